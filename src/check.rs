@@ -1,0 +1,435 @@
+//! Checking one file: prefilter → parse → bind → one walk that matches every enabled pattern →
+//! constraints → diagnostics with rendered messages and fixes.
+
+use ruff_python_ast::{
+    AnyNodeRef, Expr, ModModule, Stmt,
+    token::TokenKind,
+    visitor::source_order::{self, SourceOrderVisitor, TraversalSignal},
+};
+use ruff_python_parser::Parsed;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
+use crate::fix::imports::Imports;
+use crate::fix::template::{Site, line_indent_at};
+use crate::pack::{Constraint, Pack, Rule, kind_name};
+use crate::pattern::matcher::{Capture, Env, Matcher};
+use crate::pattern::metavar::{self, Piece};
+use crate::pattern::shape::NodeList;
+use crate::pattern::{Form, Pattern};
+use crate::ruleset::{Candidate, RuleRef, RuleSet};
+use crate::semantic::Semantic;
+use crate::source::Layout;
+
+/// The result of checking one source text.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the file was parsed (false when the prefilter skipped it).
+    pub parsed: bool,
+    /// Whether the file has syntax errors.
+    pub syntax_error: bool,
+}
+
+/// Parse Python source the way the checker does.
+pub fn parse(source: &str) -> Parsed<ModModule> {
+    ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python)
+}
+
+/// Drop a parsed tree on a stack deep enough for its nesting.
+pub fn drop_deep<T: Send>(value: T, depth: usize) {
+    if depth > 500 {
+        stacker::grow(depth * 4096 + (16 << 20), move || drop(value));
+    } else {
+        drop(value);
+    }
+}
+
+/// Check `source` with every enabled rule of `rules`. `disabled_fixes` lists rules whose fixes are
+/// not offered (the fix loop turns off a rule whose fix broke the file).
+pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Checked {
+    if !rules.may_match(source) {
+        return Checked::default();
+    }
+    let parsed = parse(source);
+    if let Some(error) = parsed.errors().first() {
+        let mut diagnostics = vec![Diagnostic::error(
+            Origin::SyntaxError,
+            error.location,
+            format!("SyntaxError: {}", error.error),
+        )];
+        diagnostics[0].name = Some("syntax-error".to_owned());
+        drop_deep(parsed, 10_000);
+        return Checked { diagnostics, parsed: true, syntax_error: true };
+    }
+    let module = parsed.syntax();
+    let semantic = Semantic::build(module, &rules.modules);
+    let layout = Layout::of(source);
+    let strings = multiline_strings(&parsed, source);
+    let mut walker = Walker {
+        rules,
+        source,
+        semantic: &semantic,
+        ancestors: Vec::new(),
+        max_depth: 0,
+        found: Vec::new(),
+        fixes: FixContext {
+            source,
+            layout: &layout,
+            strings: &strings,
+            parsed: &parsed,
+            imports: Vec::new(),
+            semantic: &semantic,
+            disabled: disabled_fixes,
+        },
+    };
+    walker.visit_body(&module.body);
+    let depth = walker.max_depth;
+    let mut diagnostics = std::mem::take(&mut walker.found);
+    drop(walker);
+    finish(rules, &mut diagnostics);
+    drop_deep(parsed, depth);
+    Checked { diagnostics, parsed: true, syntax_error: false }
+}
+
+/// Remove duplicates and fallback findings covered by another rule of their pack; sort.
+fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| (a.range.start(), &a.code, a.range.end()).cmp(&(b.range.start(), &b.code, b.range.end())));
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.range == b.range);
+    let primary: Vec<(u32, TextRange)> = diagnostics
+        .iter()
+        .filter_map(|d| match d.origin {
+            Origin::Rule(r) if !rules.rule(r).fallback => Some((r.pack, d.range)),
+            _ => None,
+        })
+        .collect();
+    diagnostics.retain(|d| match d.origin {
+        Origin::Rule(r) if rules.rule(r).fallback => {
+            !primary.iter().any(|(pack, range)| *pack == r.pack && range.contains_range(d.range))
+        }
+        _ => true,
+    });
+}
+
+/// Ranges of string tokens that span lines: their inner lines are never re-indented.
+fn multiline_strings(parsed: &Parsed<ModModule>, source: &str) -> Vec<TextRange> {
+    parsed
+        .tokens()
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.kind(),
+                TokenKind::String | TokenKind::FStringMiddle | TokenKind::TStringMiddle
+            ) && source[t.range()].contains('\n')
+        })
+        .map(Ranged::range)
+        .collect()
+}
+
+struct FixContext<'t> {
+    source: &'t str,
+    layout: &'t Layout,
+    strings: &'t [TextRange],
+    parsed: &'t Parsed<ModModule>,
+    /// Lazily built per pack: how that pack's templates reach qualified names.
+    imports: Vec<(u32, Imports<'t>)>,
+    semantic: &'t Semantic,
+    disabled: &'t [RuleRef],
+}
+
+struct Walker<'r, 't> {
+    rules: &'r RuleSet,
+    source: &'t str,
+    semantic: &'t Semantic,
+    ancestors: Vec<AnyNodeRef<'t>>,
+    max_depth: usize,
+    found: Vec<Diagnostic>,
+    fixes: FixContext<'t>,
+}
+
+impl<'r, 't> Walker<'r, 't> {
+    fn matcher(&self, pack: &'r Pack, pattern: &'r Pattern) -> Matcher<'r, 't> {
+        Matcher { pattern_source: pattern.python(), source: self.source, semantic: self.semantic, modules: &pack.modules }
+    }
+
+    /// Match `pattern` (expression or one statement) at `node`.
+    fn matches(&self, pack: &'r Pack, pattern: &'r Pattern, node: AnyNodeRef<'t>, env: &mut Env<'r, 't>) -> bool {
+        match pattern.form {
+            Form::Expr | Form::Stmt => self.matcher(pack, pattern).node(pattern.root(), node, env),
+            Form::Stmts => false,
+        }
+    }
+
+    fn try_node(&mut self, node: AnyNodeRef<'t>) {
+        let rules = self.rules;
+        let kind_candidates = rules.candidates(node.kind());
+        let any: &[Candidate] = if node.as_expr_ref().is_some() {
+            rules.any_expr()
+        } else if node.is_statement() {
+            rules.any_stmt()
+        } else {
+            &[]
+        };
+        for candidate in kind_candidates.iter().chain(any) {
+            let pack = rules.pack(candidate.rule);
+            let rule = rules.rule(candidate.rule);
+            let pattern = &rule.patterns[candidate.pattern as usize];
+            let mut env = Env::new();
+            if !self.matches(pack, pattern, node, &mut env) {
+                continue;
+            }
+            if rule.statement_position
+                && !matches!(self.ancestors.last(), Some(AnyNodeRef::StmtExpr(s)) if AnyNodeRef::from(&*s.value).ptr_eq(node))
+            {
+                continue;
+            }
+            if let Some(env) = self.constraints_hold(pack, rule, node, env) {
+                let diagnostic = self.diagnostic(candidate.rule, node.range(), Some(node), &env);
+                self.found.push(diagnostic);
+            }
+        }
+    }
+
+    fn try_block(&mut self, body: &'t [Stmt]) {
+        let rules = self.rules;
+        for candidate in rules.block() {
+            let pack = rules.pack(candidate.rule);
+            let rule = rules.rule(candidate.rule);
+            let pattern = &rule.patterns[candidate.pattern as usize];
+            let statements = NodeList::Stmts(pattern.statements());
+            for start in 0..body.len() {
+                let mut env = Env::new();
+                let matcher = self.matcher(pack, pattern);
+                let Some(end) = matcher.list(statements, 0, NodeList::Stmts(body), start, false, &mut env) else {
+                    continue;
+                };
+                if end == start {
+                    continue;
+                }
+                let range = TextRange::new(body[start].start(), body[end - 1].end());
+                let first = AnyNodeRef::from(&body[start]);
+                if let Some(env) = self.constraints_hold(pack, rule, first, env) {
+                    let diagnostic = self.diagnostic(candidate.rule, range, None, &env);
+                    self.found.push(diagnostic);
+                }
+            }
+        }
+    }
+
+    /// Check `not`, `inside`, `not-inside` and `where` constraints; return the extended bindings.
+    fn constraints_hold(
+        &self,
+        pack: &'r Pack,
+        rule: &'r Rule,
+        node: AnyNodeRef<'t>,
+        mut env: Env<'r, 't>,
+    ) -> Option<Env<'r, 't>> {
+        for pattern in &rule.not {
+            if self.matches(pack, pattern, node, &mut env.clone()) {
+                return None;
+            }
+        }
+        if !rule.inside.is_empty() {
+            let found = self.ancestors.iter().rev().find_map(|ancestor| {
+                rule.inside.iter().find_map(|pattern| {
+                    let mut extended = env.clone();
+                    self.matches(pack, pattern, *ancestor, &mut extended).then_some(extended)
+                })
+            })?;
+            env = found;
+        }
+        for pattern in &rule.not_inside {
+            if self.ancestors.iter().any(|a| self.matches(pack, pattern, *a, &mut env.clone())) {
+                return None;
+            }
+        }
+        for constraint in &rule.constraints {
+            let capture = env.get(&constraint.metavar)?;
+            if !self.capture_satisfies(pack, constraint, capture, &env) {
+                return None;
+            }
+        }
+        Some(env)
+    }
+
+    fn capture_satisfies(&self, pack: &'r Pack, c: &'r Constraint, capture: &Capture<'t>, env: &Env<'r, 't>) -> bool {
+        let nodes: Vec<Option<AnyNodeRef<'t>>> = match capture {
+            Capture::Node(node) => vec![Some(*node)],
+            Capture::Ident(_) => vec![None],
+            Capture::Seq(nodes) => nodes.iter().copied().map(Some).collect(),
+        };
+        let kind_of = |node: &Option<AnyNodeRef<'t>>| node.map_or("Identifier".to_owned(), |n| kind_name(n));
+        if !c.kinds.is_empty() && !nodes.iter().all(|n| c.kinds.contains(&kind_of(n))) {
+            return false;
+        }
+        if nodes.iter().any(|n| c.not_kinds.contains(&kind_of(n))) {
+            return false;
+        }
+        if c.positional_only && nodes.iter().any(|n| matches!(n, Some(AnyNodeRef::Keyword(_)))) {
+            return false;
+        }
+        let text = capture.span().map_or("", |span| &self.source[span]);
+        if c.regex.as_ref().is_some_and(|r| !r.is_match(text)) || c.not_regex.as_ref().is_some_and(|r| r.is_match(text)) {
+            return false;
+        }
+        let single = capture.node();
+        for pattern in &c.patterns {
+            if !single.is_some_and(|n| self.matches(pack, pattern, n, &mut env.clone())) {
+                return false;
+            }
+        }
+        for pattern in &c.not_patterns {
+            if single.is_some_and(|n| self.matches(pack, pattern, n, &mut env.clone())) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn diagnostic(&mut self, rule_ref: RuleRef, range: TextRange, node: Option<AnyNodeRef<'t>>, env: &Env<'_, 't>) -> Diagnostic {
+        let pack = self.rules.pack(rule_ref);
+        let rule = self.rules.rule(rule_ref);
+        let fix = if self.fixes.disabled.contains(&rule_ref) {
+            None
+        } else {
+            rule.fix.as_ref().and_then(|_| self.fixes.render(rule_ref, pack, rule, range, node, env))
+        };
+        Diagnostic {
+            origin: Origin::Rule(rule_ref),
+            code: Some(rule.code.clone()),
+            name: Some(rule.name.clone()),
+            message: interpolate(&rule.message, env, self.source),
+            severity: rule.severity,
+            range,
+            help: rule.help.as_ref().map(|h| interpolate(h, env, self.source)),
+            fix,
+            url: pack.url.as_ref().map(|u| u.replace("{code}", &rule.code).replace("{name}", &rule.name)),
+        }
+    }
+}
+
+/// Replace `$X` in a message with the capture's text (first line, shortened).
+fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
+    let Ok(pieces) = metavar::split(text) else { return text.to_owned() };
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(&t),
+            Piece::Var { name, .. } => {
+                let captured = env.get(&name).and_then(Capture::span).map_or("", |s| &source[s]);
+                let one_line: String = captured.split_whitespace().collect::<Vec<_>>().join(" ");
+                if one_line.chars().count() > 60 {
+                    out.extend(one_line.chars().take(57));
+                    out.push_str("...");
+                } else {
+                    out.push_str(&one_line);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl<'t> FixContext<'t> {
+    fn imports(&mut self, pack_index: u32, pack: &Pack) -> &Imports<'t> {
+        if let Some(position) = self.imports.iter().position(|(p, _)| *p == pack_index) {
+            return &self.imports[position].1;
+        }
+        let imports = Imports::new(self.source, self.parsed.syntax(), self.semantic, &pack.drop_unused_imports, self.layout.newline);
+        self.imports.push((pack_index, imports));
+        &self.imports.last().expect("just pushed").1
+    }
+
+    fn render(
+        &mut self,
+        rule_ref: RuleRef,
+        pack: &Pack,
+        rule: &Rule,
+        range: TextRange,
+        node: Option<AnyNodeRef<'t>>,
+        env: &Env<'_, 't>,
+    ) -> Option<Fix> {
+        let template = rule.fix.as_ref()?;
+        let source = self.source;
+        let is_statement = node.is_none_or(|n| n.is_statement());
+        let indent = line_indent_at(source, range.start());
+        let starts_line = source[..range.start().to_usize()].ends_with(indent)
+            && source[..range.start().to_usize() - indent.len()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c == '\n' || c == '\r');
+        if is_statement && template.is_multiline() && !starts_line {
+            // `if x: stmt` or `a; stmt`: a block cannot be placed there.
+            return None;
+        }
+        let layout = self.layout;
+        let strings = self.strings;
+        let site = Site { source, indent, unit: &layout.indent_unit, newline: layout.newline, strings };
+        let mut import_edits: Vec<Edit> = Vec::new();
+        let imports = self.imports(rule_ref.pack, pack);
+        let mut spell = |qualified: &str| {
+            let (spelling, edit) = imports.spell(qualified, range.start(), &pack.modules)?;
+            if let Some(edit) = edit
+                && !import_edits.contains(&edit)
+            {
+                import_edits.push(edit);
+            }
+            Some(spelling)
+        };
+        let content = template.render(env, &site, &mut spell)?;
+        let mut applicability = rule.applicability.unwrap_or(Applicability::Safe);
+        let mut title = rule.fix_title.clone().unwrap_or_else(|| {
+            let shown: String = content.lines().next().unwrap_or_default().trim().to_owned();
+            if content.trim().contains('\n') { format!("Replace with `{shown} …`") } else { format!("Replace with `{shown}`") }
+        });
+        // A fix never silently deletes a comment: if one would go, the fix needs --unsafe-fixes.
+        let lost_comment = self
+            .parsed
+            .tokens()
+            .in_range(range)
+            .iter()
+            .filter(|t| t.kind() == TokenKind::Comment)
+            .any(|t| !content.contains(&source[t.range()]));
+        if lost_comment {
+            applicability = Applicability::Unsafe;
+            title.push_str(" (removes a comment)");
+        }
+        let mut edits = vec![Edit::replace(range, content)];
+        edits.extend(import_edits);
+        edits.sort_by(|a, b| a.key().cmp(&b.key()));
+        Some(Fix { applicability, edits, title })
+    }
+}
+
+impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
+    fn enter_node(&mut self, node: AnyNodeRef<'t>) -> TraversalSignal {
+        self.try_node(node);
+        self.ancestors.push(node);
+        self.max_depth = self.max_depth.max(self.ancestors.len());
+        TraversalSignal::Traverse
+    }
+
+    fn leave_node(&mut self, _node: AnyNodeRef<'t>) {
+        self.ancestors.pop();
+    }
+
+    fn visit_body(&mut self, body: &'t [Stmt]) {
+        if !self.rules.block().is_empty() {
+            self.try_block(body);
+        }
+        source_order::walk_body(self, body);
+    }
+
+    fn visit_stmt(&mut self, stmt: &'t Stmt) {
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || source_order::walk_stmt(self, stmt));
+    }
+
+    fn visit_expr(&mut self, expr: &'t Expr) {
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || source_order::walk_expr(self, expr));
+    }
+}
+
+/// Offsets as `TextSize`, for callers outside this module.
+pub fn text_size(offset: usize) -> TextSize {
+    TextSize::try_from(offset).unwrap_or_default()
+}

@@ -1,0 +1,91 @@
+//! Diagnostics, fixes and edits: what a check produces, independent of how it is printed.
+//!
+//! Modelled on Ruff's `ruff_diagnostics`: a [`Fix`] is a set of [`Edit`]s applied together, with an
+//! [`Applicability`] that says whether `--fix` may apply it on its own.
+
+use ruff_text_size::{TextRange, TextSize};
+
+pub use crate::pack::{Applicability, Severity};
+use crate::ruleset::RuleRef;
+
+/// Replace `range` with `content` (an insertion when the range is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Edit {
+    pub range: TextRange,
+    pub content: String,
+}
+
+impl Edit {
+    pub fn replace(range: TextRange, content: impl Into<String>) -> Edit {
+        Edit { range, content: content.into() }
+    }
+
+    pub fn insert(at: TextSize, content: impl Into<String>) -> Edit {
+        Edit { range: TextRange::empty(at), content: content.into() }
+    }
+
+    pub fn delete(range: TextRange) -> Edit {
+        Edit { range, content: String::new() }
+    }
+
+    /// Sort key: by start, then end, then content.
+    pub fn key(&self) -> (TextSize, TextSize, &str) {
+        (self.range.start(), self.range.end(), &self.content)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// Sorted by range, non-overlapping.
+    pub edits: Vec<Edit>,
+    pub title: String,
+}
+
+/// What produced a diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    Rule(RuleRef),
+    /// The file does not parse.
+    SyntaxError,
+    /// The file could not be read or is not UTF-8 text.
+    FileError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub origin: Origin,
+    /// The rule code (`AIO101`); `None` for syntax and file errors.
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub message: String,
+    pub severity: Severity,
+    pub range: TextRange,
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    pub url: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic that is not a rule finding (syntax or file error).
+    pub fn error(origin: Origin, range: TextRange, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            origin,
+            code: None,
+            name: None,
+            message: message.into(),
+            severity: Severity::Error,
+            range,
+            help: None,
+            fix: None,
+            url: None,
+        }
+    }
+
+    /// Whether the fix would be applied with these settings.
+    pub fn fix_applies(&self, unsafe_fixes: bool) -> bool {
+        self.fix
+            .as_ref()
+            .is_some_and(|fix| fix.applicability == Applicability::Safe || unsafe_fixes)
+    }
+}

@@ -1,0 +1,310 @@
+//! The fix loop: apply non-overlapping fixes, verify, clean up, repeat until nothing is left.
+//!
+//! Each pass checks the text, takes every applicable fix whose edits do not overlap an earlier one,
+//! applies them together and re-parses the result. A pass that breaks the syntax is rolled back:
+//! each of its fixes is tried alone, the rules whose fixes break the file are named and switched
+//! off for this file, and the pass is redone without them. After a good pass the cleanups run:
+//! imports of `drop-unused-imports` modules that the fixes made unused, and statements a pack's
+//! `[[cleanup]]` names whose variable is no longer read. The loop stops when no fix applies, or
+//! after [`MAX_PASSES`] (reported as not converging).
+
+use std::collections::BTreeMap;
+
+use ruff_python_ast::{Expr, ExprContext, ModModule, Stmt, visitor::source_order::{self, SourceOrderVisitor}};
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::FxHashMap;
+
+use crate::check::{Checked, check, parse};
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::fix::imports::{self, ImportKey};
+use crate::pattern::matcher::{Capture, Env, Matcher};
+use crate::ruleset::{RuleRef, RuleSet};
+use crate::semantic::Semantic;
+
+pub const MAX_PASSES: usize = 12;
+
+/// What fixing one text did.
+#[derive(Debug, Default)]
+pub struct FixOutcome {
+    pub text: String,
+    /// Fixes applied, per rule code.
+    pub applied: BTreeMap<String, usize>,
+    /// Rollbacks and non-convergence, as messages.
+    pub problems: Vec<String>,
+    /// The diagnostics of the final text.
+    pub remaining: Checked,
+}
+
+impl FixOutcome {
+    pub fn fixed(&self) -> usize {
+        self.applied.values().sum()
+    }
+}
+
+/// Apply edits (sorted, non-overlapping) to `text`.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0usize;
+    for edit in edits {
+        let start = edit.range.start().to_usize();
+        out.push_str(&text[at..start]);
+        out.push_str(&edit.content);
+        at = edit.range.end().to_usize();
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn overlaps(a: &Edit, b: &Edit) -> bool {
+    if a == b {
+        return false;
+    }
+    let (a, b) = (a.range, b.range);
+    if a.is_empty() && b.is_empty() {
+        return false;
+    }
+    if a.is_empty() {
+        return b.start() < a.start() && a.start() < b.end();
+    }
+    if b.is_empty() {
+        return a.start() < b.start() && b.start() < a.end();
+    }
+    a.start() < b.end() && b.start() < a.end()
+}
+
+/// Merge edit groups, skipping any group that overlaps an accepted one. Returns the accepted
+/// edits (sorted, without duplicates) and the indices of the accepted groups.
+pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
+    let mut accepted: Vec<Edit> = Vec::new();
+    let mut indices = Vec::new();
+    for (index, group) in groups.iter().enumerate() {
+        if group.iter().any(|e| accepted.iter().any(|a| overlaps(a, e))) {
+            continue;
+        }
+        for edit in group.iter() {
+            if !accepted.contains(edit) {
+                accepted.push(edit.clone());
+            }
+        }
+        indices.push(index);
+    }
+    accepted.sort_by(|a, b| a.key().cmp(&b.key()));
+    (accepted, indices)
+}
+
+fn parses(text: &str) -> bool {
+    let parsed = parse(text);
+    let ok = parsed.errors().is_empty();
+    crate::check::drop_deep(parsed, 10_000);
+    ok
+}
+
+/// Fix `source` with the enabled rules; `unsafe_fixes` also applies unsafe fixes.
+pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
+    let mut outcome = FixOutcome { text: source.to_owned(), ..FixOutcome::default() };
+    let mut disabled: Vec<RuleRef> = Vec::new();
+    let mut baseline: Option<Baseline> = None;
+    let mut converged = false;
+    for _ in 0..MAX_PASSES {
+        let checked = check(rules, &outcome.text, &disabled);
+        if checked.syntax_error {
+            outcome.remaining = checked;
+            return outcome;
+        }
+        let fixable: Vec<&Diagnostic> = checked.diagnostics.iter().filter(|d| d.fix_applies(unsafe_fixes)).collect();
+        if fixable.is_empty() {
+            converged = true;
+            outcome.remaining = checked;
+            break;
+        }
+        let baseline = baseline.get_or_insert_with(|| Baseline::of(rules, &outcome.text));
+        let groups: Vec<&[Edit]> = fixable.iter().map(|d| d.fix.as_ref().expect("fixable").edits.as_slice()).collect();
+        let (edits, accepted) = merge(&groups);
+        let candidate = apply_edits(&outcome.text, &edits);
+        if !parses(&candidate) {
+            let mut broke = false;
+            for &index in &accepted {
+                if parses(&apply_edits(&outcome.text, groups[index])) {
+                    continue;
+                }
+                broke = true;
+                if let crate::diagnostic::Origin::Rule(rule) = fixable[index].origin
+                    && !disabled.contains(&rule)
+                {
+                    disabled.push(rule);
+                    let code = fixable[index].code.clone().unwrap_or_default();
+                    outcome.problems.push(format!(
+                        "the fix of {code} ({}) would make the file invalid Python; it was rolled back and \
+                         {code} is reported without a fix in this file",
+                        rules.rule(rule).name
+                    ));
+                }
+            }
+            if !broke {
+                // Each fix is valid alone but not together: apply the first one, then re-check.
+                let first = accepted[0];
+                count(&mut outcome.applied, fixable[first]);
+                outcome.text = cleanup(rules, apply_edits(&outcome.text, groups[first]), baseline);
+            }
+            continue;
+        }
+        for &index in &accepted {
+            count(&mut outcome.applied, fixable[index]);
+        }
+        outcome.text = cleanup(rules, candidate, baseline);
+    }
+    if !converged {
+        outcome.remaining = check(rules, &outcome.text, &disabled);
+        outcome.problems.push(format!(
+            "fixes did not converge after {MAX_PASSES} passes; the file keeps the last valid state"
+        ));
+    }
+    outcome
+}
+
+fn count(applied: &mut BTreeMap<String, usize>, diagnostic: &Diagnostic) {
+    *applied.entry(diagnostic.code.clone().unwrap_or_default()).or_insert(0) += 1;
+}
+
+/// What the original text used, so cleanups only remove what the fixes made unused.
+struct Baseline {
+    imports: FxHashMap<ImportKey, usize>,
+    reads: FxHashMap<String, usize>,
+}
+
+impl Baseline {
+    fn of(rules: &RuleSet, text: &str) -> Baseline {
+        let parsed = parse(text);
+        let semantic = Semantic::build(parsed.syntax(), &rules.modules);
+        let baseline = Baseline {
+            imports: imports::import_reference_counts(&semantic, &drop_modules(rules)),
+            reads: dead_candidates(rules, text, parsed.syntax(), &semantic)
+                .into_iter()
+                .map(|c| (c.key, c.reads))
+                .collect(),
+        };
+        crate::check::drop_deep(parsed, 10_000);
+        baseline
+    }
+}
+
+fn drop_modules(rules: &RuleSet) -> Vec<String> {
+    let mut modules: Vec<String> = rules.packs.iter().flat_map(|p| p.drop_unused_imports.iter().cloned()).collect();
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
+/// Remove imports and dead statements the fixes left unused, until nothing more goes.
+fn cleanup(rules: &RuleSet, mut text: String, baseline: &Baseline) -> String {
+    let modules = drop_modules(rules);
+    for _ in 0..4 {
+        let parsed = parse(&text);
+        if !parsed.errors().is_empty() {
+            break;
+        }
+        let semantic = Semantic::build(parsed.syntax(), &rules.modules);
+        let mut edits = imports::drop_unused_imports(&text, parsed.syntax(), &semantic, &modules, &baseline.imports);
+        for candidate in dead_candidates(rules, &text, parsed.syntax(), &semantic) {
+            if candidate.reads == 0
+                && baseline.reads.get(&candidate.key).is_some_and(|&before| before > 0)
+                && let Some(located) = imports::find_statement(parsed.syntax(), candidate.statement)
+            {
+                edits.push(imports::remove_statement(&text, &located));
+            }
+        }
+        if edits.is_empty() {
+            break;
+        }
+        let groups: Vec<&[Edit]> = edits.iter().map(std::slice::from_ref).collect();
+        let (merged, _) = merge(&groups);
+        let cleaned = apply_edits(&text, &merged);
+        crate::check::drop_deep(parsed, 10_000);
+        if !parses(&cleaned) {
+            break;
+        }
+        text = cleaned;
+    }
+    text
+}
+
+/// A statement a pack's cleanup matches, with the reads of the variable it binds.
+struct DeadCandidate {
+    key: String,
+    statement: TextRange,
+    reads: usize,
+}
+
+fn dead_candidates(rules: &RuleSet, source: &str, module: &ModModule, semantic: &Semantic) -> Vec<DeadCandidate> {
+    let cleanups: Vec<_> = rules.packs.iter().flat_map(|p| p.cleanups.iter().map(move |c| (p, c))).collect();
+    if cleanups.is_empty() {
+        return Vec::new();
+    }
+    let mut finder = DeadFinder { rules: &cleanups, source, semantic, path: Vec::new(), bodies: vec![&module.body], found: Vec::new() };
+    finder.visit_body(&module.body);
+    finder.found
+}
+
+struct DeadFinder<'a, 'r> {
+    rules: &'a [(&'r crate::pack::Pack, &'r crate::pack::Cleanup)],
+    source: &'a str,
+    semantic: &'a Semantic,
+    path: Vec<String>,
+    bodies: Vec<&'a [Stmt]>,
+    found: Vec<DeadCandidate>,
+}
+
+impl<'a> SourceOrderVisitor<'a> for DeadFinder<'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        for (pack, cleanup) in self.rules {
+            let matcher = Matcher { pattern_source: cleanup.pattern.python(), source: self.source, semantic: self.semantic, modules: &pack.modules };
+            let mut env = Env::new();
+            if !matcher.node(cleanup.pattern.root(), stmt.into(), &mut env) {
+                continue;
+            }
+            let Some(Capture::Node(ruff_python_ast::AnyNodeRef::ExprName(name))) = env.get(&cleanup.unused) else { continue };
+            let body = self.bodies.last().copied().unwrap_or_default();
+            let mut reads = ReadCounter { name: name.id.as_str(), count: 0 };
+            reads.visit_body(body);
+            self.found.push(DeadCandidate {
+                key: format!("{}:{}", self.path.join("."), name.id),
+                statement: stmt.range(),
+                reads: reads.count,
+            });
+        }
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                self.path.push(function.name.to_string());
+                self.bodies.push(&function.body);
+                source_order::walk_stmt(self, stmt);
+                self.bodies.pop();
+                self.path.pop();
+            }
+            Stmt::ClassDef(class) => {
+                self.path.push(class.name.to_string());
+                source_order::walk_stmt(self, stmt);
+                self.path.pop();
+            }
+            _ => source_order::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, _expr: &'a Expr) {}
+}
+
+struct ReadCounter<'n> {
+    name: &'n str,
+    count: usize,
+}
+
+impl<'a> SourceOrderVisitor<'a> for ReadCounter<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr
+            && name.ctx == ExprContext::Load
+            && name.id.as_str() == self.name
+        {
+            self.count += 1;
+        }
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || source_order::walk_expr(self, expr));
+    }
+}

@@ -1,0 +1,352 @@
+//! Imports as part of fixes: reaching a qualified name, adding an import, dropping unused ones.
+//!
+//! A template that says `anyio.fail_after` is written the way the file already reaches it
+//! (`aio.fail_after` after `import anyio as aio`, `fail_after` after `from anyio import fail_after`),
+//! else an `import anyio` is planned after the module docstring and `__future__` imports, beside the
+//! existing imports (right after the import the pack will drop, when there is one). After a fix pass,
+//! imports of the pack's `drop-unused-imports` modules that the fixes made unused are removed: the
+//! whole statement, or just the unused names of `import a, b` / `from m import a, b`.
+
+use ruff_python_ast::{ModModule, Stmt, visitor::source_order::SourceOrderVisitor};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::diagnostic::Edit;
+use crate::semantic::{BindingKind, Resolution, Semantic};
+
+/// The key of an import binding that survives edits: its local name and qualified name.
+pub type ImportKey = (String, String);
+
+/// How the file reaches qualified names, and where a new import goes.
+pub struct Imports<'t> {
+    source: &'t str,
+    semantic: &'t Semantic,
+    insertion: TextSize,
+    newline: &'t str,
+}
+
+impl<'t> Imports<'t> {
+    pub fn new(
+        source: &'t str,
+        module: &ModModule,
+        semantic: &'t Semantic,
+        drop_modules: &[String],
+        newline: &'t str,
+    ) -> Imports<'t> {
+        let insertion = insertion_point(source, module, drop_modules);
+        Imports { source, semantic, insertion, newline }
+    }
+
+    /// How to write `qualified` at offset `at`, with the import edit that makes it reachable when
+    /// one is needed. `modules` are the modules the pack declares (the longest one that prefixes
+    /// `qualified` is imported). `None` when the name cannot be reached without a conflict.
+    pub fn spell(
+        &self,
+        qualified: &str,
+        at: TextSize,
+        modules: &FxHashSet<String>,
+    ) -> Option<(String, Option<Edit>)> {
+        let scope = self.semantic.scope_at(at);
+        let mut best: Option<(usize, String)> = None;
+        for (id, binding) in self.semantic.bindings() {
+            let BindingKind::Import { qualified: bound, .. } = &binding.kind else { continue };
+            let rest = if qualified == bound {
+                ""
+            } else if let Some(rest) = qualified.strip_prefix(bound.as_str()).and_then(|r| r.strip_prefix('.')) {
+                rest
+            } else {
+                continue;
+            };
+            let visible = matches!(
+                self.semantic.lookup(&binding.name, at, scope),
+                Resolution::Import(found, _) if found == id
+            );
+            if !visible {
+                continue;
+            }
+            let spelling = if rest.is_empty() { binding.name.clone() } else { format!("{}.{rest}", binding.name) };
+            // Prefer the module import (`anyio.sleep`) over a from-import of the name.
+            let rank = bound.len();
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((rank, spelling));
+            }
+        }
+        if let Some((_, spelling)) = best {
+            return Some((spelling, None));
+        }
+        let module = modules
+            .iter()
+            .filter(|m| qualified == m.as_str() || qualified.starts_with(&format!("{m}.")))
+            .max_by_key(|m| m.len())
+            .cloned()
+            .unwrap_or_else(|| qualified.split('.').next().unwrap_or(qualified).to_owned());
+        let root = module.split('.').next().unwrap_or(&module);
+        let free_here = self.semantic.lookup(root, at, scope) == Resolution::Unbound;
+        let free_at_top = self.semantic.lookup(root, TextSize::from(u32::MAX), crate::semantic::MODULE_SCOPE)
+            == Resolution::Unbound;
+        if !(free_here && free_at_top) || !self.semantic.is_tracked(root) {
+            return None;
+        }
+        Some((qualified.to_owned(), Some(self.import_edit(&module))))
+    }
+
+    fn import_edit(&self, module: &str) -> Edit {
+        let at = self.insertion.to_usize();
+        let at_line_start = at == 0 || self.source[..at].ends_with('\n') || self.source[..at].ends_with('\r');
+        let content = if at_line_start {
+            format!("import {module}{}", self.newline)
+        } else {
+            format!("{}import {module}", self.newline)
+        };
+        Edit::insert(self.insertion, content)
+    }
+}
+
+/// The start of the line after `offset`'s line, or the end of the file.
+fn next_line_start(source: &str, offset: usize) -> usize {
+    match source[offset..].find('\n') {
+        Some(i) => offset + i + 1,
+        None => source.len(),
+    }
+}
+
+fn line_start(source: &str, offset: usize) -> usize {
+    source[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+fn is_docstring(stmt: &Stmt) -> bool {
+    matches!(stmt, Stmt::Expr(e) if e.value.is_string_literal_expr())
+}
+
+fn imports_module(stmt: &Stmt, modules: &[String]) -> bool {
+    let hit = |name: &str| modules.iter().any(|m| name == m || name.starts_with(&format!("{m}.")));
+    match stmt {
+        Stmt::Import(import) => import.names.iter().any(|a| hit(a.name.as_str())),
+        Stmt::ImportFrom(import) => import.level == 0 && import.module.as_ref().is_some_and(|m| hit(m.as_str())),
+        _ => false,
+    }
+}
+
+/// Where a new top-level import goes.
+fn insertion_point(source: &str, module: &ModModule, drop_modules: &[String]) -> TextSize {
+    let body = &module.body;
+    let mut index = 0;
+    if body.first().is_some_and(is_docstring) {
+        index = 1;
+    }
+    while let Some(Stmt::ImportFrom(import)) = body.get(index) {
+        if import.module.as_ref().is_some_and(|m| m.as_str() == "__future__") {
+            index += 1;
+        } else {
+            break;
+        }
+    }
+    let after = |stmt: &Stmt| TextSize::try_from(next_line_start(source, stmt.end().to_usize())).unwrap_or_default();
+    if let Some(stmt) = body[index..].iter().find(|s| imports_module(s, drop_modules)) {
+        return after(stmt);
+    }
+    let run_end = body[index..]
+        .iter()
+        .take_while(|s| matches!(s, Stmt::Import(_) | Stmt::ImportFrom(_)))
+        .last();
+    if let Some(stmt) = run_end {
+        return after(stmt);
+    }
+    if index > 0 {
+        return after(&body[index - 1]);
+    }
+    match body.first() {
+        Some(first) => TextSize::try_from(line_start(source, first.start().to_usize())).unwrap_or_default(),
+        None => source.text_len_size(),
+    }
+}
+
+trait TextLen {
+    fn text_len_size(&self) -> TextSize;
+}
+
+impl TextLen for str {
+    fn text_len_size(&self) -> TextSize {
+        TextSize::try_from(self.len()).unwrap_or_default()
+    }
+}
+
+/// References to each import binding of `drop_modules`, keyed so the count survives edits.
+pub fn import_reference_counts(semantic: &Semantic, drop_modules: &[String]) -> FxHashMap<ImportKey, usize> {
+    let references = semantic.import_references();
+    let mut counts = FxHashMap::default();
+    for (id, binding) in semantic.bindings() {
+        if let BindingKind::Import { qualified, .. } = &binding.kind
+            && drop_modules.iter().any(|m| qualified == m || qualified.starts_with(&format!("{m}.")))
+        {
+            *counts.entry((binding.name.clone(), qualified.clone())).or_insert(0) +=
+                references.get(&id).copied().unwrap_or(0);
+        }
+    }
+    counts
+}
+
+/// Edits removing the imports of `drop_modules` that were referenced before the fixes
+/// (`before`) and are referenced no more.
+pub fn drop_unused_imports(
+    source: &str,
+    module: &ModModule,
+    semantic: &Semantic,
+    drop_modules: &[String],
+    before: &FxHashMap<ImportKey, usize>,
+) -> Vec<Edit> {
+    let now = import_reference_counts(semantic, drop_modules);
+    let exported = exported_names(module);
+    let mut unused_aliases: FxHashMap<TextRange, Vec<TextRange>> = FxHashMap::default();
+    for (_, binding) in semantic.bindings() {
+        let BindingKind::Import { qualified, statement, alias } = &binding.kind else { continue };
+        let key = (binding.name.clone(), qualified.clone());
+        let was_used = before.get(&key).copied().unwrap_or(0) > 0;
+        let is_used = now.get(&key).copied().unwrap_or(0) > 0;
+        if was_used && !is_used && !exported.contains(&binding.name) {
+            unused_aliases.entry(*statement).or_default().push(*alias);
+        }
+    }
+    let mut edits = Vec::new();
+    let mut statements: Vec<_> = unused_aliases.into_iter().collect();
+    statements.sort_by_key(|(range, _)| range.start());
+    for (statement, aliases) in statements {
+        let Some(stmt) = find_statement(module, statement) else { continue };
+        let total = match stmt.stmt {
+            Stmt::Import(import) => import.names.len(),
+            Stmt::ImportFrom(import) => import.names.len(),
+            _ => continue,
+        };
+        if aliases.len() >= total {
+            edits.push(remove_statement(source, &stmt));
+        } else {
+            for alias in aliases {
+                edits.push(remove_list_element(source, alias));
+            }
+        }
+    }
+    edits
+}
+
+/// Names listed in a module-level `__all__`, which count as used.
+fn exported_names(module: &ModModule) -> FxHashSet<String> {
+    let mut names = FxHashSet::default();
+    for stmt in &module.body {
+        let value = match stmt {
+            Stmt::Assign(assign)
+                if assign.targets.iter().any(|t| t.as_name_expr().is_some_and(|n| n.id.as_str() == "__all__")) =>
+            {
+                &*assign.value
+            }
+            Stmt::AugAssign(assign) if assign.target.as_name_expr().is_some_and(|n| n.id.as_str() == "__all__") => {
+                &*assign.value
+            }
+            _ => continue,
+        };
+        let elements: &[ruff_python_ast::Expr] = match value {
+            ruff_python_ast::Expr::List(list) => &list.elts,
+            ruff_python_ast::Expr::Tuple(tuple) => &tuple.elts,
+            _ => continue,
+        };
+        for element in elements {
+            if let Some(string) = element.as_string_literal_expr() {
+                names.insert(string.value.to_str().to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// A statement with the block it stands in.
+pub struct Located<'a> {
+    pub stmt: &'a Stmt,
+    pub siblings: usize,
+}
+
+/// Find the statement with exactly `range` and the size of its block.
+pub fn find_statement(module: &ModModule, range: TextRange) -> Option<Located<'_>> {
+    struct Finder<'a> {
+        range: TextRange,
+        found: Option<Located<'a>>,
+    }
+    impl<'a> SourceOrderVisitor<'a> for Finder<'a> {
+        fn visit_body(&mut self, body: &'a [Stmt]) {
+            if self.found.is_some() {
+                return;
+            }
+            for stmt in body {
+                if stmt.range() == self.range {
+                    self.found = Some(Located { stmt, siblings: body.len() });
+                    return;
+                }
+                if stmt.range().contains_range(self.range) {
+                    self.visit_stmt(stmt);
+                    return;
+                }
+            }
+        }
+        fn visit_expr(&mut self, _expr: &'a ruff_python_ast::Expr) {}
+    }
+    let mut finder = Finder { range, found: None };
+    finder.visit_body(&module.body);
+    finder.found
+}
+
+/// An edit removing a statement: its whole line(s) when it stands alone on them, `pass` when it
+/// is the only statement of its block, only its text (and `;`) when it shares a line.
+pub fn remove_statement(source: &str, located: &Located<'_>) -> Edit {
+    let range = located.stmt.range();
+    let start = range.start().to_usize();
+    let end = range.end().to_usize();
+    let line_begin = line_start(source, start);
+    let before = &source[line_begin..start];
+    let rest_of_line = &source[end..next_line_start(source, end)];
+    let after_code = rest_of_line.trim_start_matches([' ', '\t']);
+    let alone = before.trim().is_empty()
+        && (after_code.is_empty() || after_code.starts_with('#') || after_code.starts_with(['\n', '\r']));
+    if located.siblings == 1 {
+        return Edit::replace(range, "pass");
+    }
+    if alone {
+        let stop = next_line_start(source, end);
+        return Edit::delete(TextRange::new(
+            TextSize::try_from(line_begin).unwrap_or_default(),
+            TextSize::try_from(stop).unwrap_or_default(),
+        ));
+    }
+    // Shares its line with other statements: remove it with one adjacent `;`.
+    if let Some(semi) = after_code.strip_prefix(';') {
+        let skip = rest_of_line.len() - semi.trim_start_matches([' ', '\t']).len();
+        return Edit::delete(TextRange::new(range.start(), TextSize::try_from(end + skip).unwrap_or_default()));
+    }
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if let Some(without) = trimmed.strip_suffix(';') {
+        let from = line_begin + without.len();
+        return Edit::delete(TextRange::new(TextSize::try_from(from).unwrap_or_default(), range.end()));
+    }
+    Edit::replace(range, "pass")
+}
+
+/// An edit removing one element of a comma-separated list, with one adjacent comma.
+pub fn remove_list_element(source: &str, element: TextRange) -> Edit {
+    let start = element.start().to_usize();
+    let end = element.end().to_usize();
+    let after = &source[end..];
+    let after_trimmed = after.trim_start();
+    if let Some(rest) = after_trimmed.strip_prefix(',') {
+        let skip = after.len() - rest.trim_start_matches([' ', '\t']).len();
+        let rest_trimmed = rest.trim_start();
+        // A trailing comma before `)` with nothing after: keep the list tidy.
+        let skip = if rest_trimmed.starts_with(')') { after.len() - rest_trimmed.len() } else { skip };
+        return Edit::delete(TextRange::new(element.start(), TextSize::try_from(end + skip).unwrap_or_default()));
+    }
+    let before = &source[..start];
+    let before_trimmed = before.trim_end();
+    match before_trimmed.strip_suffix(',') {
+        Some(without) => Edit::delete(TextRange::new(
+            TextSize::try_from(without.trim_end().len()).unwrap_or_default(),
+            element.end(),
+        )),
+        None => Edit::delete(element),
+    }
+}

@@ -1,0 +1,37 @@
+//! Atomic writes: a temporary file in the same directory, flushed, then renamed over the original.
+//!
+//! The original's permissions are kept, a symlink is written through to its target, and a
+//! read-only file is refused rather than replaced.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Replace the contents of `path` with `bytes`, atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let metadata = std::fs::metadata(&target)?;
+    if is_read_only(&metadata) {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "the file is read-only; not modified (make it writable to apply fixes)",
+        ));
+    }
+    let directory = target.parent().unwrap_or_else(|| Path::new("."));
+    let mut temporary = tempfile::Builder::new().prefix(".anyio-lint-").suffix(".tmp").tempfile_in(directory)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    std::fs::set_permissions(temporary.path(), metadata.permissions())?;
+    temporary.persist(&target).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_read_only(metadata: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    metadata.permissions().mode() & 0o222 == 0
+}
+
+#[cfg(not(unix))]
+fn is_read_only(metadata: &std::fs::Metadata) -> bool {
+    metadata.permissions().readonly()
+}

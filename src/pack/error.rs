@@ -1,0 +1,80 @@
+//! Errors in rule packs and configuration files, rendered like rustc with the offending line.
+
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor::Buffer};
+
+/// An error located in a TOML file (a rule pack or a configuration file).
+#[derive(Debug, Clone)]
+pub struct SourceError {
+    pub path: String,
+    pub source: String,
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    pub label: String,
+    pub notes: Vec<String>,
+}
+
+impl SourceError {
+    pub fn new(path: &str, source: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        SourceError {
+            path: path.to_owned(),
+            source: source.to_owned(),
+            span,
+            message: message.into(),
+            label: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// `path:line:column` of the error's start.
+    pub fn location(&self) -> String {
+        match &self.span {
+            Some(span) => {
+                let before = &self.source[..span.start.min(self.source.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                format!("{}:{line}:{column}", self.path)
+            }
+            None => self.path.clone(),
+        }
+    }
+
+    /// Render the error with the annotated source line.
+    pub fn render(&self, color: bool) -> String {
+        let file = SimpleFile::new(self.path.as_str(), self.source.as_str());
+        let mut diagnostic = Diagnostic::error().with_message(&self.message);
+        if let Some(span) = &self.span {
+            let end = span.end.min(self.source.len());
+            let start = span.start.min(end);
+            diagnostic = diagnostic.with_labels(vec![Label::primary((), start..end).with_message(&self.label)]);
+        }
+        diagnostic = diagnostic.with_notes(self.notes.clone());
+        let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+        let config = term::Config::default();
+        if term::emit(&mut buffer, &config, &file, &diagnostic).is_err() {
+            return format!("error: {}: {}", self.location(), self.message);
+        }
+        String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    }
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)
+    }
+}
+
+impl std::error::Error for SourceError {}

@@ -1,0 +1,432 @@
+//! Structural matching of a [`Pattern`](super::Pattern) against a file's AST.
+//!
+//! The matcher compares a pattern node and a target node through [`shape`], so one algorithm
+//! serves every node kind. On top of the plain structure it knows four things: metavariables bind
+//! nodes (and must bind equal code when repeated); `$$$` metavariables bind runs of list elements,
+//! found by backtracking; call keywords match in any order, with unmatched keywords going to the
+//! call's last `$$$` argument; and dotted names rooted in a declared module match by the qualified
+//! name the file's imports give them.
+
+use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier};
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::FxHashSet;
+
+use super::metavar::{self, Metavar};
+use super::shape::{self, Leaf, NodeList, Shape, Slot};
+use crate::semantic::{Resolution, Semantic};
+
+/// What a metavariable is bound to.
+#[derive(Debug, Clone)]
+pub enum Capture<'t> {
+    Node(AnyNodeRef<'t>),
+    Ident(&'t Identifier),
+    Seq(Vec<AnyNodeRef<'t>>),
+}
+
+impl Capture<'_> {
+    /// The source ranges of the capture, in source order (one per element for `$$$`).
+    pub fn ranges(&self) -> Vec<TextRange> {
+        match self {
+            Capture::Node(node) => vec![node.range()],
+            Capture::Ident(identifier) => vec![identifier.range],
+            Capture::Seq(nodes) => nodes.iter().map(Ranged::range).collect(),
+        }
+    }
+
+    /// The whole range the capture spans, `None` for an empty `$$$` capture.
+    pub fn span(&self) -> Option<TextRange> {
+        let ranges = self.ranges();
+        Some(TextRange::new(ranges.first()?.start(), ranges.last()?.end()))
+    }
+
+    /// The single node, if the capture is one.
+    pub fn node(&self) -> Option<AnyNodeRef<'_>> {
+        match self {
+            Capture::Node(node) => Some(*node),
+            _ => None,
+        }
+    }
+}
+
+/// Metavariable bindings, undone on backtracking by truncation.
+#[derive(Debug, Clone, Default)]
+pub struct Env<'p, 't> {
+    binds: Vec<(&'p str, Capture<'t>)>,
+}
+
+impl<'p, 't> Env<'p, 't> {
+    pub fn new() -> Self {
+        Env { binds: Vec::new() }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Capture<'t>> {
+        self.binds.iter().find(|(n, _)| *n == name).map(|(_, c)| c)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'p str, &Capture<'t>)> {
+        self.binds.iter().map(|(n, c)| (*n, c))
+    }
+
+    fn mark(&self) -> usize {
+        self.binds.len()
+    }
+
+    fn reset(&mut self, mark: usize) {
+        self.binds.truncate(mark);
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut Capture<'t>> {
+        self.binds.iter_mut().find(|(n, _)| *n == name).map(|(_, c)| c)
+    }
+}
+
+/// A dotted name in a pattern rooted in a declared module: `asyncio.sleep`, `asyncio.$NAME`.
+#[derive(Debug)]
+pub struct ModuleChain<'p> {
+    pub segments: Vec<&'p str>,
+    /// A metavariable standing for the last segment.
+    pub tail: Option<Metavar<'p>>,
+}
+
+/// The module chain `expr` spells, when its root is one of `modules` (or a package of one).
+pub fn module_chain<'p>(
+    node: AnyNodeRef<'p>,
+    modules: &FxHashSet<String>,
+) -> Option<ModuleChain<'p>> {
+    let mut segments = Vec::new();
+    let mut tail = None;
+    let mut current = node;
+    loop {
+        match current {
+            AnyNodeRef::ExprAttribute(attribute) => {
+                match metavar::parse_placeholder(attribute.attr.as_str()) {
+                    Some(mv) if segments.is_empty() && tail.is_none() && !mv.variadic => {
+                        tail = Some(mv)
+                    }
+                    Some(_) => return None,
+                    None => segments.push(attribute.attr.as_str()),
+                }
+                current = AnyNodeRef::from(&*attribute.value);
+            }
+            AnyNodeRef::ExprName(name) => {
+                let root = name.id.as_str();
+                if metavar::parse_placeholder(root).is_some()
+                    || !modules.iter().any(|m| m.split('.').next() == Some(root))
+                {
+                    return None;
+                }
+                segments.push(root);
+                segments.reverse();
+                return Some(ModuleChain { segments, tail });
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Whether `child` (a `$$$` placeholder) stands where `parent` holds a list of nodes.
+pub fn holds_list_element(parent: AnyNodeRef<'_>, child: AnyNodeRef<'_>) -> bool {
+    match parent {
+        AnyNodeRef::Arguments(_)
+        | AnyNodeRef::ExprList(_)
+        | AnyNodeRef::ExprTuple(_)
+        | AnyNodeRef::ExprSet(_)
+        | AnyNodeRef::StmtExpr(_)
+        | AnyNodeRef::StmtDelete(_)
+        | AnyNodeRef::Decorator(_)
+        | AnyNodeRef::Alias(_)
+        | AnyNodeRef::Parameter(_) => true,
+        AnyNodeRef::WithItem(item) => item.optional_vars.is_none(),
+        AnyNodeRef::ExprCall(call) => {
+            // The Arguments node is not visited as its own parent for positional arguments.
+            call.arguments.args.iter().any(|arg| AnyNodeRef::from(arg).ptr_eq(child))
+        }
+        _ => false,
+    }
+}
+
+/// The `$$$` metavariable a list element of a pattern is, if any.
+fn variadic_element<'p>(node: AnyNodeRef<'p>) -> Option<&'p str> {
+    let name = match node {
+        AnyNodeRef::ExprName(name) => name.id.as_str(),
+        AnyNodeRef::StmtExpr(stmt) => match &*stmt.value {
+            Expr::Name(name) => name.id.as_str(),
+            _ => return None,
+        },
+        AnyNodeRef::WithItem(item) if item.optional_vars.is_none() => match &item.context_expr {
+            Expr::Name(name) => name.id.as_str(),
+            _ => return None,
+        },
+        AnyNodeRef::Decorator(decorator) => match &decorator.expression {
+            Expr::Name(name) => name.id.as_str(),
+            _ => return None,
+        },
+        AnyNodeRef::Alias(alias) if alias.asname.is_none() => alias.name.as_str(),
+        AnyNodeRef::ParameterWithDefault(parameter) if parameter.default.is_none() => {
+            parameter.parameter.name.as_str()
+        }
+        _ => return None,
+    };
+    metavar::parse_placeholder(name).filter(|mv| mv.variadic).map(|mv| mv.name)
+}
+
+/// Matches patterns against one file.
+pub struct Matcher<'p, 't> {
+    /// Placeholder source of the pattern being matched (for exact-text comparisons).
+    pub pattern_source: &'p str,
+    pub source: &'t str,
+    pub semantic: &'t Semantic,
+    pub modules: &'p FxHashSet<String>,
+}
+
+impl<'p, 't> Matcher<'p, 't> {
+    /// Match a pattern node against a target node, extending `env`. On failure `env` is restored.
+    pub fn node(&self, p: AnyNodeRef<'p>, t: AnyNodeRef<'t>, env: &mut Env<'p, 't>) -> bool {
+        let mark = env.mark();
+        let matched = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || self.node_inner(p, t, env));
+        if !matched {
+            env.reset(mark);
+        }
+        matched
+    }
+
+    fn node_inner(&self, p: AnyNodeRef<'p>, t: AnyNodeRef<'t>, env: &mut Env<'p, 't>) -> bool {
+        match p {
+            AnyNodeRef::ExprName(name) => {
+                if let Some(mv) = metavar::parse_placeholder(name.id.as_str()) {
+                    return !mv.variadic && t.as_expr_ref().is_some() && self.bind(env, mv.name, Capture::Node(t));
+                }
+            }
+            AnyNodeRef::StmtExpr(stmt) => {
+                if let Some(mv) = super::single_metavar(&stmt.value)
+                    && t.is_statement()
+                {
+                    return self.bind(env, mv.name, Capture::Node(t));
+                }
+            }
+            _ => {}
+        }
+        if let Some(chain) = module_chain(p, self.modules) {
+            return self.chain(&chain, t, env);
+        }
+        if let (AnyNodeRef::ExprName(pattern_name), AnyNodeRef::ExprName(target_name)) = (p, t) {
+            // A plain name never matches a name that is really an import of a declared module.
+            return pattern_name.id == target_name.id
+                && !matches!(self.semantic.resolve_name(target_name), Resolution::Import(..));
+        }
+        if p.kind() != t.kind() {
+            return false;
+        }
+        match (shape::shape(p), shape::shape(t)) {
+            (
+                Shape::Structural { leaves: pl, slots: ps },
+                Shape::Structural { leaves: tl, slots: ts },
+            ) => {
+                pl.len() == tl.len()
+                    && ps.len() == ts.len()
+                    && pl.iter().zip(tl.iter()).all(|(a, b)| self.leaf(a, b, env))
+                    && ps.into_iter().zip(ts).all(|(a, b)| self.slot(a, b, env))
+            }
+            (Shape::ExactText, Shape::ExactText) => {
+                self.pattern_source[p.range()] == self.source[t.range()]
+            }
+            _ => false,
+        }
+    }
+
+    fn chain(&self, chain: &ModuleChain<'p>, t: AnyNodeRef<'t>, env: &mut Env<'p, 't>) -> bool {
+        let Some((qualified, attrs)) = self.semantic.qualify(t) else { return false };
+        let target_segments: Vec<&str> = qualified.split('.').chain(attrs.iter().copied()).collect();
+        let expected = chain.segments.len() + usize::from(chain.tail.is_some());
+        if target_segments.len() != expected
+            || target_segments[..chain.segments.len()] != chain.segments[..]
+        {
+            return false;
+        }
+        match chain.tail {
+            None => true,
+            Some(mv) => {
+                let capture = match t {
+                    AnyNodeRef::ExprAttribute(attribute) => Capture::Ident(&attribute.attr),
+                    _ => Capture::Node(t),
+                };
+                self.bind(env, mv.name, capture)
+            }
+        }
+    }
+
+    fn leaf(&self, p: &Leaf<'p>, t: &Leaf<'t>, env: &mut Env<'p, 't>) -> bool {
+        match (p, t) {
+            (Leaf::Ident(pi), Leaf::Ident(ti)) => match metavar::parse_placeholder(pi.as_str()) {
+                Some(mv) if !mv.variadic => self.bind(env, mv.name, Capture::Ident(ti)),
+                _ => p.same(t),
+            },
+            (Leaf::OptIdent(Some(pi)), Leaf::OptIdent(Some(ti))) => {
+                match metavar::parse_placeholder(pi.as_str()) {
+                    Some(mv) if !mv.variadic => self.bind(env, mv.name, Capture::Ident(ti)),
+                    _ => p.same(t),
+                }
+            }
+            _ => p.same(t),
+        }
+    }
+
+    fn slot(&self, p: Slot<'p>, t: Slot<'t>, env: &mut Env<'p, 't>) -> bool {
+        match (p, t) {
+            (Slot::One(p), Slot::One(t)) => self.node(p, t, env),
+            (Slot::Opt(p), Slot::Opt(t)) => match (p, t) {
+                (None, None) => true,
+                (Some(p), Some(t)) => self.node(p, t, env),
+                _ => false,
+            },
+            (Slot::List(p), Slot::List(t)) => self.list(p, 0, t, 0, true, env).is_some(),
+            (Slot::Args(p), Slot::Args(t)) => self.arguments(p, t, env),
+            (Slot::OptArgs(p), Slot::OptArgs(t)) => match (p, t) {
+                (Some(p), Some(t)) => self.arguments(p, t, env),
+                (None, None) => true,
+                (None, Some(t)) | (Some(t), None) if t.is_empty() => true,
+                _ => false,
+            },
+            (Slot::Dict(p), Slot::Dict(t)) => {
+                p.len() == t.len()
+                    && p.iter().zip(t).all(|(p, t)| {
+                        let keys = match (&p.key, &t.key) {
+                            (None, None) => true,
+                            (Some(pk), Some(tk)) => self.node(pk.into(), tk.into(), env),
+                            _ => false,
+                        };
+                        keys && self.node((&p.value).into(), (&t.value).into(), env)
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// Match the pattern list `ps[pi..]` against `ts[ti..]`. With `to_end`, every target element
+    /// must be consumed; otherwise the match may stop early. Returns the end index in `ts`.
+    pub fn list(
+        &self,
+        ps: NodeList<'p>,
+        pi: usize,
+        ts: NodeList<'t>,
+        ti: usize,
+        to_end: bool,
+        env: &mut Env<'p, 't>,
+    ) -> Option<usize> {
+        if pi == ps.len() {
+            return (!to_end || ti == ts.len()).then_some(ti);
+        }
+        let element = ps.get(pi);
+        if let Some(name) = variadic_element(element) {
+            let last = pi + 1 == ps.len();
+            let ends: Box<dyn Iterator<Item = usize>> = if last && to_end {
+                Box::new(std::iter::once(ts.len()))
+            } else {
+                Box::new(ti..=ts.len())
+            };
+            for end in ends {
+                let mark = env.mark();
+                let seq = (ti..end).map(|i| ts.get(i)).collect();
+                if self.bind(env, name, Capture::Seq(seq))
+                    && let Some(done) = self.list(ps, pi + 1, ts, end, to_end, env)
+                {
+                    return Some(done);
+                }
+                env.reset(mark);
+            }
+            return None;
+        }
+        if ti == ts.len() {
+            return None;
+        }
+        let mark = env.mark();
+        if self.node(element, ts.get(ti), env)
+            && let Some(done) = self.list(ps, pi + 1, ts, ti + 1, to_end, env)
+        {
+            return Some(done);
+        }
+        env.reset(mark);
+        None
+    }
+
+    fn arguments(&self, p: &'p Arguments, t: &'t Arguments, env: &mut Env<'p, 't>) -> bool {
+        let mark = env.mark();
+        let mut used = vec![false; t.keywords.len()];
+        for keyword in &p.keywords {
+            let wanted = keyword.arg.as_ref().map(Identifier::as_str);
+            let found = t.keywords.iter().enumerate().find(|(i, k)| {
+                !used[*i] && k.arg.as_ref().map(Identifier::as_str) == wanted
+            });
+            let Some((index, target)) = found else {
+                env.reset(mark);
+                return false;
+            };
+            used[index] = true;
+            if !self.node((&keyword.value).into(), (&target.value).into(), env) {
+                env.reset(mark);
+                return false;
+            }
+        }
+        let extra: Vec<AnyNodeRef<'t>> = t
+            .keywords
+            .iter()
+            .zip(&used)
+            .filter(|(_, used)| !**used)
+            .map(|(k, _)| AnyNodeRef::from(k))
+            .collect();
+        let absorber = p
+            .args
+            .iter()
+            .rev()
+            .find_map(|arg| variadic_element(arg.into()));
+        if !extra.is_empty() && absorber.is_none() {
+            env.reset(mark);
+            return false;
+        }
+        if self.list(NodeList::Exprs(&p.args), 0, NodeList::Exprs(&t.args), 0, true, env).is_none() {
+            env.reset(mark);
+            return false;
+        }
+        if let Some(name) = absorber
+            && !extra.is_empty()
+            && let Some(Capture::Seq(seq)) = env.get_mut(name)
+        {
+            seq.extend(extra);
+            seq.sort_by_key(|node| node.start());
+        }
+        true
+    }
+
+    /// Bind `name`, or check that an earlier binding of it is equal code.
+    fn bind(&self, env: &mut Env<'p, 't>, name: &'p str, capture: Capture<'t>) -> bool {
+        if name == metavar::ANONYMOUS {
+            return true;
+        }
+        match env.get(name) {
+            Some(previous) => self.same_code(previous, &capture),
+            None => {
+                env.binds.push((name, capture));
+                true
+            }
+        }
+    }
+
+    /// Whether two captures are the same code (structurally, ignoring formatting).
+    pub fn same_code(&self, a: &Capture<'t>, b: &Capture<'t>) -> bool {
+        match (a, b) {
+            (Capture::Seq(a), Capture::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| self.same_node(*a, *b))
+            }
+            (Capture::Seq(_), _) | (_, Capture::Seq(_)) => false,
+            (Capture::Node(a), Capture::Node(b)) => self.same_node(*a, *b),
+            _ => {
+                let text = |c: &Capture<'t>| c.span().map(|r| self.source[r].to_owned());
+                text(a) == text(b)
+            }
+        }
+    }
+
+    fn same_node(&self, a: AnyNodeRef<'t>, b: AnyNodeRef<'t>) -> bool {
+        shape::equal(a, b, self.source)
+    }
+}

@@ -1,0 +1,210 @@
+//! The rules of one run: selected, filtered by project versions, compiled for dispatch.
+//!
+//! [`RuleSet`] indexes every pattern of every enabled rule by the node kind its root can match, so
+//! a file is walked once and each node only meets the patterns that can match it. It also builds
+//! the [`Prefilter`]: a file that contains none of the identifiers some pattern needs is never
+//! parsed.
+
+use std::collections::BTreeMap;
+
+use aho_corasick::AhoCorasick;
+use ruff_python_ast::NodeKind;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::pack::{Pack, Rule};
+use crate::pattern::RootKinds;
+use crate::version::Version;
+
+/// A rule by position: pack index and rule index in the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleRef {
+    pub pack: u32,
+    pub rule: u32,
+}
+
+/// One pattern of one rule, as dispatch stores it.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub rule: RuleRef,
+    pub pattern: u32,
+}
+
+/// `--select` / `--ignore` codes and prefixes. The longest matching prefix decides; `ALL` is the
+/// empty prefix; on a tie `ignore` wins.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn enables(&self, code: &str) -> bool {
+        let best = |prefixes: &[String]| -> Option<usize> {
+            prefixes
+                .iter()
+                .map(|p| if p == "ALL" { "" } else { p.as_str() })
+                .filter(|p| code.starts_with(p))
+                .map(str::len)
+                .max()
+        };
+        let selected = if self.select.is_empty() { Some(0) } else { best(&self.select) };
+        let selected = selected.max(best(&self.extend_select));
+        match (selected, best(&self.ignore)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(s), Some(i)) => s > i,
+        }
+    }
+}
+
+/// Which rules a file is checked with.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub packs: Vec<Pack>,
+    /// Every module any enabled rule's pack declares.
+    pub modules: FxHashSet<String>,
+    pub enabled: Vec<RuleRef>,
+    by_kind: FxHashMap<NodeKind, Vec<Candidate>>,
+    any_expr: Vec<Candidate>,
+    any_stmt: Vec<Candidate>,
+    block: Vec<Candidate>,
+    prefilter: Prefilter,
+}
+
+impl RuleSet {
+    /// Enable the rules `selection` selects whose `requires` hold for `versions` (a distribution
+    /// missing from `versions` is taken to be the newest, so every requirement on it holds).
+    pub fn new(packs: Vec<Pack>, selection: &Selection, versions: &BTreeMap<String, Version>) -> RuleSet {
+        let mut set = RuleSet {
+            packs,
+            modules: FxHashSet::default(),
+            enabled: Vec::new(),
+            by_kind: FxHashMap::default(),
+            any_expr: Vec::new(),
+            any_stmt: Vec::new(),
+            block: Vec::new(),
+            prefilter: Prefilter::default(),
+        };
+        let mut literal_sets = Vec::new();
+        for (pack_index, pack) in set.packs.iter().enumerate() {
+            for (rule_index, rule) in pack.rules.iter().enumerate() {
+                if !selection.enables(&rule.code) || !requirements_hold(rule, versions) {
+                    continue;
+                }
+                let rule_ref = RuleRef { pack: pack_index as u32, rule: rule_index as u32 };
+                set.enabled.push(rule_ref);
+                set.modules.extend(pack.modules.iter().cloned());
+                for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
+                    let candidate = Candidate { rule: rule_ref, pattern: pattern_index as u32 };
+                    match pattern.root_kinds(&pack.modules) {
+                        RootKinds::Kinds(kinds) => {
+                            for kind in kinds {
+                                set.by_kind.entry(kind).or_default().push(candidate);
+                            }
+                        }
+                        RootKinds::AnyExpr => set.any_expr.push(candidate),
+                        RootKinds::AnyStmt => set.any_stmt.push(candidate),
+                        RootKinds::Block => set.block.push(candidate),
+                    }
+                    literal_sets.push(pattern.literals());
+                }
+            }
+        }
+        set.prefilter = Prefilter::new(&literal_sets);
+        set
+    }
+
+    pub fn pack(&self, rule: RuleRef) -> &Pack {
+        &self.packs[rule.pack as usize]
+    }
+
+    pub fn rule(&self, rule: RuleRef) -> &Rule {
+        &self.packs[rule.pack as usize].rules[rule.rule as usize]
+    }
+
+    pub fn candidates(&self, kind: NodeKind) -> &[Candidate] {
+        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn any_expr(&self) -> &[Candidate] {
+        &self.any_expr
+    }
+
+    pub fn any_stmt(&self) -> &[Candidate] {
+        &self.any_stmt
+    }
+
+    pub fn block(&self) -> &[Candidate] {
+        &self.block
+    }
+
+    /// Whether a file with this text can match any enabled rule.
+    pub fn may_match(&self, source: &str) -> bool {
+        self.prefilter.may_match(source)
+    }
+
+    /// Find a rule by code.
+    pub fn find(&self, code: &str) -> Option<RuleRef> {
+        self.packs.iter().enumerate().find_map(|(p, pack)| {
+            pack.rules
+                .iter()
+                .position(|r| r.code == code)
+                .map(|r| RuleRef { pack: p as u32, rule: r as u32 })
+        })
+    }
+}
+
+fn requirements_hold(rule: &Rule, versions: &BTreeMap<String, Version>) -> bool {
+    rule.requires
+        .iter()
+        .all(|(distribution, spec)| versions.get(distribution).is_none_or(|v| spec.contains(v)))
+}
+
+/// The identifiers a file must contain for some pattern to match.
+#[derive(Debug, Default)]
+pub enum Prefilter {
+    /// No rule is enabled: no file can match.
+    #[default]
+    Nothing,
+    /// Some pattern needs no identifier: every file must be parsed.
+    Everything,
+    /// Each pattern needs all of its literals; a file passes if some pattern's are all present.
+    Literals { automaton: AhoCorasick, needs: Vec<Vec<usize>>, count: usize },
+}
+
+impl Prefilter {
+    fn new(literal_sets: &[Vec<String>]) -> Prefilter {
+        if literal_sets.is_empty() {
+            return Prefilter::Nothing;
+        }
+        if literal_sets.iter().any(Vec::is_empty) {
+            return Prefilter::Everything;
+        }
+        let mut literals: Vec<String> = literal_sets.iter().flatten().cloned().collect();
+        literals.sort();
+        literals.dedup();
+        let needs = literal_sets
+            .iter()
+            .map(|set| set.iter().filter_map(|l| literals.binary_search(l).ok()).collect())
+            .collect();
+        match AhoCorasick::new(&literals) {
+            Ok(automaton) => Prefilter::Literals { automaton, needs, count: literals.len() },
+            Err(_) => Prefilter::Everything,
+        }
+    }
+
+    pub fn may_match(&self, source: &str) -> bool {
+        match self {
+            Prefilter::Nothing => false,
+            Prefilter::Everything => true,
+            Prefilter::Literals { automaton, needs, count } => {
+                let mut present = vec![false; *count];
+                for found in automaton.find_overlapping_iter(source) {
+                    present[found.pattern().as_usize()] = true;
+                }
+                needs.iter().any(|need| need.iter().all(|&i| present[i]))
+            }
+        }
+    }
+}

@@ -1,0 +1,560 @@
+//! What a name means: imports, scopes and qualified names.
+//!
+//! [`Semantic`] is built once per parsed file. It records, for the modules the loaded packs
+//! declare, every import binding (`import m`, `import m.sub`, `import m as x`, `from m import a`,
+//! `from m import a as b`, at any depth: inside functions, `try`, `if`), every other binding of the
+//! same names (assignments, parameters, `def`/`class`, `for` and `with` targets, comprehension
+//! variables, `except … as`) and the scope of every use. A use then resolves to the qualified name
+//! it imports (`aio.sleep` → `asyncio.sleep`) or to nothing when a local binding shadows it.
+//!
+//! Resolution rules, in order: in the use's own scope, the latest binding textually before the use
+//! decides (a binding in an `except` handler only counts inside that handler, so the
+//! `try: import m / except ImportError: m = None` idiom keeps resolving); a function scope that
+//! binds the name anywhere makes it local there; enclosing function and module scopes (never class
+//! scopes) are searched with their last binding; a name bound nowhere is unbound.
+
+use ruff_python_ast::{
+    self as ast, AnyNodeRef, Expr, ExprContext, ModModule, Stmt,
+    visitor::source_order::{self, SourceOrderVisitor},
+};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Index of a scope in [`Semantic`]; the module scope is 0.
+pub type ScopeId = u32;
+pub const MODULE_SCOPE: ScopeId = 0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Function,
+    Class,
+    Comprehension,
+}
+
+#[derive(Debug)]
+struct Scope {
+    kind: ScopeKind,
+    parent: Option<ScopeId>,
+    range: TextRange,
+    bindings: FxHashMap<String, Vec<BindingId>>,
+}
+
+pub type BindingId = u32;
+
+/// One binding of a tracked name.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: String,
+    pub scope: ScopeId,
+    /// From this offset on, uses in the same scope see the binding.
+    pub effective: TextSize,
+    /// The `except` handler the binding stands in, if any.
+    pub handler: Option<TextRange>,
+    pub kind: BindingKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingKind {
+    /// An import; `qualified` is the dotted name it binds (`asyncio`, `asyncio.sleep`).
+    Import {
+        qualified: String,
+        /// The whole import statement and the alias within it.
+        statement: TextRange,
+        alias: TextRange,
+    },
+    /// Any other binding: it shadows imports of the same name.
+    Other,
+}
+
+/// What a name means at one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution<'s> {
+    Unbound,
+    Import(BindingId, &'s str),
+    Other,
+}
+
+/// The semantic model of one file, limited to the names imports of `modules` bind.
+#[derive(Debug)]
+pub struct Semantic {
+    scopes: Vec<Scope>,
+    bindings: Vec<Binding>,
+    /// For every use of a tracked name: the start of the `Name` node, its scope and its name.
+    uses: FxHashMap<TextSize, ScopeId>,
+    use_list: Vec<(TextSize, ScopeId, String)>,
+    tracked: FxHashSet<String>,
+}
+
+/// The root package of a dotted module name (`asyncio.subprocess` → `asyncio`).
+fn root_of(dotted: &str) -> &str {
+    dotted.split('.').next().unwrap_or(dotted)
+}
+
+impl Semantic {
+    /// Build the model for `module`, tracking imports whose root module is in `modules`.
+    pub fn build(module: &ModModule, modules: &FxHashSet<String>) -> Semantic {
+        let mut tracked = FxHashSet::default();
+        for root in modules.iter().map(|m| root_of(m)) {
+            tracked.insert(root.to_owned());
+        }
+        let mut collector = ImportNames { modules, tracked: &mut tracked };
+        collector.visit_body(&module.body);
+        let mut builder = Builder {
+            model: Semantic {
+                scopes: vec![Scope {
+                    kind: ScopeKind::Module,
+                    parent: None,
+                    range: module.range(),
+                    bindings: FxHashMap::default(),
+                }],
+                bindings: Vec::new(),
+                uses: FxHashMap::default(),
+                use_list: Vec::new(),
+                tracked,
+            },
+            scope: MODULE_SCOPE,
+            handlers: Vec::new(),
+            store_offset: None,
+        };
+        builder.visit_body(&module.body);
+        builder.model
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding {
+        &self.bindings[id as usize]
+    }
+
+    pub fn bindings(&self) -> impl Iterator<Item = (BindingId, &Binding)> {
+        self.bindings.iter().enumerate().map(|(i, b)| (i as BindingId, b))
+    }
+
+    /// Whether `name` can ever resolve to an import in this file.
+    pub fn is_tracked(&self, name: &str) -> bool {
+        self.tracked.contains(name)
+    }
+
+    /// The innermost scope whose range contains `offset`.
+    pub fn scope_at(&self, offset: TextSize) -> ScopeId {
+        let mut best = MODULE_SCOPE;
+        for (id, scope) in self.scopes.iter().enumerate().skip(1) {
+            if scope.range.contains(offset) {
+                best = id as ScopeId;
+            }
+        }
+        best
+    }
+
+    pub fn scope_kind(&self, scope: ScopeId) -> ScopeKind {
+        self.scopes[scope as usize].kind
+    }
+
+    /// Resolve `name` used at `offset` in `scope`.
+    pub fn lookup(&self, name: &str, offset: TextSize, scope: ScopeId) -> Resolution<'_> {
+        if !self.tracked.contains(name) {
+            return Resolution::Unbound;
+        }
+        let own = &self.scopes[scope as usize];
+        if let Some(ids) = own.bindings.get(name) {
+            let visible = ids.iter().rev().copied().find(|&id| {
+                let b = self.binding(id);
+                b.effective <= offset && b.handler.is_none_or(|h| h.contains(offset))
+            });
+            match visible {
+                Some(id) => return self.resolution(id),
+                None if own.kind == ScopeKind::Function => return Resolution::Unbound,
+                None => {}
+            }
+        }
+        let mut current = own.parent;
+        while let Some(id) = current {
+            let scope = &self.scopes[id as usize];
+            if scope.kind != ScopeKind::Class
+                && let Some(ids) = scope.bindings.get(name)
+            {
+                let last = ids
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|&b| self.binding(b).handler.is_none())
+                    .or_else(|| ids.last().copied());
+                if let Some(b) = last {
+                    return self.resolution(b);
+                }
+            }
+            current = scope.parent;
+        }
+        Resolution::Unbound
+    }
+
+    fn resolution(&self, id: BindingId) -> Resolution<'_> {
+        match &self.binding(id).kind {
+            BindingKind::Import { qualified, .. } => Resolution::Import(id, qualified),
+            BindingKind::Other => Resolution::Other,
+        }
+    }
+
+    /// Resolve a `Name` node of the file (its scope was recorded while building).
+    pub fn resolve_name(&self, name: &ast::ExprName) -> Resolution<'_> {
+        match self.uses.get(&name.range.start()) {
+            Some(&scope) => self.lookup(name.id.as_str(), name.range.start(), scope),
+            None => Resolution::Unbound,
+        }
+    }
+
+    /// The qualified name an expression such as `aio.subprocess.PIPE` or `sleep` refers to,
+    /// split into the import's qualified name and the attributes after it.
+    pub fn qualify<'e>(&self, node: AnyNodeRef<'e>) -> Option<(&str, Vec<&'e str>)> {
+        let mut attrs = Vec::new();
+        let mut current = node;
+        loop {
+            match current {
+                AnyNodeRef::ExprAttribute(attribute) => {
+                    attrs.push(attribute.attr.as_str());
+                    current = AnyNodeRef::from(&*attribute.value);
+                }
+                AnyNodeRef::ExprName(name) => {
+                    if !self.tracked.contains(name.id.as_str()) {
+                        return None;
+                    }
+                    return match self.resolve_name(name) {
+                        Resolution::Import(_, qualified) => {
+                            attrs.reverse();
+                            Some((qualified, attrs))
+                        }
+                        _ => None,
+                    };
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Every use of a tracked name resolved to the import binding it reads.
+    pub fn import_references(&self) -> FxHashMap<BindingId, usize> {
+        let mut counts = FxHashMap::default();
+        for (offset, scope, name) in &self.use_list {
+            if let Resolution::Import(id, _) = self.lookup(name, *offset, *scope) {
+                *counts.entry(id).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+}
+
+/// First pass: the local names bound by imports of the tracked modules.
+struct ImportNames<'m> {
+    modules: &'m FxHashSet<String>,
+    tracked: &'m mut FxHashSet<String>,
+}
+
+impl ImportNames<'_> {
+    fn is_tracked_module(&self, dotted: &str) -> bool {
+        let root = root_of(dotted);
+        self.modules.iter().any(|m| root_of(m) == root)
+    }
+}
+
+impl<'a> SourceOrderVisitor<'a> for ImportNames<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    if self.is_tracked_module(alias.name.as_str()) {
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                        self.tracked.insert(root_of(local.as_str()).to_owned());
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                if import.level == 0
+                    && let Some(module) = &import.module
+                    && self.is_tracked_module(module.as_str())
+                {
+                    for alias in &import.names {
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                        self.tracked.insert(local.as_str().to_owned());
+                    }
+                }
+            }
+            _ => stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+                source_order::walk_stmt(self, stmt)
+            }),
+        }
+    }
+
+    fn visit_expr(&mut self, _expr: &'a Expr) {}
+}
+
+/// Second pass: scopes, bindings and uses of the tracked names.
+struct Builder {
+    model: Semantic,
+    scope: ScopeId,
+    handlers: Vec<TextRange>,
+    /// While visiting assignment targets: the offset from which the binding is visible.
+    store_offset: Option<TextSize>,
+}
+
+impl Builder {
+    fn push_scope(&mut self, kind: ScopeKind, range: TextRange) -> (ScopeId, Vec<TextRange>) {
+        let id = self.model.scopes.len() as ScopeId;
+        self.model.scopes.push(Scope {
+            kind,
+            parent: Some(self.scope),
+            range,
+            bindings: FxHashMap::default(),
+        });
+        let saved = (self.scope, std::mem::take(&mut self.handlers));
+        self.scope = id;
+        saved
+    }
+
+    fn pop_scope(&mut self, saved: (ScopeId, Vec<TextRange>)) {
+        self.scope = saved.0;
+        self.handlers = saved.1;
+    }
+
+    fn bind(&mut self, name: &str, effective: TextSize, kind: BindingKind) {
+        self.bind_in(self.scope, name, effective, kind);
+    }
+
+    fn bind_in(&mut self, scope: ScopeId, name: &str, effective: TextSize, kind: BindingKind) {
+        if !self.model.tracked.contains(name) {
+            return;
+        }
+        let id = self.model.bindings.len() as BindingId;
+        self.model.bindings.push(Binding {
+            name: name.to_owned(),
+            scope,
+            effective,
+            handler: self.handlers.last().copied(),
+            kind,
+        });
+        self.model.scopes[scope as usize]
+            .bindings
+            .entry(name.to_owned())
+            .or_default()
+            .push(id);
+    }
+
+    fn bind_parameters(&mut self, parameters: &ast::Parameters, at: TextSize) {
+        for parameter in parameters.iter() {
+            self.bind(parameter.name().as_str(), at, BindingKind::Other);
+        }
+    }
+
+    fn with_store_offset(&mut self, offset: TextSize, f: impl FnOnce(&mut Self)) {
+        let saved = self.store_offset.replace(offset);
+        f(self);
+        self.store_offset = saved;
+    }
+
+    fn visit_import(&mut self, stmt: &Stmt) {
+        let statement = stmt.range();
+        let effective = stmt.end();
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let dotted = alias.name.as_str();
+                    let (local, qualified) = match &alias.asname {
+                        Some(asname) => (asname.as_str(), dotted),
+                        None => (root_of(dotted), root_of(dotted)),
+                    };
+                    let kind = BindingKind::Import {
+                        qualified: qualified.to_owned(),
+                        statement,
+                        alias: alias.range(),
+                    };
+                    self.bind(local, effective, kind);
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                for alias in &import.names {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    let kind = match (&import.module, import.level) {
+                        (Some(module), 0) if alias.name.as_str() != "*" => BindingKind::Import {
+                            qualified: format!("{}.{}", module.as_str(), alias.name.as_str()),
+                            statement,
+                            alias: alias.range(),
+                        },
+                        _ => BindingKind::Other,
+                    };
+                    self.bind(local, effective, kind);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_comprehension_scope(&mut self, expr: &Expr, generators: &[ast::Comprehension]) {
+        if let Some(first) = generators.first() {
+            self.visit_expr(&first.iter);
+        }
+        let saved = self.push_scope(ScopeKind::Comprehension, expr.range());
+        for (index, generator) in generators.iter().enumerate() {
+            if index > 0 {
+                self.visit_expr(&generator.iter);
+            }
+            self.with_store_offset(generator.target.end(), |b| b.visit_expr(&generator.target));
+            for condition in &generator.ifs {
+                self.visit_expr(condition);
+            }
+        }
+        match expr {
+            Expr::ListComp(c) => self.visit_expr(&c.elt),
+            Expr::SetComp(c) => self.visit_expr(&c.elt),
+            Expr::Generator(c) => self.visit_expr(&c.elt),
+            Expr::DictComp(c) => {
+                if let Some(key) = &c.key {
+                    self.visit_expr(key);
+                }
+                self.visit_expr(&c.value);
+            }
+            _ => {}
+        }
+        self.pop_scope(saved);
+    }
+}
+
+impl<'a> SourceOrderVisitor<'a> for Builder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => self.visit_import(stmt),
+            Stmt::FunctionDef(function) => {
+                for decorator in &function.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                for parameter in function.parameters.iter() {
+                    if let Some(annotation) = parameter.annotation() {
+                        self.visit_expr(annotation);
+                    }
+                    if let Some(default) = parameter.default() {
+                        self.visit_expr(default);
+                    }
+                }
+                if let Some(returns) = &function.returns {
+                    self.visit_expr(returns);
+                }
+                self.bind(function.name.as_str(), stmt.end(), BindingKind::Other);
+                let saved = self.push_scope(ScopeKind::Function, stmt.range());
+                self.bind_parameters(&function.parameters, stmt.start());
+                self.visit_body(&function.body);
+                self.pop_scope(saved);
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                self.bind(class.name.as_str(), stmt.end(), BindingKind::Other);
+                let saved = self.push_scope(ScopeKind::Class, stmt.range());
+                self.visit_body(&class.body);
+                self.pop_scope(saved);
+            }
+            Stmt::Assign(assign) => {
+                self.visit_expr(&assign.value);
+                self.with_store_offset(stmt.end(), |b| {
+                    for target in &assign.targets {
+                        b.visit_expr(target);
+                    }
+                });
+            }
+            Stmt::AugAssign(assign) => {
+                self.visit_expr(&assign.value);
+                self.with_store_offset(stmt.end(), |b| b.visit_expr(&assign.target));
+            }
+            Stmt::AnnAssign(assign) => {
+                self.visit_expr(&assign.annotation);
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                }
+                self.with_store_offset(stmt.end(), |b| b.visit_expr(&assign.target));
+            }
+            Stmt::For(for_stmt) => {
+                self.visit_expr(&for_stmt.iter);
+                self.with_store_offset(for_stmt.target.end(), |b| b.visit_expr(&for_stmt.target));
+                self.visit_body(&for_stmt.body);
+                self.visit_body(&for_stmt.orelse);
+            }
+            _ => source_order::walk_stmt(self, stmt),
+        });
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+        let ast::ExceptHandler::ExceptHandler(inner) = handler;
+        self.handlers.push(inner.range);
+        if let Some(type_) = &inner.type_ {
+            self.visit_expr(type_);
+        }
+        if let Some(name) = &inner.name {
+            self.bind(name.as_str(), name.end(), BindingKind::Other);
+        }
+        self.visit_body(&inner.body);
+        self.handlers.pop();
+    }
+
+    fn visit_with_item(&mut self, item: &'a ast::WithItem) {
+        self.visit_expr(&item.context_expr);
+        if let Some(vars) = &item.optional_vars {
+            self.with_store_offset(vars.end(), |b| b.visit_expr(vars));
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || match expr {
+            Expr::Name(name) => {
+                if !self.model.tracked.contains(name.id.as_str()) {
+                    return;
+                }
+                match name.ctx {
+                    ExprContext::Store => {
+                        let at = self.store_offset.unwrap_or(name.end());
+                        self.bind(name.id.as_str(), at, BindingKind::Other);
+                    }
+                    ExprContext::Load => {
+                        self.model.uses.insert(name.range.start(), self.scope);
+                        self.model.use_list.push((
+                            name.range.start(),
+                            self.scope,
+                            name.id.to_string(),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            Expr::Named(named) => {
+                self.visit_expr(&named.value);
+                // The walrus binds in the nearest scope that is not a comprehension.
+                let mut scope = self.scope;
+                while self.model.scopes[scope as usize].kind == ScopeKind::Comprehension {
+                    scope = self.model.scopes[scope as usize].parent.unwrap_or(MODULE_SCOPE);
+                }
+                if let Expr::Name(target) = &*named.target {
+                    self.bind_in(scope, target.id.as_str(), expr.end(), BindingKind::Other);
+                }
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    for parameter in parameters.iter() {
+                        if let Some(default) = parameter.default() {
+                            self.visit_expr(default);
+                        }
+                    }
+                }
+                let saved = self.push_scope(ScopeKind::Function, expr.range());
+                if let Some(parameters) = &lambda.parameters {
+                    self.bind_parameters(parameters, expr.start());
+                }
+                self.visit_expr(&lambda.body);
+                self.pop_scope(saved);
+            }
+            Expr::ListComp(c) => self.visit_comprehension_scope(expr, &c.generators),
+            Expr::SetComp(c) => self.visit_comprehension_scope(expr, &c.generators),
+            Expr::Generator(c) => self.visit_comprehension_scope(expr, &c.generators),
+            Expr::DictComp(c) => self.visit_comprehension_scope(expr, &c.generators),
+            _ => source_order::walk_expr(self, expr),
+        });
+    }
+}
