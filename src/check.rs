@@ -178,13 +178,17 @@ impl<'r, 't> Walker<'r, 't> {
             if !self.matches(pack, pattern, node, &mut env) {
                 continue;
             }
-            if rule.statement_position
-                && !matches!(self.ancestors.last(), Some(AnyNodeRef::StmtExpr(s)) if AnyNodeRef::from(&*s.value).ptr_eq(node))
-            {
-                continue;
-            }
+            // With `statement-position`, the finding is the expression statement itself.
+            let site = if rule.statement_position {
+                match self.ancestors.last() {
+                    Some(parent @ AnyNodeRef::StmtExpr(s)) if AnyNodeRef::from(&*s.value).ptr_eq(node) => *parent,
+                    _ => continue,
+                }
+            } else {
+                node
+            };
             if let Some(env) = self.constraints_hold(pack, rule, node, env) {
-                let diagnostic = self.diagnostic(candidate.rule, node.range(), Some(node), &env);
+                let diagnostic = self.diagnostic(candidate.rule, site.range(), Some(site), &env);
                 self.found.push(diagnostic);
             }
         }
@@ -244,7 +248,8 @@ impl<'r, 't> Walker<'r, 't> {
             }
         }
         for constraint in &rule.constraints {
-            let capture = env.get(&constraint.metavar)?;
+            // A constraint on a metavariable this pattern does not bind does not apply.
+            let Some(capture) = env.get(&constraint.metavar) else { continue };
             if !self.capture_satisfies(pack, constraint, capture, &env) {
                 return None;
             }
@@ -364,7 +369,7 @@ impl<'t> FixContext<'t> {
         }
         let layout = self.layout;
         let strings = self.strings;
-        let site = Site { source, indent, unit: &layout.indent_unit, newline: layout.newline, strings };
+        let site = Site { source, indent, unit: &layout.indent_unit, newline: layout.newline, strings, replaced: range };
         let mut import_edits: Vec<Edit> = Vec::new();
         let imports = self.imports(rule_ref.pack, pack);
         let mut spell = |qualified: &str| {

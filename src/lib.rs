@@ -1,10 +1,19 @@
-//! anyio-lint: a linter and autofixer driven by declarative rule packs.
+//! anyio-lint: a Python linter and autofixer driven by declarative rule packs.
+//!
+//! The engine knows no library: packs (TOML) say what to find and how to rewrite it. See
+//! `docs/architecture.md` for the data flow and what each module owns.
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
+pub mod discover;
+pub mod docs;
 pub mod fix;
 pub mod pack;
+pub mod packtest;
 pub mod pattern;
+pub mod report;
 pub mod ruleset;
 pub mod semantic;
+pub mod settings;
 pub mod source;
 pub mod version;

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use aho_corasick::AhoCorasick;
 use ruff_python_ast::NodeKind;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -61,7 +63,7 @@ impl Selection {
 /// Which rules a file is checked with.
 #[derive(Debug)]
 pub struct RuleSet {
-    pub packs: Vec<Pack>,
+    pub packs: Arc<Vec<Pack>>,
     /// Every module any enabled rule's pack declares.
     pub modules: FxHashSet<String>,
     pub enabled: Vec<RuleRef>,
@@ -75,7 +77,7 @@ pub struct RuleSet {
 impl RuleSet {
     /// Enable the rules `selection` selects whose `requires` hold for `versions` (a distribution
     /// missing from `versions` is taken to be the newest, so every requirement on it holds).
-    pub fn new(packs: Vec<Pack>, selection: &Selection, versions: &BTreeMap<String, Version>) -> RuleSet {
+    pub fn new(packs: Arc<Vec<Pack>>, selection: &Selection, versions: &BTreeMap<String, Version>) -> RuleSet {
         let mut set = RuleSet {
             packs,
             modules: FxHashSet::default(),

@@ -308,7 +308,14 @@ pub fn remove_statement(source: &str, located: &Located<'_>) -> Edit {
         return Edit::replace(range, "pass");
     }
     if alone {
-        let stop = next_line_start(source, end);
+        let mut stop = next_line_start(source, end);
+        // Do not leave a blank line at the top of the file or two blank lines in a row.
+        let blank_before = line_begin == 0 || source[..line_begin].trim_end_matches([' ', '\t']).ends_with("\n\n")
+            || source[line_start(source, line_begin.saturating_sub(1))..line_begin].trim().is_empty();
+        let next = &source[stop..next_line_start(source, stop)];
+        if blank_before && !next.is_empty() && next.trim().is_empty() {
+            stop = next_line_start(source, stop);
+        }
         return Edit::delete(TextRange::new(
             TextSize::try_from(line_begin).unwrap_or_default(),
             TextSize::try_from(stop).unwrap_or_default(),

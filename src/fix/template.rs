@@ -46,11 +46,15 @@ pub struct Site<'a> {
     pub newline: &'a str,
     /// Ranges of multi-line string tokens: lines starting inside them are never re-indented.
     pub strings: &'a [TextRange],
+    /// The range the rendered text replaces.
+    pub replaced: TextRange,
 }
 
 impl Template {
     /// Compile `text`, resolving dotted names rooted in `modules` as qualified names.
     pub fn compile(text: &str, modules: &FxHashSet<String>) -> Result<Template, String> {
+        // TOML multi-line strings end with a newline that is not part of the replacement.
+        let text = text.trim_end_matches(['\n', '\r']);
         let python = metavar::to_python(text).map_err(|offset| {
             format!("`$` at offset {offset} does not start a metavariable (`$NAME`, `$$$NAME`)")
         })?;
@@ -156,10 +160,13 @@ impl Template {
         if let Some(first) = lines.next() {
             out.push_str(first);
         }
-        for line in lines {
+        let mut lines = lines.peekable();
+        while let Some(line) = lines.next() {
             out.push_str(site.newline);
             let content = line.trim_start_matches(' ');
-            if content.is_empty() {
+            // A blank line inside the text stays blank; the last line's indentation is kept,
+            // because a metavariable or qualified name follows it.
+            if content.is_empty() && lines.peek().is_some() {
                 continue;
             }
             let width = line.len() - content.len();
@@ -233,7 +240,16 @@ fn is_separator_gap(gap: &str) -> bool {
 
 /// The text of a capture, re-based from its own indentation to `indent`.
 fn capture_text(capture: &Capture<'_>, site: &Site<'_>, indent: &str) -> String {
-    let ranges = capture.ranges();
+    let mut ranges = capture.ranges();
+    if let Capture::Seq(nodes) = capture
+        && nodes.first().is_some_and(|n| n.is_statement())
+    {
+        // Own-line comments right above the first statement belong to the block: keep them.
+        let start = leading_comments_start(site.source, ranges[0].start());
+        if start >= site.replaced.start() {
+            ranges[0] = TextRange::new(start, ranges[0].end());
+        }
+    }
     let contiguous = ranges
         .windows(2)
         .all(|pair| is_separator_gap(&site.source[TextRange::new(pair[0].end(), pair[1].start())]));
@@ -245,6 +261,25 @@ fn capture_text(capture: &Capture<'_>, site: &Site<'_>, indent: &str) -> String 
         let parts: Vec<String> = ranges.into_iter().map(rebase).collect();
         parts.join(", ")
     }
+}
+
+/// The start of the comment-only lines directly above the line of `offset` (or `offset`).
+fn leading_comments_start(source: &str, offset: TextSize) -> TextSize {
+    let mut start = offset.to_usize();
+    let mut line_begin = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    if !source[line_begin..start].trim().is_empty() {
+        return offset;
+    }
+    while line_begin > 0 {
+        let previous_begin = source[..line_begin - 1].rfind('\n').map_or(0, |i| i + 1);
+        let previous = source[previous_begin..line_begin].trim();
+        if !previous.starts_with('#') {
+            break;
+        }
+        start = previous_begin + (source[previous_begin..].len() - source[previous_begin..].trim_start().len());
+        line_begin = previous_begin;
+    }
+    TextSize::try_from(start).unwrap_or(offset)
 }
 
 fn rebase(site: &Site<'_>, range: TextRange, indent: &str) -> String {

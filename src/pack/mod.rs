@@ -318,7 +318,7 @@ fn compile_rule(
             }
             for (index, pattern) in patterns.iter().enumerate() {
                 let compatible = match pattern.form {
-                    Form::Expr => template.form == Form::Expr,
+                    Form::Expr => template.form == Form::Expr || def.statement_position,
                     Form::Stmt | Form::Stmts => true,
                 };
                 if !compatible {
@@ -357,8 +357,9 @@ fn compile_rule(
         let span = constraint.span();
         let metavar = name.trim_start_matches('$').to_owned();
         let variadic = bound
-            .first()
-            .and_then(|vars| vars.iter().find(|v| v.name == metavar))
+            .iter()
+            .flatten()
+            .find(|v| v.name == metavar)
             .map(|v| v.variadic);
         let Some(variadic) = variadic else {
             return Err(loader.error(span, format!("`where.{name}`: `${metavar}` is not bound by the pattern")));

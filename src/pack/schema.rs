@@ -56,16 +56,23 @@ pub enum Applicability {
 /// A value that may be written as one string or a list of strings.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-pub enum OneOrMany {
-    One(Spanned<String>),
-    Many(Vec<Spanned<String>>),
+pub enum StringOrList {
+    One(String),
+    Many(Vec<String>),
 }
+
+/// One string or a list of strings, each element carrying the span of the whole value (serde
+/// cannot keep spans through an untagged enum).
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct OneOrMany(Spanned<StringOrList>);
 
 impl OneOrMany {
     pub fn into_vec(self) -> Vec<Spanned<String>> {
-        match self {
-            OneOrMany::One(one) => vec![one],
-            OneOrMany::Many(many) => many,
+        let span = self.0.span();
+        match self.0.into_inner() {
+            StringOrList::One(one) => vec![Spanned::new(span, one)],
+            StringOrList::Many(many) => many.into_iter().map(|s| Spanned::new(span.clone(), s)).collect(),
         }
     }
 }

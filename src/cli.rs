@@ -1,0 +1,537 @@
+//! The command line: argument definitions, the `check`, `rule`, `rules`, `test` and `parse-only`
+//! subcommands, and exit codes (0 clean, 1 findings remain, 2 usage, configuration, pack or
+//! internal error).
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
+
+use crate::check::check;
+use crate::diagnostic::{Diagnostic, Origin};
+use crate::discover::{self, Filters};
+use crate::fix::{apply, write};
+use crate::pack::{self, Pack, SourceError};
+use crate::report::{self, FileReport, Format};
+use crate::ruleset::{RuleSet, Selection};
+use crate::settings::{self, Config};
+use crate::source::SourceText;
+use crate::version::Version;
+
+#[derive(Debug, Parser)]
+#[command(name = "anyio-lint", version, about = "Find asyncio code, rewrite it to anyio where the rewrite is exact, explain the rest.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check files (and fix them with --fix).
+    Check(CheckArgs),
+    /// Print the documentation of one rule.
+    Rule {
+        code: String,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// List every loaded rule.
+    Rules {
+        #[arg(long, value_enum, default_value = "text")]
+        output_format: ListFormat,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Run the examples of rule packs: flagged code must be flagged and fix as expected.
+    Test {
+        /// Pack files to test; the built-in packs when none are given.
+        packs: Vec<PathBuf>,
+    },
+    /// Parse files with Ruff's parser and nothing else (the benchmark floor).
+    #[command(hide = true)]
+    ParseOnly { paths: Vec<PathBuf> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct PackArgs {
+    /// Add a rule pack (repeatable).
+    #[arg(long = "rulepack", value_name = "FILE")]
+    pub rulepacks: Vec<PathBuf>,
+    /// Do not load the built-in packs.
+    #[arg(long)]
+    pub no_builtin_packs: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (`-` reads standard input).
+    pub paths: Vec<PathBuf>,
+    /// Apply safe fixes.
+    #[arg(long, overrides_with = "no_fix")]
+    pub fix: bool,
+    #[arg(long, hide = true)]
+    pub no_fix: bool,
+    /// Also apply (with --fix) or show unsafe fixes.
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
+    pub unsafe_fixes: bool,
+    #[arg(long, hide = true)]
+    pub no_unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Fix, and report nothing about what remains.
+    #[arg(long)]
+    pub fix_only: bool,
+    /// Rule codes or prefixes to enable (comma-separated; `ALL` for all).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Rule codes or prefixes to enable on top of the selection.
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Rule codes or prefixes to disable.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub packs: PackArgs,
+    #[arg(long, value_enum)]
+    pub output_format: Option<Format>,
+    /// Print a count per rule instead of each finding.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when findings remain.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Exit 1 when any fix was applied, even if nothing remains.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+    /// Print findings only, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Use this configuration file.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+    /// The file name to use for standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Project versions, e.g. `--version-of anyio=4.12` (overrides configuration).
+    #[arg(long = "version-of", value_name = "DIST=VERSION", value_delimiter = ',')]
+    pub versions: Vec<String>,
+    /// Color output: auto, always, never.
+    #[arg(long, default_value = "auto")]
+    pub color: String,
+}
+
+/// A failure that ends the run with exit code 2.
+#[derive(Debug)]
+pub enum Failure {
+    Source(SourceError),
+    Message(String),
+}
+
+impl From<SourceError> for Failure {
+    fn from(error: SourceError) -> Self {
+        Failure::Source(error)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Message(message)
+    }
+}
+
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Run the command line; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rule { code, packs } => run_rule(&code, &packs),
+        Command::Rules { output_format, packs } => run_rules(output_format, &packs),
+        Command::Test { packs } => crate::packtest::run(&packs),
+        Command::ParseOnly { paths } => run_parse_only(&paths),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure::Source(error)) => {
+            eprint!("{}", error.render(stderr_color()));
+            2
+        }
+        Err(Failure::Message(message)) => {
+            eprintln!("error: {message}");
+            2
+        }
+    }
+}
+
+/// Load the built-in packs (unless disabled) and the user's packs.
+pub fn load_packs(args: &PackArgs, extra: &[PathBuf]) -> Result<Vec<Pack>, Failure> {
+    let mut packs = Vec::new();
+    if !args.no_builtin_packs {
+        for (name, text) in pack::BUILTIN {
+            packs.push(pack::load(&format!("builtin:{name}"), text)?);
+        }
+    }
+    for path in extra.iter().chain(&args.rulepacks) {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read rule pack `{}`: {e}", path.display()))?;
+        packs.push(pack::load(&path.display().to_string(), &text)?);
+    }
+    check_unique_codes(&packs)?;
+    Ok(packs)
+}
+
+fn check_unique_codes(packs: &[Pack]) -> Result<(), SourceError> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for pack in packs {
+        for rule in &pack.rules {
+            if let Some(first) = seen.insert(&rule.code, &pack.origin) {
+                let needle = format!("\"{}\"", rule.code);
+                let start = pack.source.find(&needle);
+                return Err(SourceError::new(
+                    &pack.origin,
+                    &pack.source,
+                    start.map(|s| s..s + needle.len()),
+                    format!("duplicate rule code `{}`", rule.code),
+                )
+                .label("already defined")
+                .note(format!("`{}` is also defined in {first}; rule codes are unique across packs", rule.code)));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_versions(items: &[String]) -> Result<BTreeMap<String, Version>, Failure> {
+    let mut versions = BTreeMap::new();
+    for item in items {
+        let (name, version) = item
+            .split_once('=')
+            .ok_or_else(|| format!("`--version-of {item}`: write DIST=VERSION, e.g. anyio=4.12"))?;
+        let parsed = Version::parse(version).ok_or_else(|| format!("`{version}` is not a version"))?;
+        versions.insert(name.trim().to_owned(), parsed);
+    }
+    Ok(versions)
+}
+
+/// Everything a check run needs, resolved once.
+struct Run {
+    rules: RuleSet,
+    filters: Filters,
+    fix: bool,
+    unsafe_fixes: bool,
+    format: Format,
+}
+
+fn resolve(args: &CheckArgs) -> Result<Run, Failure> {
+    let start = args
+        .stdin_filename
+        .clone()
+        .or_else(|| args.paths.iter().find(|p| p.as_os_str() != "-").cloned())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = if args.isolated {
+        Config::default()
+    } else if let Some(path) = &args.config {
+        settings::read(path)?
+    } else {
+        match settings::find(&start) {
+            Some(path) => settings::read(&path)?,
+            None => Config::default(),
+        }
+    };
+    let root = config.root();
+    let options = &config.options;
+    let user_packs: Vec<PathBuf> = options.rulepacks.iter().flatten().map(|p| root.join(p)).collect();
+    let packs = load_packs(&args.packs, &user_packs)?;
+    let mut versions = config.versions()?;
+    versions.extend(parse_versions(&args.versions)?);
+    let pick = |cli: &[String], file: &Option<Vec<String>>| if cli.is_empty() { file.clone().unwrap_or_default() } else { cli.to_vec() };
+    let selection = Selection {
+        select: pick(&args.select, &options.select),
+        extend_select: [args.extend_select.clone(), options.extend_select.clone().unwrap_or_default()].concat(),
+        ignore: [args.ignore.clone(), options.ignore.clone().unwrap_or_default()].concat(),
+    };
+    let mut exclude: Vec<String> = options.exclude.clone().unwrap_or_default();
+    exclude.extend(options.extend_exclude.clone().unwrap_or_default());
+    let filters = Filters::new(&exclude, &options.include.clone().unwrap_or_default())?;
+    let fix = (args.fix || args.fix_only || options.fix.unwrap_or(false)) && !args.no_fix;
+    let unsafe_fixes = (args.unsafe_fixes || options.unsafe_fixes.unwrap_or(false)) && !args.no_unsafe_fixes;
+    let format = match (args.output_format, &options.output_format) {
+        (Some(format), _) => format,
+        (None, Some(name)) => <Format as clap::ValueEnum>::from_str(name, true)
+            .map_err(|_| format!("output-format `{name}` in {}: use full, concise or json", config.path.as_ref().map_or("configuration".into(), |p| p.display().to_string())))?,
+        (None, None) => Format::Full,
+    };
+    Ok(Run { rules: RuleSet::new(Arc::new(packs), &selection, &versions), filters, fix, unsafe_fixes, format })
+}
+
+/// Check (and fix) one text; returns the report and the new text when it changed.
+fn process(run: &Run, path: &str, absolute: &str, source: &str, fix: bool) -> (FileReport, Option<String>) {
+    let mut report = FileReport { path: path.to_owned(), absolute: absolute.to_owned(), ..FileReport::default() };
+    if fix {
+        let outcome = apply::fix(&run.rules, source, run.unsafe_fixes);
+        report.fixed = outcome.applied.clone();
+        report.problems = outcome.problems.clone();
+        report.diagnostics = outcome.remaining.diagnostics;
+        let changed = (outcome.text != source).then_some(outcome.text);
+        report.source = Some(changed.clone().unwrap_or_else(|| source.to_owned()));
+        (report, changed)
+    } else {
+        report.diagnostics = check(&run.rules, source, &[]).diagnostics;
+        report.source = Some(source.to_owned());
+        (report, None)
+    }
+}
+
+fn file_error(path: &Path, message: String) -> FileReport {
+    let shown = path.display().to_string();
+    let mut diagnostic = Diagnostic::error(Origin::FileError, report::file_start(), message);
+    diagnostic.name = Some("io-error".to_owned());
+    FileReport {
+        path: shown,
+        absolute: absolute(path),
+        source: Some(String::new()),
+        diagnostics: vec![diagnostic],
+        ..FileReport::default()
+    }
+}
+
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+}
+
+fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+fn run_check(args: CheckArgs) -> Result<u8, Failure> {
+    let run = resolve(&args)?;
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return check_stdin(&args, &run, color);
+    }
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let found = discover::discover(&paths, &run.filters);
+    let fix = run.fix || args.diff;
+    let results: Vec<(FileReport, Option<String>, Option<SourceText>)> = found
+        .files
+        .par_iter()
+        .map(|path| {
+            let shown = path.display().to_string();
+            match SourceText::read(path) {
+                Err(error) => (file_error(path, error.to_string()), None, None),
+                Ok(source) => {
+                    let (report, changed) = process(&run, &shown, &absolute(path), &source.text, fix);
+                    (report, changed, Some(source))
+                }
+            }
+        })
+        .collect();
+    let mut reports = Vec::new();
+    let mut diffs = String::new();
+    let mut changed_files = 0usize;
+    for (path, message) in &found.errors {
+        reports.push(file_error(path, format!("cannot walk this path: {message}")));
+    }
+    for ((mut report, changed, source), path) in results.into_iter().zip(&found.files) {
+        if let (Some(new_text), Some(original)) = (changed, source) {
+            changed_files += 1;
+            if args.diff {
+                diffs.push_str(&unified_diff(&report.path, &original.text, &new_text));
+                report.fixed.clear();
+            } else if let Err(error) = write::write_atomic(path, &original.encode(&new_text)) {
+                report.problems.push(format!("fixes not written: {error}"));
+                report.fixed.clear();
+                report.source = Some(original.text.clone());
+                report.diagnostics = check(&run.rules, &original.text, &[]).diagnostics;
+            }
+        }
+        reports.push(report);
+    }
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut stdout = std::io::stdout().lock();
+    for report in &reports {
+        for problem in &report.problems {
+            eprintln!("{}: {problem}", report.path);
+        }
+    }
+    let totals = report::totals(&reports, run.unsafe_fixes);
+    if args.diff {
+        let _ = stdout.write_all(diffs.as_bytes());
+        if !args.quiet {
+            eprintln!("Would fix {} in {} file{}.", plural_errors(totals_fixed(&reports)), changed_files, if changed_files == 1 { "" } else { "s" });
+        }
+        return Ok(u8::from(changed_files > 0));
+    }
+    if !args.fix_only {
+        emit(&mut stdout, &reports, &run, &args, color, totals);
+    } else if !args.quiet && totals.fixed > 0 {
+        let _ = writeln!(stdout, "Fixed {}.", plural_errors(totals.fixed));
+    }
+    Ok(exit_code(&args, &run, totals))
+}
+
+fn totals_fixed(reports: &[FileReport]) -> usize {
+    reports.iter().map(|r| r.fixed.values().sum::<usize>()).sum()
+}
+
+fn plural_errors(n: usize) -> String {
+    if n == 1 { "1 error".to_owned() } else { format!("{n} errors") }
+}
+
+fn emit(out: &mut impl Write, reports: &[FileReport], run: &Run, args: &CheckArgs, color: bool, totals: report::Totals) {
+    if args.statistics {
+        let _ = out.write_all(report::statistics(reports, run.unsafe_fixes).as_bytes());
+        return;
+    }
+    let body = match run.format {
+        Format::Full => report::full(reports, run.unsafe_fixes, color),
+        Format::Concise => report::concise(reports, run.unsafe_fixes),
+        Format::Json => report::json(reports),
+    };
+    let _ = out.write_all(body.as_bytes());
+    if run.format != Format::Json && !args.quiet {
+        let _ = out.write_all(report::summary(totals, run.fix).as_bytes());
+    }
+}
+
+fn exit_code(args: &CheckArgs, run: &Run, totals: report::Totals) -> u8 {
+    if args.exit_zero {
+        return 0;
+    }
+    if args.exit_non_zero_on_fix && totals.fixed > 0 {
+        return 1;
+    }
+    if run.fix && args.fix_only {
+        return 0;
+    }
+    u8::from(totals.remaining > 0)
+}
+
+fn check_stdin(args: &CheckArgs, run: &Run, color: bool) -> Result<u8, Failure> {
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+    let name = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let shown = name.display().to_string();
+    let source = match SourceText::decode(bytes) {
+        Ok(source) => source,
+        Err(error) => {
+            let report = file_error(&name, error.to_string());
+            eprint!("{}", report::concise(&[report], false));
+            return Ok(1);
+        }
+    };
+    let fix = run.fix || args.diff;
+    let (report, changed) = process(run, &shown, &absolute(&name), &source.text, fix);
+    let reports = vec![report];
+    let totals = report::totals(&reports, run.unsafe_fixes);
+    if args.diff {
+        if let Some(new_text) = &changed {
+            print!("{}", unified_diff(&shown, &source.text, new_text));
+        }
+        return Ok(u8::from(changed.is_some()));
+    }
+    if run.fix {
+        let text = changed.unwrap_or_else(|| source.text.clone());
+        let _ = std::io::stdout().write_all(&source.encode(&text));
+        if !args.fix_only {
+            emit(&mut std::io::stderr(), &reports, run, args, color && stderr_color(), totals);
+        }
+        return Ok(exit_code(args, run, totals));
+    }
+    emit(&mut std::io::stdout().lock(), &reports, run, args, color, totals);
+    Ok(exit_code(args, run, totals))
+}
+
+fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
+    let packs = load_packs(args, &[])?;
+    for pack in &packs {
+        if let Some(rule) = pack.rules.iter().find(|r| r.code == code) {
+            print!("{}", crate::docs::rule_page(pack, rule));
+            return Ok(0);
+        }
+    }
+    Err(Failure::Message(format!("no rule `{code}`; `anyio-lint rules` lists them")))
+}
+
+fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
+    let packs = load_packs(args, &[])?;
+    let mut out = String::new();
+    match format {
+        ListFormat::Text => {
+            for pack in &packs {
+                for rule in &pack.rules {
+                    let fix = match rule.applicability {
+                        Some(pack::Applicability::Safe) => "safe fix",
+                        Some(pack::Applicability::Unsafe) => "unsafe fix",
+                        None => "no fix",
+                    };
+                    out.push_str(&format!("{:<8} {:<40} {:<10} {}\n", rule.code, rule.name, fix, pack.name));
+                }
+            }
+        }
+        ListFormat::Json => {
+            let rules: Vec<serde_json::Value> = packs
+                .iter()
+                .flat_map(|pack| pack.rules.iter().map(move |rule| (pack, rule)))
+                .map(|(pack, rule)| {
+                    serde_json::json!({
+                        "code": rule.code,
+                        "name": rule.name,
+                        "pack": pack.name,
+                        "severity": format!("{:?}", rule.severity).to_lowercase(),
+                        "fix": rule.applicability.map(|a| format!("{a:?}").to_lowercase()),
+                        "requires": rule.requires.iter().map(|(d, s)| (d.clone(), s.to_string())).collect::<BTreeMap<_, _>>(),
+                        "message": rule.message,
+                        "help": rule.help,
+                    })
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            out.push('\n');
+        }
+    }
+    print!("{out}");
+    Ok(0)
+}
+
+fn run_parse_only(paths: &[PathBuf]) -> Result<u8, Failure> {
+    let found = discover::discover(paths, &Filters::new(&[], &[])?);
+    let errors: usize = found
+        .files
+        .par_iter()
+        .map(|path| match SourceText::read(path) {
+            Ok(source) => {
+                let parsed = crate::check::parse(&source.text);
+                let bad = usize::from(!parsed.errors().is_empty());
+                crate::check::drop_deep(parsed, 10_000);
+                bad
+            }
+            Err(_) => 1,
+        })
+        .sum();
+    println!("parsed {} files, {errors} with errors", found.files.len());
+    Ok(0)
+}

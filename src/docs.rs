@@ -1,0 +1,73 @@
+//! Rule documentation generated from the packs: `anyio-lint rule CODE` and `docs/rules/`.
+//!
+//! A page is the rule's header (code, name, pack, fix safety, version requirements), its `explain`
+//! Markdown (which carries Ruff's headings: What it does, Why is this bad?, Example, Use instead,
+//! Fix safety) and the pack's own examples, before and after.
+
+use crate::pack::{Applicability, Pack, Rule};
+
+/// The Markdown page of one rule.
+pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
+    let mut page = format!("# {} ({})\n\n", rule.name, rule.code);
+    let fix = match rule.applicability {
+        Some(Applicability::Safe) => "safe fix (applied by `--fix`)",
+        Some(Applicability::Unsafe) => "unsafe fix (applied by `--fix --unsafe-fixes`)",
+        None => "no automatic fix",
+    };
+    page.push_str(&format!("Pack: `{}` · Severity: {:?} · Fix: {fix}\n", pack.name, rule.severity).to_lowercase().replacen("pack", "Pack", 1).replacen("severity", "Severity", 1).replacen("· fix", "· Fix", 1));
+    if !rule.requires.is_empty() {
+        let requires: Vec<String> = rule.requires.iter().map(|(d, s)| format!("`{d} {s}`")).collect();
+        page.push_str(&format!("\nApplies when the project uses {}.\n", requires.join(" and ")));
+    }
+    page.push_str(&format!("\nMessage: {}\n", rule.message));
+    if let Some(help) = &rule.help {
+        page.push_str(&format!("\nHelp: {help}\n"));
+    }
+    page.push('\n');
+    page.push_str(rule.explain.trim());
+    page.push_str("\n\n## Examples from the pack\n");
+    for example in &rule.examples {
+        if example.flagged {
+            page.push_str("\nFlagged:\n\n```python\n");
+            page.push_str(example.code.trim_end());
+            page.push_str("\n```\n");
+            if let Some(fixed) = &example.fixed {
+                page.push_str("\nFixed:\n\n```python\n");
+                page.push_str(fixed.trim_end());
+                page.push_str("\n```\n");
+            }
+        } else {
+            page.push_str("\nNot flagged:\n\n```python\n");
+            page.push_str(example.code.trim_end());
+            page.push_str("\n```\n");
+        }
+        if !example.versions.is_empty() {
+            let versions: Vec<String> = example.versions.iter().map(|(d, v)| format!("{d} {v}")).collect();
+            page.push_str(&format!("\n(with {})\n", versions.join(", ")));
+        }
+    }
+    page
+}
+
+/// Every generated file under `docs/rules/`: one page per rule and an index.
+pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut index = String::from(
+        "# Rules\n\nGenerated from the packs by `cargo run -- docs` (do not edit by hand; a test checks \
+         that these pages are current).\n",
+    );
+    for pack in packs {
+        index.push_str(&format!("\n## {} ({})\n\n{}\n\n| Code | Name | Fix |\n| --- | --- | --- |\n", pack.name, pack.prefix, pack.description.trim()));
+        for rule in &pack.rules {
+            let fix = match rule.applicability {
+                Some(Applicability::Safe) => "safe",
+                Some(Applicability::Unsafe) => "unsafe",
+                None => "—",
+            };
+            index.push_str(&format!("| [{}]({}.md) | {} | {fix} |\n", rule.code, rule.code, rule.name));
+            files.push((format!("{}.md", rule.code), rule_page(pack, rule)));
+        }
+    }
+    files.push(("README.md".to_owned(), index));
+    files
+}

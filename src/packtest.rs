@@ -1,0 +1,111 @@
+//! `anyio-lint test`: run the examples of any pack, built-in or a user's.
+//!
+//! A `flagged` example must be flagged by its rule and, when it gives `fixed`, fix to exactly that
+//! text (with only that rule's fixes, plus the pack's import cleanups), re-parse, and stay the same
+//! under a second fix. A `clean` example must not be flagged by its rule. Each example is checked
+//! with the pack's other rules enabled too, so `fallback` rules are tested as users run them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::check::check;
+use crate::cli::{Failure, PackArgs, load_packs};
+use crate::fix::apply;
+use crate::pack::{Applicability, Example, Pack};
+use crate::ruleset::{RuleSet, Selection};
+
+/// The result of one example.
+pub struct Outcome {
+    pub label: String,
+    pub failure: Option<String>,
+}
+
+/// Run every example of every pack in `packs`.
+pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
+    let packs = Arc::new(packs);
+    let mut outcomes = Vec::new();
+    for (pack_index, pack) in packs.iter().enumerate() {
+        let codes: Vec<String> = pack.rules.iter().map(|r| r.code.clone()).collect();
+        for rule in &pack.rules {
+            for (number, example) in rule.examples.iter().enumerate() {
+                let label = format!("{} {} example {} ({}:{})", rule.code, rule.name, number + 1, pack.origin, example.line);
+                let failure = run_example(&packs, pack_index, &codes, &rule.code, rule.applicability, example);
+                outcomes.push(Outcome { label, failure });
+            }
+        }
+    }
+    outcomes
+}
+
+fn run_example(
+    packs: &Arc<Vec<Pack>>,
+    pack_index: usize,
+    pack_codes: &[String],
+    code: &str,
+    applicability: Option<Applicability>,
+    example: &Example,
+) -> Option<String> {
+    let only_pack = Selection { select: pack_codes.to_vec(), ..Selection::default() };
+    let everything = RuleSet::new(packs.clone(), &only_pack, &example.versions);
+    let checked = check(&everything, &example.code, &[]);
+    if checked.syntax_error {
+        return Some(format!("the example does not parse:\n{}", example.code));
+    }
+    let hits: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_deref() == Some(code) && matches!(d.origin, crate::diagnostic::Origin::Rule(r) if r.pack as usize == pack_index))
+        .collect();
+    if !example.flagged {
+        return (!hits.is_empty()).then(|| {
+            format!("expected no {code} finding, got {} in:\n{}", hits.len(), example.code)
+        });
+    }
+    if hits.is_empty() {
+        return Some(format!("expected a {code} finding, got none in:\n{}", example.code));
+    }
+    let expected = example.fixed.as_ref()?;
+    let unsafe_fixes = example.unsafe_fixes.unwrap_or(applicability == Some(Applicability::Unsafe));
+    let just_rule = Selection { select: vec![code.to_owned()], ..Selection::default() };
+    let rules = RuleSet::new(packs.clone(), &just_rule, &example.versions);
+    let outcome = apply::fix(&rules, &example.code, unsafe_fixes);
+    if &outcome.text != expected {
+        return Some(format!(
+            "the fix differs from `fixed`:\n{}",
+            similar::TextDiff::from_lines(expected.as_str(), outcome.text.as_str())
+                .unified_diff()
+                .header("expected", "actual")
+        ));
+    }
+    if !outcome.problems.is_empty() {
+        return Some(outcome.problems.join("\n"));
+    }
+    let again = apply::fix(&rules, &outcome.text, unsafe_fixes);
+    if again.text != outcome.text {
+        return Some(format!("a second fix changed the result again:\n{}", again.text));
+    }
+    None
+}
+
+/// The `test` subcommand.
+pub fn run(paths: &[PathBuf]) -> Result<u8, Failure> {
+    let args = PackArgs { rulepacks: paths.to_vec(), no_builtin_packs: !paths.is_empty() };
+    let packs = load_packs(&args, &[])?;
+    let outcomes = test_packs(packs);
+    let mut failed = 0;
+    for outcome in &outcomes {
+        match &outcome.failure {
+            None => println!("ok    {}", outcome.label),
+            Some(why) => {
+                failed += 1;
+                println!("FAIL  {}\n{}\n", outcome.label, indent(why));
+            }
+        }
+    }
+    println!("\nexamples: {} passed, {failed} failed", outcomes.len() - failed);
+    Ok(u8::from(failed > 0))
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("      {l}")).collect::<Vec<_>>().join("\n")
+}

@@ -1,0 +1,245 @@
+//! Rendering results: `full` (rustc-style, via codespan-reporting), `concise`, `json` (Ruff's
+//! schema), the summary line and `--statistics`. Rendering is pure: the same results always give
+//! the same bytes.
+
+use std::collections::BTreeMap;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor::Buffer};
+use ruff_source_file::LineIndex;
+use ruff_text_size::{TextRange, TextSize};
+use serde_json::{Value, json};
+
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
+
+/// The results for one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    /// The path as shown to the user.
+    pub path: String,
+    /// The absolute path (for JSON).
+    pub absolute: String,
+    /// The text the diagnostics refer to (`None` when the file could not be read).
+    pub source: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Fixes applied, per rule code.
+    pub fixed: BTreeMap<String, usize>,
+    /// Rollbacks, write errors and other problems with this file.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Full,
+    Concise,
+    Json,
+}
+
+/// Row and column (both 1-based, column in characters) of an offset.
+pub fn position(index: &LineIndex, source: &str, offset: TextSize) -> (usize, usize) {
+    let location = index.line_column(offset, source);
+    (location.line.get(), location.column.get())
+}
+
+fn fix_marker(diagnostic: &Diagnostic, unsafe_fixes: bool) -> &'static str {
+    if diagnostic.fix_applies(unsafe_fixes) { "[*] " } else { "" }
+}
+
+fn code_of(diagnostic: &Diagnostic) -> &str {
+    diagnostic.code.as_deref().or(diagnostic.name.as_deref()).unwrap_or("error")
+}
+
+/// `path:row:col: CODE [*] message`, one line per diagnostic.
+pub fn concise(files: &[FileReport], unsafe_fixes: bool) -> String {
+    let mut out = String::new();
+    for file in files {
+        let source = file.source.as_deref().unwrap_or("");
+        let index = LineIndex::from_source_text(source);
+        for d in &file.diagnostics {
+            let (row, column) = position(&index, source, d.range.start());
+            out.push_str(&format!(
+                "{}:{row}:{column}: {} {}{}\n",
+                file.path,
+                code_of(d),
+                fix_marker(d, unsafe_fixes),
+                d.message
+            ));
+        }
+    }
+    out
+}
+
+/// rustc-style reports with the annotated source.
+pub fn full(files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
+    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let config = term::Config::default();
+    for file in files {
+        let source = file.source.as_deref().unwrap_or("");
+        let simple = SimpleFile::new(file.path.as_str(), source);
+        for d in &file.diagnostics {
+            let base = match d.severity {
+                Severity::Error => CsDiagnostic::error(),
+                Severity::Warning => CsDiagnostic::warning(),
+                Severity::Info => CsDiagnostic::note(),
+            };
+            let mut rendered = base.with_message(&d.message).with_code(code_of(d));
+            let start = d.range.start().to_usize().min(source.len());
+            let end = d.range.end().to_usize().min(source.len()).max(start);
+            rendered = rendered.with_labels(vec![Label::primary((), start..end)]);
+            let mut notes = Vec::new();
+            if let Some(help) = &d.help {
+                notes.push(format!("help: {help}"));
+            }
+            if let Some(fix) = &d.fix {
+                let kind = match (fix.applicability, unsafe_fixes) {
+                    (Applicability::Safe, _) => "safe fix",
+                    (Applicability::Unsafe, true) => "unsafe fix",
+                    (Applicability::Unsafe, false) => "unsafe fix, available with `--unsafe-fixes`",
+                };
+                notes.push(format!("{kind}: {}", fix.title));
+                if let Some(main) = fix.edits.iter().find(|e| !e.range.is_empty() || fix.edits.len() == 1) {
+                    notes.push(format!("suggested replacement:\n{}", indent_block(&main.content)));
+                }
+            }
+            rendered = rendered.with_notes(notes);
+            let _ = term::emit(&mut buffer, &config, &simple, &rendered);
+        }
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+fn indent_block(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+fn location(index: &LineIndex, source: &str, offset: TextSize) -> Value {
+    let (row, column) = position(index, source, offset);
+    json!({ "row": row, "column": column })
+}
+
+/// Ruff's JSON output format: a list of diagnostics.
+pub fn json(files: &[FileReport]) -> String {
+    let mut items = Vec::new();
+    for file in files {
+        let source = file.source.as_deref().unwrap_or("");
+        let index = LineIndex::from_source_text(source);
+        for d in &file.diagnostics {
+            let fix = d.fix.as_ref().map(|fix| {
+                json!({
+                    "applicability": match fix.applicability { Applicability::Safe => "safe", Applicability::Unsafe => "unsafe" },
+                    "message": fix.title,
+                    "edits": fix.edits.iter().map(|e| json!({
+                        "content": e.content,
+                        "location": location(&index, source, e.range.start()),
+                        "end_location": location(&index, source, e.range.end()),
+                    })).collect::<Vec<_>>(),
+                })
+            });
+            items.push(json!({
+                "cell": null,
+                "code": d.code,
+                "name": d.name,
+                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" },
+                "message": d.message,
+                "help": d.help,
+                "filename": file.absolute,
+                "location": location(&index, source, d.range.start()),
+                "end_location": location(&index, source, d.range.end()),
+                "fix": fix,
+                "noqa_row": position(&index, source, d.range.start()).0,
+                "url": d.url,
+            }));
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".to_owned());
+    text.push('\n');
+    text
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Totals {
+    pub remaining: usize,
+    pub fixed: usize,
+    pub fixable: usize,
+    pub hidden_unsafe: usize,
+}
+
+pub fn totals(files: &[FileReport], unsafe_fixes: bool) -> Totals {
+    let mut totals = Totals::default();
+    for file in files {
+        totals.fixed += file.fixed.values().sum::<usize>();
+        for d in &file.diagnostics {
+            totals.remaining += 1;
+            if d.fix_applies(unsafe_fixes) {
+                totals.fixable += 1;
+            } else if d.fix.is_some() {
+                totals.hidden_unsafe += 1;
+            }
+        }
+    }
+    totals
+}
+
+/// The closing lines, as Ruff words them.
+pub fn summary(totals: Totals, fix_mode: bool) -> String {
+    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let mut out = String::new();
+    if totals.remaining == 0 && totals.fixed == 0 {
+        out.push_str("All checks passed!\n");
+        return out;
+    }
+    if fix_mode || totals.fixed > 0 {
+        out.push_str(&format!(
+            "Found {} ({} fixed, {} remaining).\n",
+            plural(totals.remaining + totals.fixed, "error"),
+            totals.fixed,
+            totals.remaining
+        ));
+    } else {
+        out.push_str(&format!("Found {}.\n", plural(totals.remaining, "error")));
+    }
+    if totals.fixable > 0 && !fix_mode {
+        out.push_str(&format!("[*] {} fixable with the `--fix` option", totals.fixable));
+        if totals.hidden_unsafe > 0 {
+            out.push_str(&format!(
+                " ({} hidden fixes can be enabled with the `--unsafe-fixes` option)",
+                totals.hidden_unsafe
+            ));
+        }
+        out.push_str(".\n");
+    } else if totals.hidden_unsafe > 0 {
+        out.push_str(&format!(
+            "No fixes available ({} hidden fixes can be enabled with the `--unsafe-fixes` option).\n",
+            totals.hidden_unsafe
+        ));
+    }
+    out
+}
+
+/// `--statistics`: count, code, fixability and name per rule, most frequent first.
+pub fn statistics(files: &[FileReport], unsafe_fixes: bool) -> String {
+    let mut counts: BTreeMap<(String, String), (usize, bool)> = BTreeMap::new();
+    for d in files.iter().flat_map(|f| &f.diagnostics) {
+        let entry = counts
+            .entry((code_of(d).to_owned(), d.name.clone().unwrap_or_default()))
+            .or_insert((0, false));
+        entry.0 += 1;
+        entry.1 |= d.fix_applies(unsafe_fixes);
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    let width = rows.iter().map(|r| r.1.0.to_string().len()).max().unwrap_or(1);
+    let code_width = rows.iter().map(|r| r.0.0.len()).max().unwrap_or(1);
+    rows.into_iter()
+        .map(|((code, name), (count, fixable))| {
+            format!("{count:>width$}\t{code:<code_width$}\t{}{name}\n", if fixable { "[*] " } else { "[ ] " })
+        })
+        .collect()
+}
+
+/// A range covering a whole file (for file-level errors).
+pub fn file_start() -> TextRange {
+    TextRange::default()
+}
