@@ -352,6 +352,7 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
     let mut reports = Vec::new();
     let mut diffs = String::new();
     let mut changed_files = 0usize;
+    let mut would_fix = 0usize;
     for (path, message) in &found.errors {
         reports.push(file_error(path, format!("cannot walk this path: {message}")));
     }
@@ -360,6 +361,7 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
             changed_files += 1;
             if args.diff {
                 diffs.push_str(&unified_diff(&report.path, &original.text, &new_text));
+                would_fix += report.fixed.values().sum::<usize>();
                 report.fixed.clear();
             } else if let Err(error) = write::write_atomic(path, &original.encode(&new_text)) {
                 report.problems.push(format!("fixes not written: {error}"));
@@ -381,7 +383,7 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
     if args.diff {
         let _ = stdout.write_all(diffs.as_bytes());
         if !args.quiet {
-            eprintln!("Would fix {} in {} file{}.", plural_errors(totals_fixed(&reports)), changed_files, if changed_files == 1 { "" } else { "s" });
+            eprintln!("Would fix {} in {} file{}.", plural_errors(would_fix), changed_files, if changed_files == 1 { "" } else { "s" });
         }
         return Ok(u8::from(changed_files > 0));
     }
@@ -391,10 +393,6 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         let _ = writeln!(stdout, "Fixed {}.", plural_errors(totals.fixed));
     }
     Ok(exit_code(&args, &run, totals))
-}
-
-fn totals_fixed(reports: &[FileReport]) -> usize {
-    reports.iter().map(|r| r.fixed.values().sum::<usize>()).sum()
 }
 
 fn plural_errors(n: usize) -> String {

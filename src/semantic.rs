@@ -162,7 +162,14 @@ impl Semantic {
             });
             match visible {
                 Some(id) => return self.resolution(id),
+                // Names a function binds anywhere are local to it (unbound before the binding).
                 None if own.kind == ScopeKind::Function => return Resolution::Unbound,
+                // The element of a comprehension is written before its `for` target.
+                None if own.kind == ScopeKind::Comprehension => {
+                    if let Some(&last) = ids.last() {
+                        return self.resolution(last);
+                    }
+                }
                 None => {}
             }
         }

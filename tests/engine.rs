@@ -1,0 +1,273 @@
+//! The engine through its library API, with small packs written for each test: binding forms,
+//! shadowing, keyword order, variadic captures, every constraint, templates and imports.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anyio_lint::check::check;
+use anyio_lint::fix::apply;
+use anyio_lint::pack;
+use anyio_lint::ruleset::{RuleSet, Selection};
+use anyio_lint::version::Version;
+
+/// A pack with one rule; `extra` is TOML added to the rule table.
+fn pack_with(pattern: &str, extra: &str) -> String {
+    format!(
+        r#"[pack]
+name = "test-pack"
+version = "0"
+description = "test"
+prefix = "T"
+modules = ["m", "n"]
+drop-unused-imports = ["m"]
+
+[[rule]]
+code = "T1"
+name = "test-rule"
+message = "found"
+explain = "x"
+pattern = {pattern}
+{extra}
+
+[[rule.example]]
+flagged = "x"
+"#
+    )
+}
+
+fn rules(pack_text: &str, versions: &[(&str, &str)]) -> RuleSet {
+    let pack = pack::load("test.toml", pack_text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let versions: BTreeMap<String, Version> =
+        versions.iter().map(|(d, v)| (d.to_string(), Version::parse(v).unwrap())).collect();
+    RuleSet::new(Arc::new(vec![pack]), &Selection::default(), &versions)
+}
+
+/// The source text of every finding.
+fn found(pattern: &str, extra: &str, source: &str) -> Vec<String> {
+    let rules = rules(&pack_with(pattern, extra), &[]);
+    check(&rules, source, &[]).diagnostics.iter().map(|d| source[d.range].to_owned()).collect()
+}
+
+fn fixed(pattern: &str, extra: &str, source: &str) -> String {
+    let rules = rules(&pack_with(pattern, extra), &[]);
+    let outcome = apply::fix(&rules, source, true);
+    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+    let again = apply::fix(&rules, &outcome.text, true);
+    assert_eq!(again.text, outcome.text, "a second fix changed the text");
+    outcome.text
+}
+
+#[test]
+fn every_binding_form_resolves() {
+    let source = "\
+import m
+import m as alias
+import m.sub
+from m import f
+from m import f as g
+def inner():
+    import m as local
+    local.f()
+try:
+    from m import f as tried
+except ImportError:
+    tried = None
+if True:
+    import m as conditional
+m.f()
+alias.f()
+f()
+g()
+tried()
+conditional.f()
+";
+    let hits = found("\"m.f()\"", "", source);
+    assert_eq!(hits, ["local.f()", "m.f()", "alias.f()", "f()", "g()", "tried()", "conditional.f()"]);
+}
+
+#[test]
+fn submodule_imports_resolve() {
+    let source = "import m.sub\nimport m.sub as s\nfrom m import sub\nfrom m.sub import PIPE\nm.sub.PIPE\ns.PIPE\nsub.PIPE\nPIPE\n";
+    assert_eq!(found("\"m.sub.PIPE\"", "", source), ["m.sub.PIPE", "s.PIPE", "sub.PIPE", "PIPE"]);
+}
+
+#[test]
+fn unimported_and_other_modules_do_not_match() {
+    assert!(found("\"m.f()\"", "", "m.f()\n").is_empty());
+    assert!(found("\"m.f()\"", "", "import n as m\nm.f()\n").is_empty());
+    assert!(found("\"m.f()\"", "", "from n import f\nf()\n").is_empty());
+}
+
+#[test]
+fn local_rebinding_shadows_the_import() {
+    let source = "\
+from m import f
+def parameter(f):
+    f()
+def assignment():
+    f = other
+    f()
+def for_target(items):
+    for f in items:
+        f()
+def with_target():
+    with ctx() as f:
+        f()
+def nested_def():
+    def f():
+        pass
+    f()
+comprehension = [f() for f in items]
+lam = lambda f: f()
+def still_the_import():
+    f()
+";
+    assert_eq!(found("\"m.f()\"", "", source), ["f()"]);
+    let module_level = "from m import f\nf = None\nf()\n";
+    assert!(found("\"m.f()\"", "", module_level).is_empty());
+}
+
+#[test]
+fn keyword_arguments_match_in_any_order_and_literals_by_value() {
+    let hits = found("\"m.f(a=$A, b=$B)\"", "", "import m\nm.f(b=2, a=1)\nm.f(a=1)\nm.f(a=1, b=2, c=3)\n");
+    assert_eq!(hits, ["m.f(b=2, a=1)"]);
+    let strings = found("\"m.f('x')\"", "", "import m\nm.f(\"x\")\nm.f('''x''')\nm.f('y')\n");
+    assert_eq!(strings, ["m.f(\"x\")", "m.f('''x''')"]);
+}
+
+#[test]
+fn formatting_comments_and_parentheses_do_not_matter() {
+    let source = "import m\n(m.f)(\n    1,  # one\n    (2),\n)\n";
+    assert_eq!(found("\"m.f(1, 2)\"", "", source).len(), 1);
+}
+
+#[test]
+fn variadic_captures() {
+    let source = "import m\nm.f()\nm.f(1)\nm.f(1, 2, k=3)\n";
+    assert_eq!(found("\"m.f($$$ARGS)\"", "", source).len(), 3);
+    assert_eq!(found("\"m.f($X, $$$REST)\"", "", source), ["m.f(1)", "m.f(1, 2, k=3)"]);
+    let repeated = "import m\nm.f(a, a)\nm.f(a, b)\nm.f(x.y(1), x.y( 1 ))\n";
+    assert_eq!(found("\"m.f($X, $X)\"", "", repeated), ["m.f(a, a)", "m.f(x.y(1), x.y( 1 ))"]);
+}
+
+#[test]
+fn statement_and_sequence_patterns() {
+    let source = "import m\nx = m.f()\nm.f()\nif c:\n    a = 1\n    b = m.g(a)\n";
+    assert_eq!(found("\"$X = m.f()\"", "", source), ["x = m.f()"]);
+    let sequence = found("\"\"\"\n$A = 1\n$B = m.g($A)\n\"\"\"", "", source);
+    assert_eq!(sequence, ["a = 1\n    b = m.g(a)"]);
+}
+
+#[test]
+fn kind_regex_and_positional_only_constraints() {
+    let source = "import m\nm.f(1)\nm.f(x)\nm.f(k=1)\nm.f(*args)\n";
+    assert_eq!(found("\"m.f($X)\"", "where.X = { kind = [\"NumberLiteral\"] }", source), ["m.f(1)"]);
+    assert_eq!(found("\"m.f($X)\"", "where.X = { not-kind = [\"NumberLiteral\"] }", source), ["m.f(x)", "m.f(*args)"]);
+    assert_eq!(found("\"m.f($X)\"", "where.X = { regex = \"^x$\" }", source), ["m.f(x)"]);
+    let positional = found("\"m.f($$$A)\"", "where.A = { positional-only = true }", source);
+    assert_eq!(positional, ["m.f(1)", "m.f(x)", "m.f(*args)"]);
+}
+
+#[test]
+fn not_inside_and_not_inside_constraints() {
+    let source = "\
+import m
+async def a():
+    async with m.TaskGroup() as tg:
+        tg.spawn(work())
+        other.spawn(work())
+    tg.spawn(work())
+";
+    let inside = "inside = \"\"\"\nasync with m.TaskGroup() as $TG:\n    $$$BODY\n\"\"\"";
+    assert_eq!(found("\"$TG.spawn($C)\"", inside, source), ["tg.spawn(work())"]);
+    let not_inside = "not-inside = \"\"\"\nasync with m.TaskGroup() as $G:\n    $$$BODY\n\"\"\"";
+    assert_eq!(found("\"$TG.spawn($C)\"", not_inside, source), ["tg.spawn(work())"]);
+    let not = "not = \"other.spawn($C)\"";
+    assert_eq!(found("\"$TG.spawn($C)\"", not, source).len(), 2);
+}
+
+#[test]
+fn statement_position_constraint() {
+    let source = "import m\nm.f()\nx = m.f()\n";
+    assert_eq!(found("\"m.f()\"", "statement-position = true", source), ["m.f()"]);
+}
+
+#[test]
+fn version_requirements_filter_rules() {
+    let text = pack_with("\"m.f()\"", "requires = { n = \">=2.0\" }");
+    let source = "import m\nm.f()\n";
+    assert_eq!(check(&rules(&text, &[("n", "1.5")]), source, &[]).diagnostics.len(), 0);
+    assert_eq!(check(&rules(&text, &[("n", "2.1")]), source, &[]).diagnostics.len(), 1);
+    assert_eq!(check(&rules(&text, &[]), source, &[]).diagnostics.len(), 1);
+}
+
+#[test]
+fn templates_reuse_existing_imports() {
+    let fix = "fix = \"n.g($$$A)\"\napplicability = \"safe\"";
+    assert_eq!(fixed("\"m.f($$$A)\"", fix, "import m\nimport n as nn\nm.f(1)\n"), "import nn\nnn.g(1)\n".replace("import nn\n", "import n as nn\n"));
+    assert_eq!(fixed("\"m.f($$$A)\"", fix, "import m\nfrom n import g\nm.f(1)\n"), "from n import g\ng(1)\n");
+    assert_eq!(fixed("\"m.f($$$A)\"", fix, "import os, m\nm.f()\n"), "import os\nimport n\nn.g()\n");
+    assert_eq!(fixed("\"m.f($$$A)\"", fix, "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nfrom m import f, h\nf(1, 2)\nh()\n"),
+        "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nfrom m import h\nimport n\nn.g(1, 2)\nh()\n");
+}
+
+#[test]
+fn empty_variadic_never_leaves_a_separator() {
+    let fix = "fix = \"n.g($X, $$$A)\"\napplicability = \"safe\"";
+    assert_eq!(fixed("\"m.f($X, $$$A)\"", fix, "import m, n\nm.f(1)\nm.f(1, 2)\n"), "import n\nn.g(1)\nn.g(1, 2)\n");
+    let before = "fix = \"n.g($$$A, $X)\"\napplicability = \"safe\"";
+    assert_eq!(fixed("\"m.f($$$A, $X)\"", before, "import m, n\nm.f(1)\n"), "import n\nn.g(1)\n");
+}
+
+#[test]
+fn multiline_templates_are_reindented_with_the_file_style() {
+    let fix = "fix = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\napplicability = \"safe\"";
+    let pattern = "\"$X = await m.wait($C, $T)\"";
+    let spaces = "import m\nasync def f():\n    if x:\n        y = await m.wait(g(\n            1,\n        ), 3)\n";
+    assert_eq!(
+        fixed(pattern, fix, spaces),
+        "import n\nasync def f():\n    if x:\n        with n.scope(3):\n            y = await g(\n                1,\n            )\n"
+    );
+    let tabs = "import m\r\nasync def f():\r\n\ty = await m.wait(g(), 3)\r\n";
+    assert_eq!(fixed(pattern, fix, tabs), "import n\r\nasync def f():\r\n\twith n.scope(3):\r\n\t\ty = await g()\r\n");
+    let string = "import m\nasync def f():\n    y = await m.wait(g('''a\n    b'''), 3)\n";
+    assert_eq!(fixed(pattern, fix, string), "import n\nasync def f():\n    with n.scope(3):\n        y = await g('''a\n    b''')\n");
+}
+
+#[test]
+fn block_templates_only_where_a_statement_stands() {
+    let fix = "fix = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\napplicability = \"safe\"";
+    let source = "import m\nasync def f():\n    if c: y = await m.wait(g(), 3)\n";
+    let rules = rules(&pack_with("\"$X = await m.wait($C, $T)\"", fix), &[]);
+    let checked = check(&rules, source, &[]);
+    assert_eq!(checked.diagnostics.len(), 1);
+    assert!(checked.diagnostics[0].fix.is_none());
+}
+
+#[test]
+fn a_fix_that_breaks_syntax_is_rolled_back_and_named() {
+    let fix = "fix = \"n.g(\"\napplicability = \"safe\"";
+    let error = pack::load("t.toml", &pack_with("\"m.f()\"", fix)).unwrap_err();
+    assert!(error.message.contains("not valid Python"), "{}", error.message);
+    // A template that parses alone but not in place: a starred expression as a subscript target.
+    let fix = "fix = \"*n.g\"\napplicability = \"safe\"";
+    let rules = rules(&pack_with("\"m.f\"", fix), &[]);
+    let outcome = apply::fix(&rules, "import m\ndel m.f\n", true);
+    assert_eq!(outcome.text, "import m\ndel m.f\n");
+    assert!(outcome.problems[0].contains("T1"), "{:?}", outcome.problems);
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let source = format!("import m\nx = {}{}\nm.f()\n", "[".repeat(5000), "]".repeat(5000));
+    assert_eq!(found("\"m.f()\"", "", &source), ["m.f()"]);
+    let parens = format!("import m\nx = {}1{}\nm.f()\n", "(".repeat(20000), ")".repeat(20000));
+    assert_eq!(found("\"m.f()\"", "", &parens), ["m.f()"]);
+}
+
+#[test]
+fn prefilter_skips_files_without_the_identifiers() {
+    let rules = rules(&pack_with("\"m.f()\"", ""), &[]);
+    assert!(!check(&rules, "x = 1\nprint(x)\n", &[]).parsed);
+    assert!(check(&rules, "import m\nm.g(f)\n", &[]).parsed);
+}
