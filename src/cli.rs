@@ -50,6 +50,14 @@ pub enum Command {
         /// Pack files to test; the built-in packs when none are given.
         packs: Vec<PathBuf>,
     },
+    /// Write the per-rule documentation of the loaded packs into DIR (default `docs/rules`).
+    Docs {
+        #[arg(default_value = "docs/rules")]
+        dir: PathBuf,
+        /// Do not write: exit 1 if the pages in DIR are not current.
+        #[arg(long)]
+        check: bool,
+    },
     /// Parse files with Ruff's parser and nothing else (the benchmark floor).
     #[command(hide = true)]
     ParseOnly { paths: Vec<PathBuf> },
@@ -163,6 +171,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rule { code, packs } => run_rule(&code, &packs),
         Command::Rules { output_format, packs } => run_rules(output_format, &packs),
         Command::Test { packs } => crate::packtest::run(&packs),
+        Command::Docs { dir, check } => run_docs(&dir, check),
         Command::ParseOnly { paths } => run_parse_only(&paths),
     };
     match result {
@@ -298,7 +307,7 @@ fn process(run: &Run, path: &str, absolute: &str, source: &str, fix: bool) -> (F
 }
 
 fn file_error(path: &Path, message: String) -> FileReport {
-    let shown = path.display().to_string();
+    let shown = display_path(path);
     let mut diagnostic = Diagnostic::error(Origin::FileError, report::file_start(), message);
     diagnostic.name = Some("io-error".to_owned());
     FileReport {
@@ -308,6 +317,11 @@ fn file_error(path: &Path, message: String) -> FileReport {
         diagnostics: vec![diagnostic],
         ..FileReport::default()
     }
+}
+
+/// A path as shown to the user: relative paths without a leading `./`.
+fn display_path(path: &Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
 }
 
 fn absolute(path: &Path) -> String {
@@ -339,7 +353,7 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         .files
         .par_iter()
         .map(|path| {
-            let shown = path.display().to_string();
+            let shown = display_path(path);
             match SourceText::read(path) {
                 Err(error) => (file_error(path, error.to_string()), None, None),
                 Ok(source) => {
@@ -512,6 +526,49 @@ fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
         }
     }
     print!("{out}");
+    Ok(0)
+}
+
+fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
+    let packs = load_packs(&PackArgs::default(), &[])?;
+    let pages = crate::docs::rule_docs(&packs);
+    let mut stale = Vec::new();
+    for (name, text) in &pages {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(path);
+        }
+    }
+    let expected: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+    let extra: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .filter(|p| !expected.iter().any(|n| p.file_name().is_some_and(|f| f == *n)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if check_only {
+        for path in stale.iter().chain(&extra) {
+            eprintln!("stale: {}", path.display());
+        }
+        if !stale.is_empty() || !extra.is_empty() {
+            eprintln!("the rule docs are not current: run `cargo run -- docs {}`", dir.display());
+            return Ok(1);
+        }
+        println!("{} rule pages are current", pages.len());
+        return Ok(0);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (name, text) in &pages {
+        std::fs::write(dir.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
+    for path in extra {
+        let _ = std::fs::remove_file(path);
+    }
+    println!("wrote {} pages to {}", pages.len(), dir.display());
     Ok(0)
 }
 

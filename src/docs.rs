@@ -14,7 +14,8 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
         Some(Applicability::Unsafe) => "unsafe fix (applied by `--fix --unsafe-fixes`)",
         None => "no automatic fix",
     };
-    page.push_str(&format!("Pack: `{}` · Severity: {:?} · Fix: {fix}\n", pack.name, rule.severity).to_lowercase().replacen("pack", "Pack", 1).replacen("severity", "Severity", 1).replacen("· fix", "· Fix", 1));
+    let severity = format!("{:?}", rule.severity).to_lowercase();
+    page.push_str(&format!("Pack: `{}` · Severity: {severity} · Fix: {fix}\n", pack.name));
     if !rule.requires.is_empty() {
         let requires: Vec<String> = rule.requires.iter().map(|(d, s)| format!("`{d} {s}`")).collect();
         page.push_str(&format!("\nApplies when the project uses {}.\n", requires.join(" and ")));

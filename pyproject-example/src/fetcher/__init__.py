@@ -1,0 +1,5 @@
+"""fetcher: download many URLs with bounded concurrency and timeouts."""
+
+from fetcher.client import Client
+
+__all__ = ["Client"]
