@@ -60,7 +60,11 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
         )];
         diagnostics[0].name = Some("syntax-error".to_owned());
         drop_deep(parsed, 10_000);
-        return Checked { diagnostics, parsed: true, syntax_error: true };
+        return Checked {
+            diagnostics,
+            parsed: true,
+            syntax_error: true,
+        };
     }
     let module = parsed.syntax();
     let semantic = Semantic::build(module, &rules.modules);
@@ -89,12 +93,18 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
     drop(walker);
     finish(rules, &mut diagnostics);
     drop_deep(parsed, depth);
-    Checked { diagnostics, parsed: true, syntax_error: false }
+    Checked {
+        diagnostics,
+        parsed: true,
+        syntax_error: false,
+    }
 }
 
 /// Remove duplicates and fallback findings covered by another rule of their pack; sort.
 fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by(|a, b| (a.range.start(), &a.code, a.range.end()).cmp(&(b.range.start(), &b.code, b.range.end())));
+    diagnostics.sort_by(|a, b| {
+        (a.range.start(), &a.code, a.range.end()).cmp(&(b.range.start(), &b.code, b.range.end()))
+    });
     diagnostics.dedup_by(|a, b| a.code == b.code && a.range == b.range);
     let primary: Vec<(u32, TextRange)> = diagnostics
         .iter()
@@ -104,9 +114,9 @@ fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
         })
         .collect();
     diagnostics.retain(|d| match d.origin {
-        Origin::Rule(r) if rules.rule(r).fallback => {
-            !primary.iter().any(|(pack, range)| *pack == r.pack && range.contains_range(d.range))
-        }
+        Origin::Rule(r) if rules.rule(r).fallback => !primary
+            .iter()
+            .any(|(pack, range)| *pack == r.pack && range.contains_range(d.range)),
         _ => true,
     });
 }
@@ -149,11 +159,22 @@ struct Walker<'r, 't> {
 
 impl<'r, 't> Walker<'r, 't> {
     fn matcher(&self, pack: &'r Pack, pattern: &'r Pattern) -> Matcher<'r, 't> {
-        Matcher { pattern_source: pattern.python(), source: self.source, semantic: self.semantic, modules: &pack.modules }
+        Matcher {
+            pattern_source: pattern.python(),
+            source: self.source,
+            semantic: self.semantic,
+            modules: &pack.modules,
+        }
     }
 
     /// Match `pattern` (expression or one statement) at `node`.
-    fn matches(&self, pack: &'r Pack, pattern: &'r Pattern, node: AnyNodeRef<'t>, env: &mut Env<'r, 't>) -> bool {
+    fn matches(
+        &self,
+        pack: &'r Pack,
+        pattern: &'r Pattern,
+        node: AnyNodeRef<'t>,
+        env: &mut Env<'r, 't>,
+    ) -> bool {
         match pattern.form {
             Form::Expr | Form::Stmt => self.matcher(pack, pattern).node(pattern.root(), node, env),
             Form::Stmts => false,
@@ -181,7 +202,11 @@ impl<'r, 't> Walker<'r, 't> {
             // With `statement-position`, the finding is the expression statement itself.
             let site = if rule.statement_position {
                 match self.ancestors.last() {
-                    Some(parent @ AnyNodeRef::StmtExpr(s)) if AnyNodeRef::from(&*s.value).ptr_eq(node) => *parent,
+                    Some(parent @ AnyNodeRef::StmtExpr(s))
+                        if AnyNodeRef::from(&*s.value).ptr_eq(node) =>
+                    {
+                        *parent
+                    }
                     _ => continue,
                 }
             } else {
@@ -204,7 +229,9 @@ impl<'r, 't> Walker<'r, 't> {
             for start in 0..body.len() {
                 let mut env = Env::new();
                 let matcher = self.matcher(pack, pattern);
-                let Some(end) = matcher.list(statements, 0, NodeList::Stmts(body), start, false, &mut env) else {
+                let Some(end) =
+                    matcher.list(statements, 0, NodeList::Stmts(body), start, false, &mut env)
+                else {
                     continue;
                 };
                 if end == start {
@@ -237,19 +264,26 @@ impl<'r, 't> Walker<'r, 't> {
             let found = self.ancestors.iter().rev().find_map(|ancestor| {
                 rule.inside.iter().find_map(|pattern| {
                     let mut extended = env.clone();
-                    self.matches(pack, pattern, *ancestor, &mut extended).then_some(extended)
+                    self.matches(pack, pattern, *ancestor, &mut extended)
+                        .then_some(extended)
                 })
             })?;
             env = found;
         }
         for pattern in &rule.not_inside {
-            if self.ancestors.iter().any(|a| self.matches(pack, pattern, *a, &mut env.clone())) {
+            if self
+                .ancestors
+                .iter()
+                .any(|a| self.matches(pack, pattern, *a, &mut env.clone()))
+            {
                 return None;
             }
         }
         for constraint in &rule.constraints {
             // A constraint on a metavariable this pattern does not bind does not apply.
-            let Some(capture) = env.get(&constraint.metavar) else { continue };
+            let Some(capture) = env.get(&constraint.metavar) else {
+                continue;
+            };
             if !self.capture_satisfies(pack, constraint, capture, &env) {
                 return None;
             }
@@ -257,24 +291,37 @@ impl<'r, 't> Walker<'r, 't> {
         Some(env)
     }
 
-    fn capture_satisfies(&self, pack: &'r Pack, c: &'r Constraint, capture: &Capture<'t>, env: &Env<'r, 't>) -> bool {
+    fn capture_satisfies(
+        &self,
+        pack: &'r Pack,
+        c: &'r Constraint,
+        capture: &Capture<'t>,
+        env: &Env<'r, 't>,
+    ) -> bool {
         let nodes: Vec<Option<AnyNodeRef<'t>>> = match capture {
             Capture::Node(node) => vec![Some(*node)],
             Capture::Ident(_) => vec![None],
             Capture::Seq(nodes) => nodes.iter().copied().map(Some).collect(),
         };
-        let kind_of = |node: &Option<AnyNodeRef<'t>>| node.map_or("Identifier".to_owned(), |n| kind_name(n));
+        let kind_of =
+            |node: &Option<AnyNodeRef<'t>>| node.map_or("Identifier".to_owned(), |n| kind_name(n));
         if !c.kinds.is_empty() && !nodes.iter().all(|n| c.kinds.contains(&kind_of(n))) {
             return false;
         }
         if nodes.iter().any(|n| c.not_kinds.contains(&kind_of(n))) {
             return false;
         }
-        if c.positional_only && nodes.iter().any(|n| matches!(n, Some(AnyNodeRef::Keyword(_)))) {
+        if c.positional_only
+            && nodes
+                .iter()
+                .any(|n| matches!(n, Some(AnyNodeRef::Keyword(_))))
+        {
             return false;
         }
         let text = capture.span().map_or("", |span| &self.source[span]);
-        if c.regex.as_ref().is_some_and(|r| !r.is_match(text)) || c.not_regex.as_ref().is_some_and(|r| r.is_match(text)) {
+        if c.regex.as_ref().is_some_and(|r| !r.is_match(text))
+            || c.not_regex.as_ref().is_some_and(|r| r.is_match(text))
+        {
             return false;
         }
         let single = capture.node();
@@ -291,13 +338,21 @@ impl<'r, 't> Walker<'r, 't> {
         true
     }
 
-    fn diagnostic(&mut self, rule_ref: RuleRef, range: TextRange, node: Option<AnyNodeRef<'t>>, env: &Env<'_, 't>) -> Diagnostic {
+    fn diagnostic(
+        &mut self,
+        rule_ref: RuleRef,
+        range: TextRange,
+        node: Option<AnyNodeRef<'t>>,
+        env: &Env<'_, 't>,
+    ) -> Diagnostic {
         let pack = self.rules.pack(rule_ref);
         let rule = self.rules.rule(rule_ref);
         let fix = if self.fixes.disabled.contains(&rule_ref) {
             None
         } else {
-            rule.fix.as_ref().and_then(|_| self.fixes.render(rule_ref, pack, rule, range, node, env))
+            rule.fix
+                .as_ref()
+                .and_then(|_| self.fixes.render(rule_ref, pack, rule, range, node, env))
         };
         Diagnostic {
             origin: Origin::Rule(rule_ref),
@@ -308,20 +363,28 @@ impl<'r, 't> Walker<'r, 't> {
             range,
             help: rule.help.as_ref().map(|h| interpolate(h, env, self.source)),
             fix,
-            url: pack.url.as_ref().map(|u| u.replace("{code}", &rule.code).replace("{name}", &rule.name)),
+            url: pack.url.as_ref().map(|u| {
+                u.replace("{code}", &rule.code)
+                    .replace("{name}", &rule.name)
+            }),
         }
     }
 }
 
 /// Replace `$X` in a message with the capture's text (first line, shortened).
 fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
-    let Ok(pieces) = metavar::split(text) else { return text.to_owned() };
+    let Ok(pieces) = metavar::split(text) else {
+        return text.to_owned();
+    };
     let mut out = String::new();
     for piece in pieces {
         match piece {
             Piece::Text(t) => out.push_str(&t),
             Piece::Var { name, .. } => {
-                let captured = env.get(&name).and_then(Capture::span).map_or("", |s| &source[s]);
+                let captured = env
+                    .get(&name)
+                    .and_then(Capture::span)
+                    .map_or("", |s| &source[s]);
                 let one_line: String = captured.split_whitespace().collect::<Vec<_>>().join(" ");
                 if one_line.chars().count() > 60 {
                     out.extend(one_line.chars().take(57));
@@ -340,7 +403,13 @@ impl<'t> FixContext<'t> {
         if let Some(position) = self.imports.iter().position(|(p, _)| *p == pack_index) {
             return &self.imports[position].1;
         }
-        let imports = Imports::new(self.source, self.parsed.syntax(), self.semantic, &pack.drop_unused_imports, self.layout.newline);
+        let imports = Imports::new(
+            self.source,
+            self.parsed.syntax(),
+            self.semantic,
+            &pack.drop_unused_imports,
+            self.layout.newline,
+        );
         self.imports.push((pack_index, imports));
         &self.imports.last().expect("just pushed").1
     }
@@ -369,7 +438,14 @@ impl<'t> FixContext<'t> {
         }
         let layout = self.layout;
         let strings = self.strings;
-        let site = Site { source, indent, unit: &layout.indent_unit, newline: layout.newline, strings, replaced: range };
+        let site = Site {
+            source,
+            indent,
+            unit: &layout.indent_unit,
+            newline: layout.newline,
+            strings,
+            replaced: range,
+        };
         let mut import_edits: Vec<Edit> = Vec::new();
         let imports = self.imports(rule_ref.pack, pack);
         let mut spell = |qualified: &str| {
@@ -385,7 +461,11 @@ impl<'t> FixContext<'t> {
         let mut applicability = rule.applicability.unwrap_or(Applicability::Safe);
         let mut title = rule.fix_title.clone().unwrap_or_else(|| {
             let shown: String = content.lines().next().unwrap_or_default().trim().to_owned();
-            if content.trim().contains('\n') { format!("Replace with `{shown} …`") } else { format!("Replace with `{shown}`") }
+            if content.trim().contains('\n') {
+                format!("Replace with `{shown} …`")
+            } else {
+                format!("Replace with `{shown}`")
+            }
         });
         // A fix never silently deletes a comment: if one would go, the fix needs --unsafe-fixes.
         let lost_comment = self
@@ -402,7 +482,11 @@ impl<'t> FixContext<'t> {
         let mut edits = vec![Edit::replace(range, content)];
         edits.extend(import_edits);
         edits.sort_by(|a, b| a.key().cmp(&b.key()));
-        Some(Fix { applicability, edits, title })
+        Some(Fix {
+            applicability,
+            edits,
+            title,
+        })
     }
 }
 
@@ -426,11 +510,15 @@ impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
     }
 
     fn visit_stmt(&mut self, stmt: &'t Stmt) {
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || source_order::walk_stmt(self, stmt));
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+            source_order::walk_stmt(self, stmt)
+        });
     }
 
     fn visit_expr(&mut self, expr: &'t Expr) {
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || source_order::walk_expr(self, expr));
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+            source_order::walk_expr(self, expr)
+        });
     }
 }
 

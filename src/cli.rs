@@ -22,7 +22,11 @@ use crate::source::SourceText;
 use crate::version::Version;
 
 #[derive(Debug, Parser)]
-#[command(name = "anyio-lint", version, about = "Find asyncio code, rewrite it to anyio where the rewrite is exact, explain the rest.")]
+#[command(
+    name = "anyio-lint",
+    version,
+    about = "A Python linter and autofixer driven by declarative rule packs."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -133,8 +137,12 @@ pub struct CheckArgs {
     /// The file name to use for standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
-    /// Project versions, e.g. `--version-of anyio=4.12` (overrides configuration).
-    #[arg(long = "version-of", value_name = "DIST=VERSION", value_delimiter = ',')]
+    /// Project versions, e.g. `--version-of lib=4.12` (overrides configuration).
+    #[arg(
+        long = "version-of",
+        value_name = "DIST=VERSION",
+        value_delimiter = ','
+    )]
     pub versions: Vec<String>,
     /// Color output: auto, always, never.
     #[arg(long, default_value = "auto")]
@@ -169,7 +177,10 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => run_check(args),
         Command::Rule { code, packs } => run_rule(&code, &packs),
-        Command::Rules { output_format, packs } => run_rules(output_format, &packs),
+        Command::Rules {
+            output_format,
+            packs,
+        } => run_rules(output_format, &packs),
         Command::Test { packs } => crate::packtest::run(&packs),
         Command::Docs { dir, check } => run_docs(&dir, check),
         Command::ParseOnly { paths } => run_parse_only(&paths),
@@ -218,7 +229,10 @@ fn check_unique_codes(packs: &[Pack]) -> Result<(), SourceError> {
                     format!("duplicate rule code `{}`", rule.code),
                 )
                 .label("already defined")
-                .note(format!("`{}` is also defined in {first}; rule codes are unique across packs", rule.code)));
+                .note(format!(
+                    "`{}` is also defined in {first}; rule codes are unique across packs",
+                    rule.code
+                )));
             }
         }
     }
@@ -230,8 +244,9 @@ fn parse_versions(items: &[String]) -> Result<BTreeMap<String, Version>, Failure
     for item in items {
         let (name, version) = item
             .split_once('=')
-            .ok_or_else(|| format!("`--version-of {item}`: write DIST=VERSION, e.g. anyio=4.12"))?;
-        let parsed = Version::parse(version).ok_or_else(|| format!("`{version}` is not a version"))?;
+            .ok_or_else(|| format!("`--version-of {item}`: write DIST=VERSION, e.g. lib=4.12"))?;
+        let parsed =
+            Version::parse(version).ok_or_else(|| format!("`{version}` is not a version"))?;
         versions.insert(name.trim().to_owned(), parsed);
     }
     Ok(versions)
@@ -264,33 +279,76 @@ fn resolve(args: &CheckArgs) -> Result<Run, Failure> {
     };
     let root = config.root();
     let options = &config.options;
-    let user_packs: Vec<PathBuf> = options.rulepacks.iter().flatten().map(|p| root.join(p)).collect();
+    let user_packs: Vec<PathBuf> = options
+        .rulepacks
+        .iter()
+        .flatten()
+        .map(|p| root.join(p))
+        .collect();
     let packs = load_packs(&args.packs, &user_packs)?;
     let mut versions = config.versions()?;
     versions.extend(parse_versions(&args.versions)?);
-    let pick = |cli: &[String], file: &Option<Vec<String>>| if cli.is_empty() { file.clone().unwrap_or_default() } else { cli.to_vec() };
+    let pick = |cli: &[String], file: &Option<Vec<String>>| {
+        if cli.is_empty() {
+            file.clone().unwrap_or_default()
+        } else {
+            cli.to_vec()
+        }
+    };
     let selection = Selection {
         select: pick(&args.select, &options.select),
-        extend_select: [args.extend_select.clone(), options.extend_select.clone().unwrap_or_default()].concat(),
-        ignore: [args.ignore.clone(), options.ignore.clone().unwrap_or_default()].concat(),
+        extend_select: [
+            args.extend_select.clone(),
+            options.extend_select.clone().unwrap_or_default(),
+        ]
+        .concat(),
+        ignore: [
+            args.ignore.clone(),
+            options.ignore.clone().unwrap_or_default(),
+        ]
+        .concat(),
     };
     let mut exclude: Vec<String> = options.exclude.clone().unwrap_or_default();
     exclude.extend(options.extend_exclude.clone().unwrap_or_default());
     let filters = Filters::new(&exclude, &options.include.clone().unwrap_or_default())?;
     let fix = (args.fix || args.fix_only || options.fix.unwrap_or(false)) && !args.no_fix;
-    let unsafe_fixes = (args.unsafe_fixes || options.unsafe_fixes.unwrap_or(false)) && !args.no_unsafe_fixes;
+    let unsafe_fixes =
+        (args.unsafe_fixes || options.unsafe_fixes.unwrap_or(false)) && !args.no_unsafe_fixes;
     let format = match (args.output_format, &options.output_format) {
         (Some(format), _) => format,
-        (None, Some(name)) => <Format as clap::ValueEnum>::from_str(name, true)
-            .map_err(|_| format!("output-format `{name}` in {}: use full, concise or json", config.path.as_ref().map_or("configuration".into(), |p| p.display().to_string())))?,
+        (None, Some(name)) => <Format as clap::ValueEnum>::from_str(name, true).map_err(|_| {
+            format!(
+                "output-format `{name}` in {}: use full, concise or json",
+                config
+                    .path
+                    .as_ref()
+                    .map_or("configuration".into(), |p| p.display().to_string())
+            )
+        })?,
         (None, None) => Format::Full,
     };
-    Ok(Run { rules: RuleSet::new(Arc::new(packs), &selection, &versions), filters, fix, unsafe_fixes, format })
+    Ok(Run {
+        rules: RuleSet::new(Arc::new(packs), &selection, &versions),
+        filters,
+        fix,
+        unsafe_fixes,
+        format,
+    })
 }
 
 /// Check (and fix) one text; returns the report and the new text when it changed.
-fn process(run: &Run, path: &str, absolute: &str, source: &str, fix: bool) -> (FileReport, Option<String>) {
-    let mut report = FileReport { path: path.to_owned(), absolute: absolute.to_owned(), ..FileReport::default() };
+fn process(
+    run: &Run,
+    path: &str,
+    absolute: &str,
+    source: &str,
+    fix: bool,
+) -> (FileReport, Option<String>) {
+    let mut report = FileReport {
+        path: path.to_owned(),
+        absolute: absolute.to_owned(),
+        ..FileReport::default()
+    };
     if fix {
         let outcome = apply::fix(&run.rules, source, run.unsafe_fixes);
         report.fixed = outcome.applied.clone();
@@ -325,7 +383,10 @@ fn display_path(path: &Path) -> String {
 }
 
 fn absolute(path: &Path) -> String {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn unified_diff(path: &str, old: &str, new: &str) -> String {
@@ -346,7 +407,11 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         return check_stdin(&args, &run, color);
     }
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let found = discover::discover(&paths, &run.filters);
     let fix = run.fix || args.diff;
     let results: Vec<(FileReport, Option<String>, Option<SourceText>)> = found
@@ -357,7 +422,8 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
             match SourceText::read(path) {
                 Err(error) => (file_error(path, error.to_string()), None, None),
                 Ok(source) => {
-                    let (report, changed) = process(&run, &shown, &absolute(path), &source.text, fix);
+                    let (report, changed) =
+                        process(&run, &shown, &absolute(path), &source.text, fix);
                     (report, changed, Some(source))
                 }
             }
@@ -368,7 +434,10 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
     let mut changed_files = 0usize;
     let mut would_fix = 0usize;
     for (path, message) in &found.errors {
-        reports.push(file_error(path, format!("cannot walk this path: {message}")));
+        reports.push(file_error(
+            path,
+            format!("cannot walk this path: {message}"),
+        ));
     }
     for ((mut report, changed, source), path) in results.into_iter().zip(&found.files) {
         if let (Some(new_text), Some(original)) = (changed, source) {
@@ -397,7 +466,12 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
     if args.diff {
         let _ = stdout.write_all(diffs.as_bytes());
         if !args.quiet {
-            eprintln!("Would fix {} in {} file{}.", plural_errors(would_fix), changed_files, if changed_files == 1 { "" } else { "s" });
+            eprintln!(
+                "Would fix {} in {} file{}.",
+                plural_errors(would_fix),
+                changed_files,
+                if changed_files == 1 { "" } else { "s" }
+            );
         }
         return Ok(u8::from(changed_files > 0));
     }
@@ -410,10 +484,21 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
 }
 
 fn plural_errors(n: usize) -> String {
-    if n == 1 { "1 error".to_owned() } else { format!("{n} errors") }
+    if n == 1 {
+        "1 error".to_owned()
+    } else {
+        format!("{n} errors")
+    }
 }
 
-fn emit(out: &mut impl Write, reports: &[FileReport], run: &Run, args: &CheckArgs, color: bool, totals: report::Totals) {
+fn emit(
+    out: &mut impl Write,
+    reports: &[FileReport],
+    run: &Run,
+    args: &CheckArgs,
+    color: bool,
+    totals: report::Totals,
+) {
     if args.statistics {
         let _ = out.write_all(report::statistics(reports, run.unsafe_fixes).as_bytes());
         return;
@@ -444,8 +529,13 @@ fn exit_code(args: &CheckArgs, run: &Run, totals: report::Totals) -> u8 {
 
 fn check_stdin(args: &CheckArgs, run: &Run, color: bool) -> Result<u8, Failure> {
     let mut bytes = Vec::new();
-    std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
-    let name = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("-"));
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
     let shown = name.display().to_string();
     let source = match SourceText::decode(bytes) {
         Ok(source) => source,
@@ -469,11 +559,25 @@ fn check_stdin(args: &CheckArgs, run: &Run, color: bool) -> Result<u8, Failure> 
         let text = changed.unwrap_or_else(|| source.text.clone());
         let _ = std::io::stdout().write_all(&source.encode(&text));
         if !args.fix_only {
-            emit(&mut std::io::stderr(), &reports, run, args, color && stderr_color(), totals);
+            emit(
+                &mut std::io::stderr(),
+                &reports,
+                run,
+                args,
+                color && stderr_color(),
+                totals,
+            );
         }
         return Ok(exit_code(args, run, totals));
     }
-    emit(&mut std::io::stdout().lock(), &reports, run, args, color, totals);
+    emit(
+        &mut std::io::stdout().lock(),
+        &reports,
+        run,
+        args,
+        color,
+        totals,
+    );
     Ok(exit_code(args, run, totals))
 }
 
@@ -485,7 +589,9 @@ fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
             return Ok(0);
         }
     }
-    Err(Failure::Message(format!("no rule `{code}`; `anyio-lint rules` lists them")))
+    Err(Failure::Message(format!(
+        "no rule `{code}`; `anyio-lint rules` lists them"
+    )))
 }
 
 fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
@@ -500,7 +606,10 @@ fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
                         Some(pack::Applicability::Unsafe) => "unsafe fix",
                         None => "no fix",
                     };
-                    out.push_str(&format!("{:<8} {:<40} {:<10} {}\n", rule.code, rule.name, fix, pack.name));
+                    out.push_str(&format!(
+                        "{:<8} {:<40} {:<10} {}\n",
+                        rule.code, rule.name, fix, pack.name
+                    ));
                 }
             }
         }
@@ -546,7 +655,11 @@ fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|e| e == "md"))
-                .filter(|p| !expected.iter().any(|n| p.file_name().is_some_and(|f| f == *n)))
+                .filter(|p| {
+                    !expected
+                        .iter()
+                        .any(|n| p.file_name().is_some_and(|f| f == *n))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -555,7 +668,10 @@ fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
             eprintln!("stale: {}", path.display());
         }
         if !stale.is_empty() || !extra.is_empty() {
-            eprintln!("the rule docs are not current: run `cargo run -- docs {}`", dir.display());
+            eprintln!(
+                "the rule docs are not current: run `cargo run -- docs {}`",
+                dir.display()
+            );
             return Ok(1);
         }
         println!("{} rule pages are current", pages.len());

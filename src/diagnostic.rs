@@ -17,15 +17,24 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(range: TextRange, content: impl Into<String>) -> Edit {
-        Edit { range, content: content.into() }
+        Edit {
+            range,
+            content: content.into(),
+        }
     }
 
     pub fn insert(at: TextSize, content: impl Into<String>) -> Edit {
-        Edit { range: TextRange::empty(at), content: content.into() }
+        Edit {
+            range: TextRange::empty(at),
+            content: content.into(),
+        }
     }
 
     pub fn delete(range: TextRange) -> Edit {
-        Edit { range, content: String::new() }
+        Edit {
+            range,
+            content: String::new(),
+        }
     }
 
     /// Sort key: by start, then end, then content.

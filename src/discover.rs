@@ -11,9 +11,27 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 /// Directories never walked into (they are still checked when named explicitly).
 pub const DEFAULT_EXCLUDES: &[&str] = &[
-    ".bzr", ".direnv", ".eggs", ".git", ".hg", ".mypy_cache", ".nox", ".pytest_cache", ".ruff_cache",
-    ".svn", ".tox", ".venv", "__pypackages__", "__pycache__", "_build", "buck-out", "build", "dist",
-    "node_modules", "site-packages", "venv",
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "__pycache__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
 ];
 
 /// Files found, and paths that could not be walked (with the reason).
@@ -43,7 +61,11 @@ impl Filters {
             }
             builder.build().map_err(|e| e.to_string())
         };
-        Ok(Filters { exclude: build(exclude)?, include: build(include)?, include_default: include.is_empty() })
+        Ok(Filters {
+            exclude: build(exclude)?,
+            include: build(include)?,
+            include_default: include.is_empty(),
+        })
     }
 
     fn excluded(&self, path: &Path) -> bool {
@@ -96,7 +118,9 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Found {
         for entry in walker.build() {
             match entry {
                 Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file()) && filters.included(entry.path()) {
+                    if entry.file_type().is_some_and(|t| t.is_file())
+                        && filters.included(entry.path())
+                    {
                         found.files.push(entry.into_path());
                     }
                 }
@@ -117,7 +141,9 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     match error {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
         ignore::Error::Loop { child, .. } => Some(child.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         _ => None,
     }
 }

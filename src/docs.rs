@@ -15,10 +15,20 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
         None => "no automatic fix",
     };
     let severity = format!("{:?}", rule.severity).to_lowercase();
-    page.push_str(&format!("Pack: `{}` · Severity: {severity} · Fix: {fix}\n", pack.name));
+    page.push_str(&format!(
+        "Pack: `{}` · Severity: {severity} · Fix: {fix}\n",
+        pack.name
+    ));
     if !rule.requires.is_empty() {
-        let requires: Vec<String> = rule.requires.iter().map(|(d, s)| format!("`{d} {s}`")).collect();
-        page.push_str(&format!("\nApplies when the project uses {}.\n", requires.join(" and ")));
+        let requires: Vec<String> = rule
+            .requires
+            .iter()
+            .map(|(d, s)| format!("`{d} {s}`"))
+            .collect();
+        page.push_str(&format!(
+            "\nApplies when the project uses {}.\n",
+            requires.join(" and ")
+        ));
     }
     page.push_str(&format!("\nMessage: {}\n", rule.message));
     if let Some(help) = &rule.help {
@@ -43,7 +53,11 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
             page.push_str("\n```\n");
         }
         if !example.versions.is_empty() {
-            let versions: Vec<String> = example.versions.iter().map(|(d, v)| format!("{d} {v}")).collect();
+            let versions: Vec<String> = example
+                .versions
+                .iter()
+                .map(|(d, v)| format!("{d} {v}"))
+                .collect();
             page.push_str(&format!("\n(with {})\n", versions.join(", ")));
         }
     }
@@ -58,14 +72,22 @@ pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
          that these pages are current).\n",
     );
     for pack in packs {
-        index.push_str(&format!("\n## {} ({})\n\n{}\n\n| Code | Name | Fix |\n| --- | --- | --- |\n", pack.name, pack.prefix, pack.description.trim()));
+        index.push_str(&format!(
+            "\n## {} ({})\n\n{}\n\n| Code | Name | Fix |\n| --- | --- | --- |\n",
+            pack.name,
+            pack.prefix,
+            pack.description.trim()
+        ));
         for rule in &pack.rules {
             let fix = match rule.applicability {
                 Some(Applicability::Safe) => "safe",
                 Some(Applicability::Unsafe) => "unsafe",
                 None => "—",
             };
-            index.push_str(&format!("| [{}]({}.md) | {} | {fix} |\n", rule.code, rule.code, rule.name));
+            index.push_str(&format!(
+                "| [{}]({}.md) | {} | {fix} |\n",
+                rule.code, rule.code, rule.name
+            ));
             files.push((format!("{}.md", rule.code), rule_page(pack, rule)));
         }
     }

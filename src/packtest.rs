@@ -28,8 +28,22 @@ pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
         let codes: Vec<String> = pack.rules.iter().map(|r| r.code.clone()).collect();
         for rule in &pack.rules {
             for (number, example) in rule.examples.iter().enumerate() {
-                let label = format!("{} {} example {} ({}:{})", rule.code, rule.name, number + 1, pack.origin, example.line);
-                let failure = run_example(&packs, pack_index, &codes, &rule.code, rule.applicability, example);
+                let label = format!(
+                    "{} {} example {} ({}:{})",
+                    rule.code,
+                    rule.name,
+                    number + 1,
+                    pack.origin,
+                    example.line
+                );
+                let failure = run_example(
+                    &packs,
+                    pack_index,
+                    &codes,
+                    &rule.code,
+                    rule.applicability,
+                    example,
+                );
                 outcomes.push(Outcome { label, failure });
             }
         }
@@ -45,7 +59,10 @@ fn run_example(
     applicability: Option<Applicability>,
     example: &Example,
 ) -> Option<String> {
-    let only_pack = Selection { select: pack_codes.to_vec(), ..Selection::default() };
+    let only_pack = Selection {
+        select: pack_codes.to_vec(),
+        ..Selection::default()
+    };
     let everything = RuleSet::new(packs.clone(), &only_pack, &example.versions);
     let checked = check(&everything, &example.code, &[]);
     if checked.syntax_error {
@@ -58,15 +75,27 @@ fn run_example(
         .collect();
     if !example.flagged {
         return (!hits.is_empty()).then(|| {
-            format!("expected no {code} finding, got {} in:\n{}", hits.len(), example.code)
+            format!(
+                "expected no {code} finding, got {} in:\n{}",
+                hits.len(),
+                example.code
+            )
         });
     }
     if hits.is_empty() {
-        return Some(format!("expected a {code} finding, got none in:\n{}", example.code));
+        return Some(format!(
+            "expected a {code} finding, got none in:\n{}",
+            example.code
+        ));
     }
     let expected = example.fixed.as_ref()?;
-    let unsafe_fixes = example.unsafe_fixes.unwrap_or(applicability == Some(Applicability::Unsafe));
-    let just_rule = Selection { select: vec![code.to_owned()], ..Selection::default() };
+    let unsafe_fixes = example
+        .unsafe_fixes
+        .unwrap_or(applicability == Some(Applicability::Unsafe));
+    let just_rule = Selection {
+        select: vec![code.to_owned()],
+        ..Selection::default()
+    };
     let rules = RuleSet::new(packs.clone(), &just_rule, &example.versions);
     let outcome = apply::fix(&rules, &example.code, unsafe_fixes);
     if &outcome.text != expected {
@@ -82,14 +111,20 @@ fn run_example(
     }
     let again = apply::fix(&rules, &outcome.text, unsafe_fixes);
     if again.text != outcome.text {
-        return Some(format!("a second fix changed the result again:\n{}", again.text));
+        return Some(format!(
+            "a second fix changed the result again:\n{}",
+            again.text
+        ));
     }
     None
 }
 
 /// The `test` subcommand.
 pub fn run(paths: &[PathBuf]) -> Result<u8, Failure> {
-    let args = PackArgs { rulepacks: paths.to_vec(), no_builtin_packs: !paths.is_empty() };
+    let args = PackArgs {
+        rulepacks: paths.to_vec(),
+        no_builtin_packs: !paths.is_empty(),
+    };
     let packs = load_packs(&args, &[])?;
     let outcomes = test_packs(packs);
     let mut failed = 0;
@@ -102,10 +137,16 @@ pub fn run(paths: &[PathBuf]) -> Result<u8, Failure> {
             }
         }
     }
-    println!("\nexamples: {} passed, {failed} failed", outcomes.len() - failed);
+    println!(
+        "\nexamples: {} passed, {failed} failed",
+        outcomes.len() - failed
+    );
     Ok(u8::from(failed > 0))
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("      {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("      {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

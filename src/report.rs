@@ -43,11 +43,19 @@ pub fn position(index: &LineIndex, source: &str, offset: TextSize) -> (usize, us
 }
 
 fn fix_marker(diagnostic: &Diagnostic, unsafe_fixes: bool) -> &'static str {
-    if diagnostic.fix_applies(unsafe_fixes) { "[*] " } else { "" }
+    if diagnostic.fix_applies(unsafe_fixes) {
+        "[*] "
+    } else {
+        ""
+    }
 }
 
 fn code_of(diagnostic: &Diagnostic) -> &str {
-    diagnostic.code.as_deref().or(diagnostic.name.as_deref()).unwrap_or("error")
+    diagnostic
+        .code
+        .as_deref()
+        .or(diagnostic.name.as_deref())
+        .unwrap_or("error")
 }
 
 /// `path:row:col: CODE [*] message`, one line per diagnostic.
@@ -72,7 +80,11 @@ pub fn concise(files: &[FileReport], unsafe_fixes: bool) -> String {
 
 /// rustc-style reports with the annotated source.
 pub fn full(files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     let config = term::Config::default();
     for file in files {
         let source = file.source.as_deref().unwrap_or("");
@@ -98,8 +110,15 @@ pub fn full(files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
                     (Applicability::Unsafe, false) => "unsafe fix, available with `--unsafe-fixes`",
                 };
                 notes.push(format!("{kind}: {}", fix.title));
-                if let Some(main) = fix.edits.iter().find(|e| !e.range.is_empty() || fix.edits.len() == 1) {
-                    notes.push(format!("suggested replacement:\n{}", indent_block(&main.content)));
+                if let Some(main) = fix
+                    .edits
+                    .iter()
+                    .find(|e| !e.range.is_empty() || fix.edits.len() == 1)
+                {
+                    notes.push(format!(
+                        "suggested replacement:\n{}",
+                        indent_block(&main.content)
+                    ));
                 }
             }
             rendered = rendered.with_notes(notes);
@@ -110,7 +129,10 @@ pub fn full(files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
 }
 
 fn indent_block(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn location(index: &LineIndex, source: &str, offset: TextSize) -> Value {
@@ -152,7 +174,8 @@ pub fn json(files: &[FileReport]) -> String {
             }));
         }
     }
-    let mut text = serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".to_owned());
+    let mut text =
+        serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".to_owned());
     text.push('\n');
     text
 }
@@ -184,7 +207,13 @@ pub fn totals(files: &[FileReport], unsafe_fixes: bool) -> Totals {
 
 /// The closing lines, as Ruff words them.
 pub fn summary(totals: Totals, fix_mode: bool) -> String {
-    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     let mut out = String::new();
     if totals.remaining == 0 && totals.fixed == 0 {
         out.push_str("All checks passed!\n");
@@ -201,7 +230,10 @@ pub fn summary(totals: Totals, fix_mode: bool) -> String {
         out.push_str(&format!("Found {}.\n", plural(totals.remaining, "error")));
     }
     if totals.fixable > 0 && !fix_mode {
-        out.push_str(&format!("[*] {} fixable with the `--fix` option", totals.fixable));
+        out.push_str(&format!(
+            "[*] {} fixable with the `--fix` option",
+            totals.fixable
+        ));
         if totals.hidden_unsafe > 0 {
             out.push_str(&format!(
                 " ({} hidden fixes can be enabled with the `--unsafe-fixes` option)",
@@ -230,11 +262,18 @@ pub fn statistics(files: &[FileReport], unsafe_fixes: bool) -> String {
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
-    let width = rows.iter().map(|r| r.1.0.to_string().len()).max().unwrap_or(1);
+    let width = rows
+        .iter()
+        .map(|r| r.1.0.to_string().len())
+        .max()
+        .unwrap_or(1);
     let code_width = rows.iter().map(|r| r.0.0.len()).max().unwrap_or(1);
     rows.into_iter()
         .map(|((code, name), (count, fixable))| {
-            format!("{count:>width$}\t{code:<code_width$}\t{}{name}\n", if fixable { "[*] " } else { "[ ] " })
+            format!(
+                "{count:>width$}\t{code:<code_width$}\t{}{name}\n",
+                if fixable { "[*] " } else { "[ ] " }
+            )
         })
         .collect()
 }

@@ -50,7 +50,11 @@ impl Selection {
                 .map(str::len)
                 .max()
         };
-        let selected = if self.select.is_empty() { Some(0) } else { best(&self.select) };
+        let selected = if self.select.is_empty() {
+            Some(0)
+        } else {
+            best(&self.select)
+        };
         let selected = selected.max(best(&self.extend_select));
         match (selected, best(&self.ignore)) {
             (None, _) => false,
@@ -77,7 +81,11 @@ pub struct RuleSet {
 impl RuleSet {
     /// Enable the rules `selection` selects whose `requires` hold for `versions` (a distribution
     /// missing from `versions` is taken to be the newest, so every requirement on it holds).
-    pub fn new(packs: Arc<Vec<Pack>>, selection: &Selection, versions: &BTreeMap<String, Version>) -> RuleSet {
+    pub fn new(
+        packs: Arc<Vec<Pack>>,
+        selection: &Selection,
+        versions: &BTreeMap<String, Version>,
+    ) -> RuleSet {
         let mut set = RuleSet {
             packs,
             modules: FxHashSet::default(),
@@ -94,11 +102,17 @@ impl RuleSet {
                 if !selection.enables(&rule.code) || !requirements_hold(rule, versions) {
                     continue;
                 }
-                let rule_ref = RuleRef { pack: pack_index as u32, rule: rule_index as u32 };
+                let rule_ref = RuleRef {
+                    pack: pack_index as u32,
+                    rule: rule_index as u32,
+                };
                 set.enabled.push(rule_ref);
                 set.modules.extend(pack.modules.iter().cloned());
                 for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
-                    let candidate = Candidate { rule: rule_ref, pattern: pattern_index as u32 };
+                    let candidate = Candidate {
+                        rule: rule_ref,
+                        pattern: pattern_index as u32,
+                    };
                     match pattern.root_kinds(&pack.modules) {
                         RootKinds::Kinds(kinds) => {
                             for kind in kinds {
@@ -152,7 +166,10 @@ impl RuleSet {
             pack.rules
                 .iter()
                 .position(|r| r.code == code)
-                .map(|r| RuleRef { pack: p as u32, rule: r as u32 })
+                .map(|r| RuleRef {
+                    pack: p as u32,
+                    rule: r as u32,
+                })
         })
     }
 }
@@ -172,7 +189,11 @@ pub enum Prefilter {
     /// Some pattern needs no identifier: every file must be parsed.
     Everything,
     /// Each pattern needs all of its literals; a file passes if some pattern's are all present.
-    Literals { automaton: AhoCorasick, needs: Vec<Vec<usize>>, count: usize },
+    Literals {
+        automaton: AhoCorasick,
+        needs: Vec<Vec<usize>>,
+        count: usize,
+    },
 }
 
 impl Prefilter {
@@ -188,10 +209,18 @@ impl Prefilter {
         literals.dedup();
         let needs = literal_sets
             .iter()
-            .map(|set| set.iter().filter_map(|l| literals.binary_search(l).ok()).collect())
+            .map(|set| {
+                set.iter()
+                    .filter_map(|l| literals.binary_search(l).ok())
+                    .collect()
+            })
             .collect();
         match AhoCorasick::new(&literals) {
-            Ok(automaton) => Prefilter::Literals { automaton, needs, count: literals.len() },
+            Ok(automaton) => Prefilter::Literals {
+                automaton,
+                needs,
+                count: literals.len(),
+            },
             Err(_) => Prefilter::Everything,
         }
     }
@@ -200,7 +229,11 @@ impl Prefilter {
         match self {
             Prefilter::Nothing => false,
             Prefilter::Everything => true,
-            Prefilter::Literals { automaton, needs, count } => {
+            Prefilter::Literals {
+                automaton,
+                needs,
+                count,
+            } => {
                 let mut present = vec![false; *count];
                 for found in automaton.find_overlapping_iter(source) {
                     present[found.pattern().as_usize()] = true;

@@ -5,7 +5,7 @@
 //! `from m import a as b`, at any depth: inside functions, `try`, `if`), every other binding of the
 //! same names (assignments, parameters, `def`/`class`, `for` and `with` targets, comprehension
 //! variables, `except … as`) and the scope of every use. A use then resolves to the qualified name
-//! it imports (`aio.sleep` → `asyncio.sleep`) or to nothing when a local binding shadows it.
+//! it imports (`p.sleep` → `pkg.sleep`) or to nothing when a local binding shadows it.
 //!
 //! Resolution rules, in order: in the use's own scope, the latest binding textually before the use
 //! decides (a binding in an `except` handler only counts inside that handler, so the
@@ -56,7 +56,7 @@ pub struct Binding {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BindingKind {
-    /// An import; `qualified` is the dotted name it binds (`asyncio`, `asyncio.sleep`).
+    /// An import; `qualified` is the dotted name it binds (`pkg`, `pkg.sleep`).
     Import {
         qualified: String,
         /// The whole import statement and the alias within it.
@@ -86,7 +86,7 @@ pub struct Semantic {
     tracked: FxHashSet<String>,
 }
 
-/// The root package of a dotted module name (`asyncio.subprocess` → `asyncio`).
+/// The root package of a dotted module name (`pkg.sub` → `pkg`).
 fn root_of(dotted: &str) -> &str {
     dotted.split('.').next().unwrap_or(dotted)
 }
@@ -98,7 +98,10 @@ impl Semantic {
         for root in modules.iter().map(|m| root_of(m)) {
             tracked.insert(root.to_owned());
         }
-        let mut collector = ImportNames { modules, tracked: &mut tracked };
+        let mut collector = ImportNames {
+            modules,
+            tracked: &mut tracked,
+        };
         collector.visit_body(&module.body);
         let mut builder = Builder {
             model: Semantic {
@@ -126,7 +129,10 @@ impl Semantic {
     }
 
     pub fn bindings(&self) -> impl Iterator<Item = (BindingId, &Binding)> {
-        self.bindings.iter().enumerate().map(|(i, b)| (i as BindingId, b))
+        self.bindings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (i as BindingId, b))
     }
 
     /// Whether `name` can ever resolve to an import in this file.
@@ -536,7 +542,9 @@ impl<'a> SourceOrderVisitor<'a> for Builder {
                 // The walrus binds in the nearest scope that is not a comprehension.
                 let mut scope = self.scope;
                 while self.model.scopes[scope as usize].kind == ScopeKind::Comprehension {
-                    scope = self.model.scopes[scope as usize].parent.unwrap_or(MODULE_SCOPE);
+                    scope = self.model.scopes[scope as usize]
+                        .parent
+                        .unwrap_or(MODULE_SCOPE);
                 }
                 if let Expr::Name(target) = &*named.target {
                     self.bind_in(scope, target.id.as_str(), expr.end(), BindingKind::Other);

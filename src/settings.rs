@@ -1,7 +1,7 @@
 //! Configuration: `[tool.anyio-lint]` in `pyproject.toml`, or `anyio-lint.toml` /
 //! `.anyio-lint.toml`, found from the checked path upwards; command-line flags override it.
 //!
-//! Project versions (`python`, `anyio`, any distribution a rule names) come from the `versions`
+//! Project versions (`python`, or any distribution a rule names) come from the `versions`
 //! table, else from the project's `requires-python` and its dependencies' lower bounds, else they
 //! are unknown, which means "the newest" (every rule requirement holds). Every key is documented in
 //! `docs/configuration.md`; an unknown key or a bad value is an error pointing into the file.
@@ -21,7 +21,6 @@ pub struct Options {
     pub select: Option<Vec<String>>,
     pub extend_select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
-    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
     pub exclude: Option<Vec<String>>,
     pub extend_exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
@@ -30,8 +29,6 @@ pub struct Options {
     pub fix: Option<bool>,
     pub unsafe_fixes: Option<bool>,
     pub output_format: Option<String>,
-    pub extend_safe_fixes: Option<Vec<String>>,
-    pub extend_unsafe_fixes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,8 +72,9 @@ impl Config {
     pub fn versions(&self) -> Result<BTreeMap<String, Version>, String> {
         let mut versions = self.inferred_versions.clone();
         for (distribution, text) in self.options.versions.iter().flatten() {
-            let version = Version::parse(text)
-                .ok_or_else(|| format!("`versions.{distribution}`: `{text}` is not a version such as `4.12`"))?;
+            let version = Version::parse(text).ok_or_else(|| {
+                format!("`versions.{distribution}`: `{text}` is not a version such as `4.12`")
+            })?;
             versions.insert(distribution.clone(), version);
         }
         Ok(versions)
@@ -87,7 +85,12 @@ impl Config {
 pub fn read(path: &Path) -> Result<Config, SourceError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        SourceError::new(&shown, "", None, format!("cannot read the configuration file: {e}"))
+        SourceError::new(
+            &shown,
+            "",
+            None,
+            format!("cannot read the configuration file: {e}"),
+        )
     })?;
     let error = |e: toml::de::Error| {
         SourceError::new(&shown, &text, e.span(), e.message().to_owned())
@@ -99,10 +102,13 @@ pub fn read(path: &Path) -> Result<Config, SourceError> {
         let pyproject: Pyproject = toml::from_str(&text).map_err(error)?;
         let mut inferred = BTreeMap::new();
         if let Some(project) = &pyproject.project {
-            if let Some(python) = project.requires_python.as_deref().and_then(|s| VersionSpec::parse(s).ok()) {
-                if let Some(lower) = python.lower_bound() {
-                    inferred.insert("python".to_owned(), lower);
-                }
+            if let Some(lower) = project
+                .requires_python
+                .as_deref()
+                .and_then(|s| VersionSpec::parse(s).ok())
+                .and_then(|spec| spec.lower_bound())
+            {
+                inferred.insert("python".to_owned(), lower);
             }
             for dependency in project.dependencies.iter().flatten() {
                 if let Some((name, lower)) = dependency_floor(dependency) {
@@ -110,15 +116,26 @@ pub fn read(path: &Path) -> Result<Config, SourceError> {
                 }
             }
         }
-        let options = pyproject.tool.and_then(|t| t.anyio_lint).unwrap_or_default();
-        Ok(Config { path: Some(path.to_path_buf()), options, inferred_versions: inferred })
+        let options = pyproject
+            .tool
+            .and_then(|t| t.anyio_lint)
+            .unwrap_or_default();
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            options,
+            inferred_versions: inferred,
+        })
     } else {
         let options: Options = toml::from_str(&text).map_err(error)?;
-        Ok(Config { path: Some(path.to_path_buf()), options, inferred_versions: BTreeMap::new() })
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            options,
+            inferred_versions: BTreeMap::new(),
+        })
     }
 }
 
-/// `anyio[trio]>=4.15,<5; python_version>"3"` → (`anyio`, 4.15).
+/// `lib[extra]>=4.15,<5; python_version>"3"` → (`lib`, 4.15).
 fn dependency_floor(requirement: &str) -> Option<(String, Version)> {
     let requirement = requirement.split(';').next()?.trim();
     let end = requirement
@@ -130,7 +147,8 @@ fn dependency_floor(requirement: &str) -> Option<(String, Version)> {
         Some(extras) => extras.split_once(']')?.1,
         None => rest,
     };
-    let spec = VersionSpec::parse(rest.trim().trim_start_matches('(').trim_end_matches(')')).ok()?;
+    let spec =
+        VersionSpec::parse(rest.trim().trim_start_matches('(').trim_end_matches(')')).ok()?;
     Some((name, spec.lower_bound()?))
 }
 
@@ -139,7 +157,10 @@ fn has_config(path: &Path) -> bool {
     if path.file_name().is_some_and(|n| n == "pyproject.toml") {
         return std::fs::read_to_string(path).is_ok_and(|text| {
             toml::from_str::<toml::Table>(&text).is_ok_and(|table| {
-                table.get("tool").and_then(|t| t.get("anyio-lint")).is_some()
+                table
+                    .get("tool")
+                    .and_then(|t| t.get("anyio-lint"))
+                    .is_some()
                     || table.get("project").is_some()
             })
         });
@@ -152,7 +173,11 @@ fn has_config(path: &Path) -> bool {
 /// table or a `[project]` table (for versions).
 pub fn find(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
-    let mut directory = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+    let mut directory = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
     while let Some(dir) = directory {
         for name in [".anyio-lint.toml", "anyio-lint.toml", "pyproject.toml"] {
             let candidate = dir.join(name);
@@ -171,10 +196,11 @@ mod tests {
 
     #[test]
     fn dependency_floors() {
-        let (name, version) = dependency_floor("anyio[trio]>=4.15,<5; python_version>'3.9'").unwrap();
-        assert_eq!(name, "anyio");
+        let (name, version) =
+            dependency_floor("lib[extra]>=4.15,<5; python_version>'3.9'").unwrap();
+        assert_eq!(name, "lib");
         assert_eq!(version, Version::parse("4.15").unwrap());
-        assert_eq!(dependency_floor("anyio"), None);
+        assert_eq!(dependency_floor("lib"), None);
         assert_eq!(dependency_floor("Some_Pkg ~= 1.2").unwrap().0, "some-pkg");
     }
 }

@@ -42,9 +42,14 @@ impl SourceText {
         if bytes.contains(&0) {
             return Err(ReadError::Binary);
         }
-        let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 { offset: e.utf8_error().valid_up_to() })?;
+        let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+            offset: e.utf8_error().valid_up_to(),
+        })?;
         Ok(match text.strip_prefix(BOM) {
-            Some(rest) => SourceText { text: rest.to_owned(), bom: true },
+            Some(rest) => SourceText {
+                text: rest.to_owned(),
+                bom: true,
+            },
             None => SourceText { text, bom: false },
         })
     }
@@ -95,7 +100,10 @@ impl Layout {
             }
             after_colon = trimmed.trim_end().ends_with(':') && indent.is_empty();
         }
-        Layout { newline, indent_unit }
+        Layout {
+            newline,
+            indent_unit,
+        }
     }
 }
 
@@ -110,7 +118,10 @@ mod tests {
         assert_eq!(source.text, "x = 1\n");
         assert_eq!(source.encode("y\n"), b"\xef\xbb\xbfy\n");
         assert_eq!(SourceText::decode(b"a\0b".to_vec()), Err(ReadError::Binary));
-        assert_eq!(SourceText::decode(b"ok\xff".to_vec()), Err(ReadError::NotUtf8 { offset: 2 }));
+        assert_eq!(
+            SourceText::decode(b"ok\xff".to_vec()),
+            Err(ReadError::NotUtf8 { offset: 2 })
+        );
     }
 
     #[test]

@@ -6,9 +6,17 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-/// A release version such as `4.15` or `3.11.7`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A release version such as `4.15` or `3.11.7`; missing segments are zero (`4.15` == `4.15.0`).
+#[derive(Debug, Clone)]
 pub struct Version(Vec<u64>);
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Version {}
 
 impl Version {
     pub fn parse(text: &str) -> Option<Version> {
@@ -97,12 +105,21 @@ impl VersionSpec {
         if clauses.is_empty() {
             return Err("empty version requirement".to_owned());
         }
-        Ok(VersionSpec { text: text.trim().to_owned(), clauses })
+        Ok(VersionSpec {
+            text: text.trim().to_owned(),
+            clauses,
+        })
     }
 
     pub fn contains(&self, version: &Version) -> bool {
         self.clauses.iter().all(|(op, bound, wildcard)| {
-            let prefix_eq = || bound.0.iter().enumerate().all(|(i, s)| version.segment(i) == *s);
+            let prefix_eq = || {
+                bound
+                    .0
+                    .iter()
+                    .enumerate()
+                    .all(|(i, s)| version.segment(i) == *s)
+            };
             match op {
                 Op::Ge => version >= bound,
                 Op::Gt => version > bound,
@@ -161,7 +178,10 @@ mod tests {
         assert!(VersionSpec::parse("==4.*").unwrap().contains(&v("4.2")));
         assert!(VersionSpec::parse("~=4.11").unwrap().contains(&v("4.16")));
         assert!(!VersionSpec::parse("~=4.11").unwrap().contains(&v("5.0")));
-        assert_eq!(VersionSpec::parse(">=3.10,<4").unwrap().lower_bound(), Some(v("3.10")));
+        assert_eq!(
+            VersionSpec::parse(">=3.10,<4").unwrap().lower_bound(),
+            Some(v("3.10"))
+        );
         assert!(VersionSpec::parse("4.15").is_err());
     }
 }

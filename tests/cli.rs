@@ -10,7 +10,11 @@ fn bin() -> Command {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    bin().current_dir(dir).args(args).output().expect("the binary runs")
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stdout(output: &Output) -> String {
@@ -49,18 +53,30 @@ fn concise_output_and_exit_codes() {
     let clean = run(dir.path(), &["check", "clean.py"]);
     assert_eq!(clean.status.code(), Some(0));
     assert_eq!(stdout(&clean), "All checks passed!\n");
-    assert_eq!(run(dir.path(), &["check", "--exit-zero"]).status.code(), Some(0));
+    assert_eq!(
+        run(dir.path(), &["check", "--exit-zero"]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn full_output_is_rustc_style() {
     let dir = project(&[("app.py", SAMPLE.as_bytes())]);
     let text = stdout(&run(dir.path(), &["check", "app.py"]));
-    assert!(text.contains("warning[AIO101]: `asyncio.sleep(1)` becomes `anyio.sleep(1)`"), "{text}");
+    assert!(
+        text.contains("warning[AIO101]: `asyncio.sleep(1)` becomes `anyio.sleep(1)`"),
+        "{text}"
+    );
     assert!(text.contains("┌─ app.py:4:11"), "{text}");
     assert!(text.contains("4 │     await asyncio.sleep(1)"), "{text}");
-    assert!(text.contains("= help: anyio.sleep takes the same delay"), "{text}");
-    assert!(text.contains("= safe fix: Replace with `anyio.sleep(1)`"), "{text}");
+    assert!(
+        text.contains("= help: anyio.sleep takes the same delay"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= safe fix: Replace with `anyio.sleep(1)`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -70,8 +86,14 @@ fn json_output_follows_ruffs_schema() {
     let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let first = &items[0];
     assert_eq!(first["code"], "AIO101");
-    assert_eq!(first["location"], serde_json::json!({"row": 4, "column": 11}));
-    assert_eq!(first["end_location"], serde_json::json!({"row": 4, "column": 27}));
+    assert_eq!(
+        first["location"],
+        serde_json::json!({"row": 4, "column": 11})
+    );
+    assert_eq!(
+        first["end_location"],
+        serde_json::json!({"row": 4, "column": 27})
+    );
     assert_eq!(first["noqa_row"], 4);
     assert!(first["filename"].as_str().unwrap().ends_with("app.py"));
     let fix = &first["fix"];
@@ -84,11 +106,26 @@ fn json_output_follows_ruffs_schema() {
 
 #[test]
 fn output_is_deterministic_across_thread_counts() {
-    let files: Vec<(String, String)> = (0..40).map(|i| (format!("m{i:02}.py"), SAMPLE.to_owned())).collect();
-    let borrowed: Vec<(&str, &[u8])> = files.iter().map(|(n, c)| (n.as_str(), c.as_bytes())).collect();
+    let files: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("m{i:02}.py"), SAMPLE.to_owned()))
+        .collect();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
     let dir = project(&borrowed);
-    let one = bin().current_dir(dir.path()).env("RAYON_NUM_THREADS", "1").args(["check", "--output-format", "json"]).output().unwrap();
-    let many = bin().current_dir(dir.path()).env("RAYON_NUM_THREADS", "8").args(["check", "--output-format", "json"]).output().unwrap();
+    let one = bin()
+        .current_dir(dir.path())
+        .env("RAYON_NUM_THREADS", "1")
+        .args(["check", "--output-format", "json"])
+        .output()
+        .unwrap();
+    let many = bin()
+        .current_dir(dir.path())
+        .env("RAYON_NUM_THREADS", "8")
+        .args(["check", "--output-format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(one.stdout, many.stdout);
 }
 
@@ -97,16 +134,33 @@ fn diff_writes_nothing_and_fix_is_idempotent() {
     let dir = project(&[("app.py", SAMPLE.as_bytes())]);
     let diff = run(dir.path(), &["check", "--diff"]);
     assert_eq!(diff.status.code(), Some(1));
-    assert!(stdout(&diff).contains("-    await asyncio.sleep(1)\n+    await anyio.sleep(1)\n"), "{}", stdout(&diff));
-    assert_eq!(std::fs::read_to_string(dir.path().join("app.py")).unwrap(), SAMPLE);
+    assert!(
+        stdout(&diff).contains("-    await asyncio.sleep(1)\n+    await anyio.sleep(1)\n"),
+        "{}",
+        stdout(&diff)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        SAMPLE
+    );
 
-    let fix = run(dir.path(), &["check", "--fix", "--output-format", "concise"]);
+    let fix = run(
+        dir.path(),
+        &["check", "--fix", "--output-format", "concise"],
+    );
     assert_eq!(fix.status.code(), Some(1), "the unsafe Lock fix remains");
-    assert!(stdout(&fix).contains("Found 3 errors (2 fixed, 1 remaining)."), "{}", stdout(&fix));
+    assert!(
+        stdout(&fix).contains("Found 3 errors (2 fixed, 1 remaining)."),
+        "{}",
+        stdout(&fix)
+    );
     let unsafe_fix = run(dir.path(), &["check", "--fix", "--unsafe-fixes"]);
     assert_eq!(unsafe_fix.status.code(), Some(0), "{}", stdout(&unsafe_fix));
     let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
-    assert_eq!(fixed, "import anyio\n\nasync def main():\n    await anyio.sleep(1)\n    lock = anyio.Lock()\n\nanyio.run(main)\n");
+    assert_eq!(
+        fixed,
+        "import anyio\n\nasync def main():\n    await anyio.sleep(1)\n    lock = anyio.Lock()\n\nanyio.run(main)\n"
+    );
     let again = run(dir.path(), &["check", "--fix", "--unsafe-fixes", "--diff"]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(stdout(&again), "");
@@ -127,9 +181,19 @@ fn fix_keeps_bom_crlf_and_tabs() {
 
 #[test]
 fn bad_input_is_reported_and_the_rest_is_checked() {
-    let deep_lists = format!("import asyncio\nx = {}{}\n", "[".repeat(5000), "]".repeat(5000));
-    let parens = format!("import asyncio\nx = {}1{}\n", "(".repeat(20000), ")".repeat(20000));
-    let random: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let deep_lists = format!(
+        "import asyncio\nx = {}{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let parens = format!(
+        "import asyncio\nx = {}1{}\n",
+        "(".repeat(20000),
+        ")".repeat(20000)
+    );
+    let random: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     let dir = project(&[
         ("a_syntax.py", b"import asyncio\nx = (\n"),
         ("b_latin1.py", b"import asyncio\nx = '\xe9'\n"),
@@ -143,76 +207,170 @@ fn bad_input_is_reported_and_the_rest_is_checked() {
     let output = run(dir.path(), &["check", "--output-format", "concise"]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(&output));
-    assert!(text.contains("a_syntax.py:3:1: syntax-error SyntaxError:"), "{text}");
-    assert!(text.contains("b_latin1.py:1:1: io-error the file is not valid UTF-8"), "{text}");
-    assert!(text.contains("c_binary.py:1:1: io-error the file is binary"), "{text}");
+    assert!(
+        text.contains("a_syntax.py:3:1: syntax-error SyntaxError:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("b_latin1.py:1:1: io-error the file is not valid UTF-8"),
+        "{text}"
+    );
+    assert!(
+        text.contains("c_binary.py:1:1: io-error the file is binary"),
+        "{text}"
+    );
     assert!(text.contains("f_dangling.py:1:1: io-error"), "{text}");
-    assert!(text.contains("loop:1:1: io-error cannot walk this path: File system loop found"), "{text}");
+    assert!(
+        text.contains("loop:1:1: io-error cannot walk this path: File system loop found"),
+        "{text}"
+    );
     assert!(text.contains("z_good.py:2:1: AIO101"), "{text}");
-    assert!(!text.contains("d_lists.py") && !text.contains("e_parens.py"), "{text}");
+    assert!(
+        !text.contains("d_lists.py") && !text.contains("e_parens.py"),
+        "{text}"
+    );
 }
 
 #[test]
 fn fix_never_touches_a_file_with_a_syntax_error_or_a_read_only_file() {
     let broken = "import asyncio\nasyncio.sleep(1)\nx = (\n";
-    let dir = project(&[("broken.py", broken.as_bytes()), ("ro.py", b"import asyncio\nasyncio.sleep(1)\n")]);
+    let dir = project(&[
+        ("broken.py", broken.as_bytes()),
+        ("ro.py", b"import asyncio\nasyncio.sleep(1)\n"),
+    ]);
     let ro = dir.path().join("ro.py");
     let mut permissions = std::fs::metadata(&ro).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o444);
     std::fs::set_permissions(&ro, permissions).unwrap();
     let output = run(dir.path(), &["check", "--fix"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(dir.path().join("broken.py")).unwrap(), broken);
-    assert_eq!(std::fs::read_to_string(&ro).unwrap(), "import asyncio\nasyncio.sleep(1)\n");
-    assert!(stderr(&output).contains("ro.py: fixes not written: the file is read-only"), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("broken.py")).unwrap(),
+        broken
+    );
+    assert_eq!(
+        std::fs::read_to_string(&ro).unwrap(),
+        "import asyncio\nasyncio.sleep(1)\n"
+    );
+    assert!(
+        stderr(&output).contains("ro.py: fixes not written: the file is read-only"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn stdin_with_and_without_fix() {
     use std::io::Write;
     let mut child = bin()
-        .args(["check", "-", "--stdin-filename", "pkg/mod.py", "--fix", "--output-format", "concise"])
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "pkg/mod.py",
+            "--fix",
+            "--output-format",
+            "concise",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"import asyncio\nasyncio.sleep(1)\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"import asyncio\nasyncio.sleep(1)\n")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert_eq!(stdout(&output), "import anyio\nanyio.sleep(1)\n");
-    assert!(stderr(&output).contains("Found 1 error (1 fixed, 0 remaining)."), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Found 1 error (1 fixed, 0 remaining)."),
+        "{}",
+        stderr(&output)
+    );
 }
 
 fn broken_pack(dir: &Path, text: &str) -> Output {
     std::fs::write(dir.join("pack.toml"), text).unwrap();
-    run(dir, &["check", "--rulepack", "pack.toml", "--no-builtin-packs", "."])
+    run(
+        dir,
+        &[
+            "check",
+            "--rulepack",
+            "pack.toml",
+            "--no-builtin-packs",
+            ".",
+        ],
+    )
 }
 
 const PACK_HEAD: &str = "[pack]\nname = \"mine\"\nversion = \"1\"\ndescription = \"d\"\nprefix = \"MY\"\nmodules = [\"m\"]\n";
 
 fn rule(body: &str) -> String {
-    format!("{PACK_HEAD}\n[[rule]]\ncode = \"MY1\"\nname = \"my-rule\"\nmessage = \"m\"\nexplain = \"e\"\n{body}\n[[rule.example]]\nflagged = \"m.f()\"\n")
+    format!(
+        "{PACK_HEAD}\n[[rule]]\ncode = \"MY1\"\nname = \"my-rule\"\nmessage = \"m\"\nexplain = \"e\"\n{body}\n[[rule.example]]\nflagged = \"m.f()\"\n"
+    )
 }
 
 #[test]
 fn broken_packs_point_at_the_toml_line() {
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(String, &str, &str)> = vec![
-        (format!("{PACK_HEAD}\n[[rule]\n"), "pack.toml:8:", "invalid table header"),
-        (rule("pattern = \"m.f()\"\ncolour = 1"), "pack.toml:14:1", "unknown field `colour`"),
-        (rule("pattern = \"m.f(\""), "pack.toml:13:11", "invalid pattern: not valid Python"),
-        (rule("pattern = \"m.f()\"\nfix = \"n.g(\"\napplicability = \"safe\""), "pack.toml:14:7", "the fix is not valid Python"),
-        (rule("pattern = \"m.f($X)\"\nfix = \"n.g($Y)\"\napplicability = \"safe\""), "pack.toml:14:7", "`$Y` is used in the fix but never bound"),
-        (rule("pattern = \"m.f()\"\nhelp = \"use $Z\""), "pack.toml:14:8", "`$Z` is used in the help but never bound"),
-        (rule("pattern = \"m.f($$$A).x\"\nwhere.A = { positional-only = 3 }"), "pack.toml:14:", "invalid type"),
-        (format!("{}\n[[rule]]\ncode = \"MY1\"\nname = \"again\"\nmessage = \"m\"\nexplain = \"e\"\npattern = \"m.g()\"\n[[rule.example]]\nflagged = \"x\"\n", rule("pattern = \"m.f()\"")), "pack.toml:18:8", "duplicate rule code `MY1`"),
+        (
+            format!("{PACK_HEAD}\n[[rule]\n"),
+            "pack.toml:8:",
+            "invalid table header",
+        ),
+        (
+            rule("pattern = \"m.f()\"\ncolour = 1"),
+            "pack.toml:14:1",
+            "unknown field `colour`",
+        ),
+        (
+            rule("pattern = \"m.f(\""),
+            "pack.toml:13:11",
+            "invalid pattern: not valid Python",
+        ),
+        (
+            rule("pattern = \"m.f()\"\nfix = \"n.g(\"\napplicability = \"safe\""),
+            "pack.toml:14:7",
+            "the fix is not valid Python",
+        ),
+        (
+            rule("pattern = \"m.f($X)\"\nfix = \"n.g($Y)\"\napplicability = \"safe\""),
+            "pack.toml:14:7",
+            "`$Y` is used in the fix but never bound",
+        ),
+        (
+            rule("pattern = \"m.f()\"\nhelp = \"use $Z\""),
+            "pack.toml:14:8",
+            "`$Z` is used in the help but never bound",
+        ),
+        (
+            rule("pattern = \"m.f($$$A).x\"\nwhere.A = { positional-only = 3 }"),
+            "pack.toml:14:",
+            "invalid type",
+        ),
+        (
+            format!(
+                "{}\n[[rule]]\ncode = \"MY1\"\nname = \"again\"\nmessage = \"m\"\nexplain = \"e\"\npattern = \"m.g()\"\n[[rule.example]]\nflagged = \"x\"\n",
+                rule("pattern = \"m.f()\"")
+            ),
+            "pack.toml:18:8",
+            "duplicate rule code `MY1`",
+        ),
     ];
     for (text, location, message) in cases {
         let output = broken_pack(dir.path(), &text);
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{err}");
         assert!(err.contains(message), "expected `{message}` in:\n{err}");
-        assert!(err.contains(&format!("┌─ {location}")), "expected `{location}` in:\n{err}");
+        assert!(
+            err.contains(&format!("┌─ {location}")),
+            "expected `{location}` in:\n{err}"
+        );
     }
 }
 
@@ -226,8 +384,10 @@ fn builtin_pack_examples_pass() {
 #[test]
 fn user_pack_examples_run_and_failures_show_expected_and_actual() {
     let dir = tempfile::tempdir().unwrap();
-    let text = rule("pattern = \"m.f()\"\nfix = \"m.g()\"\napplicability = \"safe\"")
-        .replace("flagged = \"m.f()\"\n", "flagged = \"import m\\nm.f()\\n\"\nfixed = \"import m\\nm.h()\\n\"\n");
+    let text = rule("pattern = \"m.f()\"\nfix = \"m.g()\"\napplicability = \"safe\"").replace(
+        "flagged = \"m.f()\"\n",
+        "flagged = \"import m\\nm.f()\\n\"\nfixed = \"import m\\nm.h()\\n\"\n",
+    );
     std::fs::write(dir.path().join("pack.toml"), text).unwrap();
     let output = run(dir.path(), &["test", "pack.toml"]);
     let text = stdout(&output);
@@ -240,10 +400,29 @@ fn user_pack_examples_run_and_failures_show_expected_and_actual() {
 fn rule_and_rules_commands() {
     let output = bin().args(["rule", "AIO301"]).output().unwrap();
     assert!(stdout(&output).starts_with("# asyncio-wait-for-statement (AIO301)"));
-    let listing = stdout(&bin().args(["rules", "--output-format", "json"]).output().unwrap());
+    let listing = stdout(
+        &bin()
+            .args(["rules", "--output-format", "json"])
+            .output()
+            .unwrap(),
+    );
     let rules: serde_json::Value = serde_json::from_str(&listing).unwrap();
-    assert!(rules.as_array().unwrap().iter().any(|r| r["code"] == "AIO101" && r["fix"] == "safe"));
-    assert_eq!(bin().args(["rule", "NOPE1"]).output().unwrap().status.code(), Some(2));
+    assert!(
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "AIO101" && r["fix"] == "safe")
+    );
+    assert_eq!(
+        bin()
+            .args(["rule", "NOPE1"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -256,10 +435,15 @@ fn rule_docs_are_current() {
 #[test]
 fn example_project_is_checked_with_its_configuration() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let output = run(&root, &["check", "pyproject-example", "--output-format", "concise"]);
+    let output = run(
+        &root,
+        &["check", "pyproject-example", "--output-format", "concise"],
+    );
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1));
-    for code in ["AIO101", "AIO103", "AIO104", "AIO201", "AIO204", "AIO301", "AIO302", "AIO901"] {
+    for code in [
+        "AIO101", "AIO103", "AIO104", "AIO201", "AIO204", "AIO301", "AIO302", "AIO901",
+    ] {
         assert!(text.contains(code), "{code} missing in:\n{text}");
     }
 }
@@ -267,8 +451,49 @@ fn example_project_is_checked_with_its_configuration() {
 #[test]
 fn select_and_ignore_by_prefix() {
     let dir = project(&[("app.py", SAMPLE.as_bytes())]);
-    let only_renames = stdout(&run(dir.path(), &["check", "--select", "AIO1", "--output-format", "concise"]));
-    assert!(only_renames.contains("AIO101") && !only_renames.contains("AIO201"), "{only_renames}");
-    let ignored = stdout(&run(dir.path(), &["check", "--ignore", "AIO1", "--extend-select", "AIO104", "--output-format", "concise"]));
-    assert!(!ignored.contains("AIO101") && ignored.contains("AIO104") && ignored.contains("AIO201"), "{ignored}");
+    let only_renames = stdout(&run(
+        dir.path(),
+        &["check", "--select", "AIO1", "--output-format", "concise"],
+    ));
+    assert!(
+        only_renames.contains("AIO101") && !only_renames.contains("AIO201"),
+        "{only_renames}"
+    );
+    let ignored = stdout(&run(
+        dir.path(),
+        &[
+            "check",
+            "--ignore",
+            "AIO1",
+            "--extend-select",
+            "AIO104",
+            "--output-format",
+            "concise",
+        ],
+    ));
+    assert!(
+        !ignored.contains("AIO101") && ignored.contains("AIO104") && ignored.contains("AIO201"),
+        "{ignored}"
+    );
+}
+
+#[test]
+fn the_engine_names_no_library() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut offenders = Vec::new();
+    let mut stack = vec![root.join("src")];
+    stack.push(root.join("build.rs"));
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap().replace("anyio_lint", "").replace("anyio-lint", "");
+            for name in ["asyncio", "anyio", "trio"] {
+                if text.contains(name) {
+                    offenders.push(format!("{} names {name}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:?}");
 }

@@ -37,15 +37,21 @@ flagged = "x"
 
 fn rules(pack_text: &str, versions: &[(&str, &str)]) -> RuleSet {
     let pack = pack::load("test.toml", pack_text).unwrap_or_else(|e| panic!("{}", e.render(false)));
-    let versions: BTreeMap<String, Version> =
-        versions.iter().map(|(d, v)| (d.to_string(), Version::parse(v).unwrap())).collect();
+    let versions: BTreeMap<String, Version> = versions
+        .iter()
+        .map(|(d, v)| (d.to_string(), Version::parse(v).unwrap()))
+        .collect();
     RuleSet::new(Arc::new(vec![pack]), &Selection::default(), &versions)
 }
 
 /// The source text of every finding.
 fn found(pattern: &str, extra: &str, source: &str) -> Vec<String> {
     let rules = rules(&pack_with(pattern, extra), &[]);
-    check(&rules, source, &[]).diagnostics.iter().map(|d| source[d.range].to_owned()).collect()
+    check(&rules, source, &[])
+        .diagnostics
+        .iter()
+        .map(|d| source[d.range].to_owned())
+        .collect()
 }
 
 fn fixed(pattern: &str, extra: &str, source: &str) -> String {
@@ -82,13 +88,27 @@ tried()
 conditional.f()
 ";
     let hits = found("\"m.f()\"", "", source);
-    assert_eq!(hits, ["local.f()", "m.f()", "alias.f()", "f()", "g()", "tried()", "conditional.f()"]);
+    assert_eq!(
+        hits,
+        [
+            "local.f()",
+            "m.f()",
+            "alias.f()",
+            "f()",
+            "g()",
+            "tried()",
+            "conditional.f()"
+        ]
+    );
 }
 
 #[test]
 fn submodule_imports_resolve() {
     let source = "import m.sub\nimport m.sub as s\nfrom m import sub\nfrom m.sub import PIPE\nm.sub.PIPE\ns.PIPE\nsub.PIPE\nPIPE\n";
-    assert_eq!(found("\"m.sub.PIPE\"", "", source), ["m.sub.PIPE", "s.PIPE", "sub.PIPE", "PIPE"]);
+    assert_eq!(
+        found("\"m.sub.PIPE\"", "", source),
+        ["m.sub.PIPE", "s.PIPE", "sub.PIPE", "PIPE"]
+    );
 }
 
 #[test]
@@ -129,9 +149,17 @@ def still_the_import():
 
 #[test]
 fn keyword_arguments_match_in_any_order_and_literals_by_value() {
-    let hits = found("\"m.f(a=$A, b=$B)\"", "", "import m\nm.f(b=2, a=1)\nm.f(a=1)\nm.f(a=1, b=2, c=3)\n");
+    let hits = found(
+        "\"m.f(a=$A, b=$B)\"",
+        "",
+        "import m\nm.f(b=2, a=1)\nm.f(a=1)\nm.f(a=1, b=2, c=3)\n",
+    );
     assert_eq!(hits, ["m.f(b=2, a=1)"]);
-    let strings = found("\"m.f('x')\"", "", "import m\nm.f(\"x\")\nm.f('''x''')\nm.f('y')\n");
+    let strings = found(
+        "\"m.f('x')\"",
+        "",
+        "import m\nm.f(\"x\")\nm.f('''x''')\nm.f('y')\n",
+    );
     assert_eq!(strings, ["m.f(\"x\")", "m.f('''x''')"]);
 }
 
@@ -145,9 +173,15 @@ fn formatting_comments_and_parentheses_do_not_matter() {
 fn variadic_captures() {
     let source = "import m\nm.f()\nm.f(1)\nm.f(1, 2, k=3)\n";
     assert_eq!(found("\"m.f($$$ARGS)\"", "", source).len(), 3);
-    assert_eq!(found("\"m.f($X, $$$REST)\"", "", source), ["m.f(1)", "m.f(1, 2, k=3)"]);
+    assert_eq!(
+        found("\"m.f($X, $$$REST)\"", "", source),
+        ["m.f(1)", "m.f(1, 2, k=3)"]
+    );
     let repeated = "import m\nm.f(a, a)\nm.f(a, b)\nm.f(x.y(1), x.y( 1 ))\n";
-    assert_eq!(found("\"m.f($X, $X)\"", "", repeated), ["m.f(a, a)", "m.f(x.y(1), x.y( 1 ))"]);
+    assert_eq!(
+        found("\"m.f($X, $X)\"", "", repeated),
+        ["m.f(a, a)", "m.f(x.y(1), x.y( 1 ))"]
+    );
 }
 
 #[test]
@@ -161,10 +195,31 @@ fn statement_and_sequence_patterns() {
 #[test]
 fn kind_regex_and_positional_only_constraints() {
     let source = "import m\nm.f(1)\nm.f(x)\nm.f(k=1)\nm.f(*args)\n";
-    assert_eq!(found("\"m.f($X)\"", "where.X = { kind = [\"NumberLiteral\"] }", source), ["m.f(1)"]);
-    assert_eq!(found("\"m.f($X)\"", "where.X = { not-kind = [\"NumberLiteral\"] }", source), ["m.f(x)", "m.f(*args)"]);
-    assert_eq!(found("\"m.f($X)\"", "where.X = { regex = \"^x$\" }", source), ["m.f(x)"]);
-    let positional = found("\"m.f($$$A)\"", "where.A = { positional-only = true }", source);
+    assert_eq!(
+        found(
+            "\"m.f($X)\"",
+            "where.X = { kind = [\"NumberLiteral\"] }",
+            source
+        ),
+        ["m.f(1)"]
+    );
+    assert_eq!(
+        found(
+            "\"m.f($X)\"",
+            "where.X = { not-kind = [\"NumberLiteral\"] }",
+            source
+        ),
+        ["m.f(x)", "m.f(*args)"]
+    );
+    assert_eq!(
+        found("\"m.f($X)\"", "where.X = { regex = \"^x$\" }", source),
+        ["m.f(x)"]
+    );
+    let positional = found(
+        "\"m.f($$$A)\"",
+        "where.A = { positional-only = true }",
+        source,
+    );
     assert_eq!(positional, ["m.f(1)", "m.f(x)", "m.f(*args)"]);
 }
 
@@ -179,9 +234,15 @@ async def a():
     tg.spawn(work())
 ";
     let inside = "inside = \"\"\"\nasync with m.TaskGroup() as $TG:\n    $$$BODY\n\"\"\"";
-    assert_eq!(found("\"$TG.spawn($C)\"", inside, source), ["tg.spawn(work())"]);
+    assert_eq!(
+        found("\"$TG.spawn($C)\"", inside, source),
+        ["tg.spawn(work())"]
+    );
     let not_inside = "not-inside = \"\"\"\nasync with m.TaskGroup() as $G:\n    $$$BODY\n\"\"\"";
-    assert_eq!(found("\"$TG.spawn($C)\"", not_inside, source), ["tg.spawn(work())"]);
+    assert_eq!(
+        found("\"$TG.spawn($C)\"", not_inside, source),
+        ["tg.spawn(work())"]
+    );
     let not = "not = \"other.spawn($C)\"";
     assert_eq!(found("\"$TG.spawn($C)\"", not, source).len(), 2);
 }
@@ -189,39 +250,74 @@ async def a():
 #[test]
 fn statement_position_constraint() {
     let source = "import m\nm.f()\nx = m.f()\n";
-    assert_eq!(found("\"m.f()\"", "statement-position = true", source), ["m.f()"]);
+    assert_eq!(
+        found("\"m.f()\"", "statement-position = true", source),
+        ["m.f()"]
+    );
 }
 
 #[test]
 fn version_requirements_filter_rules() {
     let text = pack_with("\"m.f()\"", "requires = { n = \">=2.0\" }");
     let source = "import m\nm.f()\n";
-    assert_eq!(check(&rules(&text, &[("n", "1.5")]), source, &[]).diagnostics.len(), 0);
-    assert_eq!(check(&rules(&text, &[("n", "2.1")]), source, &[]).diagnostics.len(), 1);
+    assert_eq!(
+        check(&rules(&text, &[("n", "1.5")]), source, &[])
+            .diagnostics
+            .len(),
+        0
+    );
+    assert_eq!(
+        check(&rules(&text, &[("n", "2.1")]), source, &[])
+            .diagnostics
+            .len(),
+        1
+    );
     assert_eq!(check(&rules(&text, &[]), source, &[]).diagnostics.len(), 1);
 }
 
 #[test]
 fn templates_reuse_existing_imports() {
     let fix = "fix = \"n.g($$$A)\"\napplicability = \"safe\"";
-    assert_eq!(fixed("\"m.f($$$A)\"", fix, "import m\nimport n as nn\nm.f(1)\n"), "import nn\nnn.g(1)\n".replace("import nn\n", "import n as nn\n"));
-    assert_eq!(fixed("\"m.f($$$A)\"", fix, "import m\nfrom n import g\nm.f(1)\n"), "from n import g\ng(1)\n");
-    assert_eq!(fixed("\"m.f($$$A)\"", fix, "import os, m\nm.f()\n"), "import os\nimport n\nn.g()\n");
-    assert_eq!(fixed("\"m.f($$$A)\"", fix, "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nfrom m import f, h\nf(1, 2)\nh()\n"),
-        "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nfrom m import h\nimport n\nn.g(1, 2)\nh()\n");
+    assert_eq!(
+        fixed("\"m.f($$$A)\"", fix, "import m\nimport n as nn\nm.f(1)\n"),
+        "import nn\nnn.g(1)\n".replace("import nn\n", "import n as nn\n")
+    );
+    assert_eq!(
+        fixed("\"m.f($$$A)\"", fix, "import m\nfrom n import g\nm.f(1)\n"),
+        "from n import g\ng(1)\n"
+    );
+    assert_eq!(
+        fixed("\"m.f($$$A)\"", fix, "import os, m\nm.f()\n"),
+        "import os\nimport n\nn.g()\n"
+    );
+    assert_eq!(
+        fixed(
+            "\"m.f($$$A)\"",
+            fix,
+            "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nfrom m import f, h\nf(1, 2)\nh()\n"
+        ),
+        "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nfrom m import h\nimport n\nn.g(1, 2)\nh()\n"
+    );
 }
 
 #[test]
 fn empty_variadic_never_leaves_a_separator() {
     let fix = "fix = \"n.g($X, $$$A)\"\napplicability = \"safe\"";
-    assert_eq!(fixed("\"m.f($X, $$$A)\"", fix, "import m, n\nm.f(1)\nm.f(1, 2)\n"), "import n\nn.g(1)\nn.g(1, 2)\n");
+    assert_eq!(
+        fixed("\"m.f($X, $$$A)\"", fix, "import m, n\nm.f(1)\nm.f(1, 2)\n"),
+        "import n\nn.g(1)\nn.g(1, 2)\n"
+    );
     let before = "fix = \"n.g($$$A, $X)\"\napplicability = \"safe\"";
-    assert_eq!(fixed("\"m.f($$$A, $X)\"", before, "import m, n\nm.f(1)\n"), "import n\nn.g(1)\n");
+    assert_eq!(
+        fixed("\"m.f($$$A, $X)\"", before, "import m, n\nm.f(1)\n"),
+        "import n\nn.g(1)\n"
+    );
 }
 
 #[test]
 fn multiline_templates_are_reindented_with_the_file_style() {
-    let fix = "fix = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\napplicability = \"safe\"";
+    let fix =
+        "fix = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\napplicability = \"safe\"";
     let pattern = "\"$X = await m.wait($C, $T)\"";
     let spaces = "import m\nasync def f():\n    if x:\n        y = await m.wait(g(\n            1,\n        ), 3)\n";
     assert_eq!(
@@ -229,14 +325,21 @@ fn multiline_templates_are_reindented_with_the_file_style() {
         "import n\nasync def f():\n    if x:\n        with n.scope(3):\n            y = await g(\n                1,\n            )\n"
     );
     let tabs = "import m\r\nasync def f():\r\n\ty = await m.wait(g(), 3)\r\n";
-    assert_eq!(fixed(pattern, fix, tabs), "import n\r\nasync def f():\r\n\twith n.scope(3):\r\n\t\ty = await g()\r\n");
+    assert_eq!(
+        fixed(pattern, fix, tabs),
+        "import n\r\nasync def f():\r\n\twith n.scope(3):\r\n\t\ty = await g()\r\n"
+    );
     let string = "import m\nasync def f():\n    y = await m.wait(g('''a\n    b'''), 3)\n";
-    assert_eq!(fixed(pattern, fix, string), "import n\nasync def f():\n    with n.scope(3):\n        y = await g('''a\n    b''')\n");
+    assert_eq!(
+        fixed(pattern, fix, string),
+        "import n\nasync def f():\n    with n.scope(3):\n        y = await g('''a\n    b''')\n"
+    );
 }
 
 #[test]
 fn block_templates_only_where_a_statement_stands() {
-    let fix = "fix = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\napplicability = \"safe\"";
+    let fix =
+        "fix = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\napplicability = \"safe\"";
     let source = "import m\nasync def f():\n    if c: y = await m.wait(g(), 3)\n";
     let rules = rules(&pack_with("\"$X = await m.wait($C, $T)\"", fix), &[]);
     let checked = check(&rules, source, &[]);
@@ -248,7 +351,11 @@ fn block_templates_only_where_a_statement_stands() {
 fn a_fix_that_breaks_syntax_is_rolled_back_and_named() {
     let fix = "fix = \"n.g(\"\napplicability = \"safe\"";
     let error = pack::load("t.toml", &pack_with("\"m.f()\"", fix)).unwrap_err();
-    assert!(error.message.contains("not valid Python"), "{}", error.message);
+    assert!(
+        error.message.contains("not valid Python"),
+        "{}",
+        error.message
+    );
     // A template that parses alone but not in place: a starred expression as a subscript target.
     let fix = "fix = \"*n.g\"\napplicability = \"safe\"";
     let rules = rules(&pack_with("\"m.f\"", fix), &[]);
@@ -259,9 +366,17 @@ fn a_fix_that_breaks_syntax_is_rolled_back_and_named() {
 
 #[test]
 fn deep_nesting_does_not_overflow() {
-    let source = format!("import m\nx = {}{}\nm.f()\n", "[".repeat(5000), "]".repeat(5000));
+    let source = format!(
+        "import m\nx = {}{}\nm.f()\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
     assert_eq!(found("\"m.f()\"", "", &source), ["m.f()"]);
-    let parens = format!("import m\nx = {}1{}\nm.f()\n", "(".repeat(20000), ")".repeat(20000));
+    let parens = format!(
+        "import m\nx = {}1{}\nm.f()\n",
+        "(".repeat(20000),
+        ")".repeat(20000)
+    );
     assert_eq!(found("\"m.f()\"", "", &parens), ["m.f()"]);
 }
 

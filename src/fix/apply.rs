@@ -10,7 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use ruff_python_ast::{Expr, ExprContext, ModModule, Stmt, visitor::source_order::{self, SourceOrderVisitor}};
+use ruff_python_ast::{
+    Expr, ExprContext, ModModule, Stmt,
+    visitor::source_order::{self, SourceOrderVisitor},
+};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashMap;
 
@@ -78,7 +81,10 @@ pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
     let mut accepted: Vec<Edit> = Vec::new();
     let mut indices = Vec::new();
     for (index, group) in groups.iter().enumerate() {
-        if group.iter().any(|e| accepted.iter().any(|a| overlaps(a, e))) {
+        if group
+            .iter()
+            .any(|e| accepted.iter().any(|a| overlaps(a, e)))
+        {
             continue;
         }
         for edit in group.iter() {
@@ -101,7 +107,10 @@ fn parses(text: &str) -> bool {
 
 /// Fix `source` with the enabled rules; `unsafe_fixes` also applies unsafe fixes.
 pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
-    let mut outcome = FixOutcome { text: source.to_owned(), ..FixOutcome::default() };
+    let mut outcome = FixOutcome {
+        text: source.to_owned(),
+        ..FixOutcome::default()
+    };
     let mut disabled: Vec<RuleRef> = Vec::new();
     let mut baseline: Option<Baseline> = None;
     let mut converged = false;
@@ -111,14 +120,21 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
             outcome.remaining = checked;
             return outcome;
         }
-        let fixable: Vec<&Diagnostic> = checked.diagnostics.iter().filter(|d| d.fix_applies(unsafe_fixes)).collect();
+        let fixable: Vec<&Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.fix_applies(unsafe_fixes))
+            .collect();
         if fixable.is_empty() {
             converged = true;
             outcome.remaining = checked;
             break;
         }
         let baseline = baseline.get_or_insert_with(|| Baseline::of(rules, &outcome.text));
-        let groups: Vec<&[Edit]> = fixable.iter().map(|d| d.fix.as_ref().expect("fixable").edits.as_slice()).collect();
+        let groups: Vec<&[Edit]> = fixable
+            .iter()
+            .map(|d| d.fix.as_ref().expect("fixable").edits.as_slice())
+            .collect();
         let (edits, accepted) = merge(&groups);
         let candidate = apply_edits(&outcome.text, &edits);
         if !parses(&candidate) {
@@ -163,7 +179,9 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
 }
 
 fn count(applied: &mut BTreeMap<String, usize>, diagnostic: &Diagnostic) {
-    *applied.entry(diagnostic.code.clone().unwrap_or_default()).or_insert(0) += 1;
+    *applied
+        .entry(diagnostic.code.clone().unwrap_or_default())
+        .or_insert(0) += 1;
 }
 
 /// What the original text used, so cleanups only remove what the fixes made unused.
@@ -189,7 +207,11 @@ impl Baseline {
 }
 
 fn drop_modules(rules: &RuleSet) -> Vec<String> {
-    let mut modules: Vec<String> = rules.packs.iter().flat_map(|p| p.drop_unused_imports.iter().cloned()).collect();
+    let mut modules: Vec<String> = rules
+        .packs
+        .iter()
+        .flat_map(|p| p.drop_unused_imports.iter().cloned())
+        .collect();
     modules.sort();
     modules.dedup();
     modules
@@ -204,10 +226,19 @@ fn cleanup(rules: &RuleSet, mut text: String, baseline: &Baseline) -> String {
             break;
         }
         let semantic = Semantic::build(parsed.syntax(), &rules.modules);
-        let mut edits = imports::drop_unused_imports(&text, parsed.syntax(), &semantic, &modules, &baseline.imports);
+        let mut edits = imports::drop_unused_imports(
+            &text,
+            parsed.syntax(),
+            &semantic,
+            &modules,
+            &baseline.imports,
+        );
         for candidate in dead_candidates(rules, &text, parsed.syntax(), &semantic) {
             if candidate.reads == 0
-                && baseline.reads.get(&candidate.key).is_some_and(|&before| before > 0)
+                && baseline
+                    .reads
+                    .get(&candidate.key)
+                    .is_some_and(|&before| before > 0)
                 && let Some(located) = imports::find_statement(parsed.syntax(), candidate.statement)
             {
                 edits.push(imports::remove_statement(&text, &located));
@@ -235,12 +266,28 @@ struct DeadCandidate {
     reads: usize,
 }
 
-fn dead_candidates(rules: &RuleSet, source: &str, module: &ModModule, semantic: &Semantic) -> Vec<DeadCandidate> {
-    let cleanups: Vec<_> = rules.packs.iter().flat_map(|p| p.cleanups.iter().map(move |c| (p, c))).collect();
+fn dead_candidates(
+    rules: &RuleSet,
+    source: &str,
+    module: &ModModule,
+    semantic: &Semantic,
+) -> Vec<DeadCandidate> {
+    let cleanups: Vec<_> = rules
+        .packs
+        .iter()
+        .flat_map(|p| p.cleanups.iter().map(move |c| (p, c)))
+        .collect();
     if cleanups.is_empty() {
         return Vec::new();
     }
-    let mut finder = DeadFinder { rules: &cleanups, source, semantic, path: Vec::new(), bodies: vec![&module.body], found: Vec::new() };
+    let mut finder = DeadFinder {
+        rules: &cleanups,
+        source,
+        semantic,
+        path: Vec::new(),
+        bodies: vec![&module.body],
+        found: Vec::new(),
+    };
     finder.visit_body(&module.body);
     finder.found
 }
@@ -257,14 +304,26 @@ struct DeadFinder<'a, 'r> {
 impl<'a> SourceOrderVisitor<'a> for DeadFinder<'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         for (pack, cleanup) in self.rules {
-            let matcher = Matcher { pattern_source: cleanup.pattern.python(), source: self.source, semantic: self.semantic, modules: &pack.modules };
+            let matcher = Matcher {
+                pattern_source: cleanup.pattern.python(),
+                source: self.source,
+                semantic: self.semantic,
+                modules: &pack.modules,
+            };
             let mut env = Env::new();
             if !matcher.node(cleanup.pattern.root(), stmt.into(), &mut env) {
                 continue;
             }
-            let Some(Capture::Node(ruff_python_ast::AnyNodeRef::ExprName(name))) = env.get(&cleanup.unused) else { continue };
+            let Some(Capture::Node(ruff_python_ast::AnyNodeRef::ExprName(name))) =
+                env.get(&cleanup.unused)
+            else {
+                continue;
+            };
             let body = self.bodies.last().copied().unwrap_or_default();
-            let mut reads = ReadCounter { name: name.id.as_str(), count: 0 };
+            let mut reads = ReadCounter {
+                name: name.id.as_str(),
+                count: 0,
+            };
             reads.visit_body(body);
             self.found.push(DeadCandidate {
                 key: format!("{}:{}", self.path.join("."), name.id),
@@ -305,6 +364,8 @@ impl<'a> SourceOrderVisitor<'a> for ReadCounter<'_> {
         {
             self.count += 1;
         }
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || source_order::walk_expr(self, expr));
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+            source_order::walk_expr(self, expr)
+        });
     }
 }

@@ -1,8 +1,8 @@
 //! Imports as part of fixes: reaching a qualified name, adding an import, dropping unused ones.
 //!
-//! A template that says `anyio.fail_after` is written the way the file already reaches it
-//! (`aio.fail_after` after `import anyio as aio`, `fail_after` after `from anyio import fail_after`),
-//! else an `import anyio` is planned after the module docstring and `__future__` imports, beside the
+//! A template that says `pkg.scope` is written the way the file already reaches it
+//! (`p.scope` after `import pkg as p`, `scope` after `from pkg import scope`),
+//! else an `import pkg` is planned after the module docstring and `__future__` imports, beside the
 //! existing imports (right after the import the pack will drop, when there is one). After a fix pass,
 //! imports of the pack's `drop-unused-imports` modules that the fixes made unused are removed: the
 //! whole statement, or just the unused names of `import a, b` / `from m import a, b`.
@@ -34,7 +34,12 @@ impl<'t> Imports<'t> {
         newline: &'t str,
     ) -> Imports<'t> {
         let insertion = insertion_point(source, module, drop_modules);
-        Imports { source, semantic, insertion, newline }
+        Imports {
+            source,
+            semantic,
+            insertion,
+            newline,
+        }
     }
 
     /// How to write `qualified` at offset `at`, with the import edit that makes it reachable when
@@ -49,10 +54,18 @@ impl<'t> Imports<'t> {
         let scope = self.semantic.scope_at(at);
         let mut best: Option<(usize, String)> = None;
         for (id, binding) in self.semantic.bindings() {
-            let BindingKind::Import { qualified: bound, .. } = &binding.kind else { continue };
+            let BindingKind::Import {
+                qualified: bound, ..
+            } = &binding.kind
+            else {
+                continue;
+            };
             let rest = if qualified == bound {
                 ""
-            } else if let Some(rest) = qualified.strip_prefix(bound.as_str()).and_then(|r| r.strip_prefix('.')) {
+            } else if let Some(rest) = qualified
+                .strip_prefix(bound.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+            {
                 rest
             } else {
                 continue;
@@ -64,8 +77,12 @@ impl<'t> Imports<'t> {
             if !visible {
                 continue;
             }
-            let spelling = if rest.is_empty() { binding.name.clone() } else { format!("{}.{rest}", binding.name) };
-            // Prefer the module import (`anyio.sleep`) over a from-import of the name.
+            let spelling = if rest.is_empty() {
+                binding.name.clone()
+            } else {
+                format!("{}.{rest}", binding.name)
+            };
+            // Prefer the module import (`pkg.sleep`) over a from-import of the name.
             let rank = bound.len();
             if best.as_ref().is_none_or(|(r, _)| rank < *r) {
                 best = Some((rank, spelling));
@@ -82,9 +99,12 @@ impl<'t> Imports<'t> {
             .unwrap_or_else(|| qualified.split('.').next().unwrap_or(qualified).to_owned());
         let root = module.split('.').next().unwrap_or(&module);
         let free_here = self.semantic.lookup(root, at, scope) == Resolution::Unbound;
-        let free_at_top = self.semantic.lookup(root, TextSize::from(u32::MAX), crate::semantic::MODULE_SCOPE)
-            == Resolution::Unbound;
-        if !(free_here && free_at_top) || !self.semantic.is_tracked(root) {
+        let free_at_top = self.semantic.lookup(
+            root,
+            TextSize::from(u32::MAX),
+            crate::semantic::MODULE_SCOPE,
+        ) == Resolution::Unbound;
+        if !(free_here && free_at_top && self.semantic.is_tracked(root)) {
             return None;
         }
         Some((qualified.to_owned(), Some(self.import_edit(&module))))
@@ -92,7 +112,8 @@ impl<'t> Imports<'t> {
 
     fn import_edit(&self, module: &str) -> Edit {
         let at = self.insertion.to_usize();
-        let at_line_start = at == 0 || self.source[..at].ends_with('\n') || self.source[..at].ends_with('\r');
+        let at_line_start =
+            at == 0 || self.source[..at].ends_with('\n') || self.source[..at].ends_with('\r');
         let content = if at_line_start {
             format!("import {module}{}", self.newline)
         } else {
@@ -119,10 +140,16 @@ fn is_docstring(stmt: &Stmt) -> bool {
 }
 
 fn imports_module(stmt: &Stmt, modules: &[String]) -> bool {
-    let hit = |name: &str| modules.iter().any(|m| name == m || name.starts_with(&format!("{m}.")));
+    let hit = |name: &str| {
+        modules
+            .iter()
+            .any(|m| name == m || name.starts_with(&format!("{m}.")))
+    };
     match stmt {
         Stmt::Import(import) => import.names.iter().any(|a| hit(a.name.as_str())),
-        Stmt::ImportFrom(import) => import.level == 0 && import.module.as_ref().is_some_and(|m| hit(m.as_str())),
+        Stmt::ImportFrom(import) => {
+            import.level == 0 && import.module.as_ref().is_some_and(|m| hit(m.as_str()))
+        }
         _ => false,
     }
 }
@@ -135,14 +162,23 @@ fn insertion_point(source: &str, module: &ModModule, drop_modules: &[String]) ->
         index = 1;
     }
     while let Some(Stmt::ImportFrom(import)) = body.get(index) {
-        if import.module.as_ref().is_some_and(|m| m.as_str() == "__future__") {
+        if import
+            .module
+            .as_ref()
+            .is_some_and(|m| m.as_str() == "__future__")
+        {
             index += 1;
         } else {
             break;
         }
     }
-    let after = |stmt: &Stmt| TextSize::try_from(next_line_start(source, stmt.end().to_usize())).unwrap_or_default();
-    if let Some(stmt) = body[index..].iter().find(|s| imports_module(s, drop_modules)) {
+    let after = |stmt: &Stmt| {
+        TextSize::try_from(next_line_start(source, stmt.end().to_usize())).unwrap_or_default()
+    };
+    if let Some(stmt) = body[index..]
+        .iter()
+        .find(|s| imports_module(s, drop_modules))
+    {
         return after(stmt);
     }
     let run_end = body[index..]
@@ -156,7 +192,9 @@ fn insertion_point(source: &str, module: &ModModule, drop_modules: &[String]) ->
         return after(&body[index - 1]);
     }
     match body.first() {
-        Some(first) => TextSize::try_from(line_start(source, first.start().to_usize())).unwrap_or_default(),
+        Some(first) => {
+            TextSize::try_from(line_start(source, first.start().to_usize())).unwrap_or_default()
+        }
         None => source.text_len_size(),
     }
 }
@@ -172,15 +210,21 @@ impl TextLen for str {
 }
 
 /// References to each import binding of `drop_modules`, keyed so the count survives edits.
-pub fn import_reference_counts(semantic: &Semantic, drop_modules: &[String]) -> FxHashMap<ImportKey, usize> {
+pub fn import_reference_counts(
+    semantic: &Semantic,
+    drop_modules: &[String],
+) -> FxHashMap<ImportKey, usize> {
     let references = semantic.import_references();
     let mut counts = FxHashMap::default();
     for (id, binding) in semantic.bindings() {
         if let BindingKind::Import { qualified, .. } = &binding.kind
-            && drop_modules.iter().any(|m| qualified == m || qualified.starts_with(&format!("{m}.")))
+            && drop_modules
+                .iter()
+                .any(|m| qualified == m || qualified.starts_with(&format!("{m}.")))
         {
-            *counts.entry((binding.name.clone(), qualified.clone())).or_insert(0) +=
-                references.get(&id).copied().unwrap_or(0);
+            *counts
+                .entry((binding.name.clone(), qualified.clone()))
+                .or_insert(0) += references.get(&id).copied().unwrap_or(0);
         }
     }
     counts
@@ -199,7 +243,14 @@ pub fn drop_unused_imports(
     let exported = exported_names(module);
     let mut unused_aliases: FxHashMap<TextRange, Vec<TextRange>> = FxHashMap::default();
     for (_, binding) in semantic.bindings() {
-        let BindingKind::Import { qualified, statement, alias } = &binding.kind else { continue };
+        let BindingKind::Import {
+            qualified,
+            statement,
+            alias,
+        } = &binding.kind
+        else {
+            continue;
+        };
         let key = (binding.name.clone(), qualified.clone());
         let was_used = before.get(&key).copied().unwrap_or(0) > 0;
         let is_used = now.get(&key).copied().unwrap_or(0) > 0;
@@ -211,7 +262,9 @@ pub fn drop_unused_imports(
     let mut statements: Vec<_> = unused_aliases.into_iter().collect();
     statements.sort_by_key(|(range, _)| range.start());
     for (statement, aliases) in statements {
-        let Some(stmt) = find_statement(module, statement) else { continue };
+        let Some(stmt) = find_statement(module, statement) else {
+            continue;
+        };
         let total = match stmt.stmt {
             Stmt::Import(import) => import.names.len(),
             Stmt::ImportFrom(import) => import.names.len(),
@@ -234,11 +287,19 @@ fn exported_names(module: &ModModule) -> FxHashSet<String> {
     for stmt in &module.body {
         let value = match stmt {
             Stmt::Assign(assign)
-                if assign.targets.iter().any(|t| t.as_name_expr().is_some_and(|n| n.id.as_str() == "__all__")) =>
+                if assign
+                    .targets
+                    .iter()
+                    .any(|t| t.as_name_expr().is_some_and(|n| n.id.as_str() == "__all__")) =>
             {
                 &*assign.value
             }
-            Stmt::AugAssign(assign) if assign.target.as_name_expr().is_some_and(|n| n.id.as_str() == "__all__") => {
+            Stmt::AugAssign(assign)
+                if assign
+                    .target
+                    .as_name_expr()
+                    .is_some_and(|n| n.id.as_str() == "__all__") =>
+            {
                 &*assign.value
             }
             _ => continue,
@@ -276,7 +337,10 @@ pub fn find_statement(module: &ModModule, range: TextRange) -> Option<Located<'_
             }
             for stmt in body {
                 if stmt.range() == self.range {
-                    self.found = Some(Located { stmt, siblings: body.len() });
+                    self.found = Some(Located {
+                        stmt,
+                        siblings: body.len(),
+                    });
                     return;
                 }
                 if stmt.range().contains_range(self.range) {
@@ -303,15 +367,22 @@ pub fn remove_statement(source: &str, located: &Located<'_>) -> Edit {
     let rest_of_line = &source[end..next_line_start(source, end)];
     let after_code = rest_of_line.trim_start_matches([' ', '\t']);
     let alone = before.trim().is_empty()
-        && (after_code.is_empty() || after_code.starts_with('#') || after_code.starts_with(['\n', '\r']));
+        && (after_code.is_empty()
+            || after_code.starts_with('#')
+            || after_code.starts_with(['\n', '\r']));
     if located.siblings == 1 {
         return Edit::replace(range, "pass");
     }
     if alone {
         let mut stop = next_line_start(source, end);
         // Do not leave a blank line at the top of the file or two blank lines in a row.
-        let blank_before = line_begin == 0 || source[..line_begin].trim_end_matches([' ', '\t']).ends_with("\n\n")
-            || source[line_start(source, line_begin.saturating_sub(1))..line_begin].trim().is_empty();
+        let blank_before = line_begin == 0
+            || source[..line_begin]
+                .trim_end_matches([' ', '\t'])
+                .ends_with("\n\n")
+            || source[line_start(source, line_begin.saturating_sub(1))..line_begin]
+                .trim()
+                .is_empty();
         let next = &source[stop..next_line_start(source, stop)];
         if blank_before && !next.is_empty() && next.trim().is_empty() {
             stop = next_line_start(source, stop);
@@ -324,12 +395,18 @@ pub fn remove_statement(source: &str, located: &Located<'_>) -> Edit {
     // Shares its line with other statements: remove it with one adjacent `;`.
     if let Some(semi) = after_code.strip_prefix(';') {
         let skip = rest_of_line.len() - semi.trim_start_matches([' ', '\t']).len();
-        return Edit::delete(TextRange::new(range.start(), TextSize::try_from(end + skip).unwrap_or_default()));
+        return Edit::delete(TextRange::new(
+            range.start(),
+            TextSize::try_from(end + skip).unwrap_or_default(),
+        ));
     }
     let trimmed = before.trim_end_matches([' ', '\t']);
     if let Some(without) = trimmed.strip_suffix(';') {
         let from = line_begin + without.len();
-        return Edit::delete(TextRange::new(TextSize::try_from(from).unwrap_or_default(), range.end()));
+        return Edit::delete(TextRange::new(
+            TextSize::try_from(from).unwrap_or_default(),
+            range.end(),
+        ));
     }
     Edit::replace(range, "pass")
 }
@@ -344,8 +421,15 @@ pub fn remove_list_element(source: &str, element: TextRange) -> Edit {
         let skip = after.len() - rest.trim_start_matches([' ', '\t']).len();
         let rest_trimmed = rest.trim_start();
         // A trailing comma before `)` with nothing after: keep the list tidy.
-        let skip = if rest_trimmed.starts_with(')') { after.len() - rest_trimmed.len() } else { skip };
-        return Edit::delete(TextRange::new(element.start(), TextSize::try_from(end + skip).unwrap_or_default()));
+        let skip = if rest_trimmed.starts_with(')') {
+            after.len() - rest_trimmed.len()
+        } else {
+            skip
+        };
+        return Edit::delete(TextRange::new(
+            element.start(),
+            TextSize::try_from(end + skip).unwrap_or_default(),
+        ));
     }
     let before = &source[..start];
     let before_trimmed = before.trim_end();

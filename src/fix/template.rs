@@ -2,7 +2,7 @@
 //!
 //! A template is compiled once: parsed (so a template that is not Python is refused when the pack
 //! loads), split into literal text, metavariables and *qualified names* (dotted names rooted in a
-//! module the pack declares, such as `anyio.fail_after`). Rendering pastes each capture back as the
+//! module the pack declares, such as `pkg.scope`). Rendering pastes each capture back as the
 //! user's original text, spells each qualified name the way the file can reach it (asking the
 //! caller, which also plans the import), re-indents template lines to the site with the file's own
 //! indentation unit and line ending, and re-bases multi-line captures to their new indentation
@@ -59,7 +59,10 @@ impl Template {
             format!("`$` at offset {offset} does not start a metavariable (`$NAME`, `$$$NAME`)")
         })?;
         let parsed = ruff_python_parser::parse_module(&python).map_err(|error| {
-            format!("the fix is not valid Python: {}", metavar::to_dollar(&error.error.to_string()))
+            format!(
+                "the fix is not valid Python: {}",
+                metavar::to_dollar(&error.error.to_string())
+            )
         })?;
         let form = match &parsed.suite()[..] {
             [] => return Err("the fix is empty".to_owned()),
@@ -67,7 +70,10 @@ impl Template {
             [_] => Form::Stmt,
             _ => Form::Stmts,
         };
-        let mut chains = ChainFinder { modules, chains: Vec::new() };
+        let mut chains = ChainFinder {
+            modules,
+            chains: Vec::new(),
+        };
         chains.visit_body(parsed.suite());
         let mut pieces = Vec::new();
         let mut at = 0usize;
@@ -84,7 +90,12 @@ impl Template {
             .filter(|width| *width > 0)
             .min()
             .unwrap_or(4);
-        Ok(Template { text: text.to_owned(), form, pieces, unit })
+        Ok(Template {
+            text: text.to_owned(),
+            form,
+            pieces,
+            unit,
+        })
     }
 
     /// The metavariables the template uses.
@@ -94,7 +105,10 @@ impl Template {
             if let Piece::Var { name, variadic } = piece
                 && !uses.iter().any(|u| &u.name == name)
             {
-                uses.push(MetavarUse { name: name.clone(), variadic: *variadic });
+                uses.push(MetavarUse {
+                    name: name.clone(),
+                    variadic: *variadic,
+                });
             }
         }
         uses
@@ -155,7 +169,13 @@ impl Template {
         Some(out)
     }
 
-    fn push_template_text(&self, out: &mut String, text: &str, site: &Site<'_>, line_indent: &mut String) {
+    fn push_template_text(
+        &self,
+        out: &mut String,
+        text: &str,
+        site: &Site<'_>,
+        line_indent: &mut String,
+    ) {
         let mut lines = text.split('\n');
         if let Some(first) = lines.next() {
             out.push_str(first);
@@ -172,7 +192,12 @@ impl Template {
             let width = line.len() - content.len();
             let levels = width / self.unit;
             let extra = width % self.unit;
-            *line_indent = format!("{}{}{}", site.indent, site.unit.repeat(levels), " ".repeat(extra));
+            *line_indent = format!(
+                "{}{}{}",
+                site.indent,
+                site.unit.repeat(levels),
+                " ".repeat(extra)
+            );
             out.push_str(line_indent);
             out.push_str(content);
         }
@@ -214,7 +239,9 @@ impl<'a> SourceOrderVisitor<'a> for ChainFinder<'_> {
 
 /// The indentation (leading blanks) of the line containing `offset`.
 pub fn line_indent_at(source: &str, offset: TextSize) -> &str {
-    let start = source[..offset.to_usize()].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let start = source[..offset.to_usize()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
     let line = &source[start..];
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
@@ -276,7 +303,8 @@ fn leading_comments_start(source: &str, offset: TextSize) -> TextSize {
         if !previous.starts_with('#') {
             break;
         }
-        start = previous_begin + (source[previous_begin..].len() - source[previous_begin..].trim_start().len());
+        start = previous_begin
+            + (source[previous_begin..].len() - source[previous_begin..].trim_start().len());
         line_begin = previous_begin;
     }
     TextSize::try_from(start).unwrap_or(offset)

@@ -17,7 +17,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         ));
     }
     let directory = target.parent().unwrap_or_else(|| Path::new("."));
-    let mut temporary = tempfile::Builder::new().prefix(".anyio-lint-").suffix(".tmp").tempfile_in(directory)?;
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".anyio-lint-")
+        .suffix(".tmp")
+        .tempfile_in(directory)?;
     temporary.write_all(bytes)?;
     temporary.as_file().sync_all()?;
     std::fs::set_permissions(temporary.path(), metadata.permissions())?;

@@ -6,9 +6,15 @@ use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::Buffer};
 
-/// An error located in a TOML file (a rule pack or a configuration file).
+/// An error located in a TOML file (a rule pack or a configuration file). Boxed: one pointer wide.
 #[derive(Debug, Clone)]
 pub struct SourceError {
+    inner: Box<Details>,
+}
+
+/// What a [`SourceError`] says and where.
+#[derive(Debug, Clone)]
+pub struct Details {
     pub path: String,
     pub source: String,
     pub span: Option<Range<usize>>,
@@ -17,26 +23,46 @@ pub struct SourceError {
     pub notes: Vec<String>,
 }
 
+impl std::ops::Deref for SourceError {
+    type Target = Details;
+
+    fn deref(&self) -> &Details {
+        &self.inner
+    }
+}
+
 impl SourceError {
-    pub fn new(path: &str, source: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+    pub fn new(
+        path: &str,
+        source: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
         SourceError {
-            path: path.to_owned(),
-            source: source.to_owned(),
-            span,
-            message: message.into(),
-            label: String::new(),
-            notes: Vec::new(),
+            inner: Box::new(Details {
+                path: path.to_owned(),
+                source: source.to_owned(),
+                span,
+                message: message.into(),
+                label: String::new(),
+                notes: Vec::new(),
+            }),
         }
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
+        self.inner.label = label.into();
         self
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.notes.push(note.into());
+        self.inner.notes.push(note.into());
         self
+    }
+
+    /// The error message, without location.
+    pub fn message(&self) -> &str {
+        &self.inner.message
     }
 
     /// `path:line:column` of the error's start.
@@ -59,10 +85,16 @@ impl SourceError {
         if let Some(span) = &self.span {
             let end = span.end.min(self.source.len());
             let start = span.start.min(end);
-            diagnostic = diagnostic.with_labels(vec![Label::primary((), start..end).with_message(&self.label)]);
+            diagnostic = diagnostic.with_labels(vec![
+                Label::primary((), start..end).with_message(&self.label),
+            ]);
         }
         diagnostic = diagnostic.with_notes(self.notes.clone());
-        let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+        let mut buffer = if color {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
         let config = term::Config::default();
         if term::emit(&mut buffer, &config, &file, &diagnostic).is_err() {
             return format!("error: {}: {}", self.location(), self.message);

@@ -100,13 +100,61 @@ pub struct Cleanup {
 
 /// Node kinds a `kind` constraint may name (Ruff's, without the `Expr`/`Stmt` prefix).
 pub const NODE_KINDS: &[&str] = &[
-    "BoolOp", "Named", "BinOp", "UnaryOp", "Lambda", "If", "Dict", "Set", "ListComp", "SetComp",
-    "DictComp", "Generator", "Await", "Yield", "YieldFrom", "Compare", "Call", "FString", "TString",
-    "StringLiteral", "BytesLiteral", "NumberLiteral", "BooleanLiteral", "NoneLiteral",
-    "EllipsisLiteral", "Attribute", "Subscript", "Starred", "Name", "List", "Tuple", "Slice",
-    "FunctionDef", "ClassDef", "Return", "Delete", "Assign", "AugAssign", "AnnAssign", "For",
-    "While", "With", "Match", "Raise", "Try", "Assert", "Import", "ImportFrom", "Global",
-    "Nonlocal", "Expr", "Pass", "Break", "Continue", "Keyword",
+    "BoolOp",
+    "Named",
+    "BinOp",
+    "UnaryOp",
+    "Lambda",
+    "If",
+    "Dict",
+    "Set",
+    "ListComp",
+    "SetComp",
+    "DictComp",
+    "Generator",
+    "Await",
+    "Yield",
+    "YieldFrom",
+    "Compare",
+    "Call",
+    "FString",
+    "TString",
+    "StringLiteral",
+    "BytesLiteral",
+    "NumberLiteral",
+    "BooleanLiteral",
+    "NoneLiteral",
+    "EllipsisLiteral",
+    "Attribute",
+    "Subscript",
+    "Starred",
+    "Name",
+    "List",
+    "Tuple",
+    "Slice",
+    "FunctionDef",
+    "ClassDef",
+    "Return",
+    "Delete",
+    "Assign",
+    "AugAssign",
+    "AnnAssign",
+    "For",
+    "While",
+    "With",
+    "Match",
+    "Raise",
+    "Try",
+    "Assert",
+    "Import",
+    "ImportFrom",
+    "Global",
+    "Nonlocal",
+    "Expr",
+    "Pass",
+    "Break",
+    "Continue",
+    "Keyword",
 ];
 
 /// The kind name of a node as constraints spell it.
@@ -137,7 +185,11 @@ impl Loader<'_> {
         })
     }
 
-    fn patterns(&self, value: Option<schema::OneOrMany>, what: &str) -> Result<Vec<Pattern>, SourceError> {
+    fn patterns(
+        &self,
+        value: Option<schema::OneOrMany>,
+        what: &str,
+    ) -> Result<Vec<Pattern>, SourceError> {
         value
             .map(schema::OneOrMany::into_vec)
             .unwrap_or_default()
@@ -147,7 +199,10 @@ impl Loader<'_> {
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        self.source[..offset.min(self.source.len())].matches('\n').count() + 1
+        self.source[..offset.min(self.source.len())]
+            .matches('\n')
+            .count()
+            + 1
     }
 }
 
@@ -162,16 +217,25 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
     let meta = file.pack;
     let prefix = meta.prefix.get_ref().clone();
     if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(loader.error(meta.prefix.span(), "a pack prefix is one or more uppercase ASCII letters"));
+        return Err(loader.error(
+            meta.prefix.span(),
+            "a pack prefix is one or more uppercase ASCII letters",
+        ));
     }
     let name = meta.name.get_ref().clone();
     if !is_kebab(&name) {
-        return Err(loader.error(meta.name.span(), "a pack name is kebab-case: lowercase words joined by `-`"));
+        return Err(loader.error(
+            meta.name.span(),
+            "a pack name is kebab-case: lowercase words joined by `-`",
+        ));
     }
     let mut modules = FxHashSet::default();
     for module in &meta.modules {
         if !is_dotted_name(module.get_ref()) {
-            return Err(loader.error(module.span(), "a module is a dotted Python name such as `pkg.sub`"));
+            return Err(loader.error(
+                module.span(),
+                "a module is a dotted Python name such as `pkg.sub`",
+            ));
         }
         modules.insert(module.get_ref().clone());
     }
@@ -179,8 +243,13 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
     for module in &meta.drop_unused_imports {
         if !modules.contains(module.get_ref()) {
             return Err(loader
-                .error(module.span(), format!("`{}` is not one of the pack's `modules`", module.get_ref()))
-                .note("only imports of declared modules are tracked, so only they can be dropped"));
+                .error(
+                    module.span(),
+                    format!("`{}` is not one of the pack's `modules`", module.get_ref()),
+                )
+                .note(
+                    "only imports of declared modules are tracked, so only they can be dropped",
+                ));
         }
         drop_unused_imports.push(module.get_ref().clone());
     }
@@ -197,7 +266,11 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
             return Err(loader.error(cleanup.pattern.span(), "a cleanup pattern is one statement"));
         }
         let unused = cleanup.unused.get_ref().trim_start_matches('$').to_owned();
-        if !pattern.metavars().iter().any(|m| m.name == unused && !m.variadic) {
+        if !pattern
+            .metavars()
+            .iter()
+            .any(|m| m.name == unused && !m.variadic)
+        {
             return Err(loader.error(
                 cleanup.unused.span(),
                 format!("`${unused}` is not a metavariable of the cleanup pattern"),
@@ -246,7 +319,10 @@ fn compile_rule(
     }
     seen_codes.insert(code.clone(), def.code.span());
     if !is_kebab(def.name.get_ref()) {
-        return Err(loader.error(def.name.span(), "a rule name is kebab-case: lowercase words joined by `-`"));
+        return Err(loader.error(
+            def.name.span(),
+            "a rule name is kebab-case: lowercase words joined by `-`",
+        ));
     }
     let rule_span = def.code.span();
     let Some(pattern_def) = def.pattern else {
@@ -254,7 +330,10 @@ fn compile_rule(
     };
     let pattern_texts = pattern_def.into_vec();
     if pattern_texts.is_empty() {
-        return Err(loader.error(rule_span, format!("rule `{code}` has an empty `pattern` list")));
+        return Err(loader.error(
+            rule_span,
+            format!("rule `{code}` has an empty `pattern` list"),
+        ));
     }
     let patterns: Vec<Pattern> = pattern_texts
         .iter()
@@ -290,9 +369,15 @@ fn compile_rule(
         for (index, vars) in bound.iter().enumerate() {
             if !vars.iter().any(|v| v.name == name) {
                 return Err(loader
-                    .error(span.clone(), format!("`${name}` is used in the {what} but never bound"))
+                    .error(
+                        span.clone(),
+                        format!("`${name}` is used in the {what} but never bound"),
+                    )
                     .label("unbound metavariable")
-                    .note(format!("pattern `{}` does not bind `${name}`", pattern_texts[index].get_ref())));
+                    .note(format!(
+                        "pattern `{}` does not bind `${name}`",
+                        pattern_texts[index].get_ref()
+                    )));
             }
         }
         Ok(())
@@ -362,7 +447,10 @@ fn compile_rule(
             .find(|v| v.name == metavar)
             .map(|v| v.variadic);
         let Some(variadic) = variadic else {
-            return Err(loader.error(span, format!("`where.{name}`: `${metavar}` is not bound by the pattern")));
+            return Err(loader.error(
+                span,
+                format!("`where.{name}`: `${metavar}` is not bound by the pattern"),
+            ));
         };
         let constraint = constraint.into_inner();
         for kind in constraint.kind.iter().chain(&constraint.not_kind).flatten() {
@@ -377,7 +465,10 @@ fn compile_rule(
         }
         let regex = |text: &Option<String>| -> Result<Option<Regex>, SourceError> {
             text.as_ref()
-                .map(|r| Regex::new(r).map_err(|e| loader.error(span.clone(), format!("invalid regex: {e}"))))
+                .map(|r| {
+                    Regex::new(r)
+                        .map_err(|e| loader.error(span.clone(), format!("invalid regex: {e}")))
+                })
                 .transpose()
         };
         constraints.push(Constraint {
@@ -400,11 +491,16 @@ fn compile_rule(
             (Some(code), None) => (code, true),
             (None, Some(code)) => (code, false),
             _ => {
-                return Err(loader.error(span, "an example has exactly one of `flagged` or `clean`"));
+                return Err(
+                    loader.error(span, "an example has exactly one of `flagged` or `clean`")
+                );
             }
         };
         if example.fixed.is_some() && (!flagged || fix.is_none()) {
-            return Err(loader.error(span, "`fixed` belongs to a `flagged` example of a rule with a `fix`"));
+            return Err(loader.error(
+                span,
+                "`fixed` belongs to a `flagged` example of a rule with a `fix`",
+            ));
         }
         let mut versions = BTreeMap::new();
         for (distribution, text) in example.versions {
@@ -453,13 +549,18 @@ fn compile_rule(
 fn is_kebab(text: &str) -> bool {
     !text.is_empty()
         && text.split('-').all(|word| {
-            !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         })
 }
 
 fn is_dotted_name(text: &str) -> bool {
     text.split('.').all(|part| {
-        part.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
             && part.chars().all(|c| c.is_alphanumeric() || c == '_')
     })
 }

@@ -72,7 +72,10 @@ impl OneOrMany {
         let span = self.0.span();
         match self.0.into_inner() {
             StringOrList::One(one) => vec![Spanned::new(span, one)],
-            StringOrList::Many(many) => many.into_iter().map(|s| Spanned::new(span.clone(), s)).collect(),
+            StringOrList::Many(many) => many
+                .into_iter()
+                .map(|s| Spanned::new(span.clone(), s))
+                .collect(),
         }
     }
 }
@@ -132,7 +135,7 @@ pub struct ExampleDef {
     pub flagged: Option<String>,
     pub fixed: Option<String>,
     pub clean: Option<String>,
-    /// Project versions to check the example under (`anyio = "4.12"`).
+    /// Project versions to check the example under (`lib = "4.12"`).
     #[serde(default)]
     pub versions: BTreeMap<String, String>,
     /// Also apply unsafe fixes when checking `fixed` (default: the rule's own applicability).

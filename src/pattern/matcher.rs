@@ -36,7 +36,10 @@ impl Capture<'_> {
     /// The whole range the capture spans, `None` for an empty `$$$` capture.
     pub fn span(&self) -> Option<TextRange> {
         let ranges = self.ranges();
-        Some(TextRange::new(ranges.first()?.start(), ranges.last()?.end()))
+        Some(TextRange::new(
+            ranges.first()?.start(),
+            ranges.last()?.end(),
+        ))
     }
 
     /// The single node, if the capture is one.
@@ -76,11 +79,14 @@ impl<'p, 't> Env<'p, 't> {
     }
 
     fn get_mut(&mut self, name: &str) -> Option<&mut Capture<'t>> {
-        self.binds.iter_mut().find(|(n, _)| *n == name).map(|(_, c)| c)
+        self.binds
+            .iter_mut()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| c)
     }
 }
 
-/// A dotted name in a pattern rooted in a declared module: `asyncio.sleep`, `asyncio.$NAME`.
+/// A dotted name in a pattern rooted in a declared module: `pkg.sleep`, `pkg.$NAME`.
 #[derive(Debug)]
 pub struct ModuleChain<'p> {
     pub segments: Vec<&'p str>,
@@ -139,7 +145,10 @@ pub fn holds_list_element(parent: AnyNodeRef<'_>, child: AnyNodeRef<'_>) -> bool
         AnyNodeRef::WithItem(item) => item.optional_vars.is_none(),
         AnyNodeRef::ExprCall(call) => {
             // The Arguments node is not visited as its own parent for positional arguments.
-            call.arguments.args.iter().any(|arg| AnyNodeRef::from(arg).ptr_eq(child))
+            call.arguments
+                .args
+                .iter()
+                .any(|arg| AnyNodeRef::from(arg).ptr_eq(child))
         }
         _ => false,
     }
@@ -167,7 +176,9 @@ fn variadic_element<'p>(node: AnyNodeRef<'p>) -> Option<&'p str> {
         }
         _ => return None,
     };
-    metavar::parse_placeholder(name).filter(|mv| mv.variadic).map(|mv| mv.name)
+    metavar::parse_placeholder(name)
+        .filter(|mv| mv.variadic)
+        .map(|mv| mv.name)
 }
 
 /// Matches patterns against one file.
@@ -183,7 +194,8 @@ impl<'p, 't> Matcher<'p, 't> {
     /// Match a pattern node against a target node, extending `env`. On failure `env` is restored.
     pub fn node(&self, p: AnyNodeRef<'p>, t: AnyNodeRef<'t>, env: &mut Env<'p, 't>) -> bool {
         let mark = env.mark();
-        let matched = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || self.node_inner(p, t, env));
+        let matched =
+            stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || self.node_inner(p, t, env));
         if !matched {
             env.reset(mark);
         }
@@ -194,7 +206,9 @@ impl<'p, 't> Matcher<'p, 't> {
         match p {
             AnyNodeRef::ExprName(name) => {
                 if let Some(mv) = metavar::parse_placeholder(name.id.as_str()) {
-                    return !mv.variadic && t.as_expr_ref().is_some() && self.bind(env, mv.name, Capture::Node(t));
+                    return !mv.variadic
+                        && t.as_expr_ref().is_some()
+                        && self.bind(env, mv.name, Capture::Node(t));
                 }
             }
             AnyNodeRef::StmtExpr(stmt) => {
@@ -212,15 +226,24 @@ impl<'p, 't> Matcher<'p, 't> {
         if let (AnyNodeRef::ExprName(pattern_name), AnyNodeRef::ExprName(target_name)) = (p, t) {
             // A plain name never matches a name that is really an import of a declared module.
             return pattern_name.id == target_name.id
-                && !matches!(self.semantic.resolve_name(target_name), Resolution::Import(..));
+                && !matches!(
+                    self.semantic.resolve_name(target_name),
+                    Resolution::Import(..)
+                );
         }
         if p.kind() != t.kind() {
             return false;
         }
         match (shape::shape(p), shape::shape(t)) {
             (
-                Shape::Structural { leaves: pl, slots: ps },
-                Shape::Structural { leaves: tl, slots: ts },
+                Shape::Structural {
+                    leaves: pl,
+                    slots: ps,
+                },
+                Shape::Structural {
+                    leaves: tl,
+                    slots: ts,
+                },
             ) => {
                 pl.len() == tl.len()
                     && ps.len() == ts.len()
@@ -235,8 +258,11 @@ impl<'p, 't> Matcher<'p, 't> {
     }
 
     fn chain(&self, chain: &ModuleChain<'p>, t: AnyNodeRef<'t>, env: &mut Env<'p, 't>) -> bool {
-        let Some((qualified, attrs)) = self.semantic.qualify(t) else { return false };
-        let target_segments: Vec<&str> = qualified.split('.').chain(attrs.iter().copied()).collect();
+        let Some((qualified, attrs)) = self.semantic.qualify(t) else {
+            return false;
+        };
+        let target_segments: Vec<&str> =
+            qualified.split('.').chain(attrs.iter().copied()).collect();
         let expected = chain.segments.len() + usize::from(chain.tail.is_some());
         if target_segments.len() != expected
             || target_segments[..chain.segments.len()] != chain.segments[..]
@@ -354,9 +380,11 @@ impl<'p, 't> Matcher<'p, 't> {
         let mut used = vec![false; t.keywords.len()];
         for keyword in &p.keywords {
             let wanted = keyword.arg.as_ref().map(Identifier::as_str);
-            let found = t.keywords.iter().enumerate().find(|(i, k)| {
-                !used[*i] && k.arg.as_ref().map(Identifier::as_str) == wanted
-            });
+            let found = t
+                .keywords
+                .iter()
+                .enumerate()
+                .find(|(i, k)| !used[*i] && k.arg.as_ref().map(Identifier::as_str) == wanted);
             let Some((index, target)) = found else {
                 env.reset(mark);
                 return false;
@@ -383,7 +411,17 @@ impl<'p, 't> Matcher<'p, 't> {
             env.reset(mark);
             return false;
         }
-        if self.list(NodeList::Exprs(&p.args), 0, NodeList::Exprs(&t.args), 0, true, env).is_none() {
+        if self
+            .list(
+                NodeList::Exprs(&p.args),
+                0,
+                NodeList::Exprs(&t.args),
+                0,
+                true,
+                env,
+            )
+            .is_none()
+        {
             env.reset(mark);
             return false;
         }

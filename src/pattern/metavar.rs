@@ -49,7 +49,11 @@ pub fn split(source: &str) -> Result<Vec<Piece>, usize> {
     while let Some(pos) = rest.find('$') {
         text.push_str(&rest[..pos]);
         let after = &rest[pos..];
-        let (variadic, skip) = if after.starts_with("$$$") { (true, 3) } else { (false, 1) };
+        let (variadic, skip) = if after.starts_with("$$$") {
+            (true, 3)
+        } else {
+            (false, 1)
+        };
         let len = name_len(&after[skip..]);
         let name = &after[skip..skip + len];
         let starts_well = name
@@ -62,7 +66,10 @@ pub fn split(source: &str) -> Result<Vec<Piece>, usize> {
         if !text.is_empty() {
             pieces.push(Piece::Text(std::mem::take(&mut text)));
         }
-        pieces.push(Piece::Var { name: name.to_owned(), variadic });
+        pieces.push(Piece::Var {
+            name: name.to_owned(),
+            variadic,
+        });
         rest = &after[skip + len..];
         offset += pos + skip + len;
     }
@@ -92,11 +99,15 @@ pub fn to_python(source: &str) -> Result<String, usize> {
 /// The metavariable a placeholder identifier stands for, if it is one.
 pub fn parse_placeholder(identifier: &str) -> Option<Metavar<'_>> {
     if let Some(name) = identifier.strip_prefix(SINGLE) {
-        Some(Metavar { name, variadic: false })
+        Some(Metavar {
+            name,
+            variadic: false,
+        })
     } else {
-        identifier
-            .strip_prefix(MULTI)
-            .map(|name| Metavar { name, variadic: true })
+        identifier.strip_prefix(MULTI).map(|name| Metavar {
+            name,
+            variadic: true,
+        })
     }
 }
 
@@ -116,11 +127,20 @@ mod tests {
             pieces,
             vec![
                 Piece::Text("f(".into()),
-                Piece::Var { name: "X".into(), variadic: false },
+                Piece::Var {
+                    name: "X".into(),
+                    variadic: false
+                },
                 Piece::Text(", ".into()),
-                Piece::Var { name: "ARGS".into(), variadic: true },
+                Piece::Var {
+                    name: "ARGS".into(),
+                    variadic: true
+                },
                 Piece::Text(", ".into()),
-                Piece::Var { name: "_".into(), variadic: false },
+                Piece::Var {
+                    name: "_".into(),
+                    variadic: false
+                },
                 Piece::Text(")".into()),
             ]
         );
@@ -136,7 +156,13 @@ mod tests {
     fn placeholders_round_trip() {
         let python = to_python("$A.b($$$C)").unwrap();
         assert_eq!(python, "__mv_1_A.b(__mv_n_C)");
-        assert_eq!(parse_placeholder("__mv_n_C"), Some(Metavar { name: "C", variadic: true }));
+        assert_eq!(
+            parse_placeholder("__mv_n_C"),
+            Some(Metavar {
+                name: "C",
+                variadic: true
+            })
+        );
         assert_eq!(parse_placeholder("C"), None);
         assert_eq!(to_dollar(&python), "$A.b($$$C)");
     }

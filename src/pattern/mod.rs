@@ -1,7 +1,7 @@
 //! The pattern language: Python source with metavariables, parsed by Ruff's parser.
 //!
-//! A [`Pattern`] is an expression (`asyncio.sleep($D)`), one statement
-//! (`$X = await asyncio.wait_for($C, $T)`) or several statements. It is parsed once, validated
+//! A [`Pattern`] is an expression (`pkg.sleep($D)`), one statement
+//! (`$X = await pkg.wait_for($C, $T)`) or several statements. It is parsed once, validated
 //! (`$$$` only where a list of nodes stands) and then matched against files by [`matcher`].
 
 pub mod matcher;
@@ -77,17 +77,27 @@ impl Pattern {
             ),
         })?;
         let parsed = ruff_python_parser::parse_module(&python).map_err(|error| PatternError {
-            message: format!("not valid Python: {}", metavar::to_dollar(&error.error.to_string())),
+            message: format!(
+                "not valid Python: {}",
+                metavar::to_dollar(&error.error.to_string())
+            ),
         })?;
         let form = match &parsed.suite()[..] {
             [] => {
-                return Err(PatternError { message: "the pattern is empty".to_owned() });
+                return Err(PatternError {
+                    message: "the pattern is empty".to_owned(),
+                });
             }
             [Stmt::Expr(_)] => Form::Expr,
             [_] => Form::Stmt,
             _ => Form::Stmts,
         };
-        let pattern = Pattern { text: text.to_owned(), python, parsed, form };
+        let pattern = Pattern {
+            text: text.to_owned(),
+            python,
+            parsed,
+            form,
+        };
         pattern.check_variadics()?;
         Ok(pattern)
     }
@@ -153,7 +163,10 @@ impl Pattern {
     }
 
     fn check_variadics(&self) -> Result<(), PatternError> {
-        let mut checker = VariadicPlacement { parents: Vec::new(), error: None };
+        let mut checker = VariadicPlacement {
+            parents: Vec::new(),
+            error: None,
+        };
         checker.visit_body(self.parsed.suite());
         match checker.error {
             Some(name) => Err(PatternError {
@@ -188,7 +201,10 @@ impl Collector {
             Some(mv) if mv.is_anonymous() => {}
             Some(mv) => {
                 if !self.metavars.iter().any(|m| m.name == mv.name) {
-                    self.metavars.push(MetavarUse { name: mv.name.to_owned(), variadic: mv.variadic });
+                    self.metavars.push(MetavarUse {
+                        name: mv.name.to_owned(),
+                        variadic: mv.variadic,
+                    });
                 }
             }
             None => {

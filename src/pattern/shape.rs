@@ -6,7 +6,9 @@
 //! node kind and no code per rule. Kinds the pattern language does not look inside (f-strings,
 //! `match` statements, type parameters) are compared by their exact source text.
 
-use ruff_python_ast::{self as ast, AnyNodeRef, Arguments, DictItem, Expr, Identifier, Number, Stmt};
+use ruff_python_ast::{
+    self as ast, AnyNodeRef, Arguments, DictItem, Expr, Identifier, Number, Stmt,
+};
 use ruff_text_size::Ranged;
 use smallvec::SmallVec;
 
@@ -241,10 +243,22 @@ pub fn shape<'a>(node: AnyNodeRef<'a>) -> Shape<'a> {
             leaves.push(Leaf::OptIdent(a.asname.as_ref()));
         }
         N::StmtGlobal(g) => {
-            leaves.push(Leaf::Tag(g.names.iter().map(Identifier::as_str).collect::<Vec<_>>().join(",")));
+            leaves.push(Leaf::Tag(
+                g.names
+                    .iter()
+                    .map(Identifier::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ));
         }
         N::StmtNonlocal(g) => {
-            leaves.push(Leaf::Tag(g.names.iter().map(Identifier::as_str).collect::<Vec<_>>().join(",")));
+            leaves.push(Leaf::Tag(
+                g.names
+                    .iter()
+                    .map(Identifier::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ));
         }
         N::StmtExpr(e) => slots.push(one(&e.value)),
         N::StmtPass(_) | N::StmtBreak(_) | N::StmtContinue(_) => {}
@@ -368,13 +382,22 @@ pub fn equal(a: AnyNodeRef<'_>, b: AnyNodeRef<'_>, source: &str) -> bool {
     }
     stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || match (shape(a), shape(b)) {
         (
-            Shape::Structural { leaves: al, slots: as_ },
-            Shape::Structural { leaves: bl, slots: bs },
+            Shape::Structural {
+                leaves: al,
+                slots: as_,
+            },
+            Shape::Structural {
+                leaves: bl,
+                slots: bs,
+            },
         ) => {
             al.len() == bl.len()
                 && as_.len() == bs.len()
                 && al.iter().zip(bl.iter()).all(|(a, b)| a.same(b))
-                && as_.into_iter().zip(bs).all(|(a, b)| slots_equal(a, b, source))
+                && as_
+                    .into_iter()
+                    .zip(bs)
+                    .all(|(a, b)| slots_equal(a, b, source))
         }
         _ => source[a.range()] == source[b.range()],
     })
@@ -386,7 +409,11 @@ fn lists_equal(a: NodeList<'_>, b: NodeList<'_>, source: &str) -> bool {
 
 fn arguments_equal(a: &Arguments, b: &Arguments, source: &str) -> bool {
     lists_equal(NodeList::Exprs(&a.args), NodeList::Exprs(&b.args), source)
-        && lists_equal(NodeList::Keywords(&a.keywords), NodeList::Keywords(&b.keywords), source)
+        && lists_equal(
+            NodeList::Keywords(&a.keywords),
+            NodeList::Keywords(&b.keywords),
+            source,
+        )
 }
 
 fn slots_equal(a: Slot<'_>, b: Slot<'_>, source: &str) -> bool {
