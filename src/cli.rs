@@ -601,11 +601,7 @@ fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
         ListFormat::Text => {
             for pack in &packs {
                 for rule in &pack.rules {
-                    let fix = match rule.applicability {
-                        Some(pack::Applicability::Safe) => "safe fix",
-                        Some(pack::Applicability::Unsafe) => "unsafe fix",
-                        None => "no fix",
-                    };
+                    let fix = format!("{} fix", crate::docs::fix_kind(rule.applicability));
                     out.push_str(&format!(
                         "{:<8} {:<40} {:<10} {}\n",
                         rule.code, rule.name, fix, pack.name

@@ -6,6 +6,15 @@
 
 use crate::pack::{Applicability, Pack, Rule};
 
+/// How a rule's fix is described: `safe`, `unsafe`, or none.
+pub fn fix_kind(applicability: Option<Applicability>) -> &'static str {
+    match applicability {
+        Some(Applicability::Safe) => "safe",
+        Some(Applicability::Unsafe) => "unsafe",
+        None => "none",
+    }
+}
+
 /// The Markdown page of one rule.
 pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
     let mut page = format!("# {} ({})\n\n", rule.name, rule.code);
@@ -79,11 +88,7 @@ pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
             pack.description.trim()
         ));
         for rule in &pack.rules {
-            let fix = match rule.applicability {
-                Some(Applicability::Safe) => "safe",
-                Some(Applicability::Unsafe) => "unsafe",
-                None => "—",
-            };
+            let fix = fix_kind(rule.applicability);
             index.push_str(&format!(
                 "| [{}]({}.md) | {} | {fix} |\n",
                 rule.code, rule.code, rule.name

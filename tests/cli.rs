@@ -487,7 +487,10 @@ fn the_engine_names_no_library() {
         if path.is_dir() {
             stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
         } else if path.extension().is_some_and(|e| e == "rs") {
-            let text = std::fs::read_to_string(&path).unwrap().replace("anyio_lint", "").replace("anyio-lint", "");
+            let text = std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("anyio_lint", "")
+                .replace("anyio-lint", "");
             for name in ["asyncio", "anyio", "trio"] {
                 if text.contains(name) {
                     offenders.push(format!("{} names {name}", path.display()));
