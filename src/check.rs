@@ -7,7 +7,7 @@ use ruff_python_ast::{
     visitor::source_order::{self, SourceOrderVisitor, TraversalSignal},
 };
 use ruff_python_parser::Parsed;
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
 use crate::fix::imports::Imports;
@@ -520,9 +520,4 @@ impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
             source_order::walk_expr(self, expr)
         });
     }
-}
-
-/// Offsets as `TextSize`, for callers outside this module.
-pub fn text_size(offset: usize) -> TextSize {
-    TextSize::try_from(offset).unwrap_or_default()
 }

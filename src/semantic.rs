@@ -151,10 +151,6 @@ impl Semantic {
         best
     }
 
-    pub fn scope_kind(&self, scope: ScopeId) -> ScopeKind {
-        self.scopes[scope as usize].kind
-    }
-
     /// Resolve `name` used at `offset` in `scope`.
     pub fn lookup(&self, name: &str, offset: TextSize, scope: ScopeId) -> Resolution<'_> {
         if !self.tracked.contains(name) {

@@ -119,14 +119,6 @@ impl Template {
         self.text.trim_end().contains('\n')
     }
 
-    /// The qualified names the template refers to.
-    pub fn qualified_names(&self) -> impl Iterator<Item = &str> {
-        self.pieces.iter().filter_map(|p| match p {
-            Piece::Qualified(q) => Some(q.as_str()),
-            _ => None,
-        })
-    }
-
     /// Render the template. `spell` returns how a qualified name is written at the site, or
     /// `None` when it cannot be made reachable (the fix is then withheld).
     pub fn render(
