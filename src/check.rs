@@ -9,16 +9,18 @@ use ruff_python_ast::{
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::assignments::assigned_values;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
 use crate::fix::imports::Imports;
-use crate::fix::template::{Site, line_indent_at};
-use crate::pack::{Constraint, Pack, Rule, kind_name};
+use crate::fix::imports::remove_alias;
+use crate::fix::template::{Expansion, Expansions, Site, line_indent_at};
+use crate::pack::{Constraint, Each, Pack, Role, Rule, kind_name};
 use crate::pattern::matcher::{Capture, Env, Matcher};
 use crate::pattern::metavar::{self, Piece};
 use crate::pattern::shape::NodeList;
 use crate::pattern::{Form, Pattern};
 use crate::ruleset::{Candidate, RuleRef, RuleSet};
-use crate::semantic::Semantic;
+use crate::semantic::{BindingKind, Resolution, Semantic};
 use crate::source::Layout;
 
 /// The result of checking one source text.
@@ -73,6 +75,7 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
     let mut walker = Walker {
         rules,
         source,
+        body: &module.body,
         semantic: &semantic,
         ancestors: Vec::new(),
         max_depth: 0,
@@ -150,6 +153,8 @@ struct FixContext<'t> {
 struct Walker<'r, 't> {
     rules: &'r RuleSet,
     source: &'t str,
+    /// The module's statements (for `bound-to`, which looks at module-level assignments).
+    body: &'t [Stmt],
     semantic: &'t Semantic,
     ancestors: Vec<AnyNodeRef<'t>>,
     max_depth: usize,
@@ -212,6 +217,9 @@ impl<'r, 't> Walker<'r, 't> {
             } else {
                 node
             };
+            if rule.role.is_some_and(|role| !self.stands_as(role, node)) {
+                continue;
+            }
             if let Some(env) = self.constraints_hold(pack, rule, node, env) {
                 let diagnostic = self.diagnostic(candidate.rule, site.range(), Some(site), &env);
                 self.found.push(diagnostic);
@@ -247,6 +255,25 @@ impl<'r, 't> Walker<'r, 't> {
         }
     }
 
+    /// Whether `node` (just matched; its parent is the last ancestor) stands in `role`.
+    fn stands_as(&self, role: Role, node: AnyNodeRef<'t>) -> bool {
+        let mut parents = self.ancestors.iter().rev();
+        match role {
+            Role::ExceptType => {
+                let caught_by = |parent: Option<&AnyNodeRef<'t>>, child: AnyNodeRef<'t>| {
+                    matches!(parent, Some(AnyNodeRef::ExceptHandlerExceptHandler(handler))
+                        if handler.type_.as_deref().is_some_and(|t| AnyNodeRef::from(t).ptr_eq(child)))
+                };
+                match parents.next() {
+                    Some(tuple @ AnyNodeRef::ExprTuple(_)) => caught_by(parents.next(), *tuple),
+                    parent => caught_by(parent, node),
+                }
+            }
+            Role::Decorator => matches!(parents.next(), Some(AnyNodeRef::Decorator(decorator))
+                if AnyNodeRef::from(&decorator.expression).ptr_eq(node)),
+        }
+    }
+
     /// Check `not`, `inside`, `not-inside` and `where` constraints; return the extended bindings.
     fn constraints_hold(
         &self,
@@ -279,16 +306,50 @@ impl<'r, 't> Walker<'r, 't> {
                 return None;
             }
         }
-        for constraint in &rule.constraints {
-            // A constraint on a metavariable this pattern does not bind does not apply.
-            let Some(capture) = env.get(&constraint.metavar) else {
-                continue;
-            };
-            if !self.capture_satisfies(pack, constraint, capture, &env) {
-                return None;
-            }
+        if !self.all_satisfied(pack, &rule.constraints, &env) {
+            return None;
+        }
+        for each in &rule.each {
+            self.each_element_env(pack, each, &env)?;
         }
         Some(env)
+    }
+
+    fn all_satisfied(
+        &self,
+        pack: &'r Pack,
+        constraints: &'r [Constraint],
+        env: &Env<'r, 't>,
+    ) -> bool {
+        constraints.iter().all(|constraint| {
+            // A constraint on a metavariable this pattern does not bind does not apply.
+            env.get(&constraint.metavar)
+                .is_none_or(|capture| self.capture_satisfies(pack, constraint, capture, env))
+        })
+    }
+
+    /// The bindings of every element of an `each` capture matched against its pattern, or `None`
+    /// when an element does not match.
+    fn each_element_env(
+        &self,
+        pack: &'r Pack,
+        each: &'r Each,
+        env: &Env<'r, 't>,
+    ) -> Option<Vec<Env<'r, 't>>> {
+        let elements = match env.get(&each.metavar)? {
+            Capture::Seq(nodes) => nodes.clone(),
+            Capture::Node(node) => vec![*node],
+            Capture::Ident(_) => return None,
+        };
+        elements
+            .into_iter()
+            .map(|element| {
+                let mut element_env = env.clone();
+                (self.matches(pack, &each.pattern, element, &mut element_env)
+                    && self.all_satisfied(pack, &each.constraints, &element_env))
+                .then_some(element_env)
+            })
+            .collect()
     }
 
     fn capture_satisfies(
@@ -325,6 +386,22 @@ impl<'r, 't> Walker<'r, 't> {
             return false;
         }
         let single = capture.node();
+        if !c.bound_to.is_empty() {
+            let Some(AnyNodeRef::ExprName(name)) = single else {
+                return false;
+            };
+            let Some(values) = assigned_values(name.id.as_str(), &self.ancestors, self.body) else {
+                return false;
+            };
+            let all_match = values.into_iter().all(|value| {
+                c.bound_to
+                    .iter()
+                    .any(|p| self.matches(pack, p, value.into(), &mut env.clone()))
+            });
+            if !all_match {
+                return false;
+            }
+        }
         for pattern in &c.patterns {
             if !single.is_some_and(|n| self.matches(pack, pattern, n, &mut env.clone())) {
                 return false;
@@ -350,9 +427,15 @@ impl<'r, 't> Walker<'r, 't> {
         let fix = if self.fixes.disabled.contains(&rule_ref) {
             None
         } else {
-            rule.fix
-                .as_ref()
-                .and_then(|_| self.fixes.render(rule_ref, pack, rule, range, node, env))
+            let elements: Option<Vec<(&Each, Vec<Env<'_, 't>>)>> = rule
+                .each
+                .iter()
+                .map(|each| Some((each, self.each_element_env(pack, each, env)?)))
+                .collect();
+            rule.fix.as_ref().zip(elements).and_then(|(_, elements)| {
+                self.fixes
+                    .render(rule_ref, pack, rule, range, node, env, &elements)
+            })
         };
         Diagnostic {
             origin: Origin::Rule(rule_ref),
@@ -414,6 +497,7 @@ impl<'t> FixContext<'t> {
         &self.imports.last().expect("just pushed").1
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn render(
         &mut self,
         rule_ref: RuleRef,
@@ -422,6 +506,7 @@ impl<'t> FixContext<'t> {
         range: TextRange,
         node: Option<AnyNodeRef<'t>>,
         env: &Env<'_, 't>,
+        elements: &[(&Each, Vec<Env<'_, 't>>)],
     ) -> Option<Fix> {
         let template = rule.fix.as_ref()?;
         let source = self.source;
@@ -457,7 +542,29 @@ impl<'t> FixContext<'t> {
             }
             Some(spelling)
         };
-        let content = template.render(env, &site, &mut spell)?;
+        let mut expansions: Expansions = rule
+            .fresh
+            .iter()
+            .map(|(name, base)| (name.clone(), Expansion::Text(fresh_name(source, base))))
+            .collect();
+        let mut bare_names: Vec<&str> = template.bare_names.iter().map(String::as_str).collect();
+        for (each, envs) in elements {
+            let rendered: Option<Vec<String>> = envs
+                .iter()
+                .map(|element_env| each.fix.render(element_env, &expansions, &site, &mut spell))
+                .collect();
+            bare_names.extend(each.fix.bare_names.iter().map(String::as_str));
+            expansions.push((each.metavar.clone(), Expansion::Each(rendered?)));
+        }
+        let mut content = template.render(env, &expansions, &site, &mut spell)?;
+        if !rule.default_keywords.is_empty() {
+            content = add_default_keywords(content, &rule.default_keywords, node)?;
+        }
+        for name in bare_names {
+            if let Some(edit) = self.unshadow(name, range, pack)? {
+                import_edits.push(edit);
+            }
+        }
         let mut applicability = rule.applicability.unwrap_or(Applicability::Safe);
         let mut title = rule.fix_title.clone().unwrap_or_else(|| {
             let shown: String = content.lines().next().unwrap_or_default().trim().to_owned();
@@ -488,6 +595,92 @@ impl<'t> FixContext<'t> {
             title,
         })
     }
+}
+
+impl FixContext<'_> {
+    /// A plain name a template writes must mean the builtin at the site. `Some(None)`: it does;
+    /// `Some(Some(edit))`: an import of a module the pack drops shadows it, and `edit` removes
+    /// that import; `None`: something else binds it, so the fix is withheld.
+    fn unshadow(&self, name: &str, range: TextRange, pack: &Pack) -> Option<Option<Edit>> {
+        let scope = self.semantic.scope_at(range.start());
+        match self.semantic.lookup(name, range.start(), scope) {
+            Resolution::Unbound => Some(None),
+            Resolution::Other => None,
+            Resolution::Import(id, qualified) => {
+                let dropped = pack
+                    .drop_unused_imports
+                    .iter()
+                    .any(|m| qualified == m || qualified.starts_with(&format!("{m}.")));
+                if !dropped {
+                    return None;
+                }
+                let BindingKind::Import {
+                    statement, alias, ..
+                } = &self.semantic.binding(id).kind
+                else {
+                    return None;
+                };
+                remove_alias(self.source, self.parsed.syntax(), *statement, *alias).map(Some)
+            }
+        }
+    }
+}
+
+/// `base`, or `base_1`, `base_2`, … : the first that the source does not already use as a word.
+fn fresh_name(source: &str, base: &str) -> String {
+    let used = |name: &str| {
+        source.match_indices(name).any(|(at, _)| {
+            let before = source[..at].chars().next_back();
+            let after = source[at + name.len()..].chars().next();
+            let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !is_word(before) && !is_word(after)
+        })
+    };
+    if !used(base) {
+        return base.to_owned();
+    }
+    (1..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|name| !used(name))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// Add `name=value` for each default keyword the matched call does not pass, before the closing
+/// parenthesis of the rendered call. `None` when the call passes `**kwargs` (which keywords it
+/// sets is unknown) or the matched node is not a call.
+fn add_default_keywords(
+    content: String,
+    defaults: &[(String, String)],
+    node: Option<AnyNodeRef<'_>>,
+) -> Option<String> {
+    let Some(AnyNodeRef::ExprCall(call)) = node else {
+        return None;
+    };
+    if call.arguments.keywords.iter().any(|k| k.arg.is_none()) {
+        return None;
+    }
+    let missing: Vec<String> = defaults
+        .iter()
+        .filter(|(name, _)| call.arguments.find_keyword(name).is_none())
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if missing.is_empty() {
+        return Some(content);
+    }
+    let close = content.rfind(')')?;
+    let before = content[..close].trim_end();
+    let separator = if before.ends_with('(') {
+        ""
+    } else if before.ends_with(',') {
+        " "
+    } else {
+        ", "
+    };
+    Some(format!(
+        "{before}{separator}{}{}",
+        missing.join(", "),
+        &content[before.len()..]
+    ))
 }
 
 impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {

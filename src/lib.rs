@@ -2,6 +2,7 @@
 //!
 //! The engine knows no library: packs (TOML) say what to find and how to rewrite it. See
 //! `docs/architecture.md` for the data flow and what each module owns.
+pub mod assignments;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;

@@ -441,3 +441,24 @@ pub fn remove_list_element(source: &str, element: TextRange) -> Edit {
         None => Edit::delete(element),
     }
 }
+
+/// An edit removing one name (`alias`) from the import `statement`: the whole statement when it
+/// is the statement's only name.
+pub fn remove_alias(
+    source: &str,
+    module: &ModModule,
+    statement: TextRange,
+    alias: TextRange,
+) -> Option<Edit> {
+    let located = find_statement(module, statement)?;
+    let names = match located.stmt {
+        Stmt::Import(import) => import.names.len(),
+        Stmt::ImportFrom(import) => import.names.len(),
+        _ => return None,
+    };
+    Some(if names == 1 {
+        remove_statement(source, &located)
+    } else {
+        remove_list_element(source, alias)
+    })
+}

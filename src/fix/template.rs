@@ -34,7 +34,24 @@ pub struct Template {
     pieces: Vec<Piece>,
     /// Width of one indentation level in the template text.
     unit: usize,
+    /// Plain names the template writes (not metavariables, not qualified names): at the site they
+    /// must mean what they mean in a fresh module (a builtin), not an import.
+    pub bare_names: Vec<String>,
+    /// Whether the template is one call expression.
+    call: bool,
 }
+
+/// Text for a metavariable that is not a capture of the match.
+#[derive(Debug, Clone)]
+pub enum Expansion {
+    /// A fresh name.
+    Text(String),
+    /// The rewritten elements of a `$$$` capture: joined by `, `, or one per line when the
+    /// metavariable stands alone on its template line.
+    Each(Vec<String>),
+}
+
+pub type Expansions = Vec<(String, Expansion)>;
 
 /// Where and how a template is rendered in a file.
 pub struct Site<'a> {
@@ -73,8 +90,10 @@ impl Template {
         let mut chains = ChainFinder {
             modules,
             chains: Vec::new(),
+            bare_names: Vec::new(),
         };
         chains.visit_body(parsed.suite());
+        let call = matches!(&parsed.suite()[..], [Stmt::Expr(stmt)] if stmt.value.is_call_expr());
         let mut pieces = Vec::new();
         let mut at = 0usize;
         for (range, qualified) in chains.chains {
@@ -95,6 +114,8 @@ impl Template {
             form,
             pieces,
             unit,
+            bare_names: chains.bare_names,
+            call,
         })
     }
 
@@ -114,6 +135,11 @@ impl Template {
         uses
     }
 
+    /// Whether the template is one call expression (keywords can be added to it).
+    pub fn is_call(&self) -> bool {
+        self.call
+    }
+
     /// Whether the rendered text spans several lines.
     pub fn is_multiline(&self) -> bool {
         self.text.trim_end().contains('\n')
@@ -124,13 +150,41 @@ impl Template {
     pub fn render(
         &self,
         env: &Env<'_, '_>,
+        expansions: &Expansions,
         site: &Site<'_>,
         spell: &mut dyn FnMut(&str) -> Option<String>,
     ) -> Option<String> {
         let mut out = String::new();
         let mut line_indent = site.indent.to_owned();
         let mut skip_leading_comma = false;
-        for piece in &self.pieces {
+        for (index, piece) in self.pieces.iter().enumerate() {
+            if let Piece::Var { name, .. } = piece
+                && let Some((_, expansion)) = expansions.iter().find(|(n, _)| n == name)
+            {
+                let text = match expansion {
+                    Expansion::Text(text) => text.clone(),
+                    Expansion::Each(items) => {
+                        let own_line = out.rsplit('\n').next().is_some_and(|l| l.trim().is_empty())
+                            && match self.pieces.get(index + 1) {
+                                Some(Piece::Text(next)) => next.starts_with(['\n', '\r']),
+                                None => true,
+                                _ => false,
+                            };
+                        let separator = if own_line {
+                            format!("{}{line_indent}", site.newline)
+                        } else {
+                            ", ".to_owned()
+                        };
+                        items.join(&separator)
+                    }
+                };
+                if text.is_empty() {
+                    drop_separator(&mut out, &mut skip_leading_comma);
+                } else {
+                    out.push_str(&text);
+                }
+                continue;
+            }
             match piece {
                 Piece::Text(text) => {
                     let mut text = text.as_str();
@@ -146,12 +200,7 @@ impl Template {
                 Piece::Var { name, .. } => {
                     let capture = env.get(name)?;
                     if capture.span().is_none() {
-                        let kept = out.trim_end_matches([' ', '\t']);
-                        if let Some(before_comma) = kept.strip_suffix(',') {
-                            out.truncate(before_comma.trim_end_matches([' ', '\t']).len());
-                        } else {
-                            skip_leading_comma = true;
-                        }
+                        drop_separator(&mut out, &mut skip_leading_comma);
                         continue;
                     }
                     out.push_str(&capture_text(capture, site, &line_indent));
@@ -196,6 +245,16 @@ impl Template {
     }
 }
 
+/// An empty list takes one separating comma with it: the one before it, else the one after.
+fn drop_separator(out: &mut String, skip_leading_comma: &mut bool) {
+    let kept = out.trim_end_matches([' ', '\t']);
+    if let Some(before_comma) = kept.strip_suffix(',') {
+        out.truncate(before_comma.trim_end_matches([' ', '\t']).len());
+    } else {
+        *skip_leading_comma = true;
+    }
+}
+
 fn push_text(pieces: &mut Vec<Piece>, python: &str) {
     if python.is_empty() {
         return;
@@ -209,10 +268,11 @@ fn push_text(pieces: &mut Vec<Piece>, python: &str) {
     }
 }
 
-/// Finds the outermost dotted names rooted in a declared module.
+/// Finds the outermost dotted names rooted in a declared module, and the plain names.
 struct ChainFinder<'m> {
     modules: &'m FxHashSet<String>,
     chains: Vec<(TextRange, String)>,
+    bare_names: Vec<String>,
 }
 
 impl<'a> SourceOrderVisitor<'a> for ChainFinder<'_> {
@@ -224,6 +284,12 @@ impl<'a> SourceOrderVisitor<'a> for ChainFinder<'_> {
             };
             self.chains.push((range, chain.segments.join(".")));
             return;
+        }
+        if let Expr::Name(name) = expr
+            && metavar::parse_placeholder(&name.id).is_none()
+            && !self.bare_names.iter().any(|n| n == name.id.as_str())
+        {
+            self.bare_names.push(name.id.to_string());
         }
         source_order::walk_expr(self, expr);
     }

@@ -6,6 +6,7 @@
 //! at the line and column in the pack file; a pack is either entirely valid or refused.
 
 pub mod error;
+mod rule;
 pub mod schema;
 
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ pub use error::SourceError;
 pub use schema::{Applicability, Severity};
 
 use crate::fix::template::Template;
-use crate::pattern::{Form, MetavarUse, Pattern};
+use crate::pattern::{Form, Pattern};
 use crate::version::{Version, VersionSpec};
 
 /// The packs compiled into the binary: every `rulepacks/*.toml` of the source tree.
@@ -62,6 +63,12 @@ pub struct Rule {
     pub not: Vec<Pattern>,
     pub fallback: bool,
     pub constraints: Vec<Constraint>,
+    pub role: Option<Role>,
+    /// `(name, value)` keywords the fix's call gains when the matched call lacks them.
+    pub default_keywords: Vec<(String, String)>,
+    /// `(metavariable, base name)` of the new names the fix introduces.
+    pub fresh: Vec<(String, String)>,
+    pub each: Vec<Each>,
     pub examples: Vec<Example>,
     /// Line of the rule's `code` in the pack file (for `anyio-lint test` messages).
     pub line: usize,
@@ -78,6 +85,39 @@ pub struct Constraint {
     pub patterns: Vec<Pattern>,
     pub not_patterns: Vec<Pattern>,
     pub positional_only: bool,
+    /// The capture is a name every assignment of which (in the scope that binds it) matches one
+    /// of these patterns.
+    pub bound_to: Vec<Pattern>,
+}
+
+/// The rewrite of every element of a `$$$` capture.
+#[derive(Debug)]
+pub struct Each {
+    pub metavar: String,
+    pub pattern: Pattern,
+    pub fix: Template,
+    pub constraints: Vec<Constraint>,
+}
+
+/// Where a matched node stands in its parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The class (or one class of the tuple) an `except` clause catches.
+    ExceptType,
+    /// A decorator expression.
+    Decorator,
+}
+
+impl Role {
+    pub const NAMES: &[&str] = &["except-type", "decorator"];
+
+    fn parse(text: &str) -> Option<Role> {
+        match text {
+            "except-type" => Some(Role::ExceptType),
+            "decorator" => Some(Role::Decorator),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -256,7 +296,7 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
     let mut seen_codes: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut rules = Vec::new();
     for def in file.rules {
-        let rule = compile_rule(&loader, def, &prefix, &modules, &mut seen_codes)?;
+        let rule = rule::compile_rule(&loader, def, &prefix, &modules, &mut seen_codes)?;
         rules.push(rule);
     }
     let mut cleanups = Vec::new();
@@ -290,259 +330,6 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         source: source.to_owned(),
         rules,
         cleanups,
-    })
-}
-
-fn compile_rule(
-    loader: &Loader<'_>,
-    def: schema::RuleDef,
-    prefix: &str,
-    modules: &FxHashSet<String>,
-    seen_codes: &mut BTreeMap<String, Range<usize>>,
-) -> Result<Rule, SourceError> {
-    let code = def.code.get_ref().clone();
-    let code_ok = code.starts_with(prefix)
-        && code.len() > prefix.len()
-        && code[prefix.len()..].chars().all(|c| c.is_ascii_digit());
-    if !code_ok {
-        return Err(loader.error(
-            def.code.span(),
-            format!("rule code `{code}` must be the pack prefix `{prefix}` followed by digits"),
-        ));
-    }
-    if let Some(first) = seen_codes.get(&code) {
-        let line = loader.line_of(first.start);
-        return Err(loader
-            .error(def.code.span(), format!("duplicate rule code `{code}`"))
-            .label("used again here")
-            .note(format!("`{code}` is first defined on line {line}")));
-    }
-    seen_codes.insert(code.clone(), def.code.span());
-    if !is_kebab(def.name.get_ref()) {
-        return Err(loader.error(
-            def.name.span(),
-            "a rule name is kebab-case: lowercase words joined by `-`",
-        ));
-    }
-    let rule_span = def.code.span();
-    let Some(pattern_def) = def.pattern else {
-        return Err(loader.error(rule_span, format!("rule `{code}` has no `pattern`")));
-    };
-    let pattern_texts = pattern_def.into_vec();
-    if pattern_texts.is_empty() {
-        return Err(loader.error(
-            rule_span,
-            format!("rule `{code}` has an empty `pattern` list"),
-        ));
-    }
-    let patterns: Vec<Pattern> = pattern_texts
-        .iter()
-        .map(|text| loader.pattern(text, "pattern"))
-        .collect::<Result<_, _>>()?;
-    let inside = loader.patterns(def.inside, "`inside` pattern")?;
-    let not_inside = loader.patterns(def.not_inside, "`not-inside` pattern")?;
-    let not = loader.patterns(def.not, "`not` pattern")?;
-    for (index, pattern) in patterns.iter().enumerate() {
-        if pattern.form == Form::Stmts && (!inside.is_empty() || !not_inside.is_empty()) {
-            return Err(loader.error(
-                pattern_texts[index].span(),
-                "`inside`/`not-inside` apply to expression and single-statement patterns only",
-            ));
-        }
-        if def.statement_position && pattern.form != Form::Expr {
-            return Err(loader.error(
-                pattern_texts[index].span(),
-                "`statement-position` applies to expression patterns only",
-            ));
-        }
-    }
-    // Metavariables every pattern binds (plus those `inside` patterns bind).
-    let bound_by = |pattern: &Pattern| -> Vec<MetavarUse> {
-        let mut all = pattern.metavars();
-        for outer in &inside {
-            all.extend(outer.metavars());
-        }
-        all
-    };
-    let bound: Vec<Vec<MetavarUse>> = patterns.iter().map(bound_by).collect();
-    let check_bound = |name: &str, span: Range<usize>, what: &str| -> Result<(), SourceError> {
-        for (index, vars) in bound.iter().enumerate() {
-            if !vars.iter().any(|v| v.name == name) {
-                return Err(loader
-                    .error(
-                        span.clone(),
-                        format!("`${name}` is used in the {what} but never bound"),
-                    )
-                    .label("unbound metavariable")
-                    .note(format!(
-                        "pattern `{}` does not bind `${name}`",
-                        pattern_texts[index].get_ref()
-                    )));
-            }
-        }
-        Ok(())
-    };
-    for (text, what) in [(Some(&def.message), "message"), (def.help.as_ref(), "help")] {
-        if let Some(text) = text
-            && let Ok(pieces) = crate::pattern::metavar::split(text.get_ref())
-        {
-            for piece in pieces {
-                if let crate::pattern::metavar::Piece::Var { name, .. } = piece {
-                    check_bound(&name, text.span(), what)?;
-                }
-            }
-        }
-    }
-    let fix = match &def.fix {
-        None => None,
-        Some(text) => {
-            let template = Template::compile(text.get_ref(), modules)
-                .map_err(|message| loader.error(text.span(), message).label("in this fix"))?;
-            for var in template.metavars() {
-                check_bound(&var.name, text.span(), "fix")?;
-            }
-            for (index, pattern) in patterns.iter().enumerate() {
-                let compatible = match pattern.form {
-                    Form::Expr => template.form == Form::Expr || def.statement_position,
-                    Form::Stmt | Form::Stmts => true,
-                };
-                if !compatible {
-                    return Err(loader
-                        .error(text.span(), "this fix is a statement but the pattern is an expression")
-                        .note(format!(
-                            "pattern `{}` matches expressions, which can stand where no statement can \
-                             (`x = with …`); write a statement pattern to rewrite statements",
-                            pattern_texts[index].get_ref()
-                        )));
-                }
-            }
-            Some(template)
-        }
-    };
-    let applicability = match (&fix, def.applicability) {
-        (Some(_), None) => {
-            return Err(loader.error(
-                def.fix.as_ref().map_or(rule_span.clone(), Spanned::span),
-                "a rule with a `fix` must say its `applicability`: \"safe\" or \"unsafe\"",
-            ));
-        }
-        (None, Some(applicability)) => {
-            return Err(loader.error(applicability.span(), "`applicability` without a `fix`"));
-        }
-        (_, applicability) => applicability.map(Spanned::into_inner),
-    };
-    let mut requires = Vec::new();
-    for (distribution, spec) in def.requires {
-        let parsed = VersionSpec::parse(spec.get_ref())
-            .map_err(|message| loader.error(spec.span(), message))?;
-        requires.push((distribution, parsed));
-    }
-    let mut constraints = Vec::new();
-    for (name, constraint) in def.constraints {
-        let span = constraint.span();
-        let metavar = name.trim_start_matches('$').to_owned();
-        let variadic = bound
-            .iter()
-            .flatten()
-            .find(|v| v.name == metavar)
-            .map(|v| v.variadic);
-        let Some(variadic) = variadic else {
-            return Err(loader.error(
-                span,
-                format!("`where.{name}`: `${metavar}` is not bound by the pattern"),
-            ));
-        };
-        let constraint = constraint.into_inner();
-        for kind in constraint.kind.iter().chain(&constraint.not_kind).flatten() {
-            if !NODE_KINDS.contains(&kind.as_str()) {
-                return Err(loader
-                    .error(span.clone(), format!("unknown node kind `{kind}`"))
-                    .note(format!("known kinds: {}", NODE_KINDS.join(", "))));
-            }
-        }
-        if constraint.positional_only && !variadic {
-            return Err(loader.error(span, "`positional-only` applies to `$$$` metavariables"));
-        }
-        let regex = |text: &Option<String>| -> Result<Option<Regex>, SourceError> {
-            text.as_ref()
-                .map(|r| {
-                    Regex::new(r)
-                        .map_err(|e| loader.error(span.clone(), format!("invalid regex: {e}")))
-                })
-                .transpose()
-        };
-        constraints.push(Constraint {
-            metavar,
-            kinds: constraint.kind.clone().unwrap_or_default(),
-            not_kinds: constraint.not_kind.clone().unwrap_or_default(),
-            regex: regex(&constraint.regex)?,
-            not_regex: regex(&constraint.not_regex)?,
-            patterns: loader.patterns(constraint.pattern, "constraint pattern")?,
-            not_patterns: loader.patterns(constraint.not_pattern, "constraint pattern")?,
-            positional_only: constraint.positional_only,
-        });
-    }
-    let mut examples = Vec::new();
-    for example in def.examples {
-        let span = example.span();
-        let line = loader.line_of(span.start);
-        let example = example.into_inner();
-        let (code_text, flagged) = match (example.flagged, example.clean) {
-            (Some(code), None) => (code, true),
-            (None, Some(code)) => (code, false),
-            _ => {
-                return Err(
-                    loader.error(span, "an example has exactly one of `flagged` or `clean`")
-                );
-            }
-        };
-        if example.fixed.is_some() && (!flagged || fix.is_none()) {
-            return Err(loader.error(
-                span,
-                "`fixed` belongs to a `flagged` example of a rule with a `fix`",
-            ));
-        }
-        let mut versions = BTreeMap::new();
-        for (distribution, text) in example.versions {
-            let version = Version::parse(&text)
-                .ok_or_else(|| loader.error(span.clone(), format!("`{text}` is not a version")))?;
-            versions.insert(distribution, version);
-        }
-        examples.push(Example {
-            code: code_text,
-            flagged,
-            fixed: example.fixed,
-            versions,
-            unsafe_fixes: example.unsafe_fixes,
-            line,
-        });
-    }
-    if !examples.iter().any(|e| e.flagged) {
-        return Err(loader
-            .error(rule_span, format!("rule `{code}` has no `flagged` example"))
-            .note("every rule carries at least one `[[rule.example]]` with `flagged = \"…\"`"));
-    }
-    let line = loader.line_of(def.code.span().start);
-    Ok(Rule {
-        code,
-        name: def.name.into_inner(),
-        message: def.message.into_inner(),
-        severity: def.severity,
-        help: def.help.map(Spanned::into_inner),
-        explain: def.explain.into_inner(),
-        patterns,
-        fix,
-        applicability,
-        fix_title: def.fix_title,
-        requires,
-        statement_position: def.statement_position,
-        inside,
-        not_inside,
-        not,
-        fallback: def.fallback,
-        constraints,
-        examples,
-        line,
     })
 }
 

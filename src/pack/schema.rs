@@ -107,6 +107,18 @@ pub struct RuleDef {
     pub fallback: bool,
     #[serde(default, rename = "where")]
     pub constraints: BTreeMap<String, Spanned<ConstraintDef>>,
+    /// Where the matched node must stand in its parent (`except-type`, `decorator`).
+    pub role: Option<Spanned<String>>,
+    /// Keywords (`name=value`) the fix's call gains when the matched call does not pass them.
+    #[serde(default)]
+    pub default_keywords: Vec<Spanned<String>>,
+    /// Metavariables the fix introduces as new names: `TG = "tg"` becomes `tg`, or `tg_1`, … when
+    /// the file already uses the name.
+    #[serde(default)]
+    pub fresh: BTreeMap<String, Spanned<String>>,
+    /// `$$$` captures whose every element is matched and rewritten on its own.
+    #[serde(default)]
+    pub each: BTreeMap<String, Spanned<EachDef>>,
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<ExampleDef>>,
 }
@@ -127,6 +139,21 @@ pub struct ConstraintDef {
     pub not_pattern: Option<OneOrMany>,
     #[serde(default)]
     pub positional_only: bool,
+    /// The capture is a name whose every assignment in its scope matches one of these patterns.
+    pub bound_to: Option<OneOrMany>,
+}
+
+/// The rewrite of each element of a `$$$` capture.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EachDef {
+    /// Every element must match this expression pattern, or the rule does not match.
+    pub pattern: Spanned<String>,
+    /// What each element becomes; the rewritten elements are joined by `, `, or one per line when
+    /// the metavariable stands alone on its template line.
+    pub fix: Spanned<String>,
+    #[serde(default, rename = "where")]
+    pub constraints: BTreeMap<String, Spanned<ConstraintDef>>,
 }
 
 #[derive(Debug, Deserialize)]

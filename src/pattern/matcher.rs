@@ -3,8 +3,8 @@
 //! The matcher compares a pattern node and a target node through [`shape`], so one algorithm
 //! serves every node kind. On top of the plain structure it knows four things: metavariables bind
 //! nodes (and must bind equal code when repeated); `$$$` metavariables bind runs of list elements,
-//! found by backtracking; call keywords match in any order, with unmatched keywords going to the
-//! call's last `$$$` argument; and dotted names rooted in a declared module match by the qualified
+//! found by backtracking; call keywords match in any order, with unmatched keywords going to a
+//! `**$$$KW` argument, else to the call's last `$$$` argument; and dotted names rooted in a declared module match by the qualified
 //! name the file's imports give them.
 
 use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier};
@@ -378,7 +378,15 @@ impl<'p, 't> Matcher<'p, 't> {
     fn arguments(&self, p: &'p Arguments, t: &'t Arguments, env: &mut Env<'p, 't>) -> bool {
         let mark = env.mark();
         let mut used = vec![false; t.keywords.len()];
+        // `**$$$KW` binds the keywords the pattern does not name (and `**kwargs`).
+        let mut keyword_absorber = None;
         for keyword in &p.keywords {
+            if keyword.arg.is_none()
+                && let Some(name) = variadic_element((&keyword.value).into())
+            {
+                keyword_absorber = Some(name);
+                continue;
+            }
             let wanted = keyword.arg.as_ref().map(Identifier::as_str);
             let found = t
                 .keywords
@@ -407,22 +415,19 @@ impl<'p, 't> Matcher<'p, 't> {
             .iter()
             .rev()
             .find_map(|arg| variadic_element(arg.into()));
+        if let Some(name) = keyword_absorber {
+            let bound = self.bind(env, name, Capture::Seq(extra));
+            if !bound {
+                env.reset(mark);
+                return false;
+            }
+            return self.positional(p, t, env, mark);
+        }
         if !extra.is_empty() && absorber.is_none() {
             env.reset(mark);
             return false;
         }
-        if self
-            .list(
-                NodeList::Exprs(&p.args),
-                0,
-                NodeList::Exprs(&t.args),
-                0,
-                true,
-                env,
-            )
-            .is_none()
-        {
-            env.reset(mark);
+        if !self.positional(p, t, env, mark) {
             return false;
         }
         if let Some(name) = absorber
@@ -433,6 +438,30 @@ impl<'p, 't> Matcher<'p, 't> {
             seq.sort_by_key(|node| node.start());
         }
         true
+    }
+
+    /// Match the positional arguments; on failure restore `env` to `mark`.
+    fn positional(
+        &self,
+        p: &'p Arguments,
+        t: &'t Arguments,
+        env: &mut Env<'p, 't>,
+        mark: usize,
+    ) -> bool {
+        let matched = self
+            .list(
+                NodeList::Exprs(&p.args),
+                0,
+                NodeList::Exprs(&t.args),
+                0,
+                true,
+                env,
+            )
+            .is_some();
+        if !matched {
+            env.reset(mark);
+        }
+        matched
     }
 
     /// Bind `name`, or check that an earlier binding of it is equal code.

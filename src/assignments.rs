@@ -1,0 +1,134 @@
+//! What a plain name is assigned, for the `bound-to` constraint.
+//!
+//! [`assigned_values`] finds the scope that binds a name at a use (the innermost enclosing
+//! function that binds it, else the module; class bodies are skipped, as Python skips them for
+//! names used in methods) and lists every binding of the name in that scope. A binding that is a
+//! plain `name = value` (or `name: T = value`) gives its value; any other binding (a parameter, a
+//! `for` or `with` target, tuple unpacking, an import, `def`, `except … as`, a walrus) makes the
+//! answer `None`, because the name's value is then not known from one expression.
+
+use ruff_python_ast::{
+    AnyNodeRef, Expr, ExprContext, Stmt,
+    visitor::source_order::{self, SourceOrderVisitor},
+};
+
+/// The values assigned to `name` in the scope that binds it for a use whose enclosing nodes are
+/// `ancestors` (outermost first) in a module with `body`. `None` when the name is bound some other
+/// way, or not at all.
+pub fn assigned_values<'t>(
+    name: &str,
+    ancestors: &[AnyNodeRef<'t>],
+    body: &'t [Stmt],
+) -> Option<Vec<&'t Expr>> {
+    for ancestor in ancestors.iter().rev() {
+        let AnyNodeRef::StmtFunctionDef(function) = ancestor else {
+            continue;
+        };
+        let is_parameter = function
+            .parameters
+            .iter()
+            .any(|parameter| parameter.name().as_str() == name);
+        if is_parameter {
+            return None;
+        }
+        let found = scan(name, &function.body);
+        if found.other || !found.values.is_empty() {
+            return found.into_values();
+        }
+    }
+    scan(name, body).into_values()
+}
+
+fn scan<'t, 'n>(name: &'n str, body: &'t [Stmt]) -> Finder<'t, 'n> {
+    let mut finder = Finder {
+        name,
+        values: Vec::new(),
+        other: false,
+    };
+    finder.visit_body(body);
+    finder
+}
+
+struct Finder<'t, 'n> {
+    name: &'n str,
+    values: Vec<&'t Expr>,
+    other: bool,
+}
+
+impl<'t> Finder<'t, '_> {
+    fn into_values(self) -> Option<Vec<&'t Expr>> {
+        (!self.other && !self.values.is_empty()).then_some(self.values)
+    }
+
+    fn is_name(&self, expr: &Expr) -> bool {
+        expr.as_name_expr()
+            .is_some_and(|n| n.id.as_str() == self.name)
+    }
+}
+
+impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
+    fn visit_stmt(&mut self, stmt: &'t Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                // A nested function is its own scope; only its name binds here.
+                self.other |= def.name.as_str() == self.name;
+                for decorator in &def.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+            }
+            Stmt::ClassDef(class) => self.other |= class.name.as_str() == self.name,
+            Stmt::Assign(assign)
+                if assign.targets.len() == 1 && self.is_name(&assign.targets[0]) =>
+            {
+                self.values.push(&assign.value);
+                self.visit_expr(&assign.value);
+            }
+            Stmt::AnnAssign(assign) if self.is_name(&assign.target) => match &assign.value {
+                Some(value) => {
+                    self.values.push(value);
+                    self.visit_expr(value);
+                }
+                None => {}
+            },
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let bound = alias.asname.as_ref().map_or_else(
+                        || alias.name.as_str().split('.').next().unwrap_or_default(),
+                        |a| a.as_str(),
+                    );
+                    self.other |= bound == self.name;
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                for alias in &import.names {
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                    self.other |= bound.as_str() == self.name;
+                }
+            }
+            Stmt::Global(_) | Stmt::Nonlocal(_) => {}
+            _ => source_order::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'t Expr) {
+        match expr {
+            Expr::Name(name) if name.ctx == ExprContext::Store && name.id.as_str() == self.name => {
+                self.other = true;
+            }
+            Expr::Named(named) if self.is_name(&named.target) => self.other = true,
+            // Lambdas and comprehensions have scopes of their own.
+            Expr::Lambda(_)
+            | Expr::ListComp(_)
+            | Expr::SetComp(_)
+            | Expr::DictComp(_)
+            | Expr::Generator(_) => {}
+            _ => source_order::walk_expr(self, expr),
+        }
+    }
+
+    fn visit_except_handler(&mut self, handler: &'t ruff_python_ast::ExceptHandler) {
+        let ruff_python_ast::ExceptHandler::ExceptHandler(inner) = handler;
+        self.other |= inner.name.as_ref().is_some_and(|n| n.as_str() == self.name);
+        source_order::walk_except_handler(self, handler);
+    }
+}
