@@ -80,7 +80,7 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Enable the rules `selection` selects whose `requires` hold for `versions` (a distribution
-    /// missing from `versions` is taken to be the newest, so every requirement on it holds).
+    /// missing from `versions` is taken to be the newest: requirements with only lower bounds hold).
     pub fn new(
         packs: Arc<Vec<Pack>>,
         selection: &Selection,
@@ -177,7 +177,10 @@ impl RuleSet {
 fn requirements_hold(rule: &Rule, versions: &BTreeMap<String, Version>) -> bool {
     rule.requires
         .iter()
-        .all(|(distribution, spec)| versions.get(distribution).is_none_or(|v| spec.contains(v)))
+        .all(|(distribution, spec)| match versions.get(distribution) {
+            Some(version) => spec.contains(version),
+            None => spec.contains_newest(),
+        })
 }
 
 /// The identifiers a file must contain for some pattern to match.

@@ -137,6 +137,13 @@ impl VersionSpec {
         })
     }
 
+    /// Whether the spec allows versions newer than any released one (it has no upper bound).
+    pub fn contains_newest(&self) -> bool {
+        self.clauses
+            .iter()
+            .all(|(op, _, _)| matches!(op, Op::Ge | Op::Gt | Op::Ne))
+    }
+
     /// The smallest version the spec's lower bounds allow, if it has one (`>=3.11` → 3.11).
     pub fn lower_bound(&self) -> Option<Version> {
         self.clauses
@@ -156,6 +163,17 @@ impl fmt::Display for VersionSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn newest_satisfies_lower_bounds_only() {
+        let spec = |text: &str| VersionSpec::parse(text).unwrap();
+        assert!(spec(">=4.15").contains_newest());
+        assert!(spec(">4, !=4.3").contains_newest());
+        assert!(!spec("<4.14").contains_newest());
+        assert!(!spec(">=4, <5").contains_newest());
+        assert!(!spec("~=4.2").contains_newest());
+        assert!(!spec("==4.*").contains_newest());
+    }
 
     fn v(text: &str) -> Version {
         Version::parse(text).unwrap()

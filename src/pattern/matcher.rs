@@ -143,6 +143,8 @@ pub fn holds_list_element(parent: AnyNodeRef<'_>, child: AnyNodeRef<'_>) -> bool
         | AnyNodeRef::Alias(_)
         | AnyNodeRef::Parameter(_) => true,
         AnyNodeRef::WithItem(item) => item.optional_vars.is_none(),
+        // `**$$$KW`: the keywords a call pattern does not name.
+        AnyNodeRef::Keyword(keyword) => keyword.arg.is_none(),
         AnyNodeRef::ExprCall(call) => {
             // The Arguments node is not visited as its own parent for positional arguments.
             call.arguments

@@ -172,8 +172,8 @@ impl Pattern {
             Some(name) => Err(PatternError {
                 message: format!(
                     "`$$${name}` stands where one node is expected; `$$$` metavariables only stand \
-                     for elements of a list (call arguments, list/tuple/set elements, statements of \
-                     a block, `with` items, decorators, imported names)"
+                     for elements of a list (call arguments, `**$$$KW` for unnamed keywords, list/tuple/set \
+                     elements, statements of a block, `with` items, decorators, imported names)"
                 ),
             }),
             None => Ok(()),
