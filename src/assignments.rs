@@ -83,13 +83,12 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
                 self.values.push(&assign.value);
                 self.visit_expr(&assign.value);
             }
-            Stmt::AnnAssign(assign) if self.is_name(&assign.target) => match &assign.value {
-                Some(value) => {
+            Stmt::AnnAssign(assign) if self.is_name(&assign.target) => {
+                if let Some(value) = &assign.value {
                     self.values.push(value);
                     self.visit_expr(value);
                 }
-                None => {}
-            },
+            }
             Stmt::Import(import) => {
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().map_or_else(

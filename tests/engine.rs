@@ -386,3 +386,150 @@ fn prefilter_skips_files_without_the_identifiers() {
     assert!(!check(&rules, "x = 1\nprint(x)\n", &[]).parsed);
     assert!(check(&rules, "import m\nm.g(f)\n", &[]).parsed);
 }
+
+#[test]
+fn keyword_capture_takes_the_keywords_the_pattern_does_not_name() {
+    let pattern = r#""m.f($A, $$$REST, **$$$KW)""#;
+    let fix = r#"fix = "n.g([$A, $$$REST], $$$KW)"
+applicability = "safe""#;
+    assert_eq!(
+        fixed(pattern, fix, "import m\nm.f(1, 2, x=3, **extra)\nm.f(1)\n"),
+        "import n\nn.g([1, 2], x=3, **extra)\nn.g([1])\n"
+    );
+    // With a `**$$$KW`, the positional `$$$` no longer takes keywords.
+    let found = found(
+        pattern,
+        r#"where.REST = { positional-only = true }"#,
+        "import m\nm.f(1, k=2)\n",
+    );
+    assert_eq!(found, ["m.f(1, k=2)"]);
+}
+
+#[test]
+fn default_keywords_fill_in_what_the_call_did_not_pass() {
+    let extra = r#"fix = "n.g($$$ARGS)"
+applicability = "safe"
+default-keywords = ["a=None", "b=1"]"#;
+    assert_eq!(
+        fixed(
+            r#""m.f($$$ARGS)""#,
+            extra,
+            "import m\nm.f()\nm.f(0, b=2)\nm.f(\n    0,\n)\n"
+        ),
+        "import n\nn.g(a=None, b=1)\nn.g(0, b=2, a=None)\nn.g(0, a=None, b=1)\n"
+    );
+    // `**kwargs` may set them: no fix.
+    let rules = rules(&pack_with(r#""m.f($$$ARGS)""#, extra), &[]);
+    let result = check(&rules, "import m\nm.f(**kw)\n", &[]);
+    assert!(result.diagnostics[0].fix.is_none());
+}
+
+#[test]
+fn each_rewrites_every_element_or_the_rule_does_not_match() {
+    let extra = r#"statement-position = true
+fresh = { G = "group" }
+each.CALLS = { pattern = "$F($$$A)", fix = "$G.spawn($F, $$$A)", where.A = { positional-only = true } }
+fix = """
+with n.group() as $G:
+    $$$CALLS
+"""
+applicability = "safe""#;
+    let pattern = r#""m.run($$$CALLS)""#;
+    assert_eq!(
+        fixed(pattern, extra, "import m\ndef f():\n    m.run(a(1), b())\n"),
+        "import n\ndef f():\n    with n.group() as group:\n        group.spawn(a, 1)\n        group.spawn(b)\n"
+    );
+    // `group` is taken: the fresh name moves on.
+    assert_eq!(
+        fixed(pattern, extra, "import m\ngroup = 1\nm.run(a())\n"),
+        "import n\ngroup = 1\nwith n.group() as group_1:\n    group_1.spawn(a)\n"
+    );
+    // An element that is not a positional call: no match at all.
+    assert!(found(pattern, extra, "import m\nm.run(a(k=1), b())\nm.run(x)\n").is_empty());
+}
+
+#[test]
+fn each_joins_with_commas_inside_an_expression() {
+    let extra = r#"each.XS = { pattern = "$X", fix = "str($X)" }
+fix = "n.join($$$XS)"
+applicability = "safe""#;
+    assert_eq!(
+        fixed(
+            r#""m.concat($$$XS)""#,
+            extra,
+            "import m\nm.concat(a, b + 1)\n"
+        ),
+        "import n\nn.join(str(a), str(b + 1))\n"
+    );
+}
+
+#[test]
+fn roles_restrict_where_the_node_stands() {
+    let source = "import m\ntry:\n    pass\nexcept m.E:\n    pass\nexcept (m.E, KeyError):\n    pass\nraise m.E\n@m.E\ndef f(): pass\n";
+    let role = |role: &str| found(r#""m.E""#, &format!("role = \"{role}\""), source);
+    assert_eq!(role("except-type").len(), 2);
+    assert_eq!(role("decorator").len(), 1);
+    let error = pack::load("p.toml", &pack_with(r#""m.E""#, r#"role = "nowhere""#)).unwrap_err();
+    assert!(error.render(false).contains("unknown role `nowhere`"));
+}
+
+#[test]
+fn bound_to_follows_the_assignments_of_the_name_in_its_scope() {
+    let extra = r#"where.L = { bound-to = "m.loop()" }"#;
+    let source = "\
+import m
+def direct():
+    l = m.loop()
+    l.time()
+def parameter(l):
+    l.time()
+def reassigned():
+    l = m.loop()
+    l = other()
+    l.time()
+def unpacked():
+    l, k = m.loop(), 1
+    l.time()
+g = m.loop()
+def module_level():
+    g.time()
+";
+    let found = found(r#""$L.time()""#, extra, source);
+    assert_eq!(found, ["l.time()", "g.time()"]);
+}
+
+#[test]
+fn a_builtin_the_template_writes_is_unshadowed_or_the_fix_withheld() {
+    let extra = r#"fix = "KeyError"
+applicability = "safe""#;
+    // An import of a dropped module shadows the builtin: the import goes.
+    assert_eq!(
+        fixed(
+            r#""m.KeyError""#,
+            extra,
+            "from m import KeyError, other\nother(KeyError)\n"
+        ),
+        "from m import other\nother(KeyError)\n"
+    );
+    // Anything else that binds the name: no fix.
+    let rules = rules(&pack_with(r#""m.KeyError""#, extra), &[]);
+    let source = "import m\nfrom n import KeyError\nm.KeyError\n";
+    assert!(check(&rules, source, &[]).diagnostics[0].fix.is_none());
+}
+
+#[test]
+fn an_unset_version_is_the_newest() {
+    let pack = pack_with(r#""m.f()""#, r#"requires = { lib = "<4.14" }"#);
+    let source = "import m\nm.f()\n";
+    assert!(
+        check(&rules(&pack, &[]), source, &[])
+            .diagnostics
+            .is_empty()
+    );
+    assert_eq!(
+        check(&rules(&pack, &[("lib", "4.12")]), source, &[])
+            .diagnostics
+            .len(),
+        1
+    );
+}

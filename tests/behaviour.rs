@@ -1,0 +1,281 @@
+//! Fixes proven by running them: every program in `tests/behaviour/programs/` is run on asyncio,
+//! migrated with `--fix --unsafe-fixes`, and run again on anyio's asyncio and trio backends; the
+//! outputs must be equal. The example project is migrated and its own tests run on both backends.
+//!
+//! The tests make their own virtual environment (pinned anyio, trio and pytest from PyPI) under
+//! Cargo's target directory, once, and reuse it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// What the virtual environment holds; a change here rebuilds it.
+const REQUIREMENTS: &[&str] = &["anyio==4.16.0", "trio==0.35.0", "pytest==9.2.0"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The venv's Python, created on first use.
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("behaviour-venv");
+        let python = venv.join("bin").join("python");
+        let marker = venv.join("requirements.txt");
+        let wanted = REQUIREMENTS.join("\n");
+        if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+            return python;
+        }
+        let _ = std::fs::remove_dir_all(&venv);
+        let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        must_succeed(
+            Command::new(&interpreter).args(["-m", "venv"]).arg(&venv),
+            "creating the virtual environment (set PYTHON to a Python 3.11+ interpreter)",
+        );
+        must_succeed(
+            Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .args(REQUIREMENTS),
+            "installing anyio, trio and pytest from PyPI",
+        );
+        std::fs::write(&marker, wanted).unwrap();
+        python
+    })
+}
+
+fn must_succeed(command: &mut Command, what: &str) -> Output {
+    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn lint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_anyio-lint"))
+        .env("NO_COLOR", "1")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Run a Python program; its stdout, or a panic naming `what` with everything it printed.
+fn run_python(args: &[&Path], dir: &Path, what: &str) -> String {
+    let output = must_succeed(
+        Command::new(python())
+            .args(args)
+            .current_dir(dir)
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+        what,
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The `anyio-lint.toml` for a program: its `# anyio-lint-test: dist = "x.y"` first line, if any.
+fn config_for(program: &str) -> String {
+    let versions = program
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("# anyio-lint-test:"))
+        .map(str::trim)
+        .unwrap_or_default();
+    format!("[versions]\n{versions}\n")
+}
+
+/// Whether any asyncio is left, ignoring comments and docstrings (lines of prose).
+fn asyncio_left(source: &str) -> Vec<&str> {
+    source
+        .lines()
+        .filter(|line| {
+            let code = line.trim_start();
+            let prose = code.starts_with('#') || code.starts_with("\"\"\"");
+            let uses = code.contains("asyncio.") || code.contains("import asyncio");
+            (!prose && uses) || code.starts_with("from asyncio")
+        })
+        .collect()
+}
+
+fn check_program(path: &Path) -> Result<(), String> {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let original = std::fs::read_to_string(path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let migrated = dir.path().join(&name);
+    std::fs::write(&migrated, &original).unwrap();
+    std::fs::write(dir.path().join("anyio-lint.toml"), config_for(&original)).unwrap();
+
+    let expected = run_python(&[path], dir.path(), &format!("{name} on asyncio, before"));
+    if expected.trim().is_empty() {
+        return Err(format!("{name}: the original program printed nothing"));
+    }
+
+    let fixed = lint(
+        dir.path(),
+        &["check", "--fix", "--unsafe-fixes", "-q", &name],
+    );
+    let text = std::fs::read_to_string(&migrated).unwrap();
+    if !fixed.status.success() {
+        return Err(format!(
+            "{name}: findings remain after --fix --unsafe-fixes (exit {}):\n{}{}\n--- migrated ---\n{text}",
+            fixed.status,
+            String::from_utf8_lossy(&fixed.stdout),
+            String::from_utf8_lossy(&fixed.stderr)
+        ));
+    }
+    let left = asyncio_left(&text);
+    if !left.is_empty() {
+        return Err(format!(
+            "{name}: asyncio left after migration: {left:?}\n{text}"
+        ));
+    }
+    let again = lint(
+        dir.path(),
+        &["check", "--fix", "--unsafe-fixes", "-q", &name],
+    );
+    if std::fs::read_to_string(&migrated).unwrap() != text || !again.status.success() {
+        return Err(format!("{name}: a second --fix changed the file"));
+    }
+
+    let runner = root().join("tests/behaviour/run_on_backend.py");
+    for backend in ["asyncio", "trio"] {
+        let backend_arg = PathBuf::from(backend);
+        let got = run_python(
+            &[&runner, &backend_arg, &migrated],
+            dir.path(),
+            &format!("{name} migrated, on {backend}:\n{text}"),
+        );
+        if got != expected {
+            return Err(format!(
+                "{name} on {backend}: output differs\n--- asyncio original ---\n{expected}\n--- \
+                 migrated on {backend} ---\n{got}\n--- migrated source ---\n{text}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn migrated_programs_behave_the_same_on_both_backends() {
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/behaviour/programs"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "py"))
+        .collect();
+    programs.sort();
+    assert!(
+        programs.len() >= 20,
+        "the suite has {} programs",
+        programs.len()
+    );
+    python();
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = programs
+            .chunks(programs.len().div_ceil(2))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .filter_map(|p| check_program(p).err())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs failed:\n\n{}",
+        failures.len(),
+        programs.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Copy a directory tree (the example project has no symlinks).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_example_project_migrates_and_its_tests_pass_on_both_backends() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    copy_tree(&root().join("pyproject-example"), &project);
+
+    let fixed = lint(&project, &["check", "--fix", "--unsafe-fixes", "-q", "."]);
+    assert!(
+        fixed.status.success(),
+        "findings remain in the example project:\n{}{}",
+        String::from_utf8_lossy(&fixed.stdout),
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    for file in ["src/fetcher/client.py", "src/fetcher/cli.py"] {
+        let text = std::fs::read_to_string(project.join(file)).unwrap();
+        assert!(
+            asyncio_left(&text).is_empty(),
+            "asyncio left in {file}:\n{text}"
+        );
+    }
+
+    let output = must_succeed(
+        Command::new(python())
+            .args([
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "anyio",
+                "-p",
+                "no:cacheprovider",
+                "tests",
+            ])
+            .current_dir(&project)
+            .env("PYTHONPATH", project.join("src"))
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+        "the example project's tests after migration",
+    );
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        summary.contains("[trio]") || summary.contains(" passed"),
+        "{summary}"
+    );
+    let passed: usize = summary
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .find(|w| w[1].starts_with("passed"))
+        .and_then(|w| w[0].parse().ok())
+        .unwrap_or(0);
+    let tests = std::fs::read_to_string(project.join("tests/test_client.py"))
+        .unwrap()
+        .matches("@pytest.mark.anyio")
+        .count();
+    assert_eq!(
+        passed,
+        tests * 2,
+        "every test must pass on asyncio and on trio:\n{summary}"
+    );
+}
