@@ -217,7 +217,9 @@ impl<'r, 't> Walker<'r, 't> {
             } else {
                 node
             };
-            if rule.role.is_some_and(|role| !self.stands_as(role, node)) {
+            if rule.role.is_some_and(|role| !self.stands_as(role, node))
+                || (rule.in_async_function && !self.in_async_function())
+            {
                 continue;
             }
             if let Some(env) = self.constraints_hold(pack, rule, node, env) {
@@ -253,6 +255,19 @@ impl<'r, 't> Walker<'r, 't> {
                 }
             }
         }
+    }
+
+    /// Whether the node being matched is in an `async def` (the nearest enclosing function).
+    fn in_async_function(&self) -> bool {
+        self.ancestors
+            .iter()
+            .rev()
+            .find_map(|ancestor| match ancestor {
+                AnyNodeRef::StmtFunctionDef(function) => Some(function.is_async),
+                AnyNodeRef::ExprLambda(_) => Some(false),
+                _ => None,
+            })
+            == Some(true)
     }
 
     /// Whether `node` (just matched; its parent is the last ancestor) stands in `role`.

@@ -64,6 +64,7 @@ pub struct Rule {
     pub fallback: bool,
     pub constraints: Vec<Constraint>,
     pub role: Option<Role>,
+    pub in_async_function: bool,
     /// `(name, value)` keywords the fix's call gains when the matched call lacks them.
     pub default_keywords: Vec<(String, String)>,
     /// `(metavariable, base name)` of the new names the fix introduces.

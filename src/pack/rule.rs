@@ -237,6 +237,7 @@ pub(super) fn compile_rule(
         fallback: def.fallback,
         constraints,
         role,
+        in_async_function: def.in_async_function,
         default_keywords,
         fresh,
         each,

@@ -109,6 +109,9 @@ pub struct RuleDef {
     pub constraints: BTreeMap<String, Spanned<ConstraintDef>>,
     /// Where the matched node must stand in its parent (`except-type`, `decorator`).
     pub role: Option<Spanned<String>>,
+    /// The match must be in the body of an `async def` (its nearest enclosing function).
+    #[serde(default)]
+    pub in_async_function: bool,
     /// Keywords (`name=value`) the fix's call gains when the matched call does not pass them.
     #[serde(default)]
     pub default_keywords: Vec<Spanned<String>>,
