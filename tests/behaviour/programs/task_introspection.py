@@ -1,4 +1,4 @@
-"""current_task() and all_tasks() as truthiness and counts, and iscoroutinefunction."""
+"""current_task() and all_tasks() as truthiness and counts; iscoroutinefunction and iscoroutine."""
 import asyncio
 
 
@@ -15,6 +15,9 @@ async def main():
     print("at least one task", len(asyncio.all_tasks()) >= 1)
     print("job is async", asyncio.iscoroutinefunction(job))
     print("plain is async", asyncio.iscoroutinefunction(plain))
+    pending = job()
+    print("coroutine object", asyncio.iscoroutine(pending), asyncio.iscoroutine(plain))
+    pending.close()
 
 
 if __name__ == "__main__":
