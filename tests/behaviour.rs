@@ -5,6 +5,7 @@
 //! The tests make their own virtual environment (pinned anyio, trio and pytest from PyPI) under
 //! Cargo's target directory, once, and reuse it.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -107,7 +108,19 @@ fn asyncio_left(source: &str) -> Vec<&str> {
         .collect()
 }
 
-fn check_program(path: &Path) -> Result<(), String> {
+/// The codes of the findings with a fix in `name`, as `check --output-format json` reports them.
+fn fixable_codes(dir: &Path, name: &str) -> BTreeSet<String> {
+    let output = lint(dir, &["check", "--output-format", "json", name]);
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    findings
+        .iter()
+        .filter(|f| !f["fix"].is_null())
+        .filter_map(|f| f["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Check one program; the codes of the fixes it exercised.
+fn check_program(path: &Path) -> Result<BTreeSet<String>, String> {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let original = std::fs::read_to_string(path).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -120,6 +133,7 @@ fn check_program(path: &Path) -> Result<(), String> {
         return Err(format!("{name}: the original program printed nothing"));
     }
 
+    let exercised = fixable_codes(dir.path(), &name);
     let fixed = lint(
         dir.path(),
         &["check", "--fix", "--unsafe-fixes", "-q", &name],
@@ -162,7 +176,7 @@ fn check_program(path: &Path) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    Ok(exercised)
 }
 
 #[test]
@@ -179,16 +193,11 @@ fn migrated_programs_behave_the_same_on_both_backends() {
         programs.len()
     );
     python();
-    let failures: Vec<String> = std::thread::scope(|scope| {
+    let results: Vec<Result<BTreeSet<String>, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = programs
             .chunks(programs.len().div_ceil(2))
             .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .filter_map(|p| check_program(p).err())
-                        .collect::<Vec<_>>()
-                })
+                scope.spawn(move || chunk.iter().map(|p| check_program(p)).collect::<Vec<_>>())
             })
             .collect();
         handles
@@ -196,12 +205,30 @@ fn migrated_programs_behave_the_same_on_both_backends() {
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
+    let failures: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(String::as_str))
+        .collect();
     assert!(
         failures.is_empty(),
         "{} of {} programs failed:\n\n{}",
         failures.len(),
         programs.len(),
         failures.join("\n\n")
+    );
+    // Every rule with a fix is exercised by some program.
+    let exercised: BTreeSet<String> = results.into_iter().flat_map(Result::unwrap).collect();
+    let listing = lint(&root(), &["rules", "--output-format", "json"]);
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&listing.stdout).unwrap();
+    let missing: Vec<&str> = rules
+        .iter()
+        .filter(|r| !r["fix"].is_null() && r["pack"] == "asyncio-to-anyio")
+        .filter_map(|r| r["code"].as_str())
+        .filter(|code| !exercised.contains(*code))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules with a fix that no program exercises: {missing:?}"
     );
 }
 
