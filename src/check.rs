@@ -91,6 +91,7 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
         },
     };
     walker.visit_body(&module.body);
+    walker.match_comments(&parsed);
     let depth = walker.max_depth;
     let mut diagnostics = std::mem::take(&mut walker.found);
     drop(walker);
@@ -219,6 +220,7 @@ impl<'r, 't> Walker<'r, 't> {
             };
             if rule.role.is_some_and(|role| !self.stands_as(role, node))
                 || (rule.in_async_function && !self.in_async_function())
+                || !self.imports_one_of(&rule.when_imported)
             {
                 continue;
             }
@@ -255,6 +257,38 @@ impl<'r, 't> Walker<'r, 't> {
                 }
             }
         }
+    }
+
+    /// Report the comments that comment rules match.
+    fn match_comments(&mut self, parsed: &Parsed<ModModule>) {
+        let rules = self.rules;
+        if rules.comment_rules().is_empty() {
+            return;
+        }
+        for token in parsed
+            .tokens()
+            .iter()
+            .filter(|t| t.kind() == TokenKind::Comment)
+        {
+            let text = &self.source[token.range()];
+            for &rule_ref in rules.comment_rules() {
+                let rule = rules.rule(rule_ref);
+                let matched = rule.comment.as_ref().is_some_and(|r| r.is_match(text));
+                if matched && self.imports_one_of(&rule.when_imported) {
+                    let diagnostic = self.diagnostic(rule_ref, token.range(), None, &Env::new());
+                    self.found.push(diagnostic);
+                }
+            }
+        }
+    }
+
+    /// Whether the file imports one of `modules` (true when the list is empty).
+    fn imports_one_of(&self, modules: &[String]) -> bool {
+        modules.is_empty()
+            || self.semantic.bindings().any(|(_, binding)| {
+                matches!(&binding.kind, BindingKind::Import { qualified, .. }
+                    if modules.iter().any(|m| qualified == m || qualified.starts_with(&format!("{m}."))))
+            })
     }
 
     /// Whether the node being matched is in an `async def` (the nearest enclosing function).
@@ -401,6 +435,16 @@ impl<'r, 't> Walker<'r, 't> {
             return false;
         }
         let single = capture.node();
+        if c.unbound {
+            let Some(AnyNodeRef::ExprName(name)) = single else {
+                return false;
+            };
+            if !self.semantic.is_tracked(name.id.as_str())
+                || self.semantic.resolve_name(name) != Resolution::Unbound
+            {
+                return false;
+            }
+        }
         if !c.bound_to.is_empty() {
             let Some(AnyNodeRef::ExprName(name)) = single else {
                 return false;

@@ -75,6 +75,7 @@ pub struct RuleSet {
     any_expr: Vec<Candidate>,
     any_stmt: Vec<Candidate>,
     block: Vec<Candidate>,
+    comments: Vec<RuleRef>,
     prefilter: Prefilter,
 }
 
@@ -94,6 +95,7 @@ impl RuleSet {
             any_expr: Vec::new(),
             any_stmt: Vec::new(),
             block: Vec::new(),
+            comments: Vec::new(),
             prefilter: Prefilter::default(),
         };
         let mut literal_sets = Vec::new();
@@ -108,6 +110,10 @@ impl RuleSet {
                 };
                 set.enabled.push(rule_ref);
                 set.modules.extend(pack.modules.iter().cloned());
+                if rule.comment.is_some() {
+                    set.comments.push(rule_ref);
+                }
+                let required_words = anchored_words(rule);
                 for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
                     let candidate = Candidate {
                         rule: rule_ref,
@@ -123,7 +129,19 @@ impl RuleSet {
                         RootKinds::AnyStmt => set.any_stmt.push(candidate),
                         RootKinds::Block => set.block.push(candidate),
                     }
-                    literal_sets.push(pattern.literals());
+                    let mut literals = pattern.literals();
+                    let binds = |name: &str| {
+                        std::iter::once(pattern)
+                            .chain(&rule.inside)
+                            .any(|p| p.metavars().iter().any(|m| m.name == name))
+                    };
+                    literals.extend(
+                        required_words
+                            .iter()
+                            .filter(|(metavar, _)| binds(metavar))
+                            .map(|(_, word)| word.clone()),
+                    );
+                    literal_sets.push(literals);
                 }
             }
         }
@@ -155,9 +173,20 @@ impl RuleSet {
         &self.block
     }
 
+    /// Rules that match comments.
+    pub fn comment_rules(&self) -> &[RuleRef] {
+        &self.comments
+    }
+
     /// Whether a file with this text can match any enabled rule.
     pub fn may_match(&self, source: &str) -> bool {
         self.prefilter.may_match(source)
+            || self.comments.iter().any(|&rule| {
+                self.rule(rule)
+                    .comment
+                    .as_ref()
+                    .is_some_and(|regex| regex.is_match(source))
+            })
     }
 
     /// Find a rule by code.
@@ -172,6 +201,25 @@ impl RuleSet {
                 })
         })
     }
+}
+
+/// `(metavariable, word)`: a `where` regex written `^word$` requires the capture's text, and so
+/// the file, to contain that word wherever the metavariable is bound.
+fn anchored_words(rule: &Rule) -> Vec<(String, String)> {
+    rule.constraints
+        .iter()
+        .filter_map(|c| {
+            let word = c
+                .regex
+                .as_ref()?
+                .as_str()
+                .strip_prefix('^')?
+                .strip_suffix('$')?;
+            let plain =
+                !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            plain.then(|| (c.metavar.clone(), word.to_owned()))
+        })
+        .collect()
 }
 
 fn requirements_hold(rule: &Rule, versions: &BTreeMap<String, Version>) -> bool {

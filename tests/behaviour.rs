@@ -306,3 +306,62 @@ fn the_example_project_migrates_and_its_tests_pass_on_both_backends() {
         "every test must pass on asyncio and on trio:\n{summary}"
     );
 }
+
+#[test]
+fn a_pytest_asyncio_module_runs_under_anyios_plugin_on_both_backends() {
+    let original = root().join("tests/behaviour/pytest_suite/test_service.py");
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("test_service.py");
+    std::fs::copy(&original, &module).unwrap();
+    std::fs::write(dir.path().join("anyio-lint.toml"), "[versions]\n").unwrap();
+
+    let fixed = lint(dir.path(), &["check", "--fix", "--unsafe-fixes", "-q", "."]);
+    let text = std::fs::read_to_string(&module).unwrap();
+    assert!(
+        fixed.status.success(),
+        "findings remain:\n{}\n{text}",
+        String::from_utf8_lossy(&fixed.stdout)
+    );
+    assert!(
+        !text.contains("pytest_asyncio") && asyncio_left(&text).is_empty(),
+        "{text}"
+    );
+
+    // The plugin under test is anyio's alone.
+    let probe = Command::new(python())
+        .args(["-c", "import pytest_asyncio"])
+        .output()
+        .unwrap();
+    assert!(
+        !probe.status.success(),
+        "pytest-asyncio must not be installed"
+    );
+
+    let output = must_succeed(
+        Command::new(python())
+            .args([
+                "-m",
+                "pytest",
+                "-v",
+                "-p",
+                "no:cacheprovider",
+                "test_service.py",
+            ])
+            .current_dir(dir.path())
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+        &format!("the migrated pytest module:\n{text}"),
+    );
+    let report = String::from_utf8_lossy(&output.stdout);
+    let async_tests = text.matches("async def test_").count();
+    for backend in ["asyncio", "trio"] {
+        let passed = report
+            .lines()
+            .filter(|l| l.contains(&format!("[{backend}] PASSED")))
+            .count();
+        assert_eq!(passed, async_tests, "on {backend}:\n{report}");
+    }
+    assert!(
+        report.contains("test_sync_tests_are_untouched PASSED"),
+        "{report}"
+    );
+}

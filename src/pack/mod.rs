@@ -65,6 +65,10 @@ pub struct Rule {
     pub constraints: Vec<Constraint>,
     pub role: Option<Role>,
     pub in_async_function: bool,
+    /// For comment rules: the regex each comment is matched against (the rule has no patterns).
+    pub comment: Option<Regex>,
+    /// Modules one of which the file must import for the rule to apply.
+    pub when_imported: Vec<String>,
     /// `(name, value)` keywords the fix's call gains when the matched call lacks them.
     pub default_keywords: Vec<(String, String)>,
     /// `(metavariable, base name)` of the new names the fix introduces.
@@ -89,6 +93,7 @@ pub struct Constraint {
     /// The capture is a name every assignment of which (in the scope that binds it) matches one
     /// of these patterns.
     pub bound_to: Vec<Pattern>,
+    pub unbound: bool,
 }
 
 /// The rewrite of every element of a `$$$` capture.

@@ -47,11 +47,24 @@ pub(super) fn compile_rule(
         ));
     }
     let rule_span = def.code.span();
-    let Some(pattern_def) = def.pattern else {
-        return Err(loader.error(rule_span, format!("rule `{code}` has no `pattern`")));
+    let comment = compile_comment(loader, &def, &code)?;
+    let pattern_texts = match (def.pattern, &comment) {
+        (Some(pattern_def), None) => pattern_def.into_vec(),
+        (None, Some(_)) => Vec::new(),
+        (Some(_), Some(_)) => {
+            return Err(loader.error(
+                rule_span,
+                format!("rule `{code}` has both a `pattern` and a `comment`: a rule matches one or the other"),
+            ));
+        }
+        (None, None) => {
+            return Err(loader.error(
+                rule_span,
+                format!("rule `{code}` has no `pattern` (or `comment`)"),
+            ));
+        }
     };
-    let pattern_texts = pattern_def.into_vec();
-    if pattern_texts.is_empty() {
+    if pattern_texts.is_empty() && comment.is_none() {
         return Err(loader.error(
             rule_span,
             format!("rule `{code}` has an empty `pattern` list"),
@@ -238,6 +251,8 @@ pub(super) fn compile_rule(
         constraints,
         role,
         in_async_function: def.in_async_function,
+        comment,
+        when_imported: compile_when_imported(loader, def.when_imported, modules)?,
         default_keywords,
         fresh,
         each,
@@ -291,6 +306,7 @@ fn compile_constraints(
             not_patterns: loader.patterns(constraint.not_pattern, "constraint pattern")?,
             positional_only: constraint.positional_only,
             bound_to: loader.patterns(constraint.bound_to, "`bound-to` pattern")?,
+            unbound: constraint.unbound,
         });
     }
     Ok(constraints)
@@ -410,4 +426,72 @@ fn compile_default_keywords(
         keywords.push(keyword);
     }
     Ok(keywords)
+}
+
+/// `comment = "regex"`: a rule that reports comments. It has nothing to bind, so it takes no
+/// fix, metavariables or structural constraints.
+fn compile_comment(
+    loader: &Loader<'_>,
+    def: &schema::RuleDef,
+    code: &str,
+) -> Result<Option<Regex>, SourceError> {
+    let Some(text) = &def.comment else {
+        return Ok(None);
+    };
+    let structural = def.fix.is_some()
+        || def.inside.is_some()
+        || def.not_inside.is_some()
+        || def.not.is_some()
+        || def.statement_position
+        || def.role.is_some()
+        || def.in_async_function
+        || !def.constraints.is_empty()
+        || !def.each.is_empty()
+        || !def.fresh.is_empty()
+        || !def.default_keywords.is_empty();
+    if structural {
+        return Err(loader.error(
+            text.span(),
+            format!(
+                "rule `{code}` matches comments: it cannot have a fix, metavariables or structural \
+                 constraints (`inside`, `where`, `role`, …)"
+            ),
+        ));
+    }
+    let uses_metavar = [Some(&def.message), def.help.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|t| t.get_ref().contains('$'));
+    if uses_metavar {
+        return Err(loader.error(
+            def.message.span(),
+            "a comment rule binds no metavariables, so its message and help cannot use `$`",
+        ));
+    }
+    Regex::new(text.get_ref())
+        .map(Some)
+        .map_err(|e| loader.error(text.span(), format!("invalid regex: {e}")))
+}
+
+/// `when-imported = ["pkg"]`: every module must be one of the pack's `modules`, whose imports
+/// the engine tracks.
+fn compile_when_imported(
+    loader: &Loader<'_>,
+    defs: Vec<Spanned<String>>,
+    modules: &FxHashSet<String>,
+) -> Result<Vec<String>, SourceError> {
+    defs.into_iter()
+        .map(|module| {
+            if modules.contains(module.get_ref()) {
+                Ok(module.into_inner())
+            } else {
+                Err(loader
+                    .error(
+                        module.span(),
+                        format!("`{}` is not one of the pack's `modules`", module.get_ref()),
+                    )
+                    .note("only imports of declared modules are tracked"))
+            }
+        })
+        .collect()
 }

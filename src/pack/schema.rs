@@ -91,6 +91,11 @@ pub struct RuleDef {
     pub help: Option<Spanned<String>>,
     pub explain: Spanned<String>,
     pub pattern: Option<OneOrMany>,
+    /// Instead of a pattern: a regex matched against each comment (`# …`) of the file.
+    pub comment: Option<Spanned<String>>,
+    /// The rule applies only in files that import one of these modules (any import form).
+    #[serde(default)]
+    pub when_imported: Vec<Spanned<String>>,
     pub fix: Option<Spanned<String>>,
     pub applicability: Option<Spanned<Applicability>>,
     /// Text shown for the fix (`Replace with …`); defaults to the rendered replacement.
@@ -144,6 +149,10 @@ pub struct ConstraintDef {
     pub positional_only: bool,
     /// The capture is a name whose every assignment in its scope matches one of these patterns.
     pub bound_to: Option<OneOrMany>,
+    /// The capture is a name that nothing binds where it is used (a module's name that is no
+    /// longer imported: a `NameError`). Only names of declared modules are followed.
+    #[serde(default)]
+    pub unbound: bool,
 }
 
 /// The rewrite of each element of a `$$$` capture.
