@@ -104,23 +104,28 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
     }
 }
 
-/// Remove duplicates and fallback findings covered by another rule of their pack; sort.
+/// Remove duplicates and fallback findings covered by a non-fallback finding (of any pack) or
+/// repeating the range of another fallback finding; sort.
 fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
         (a.range.start(), &a.code, a.range.end()).cmp(&(b.range.start(), &b.code, b.range.end()))
     });
     diagnostics.dedup_by(|a, b| a.code == b.code && a.range == b.range);
-    let primary: Vec<(u32, TextRange)> = diagnostics
+    let primary: Vec<TextRange> = diagnostics
         .iter()
         .filter_map(|d| match d.origin {
-            Origin::Rule(r) if !rules.rule(r).fallback => Some((r.pack, d.range)),
+            Origin::Rule(r) if !rules.rule(r).fallback => Some(d.range),
             _ => None,
         })
         .collect();
+    let mut fallback_ranges: Vec<TextRange> = Vec::new();
     diagnostics.retain(|d| match d.origin {
-        Origin::Rule(r) if rules.rule(r).fallback => !primary
-            .iter()
-            .any(|(pack, range)| *pack == r.pack && range.contains_range(d.range)),
+        Origin::Rule(r) if rules.rule(r).fallback => {
+            let covered = primary.iter().any(|range| range.contains_range(d.range))
+                || fallback_ranges.contains(&d.range);
+            fallback_ranges.push(d.range);
+            !covered
+        }
         _ => true,
     });
 }
@@ -461,10 +466,12 @@ impl<'r, 't> Walker<'r, 't> {
                 return false;
             }
         }
-        for pattern in &c.patterns {
-            if !single.is_some_and(|n| self.matches(pack, pattern, n, &mut env.clone())) {
-                return false;
-            }
+        if !c.patterns.is_empty()
+            && !c.patterns.iter().any(|pattern| {
+                single.is_some_and(|n| self.matches(pack, pattern, n, &mut env.clone()))
+            })
+        {
+            return false;
         }
         for pattern in &c.not_patterns {
             if single.is_some_and(|n| self.matches(pack, pattern, n, &mut env.clone())) {

@@ -141,7 +141,21 @@ impl RuleSet {
                             .filter(|(metavar, _)| binds(metavar))
                             .map(|(_, word)| word.clone()),
                     );
-                    literal_sets.push(literals);
+                    // A capture that must match one of some patterns brings one of their literal sets.
+                    let alternatives = rule
+                        .constraints
+                        .iter()
+                        .find(|c| !c.patterns.is_empty() && binds(&c.metavar));
+                    match alternatives {
+                        Some(constraint) => {
+                            for alternative in &constraint.patterns {
+                                let mut set = literals.clone();
+                                set.extend(alternative.literals());
+                                literal_sets.push(set);
+                            }
+                        }
+                        None => literal_sets.push(literals),
+                    }
                 }
             }
         }
