@@ -500,3 +500,85 @@ fn the_engine_names_no_library() {
     }
     assert!(offenders.is_empty(), "{offenders:?}");
 }
+
+/// The codes of `check --output-format json` in `dir` (after `extra` arguments).
+fn codes(dir: &Path, extra: &[&str]) -> std::collections::BTreeSet<String> {
+    let mut args = vec!["check", "--output-format", "json"];
+    args.extend_from_slice(extra);
+    args.push(".");
+    let output = run(dir, &args);
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or("syntax-error").to_owned())
+        .collect()
+}
+
+#[test]
+fn pitfalls_fixture_project_shows_every_mistake_and_fixes_the_exact_ones() {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pitfalls-project");
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "anyio-lint.toml",
+        "app/__init__.py",
+        "app/service.py",
+        "app/leftover.py",
+    ] {
+        let target = dir.path().join(file);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(fixture.join(file), target).unwrap();
+    }
+    let listing = run(dir.path(), &["rules", "--output-format", "json"]);
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&listing.stdout).unwrap();
+    let pack_rules: Vec<&serde_json::Value> = rules
+        .iter()
+        .filter(|r| r["pack"] == "anyio-pitfalls")
+        .collect();
+    let all: std::collections::BTreeSet<String> = pack_rules
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect();
+    let without_fix: std::collections::BTreeSet<String> = pack_rules
+        .iter()
+        .filter(|r| r["fix"].is_null())
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect();
+
+    assert_eq!(
+        codes(dir.path(), &[]),
+        all,
+        "every pitfall is in the fixture"
+    );
+    let fixed = run(dir.path(), &["check", "--fix", "--unsafe-fixes", "-q"]);
+    assert_eq!(fixed.status.code(), Some(1), "{}", stdout(&fixed));
+    assert_eq!(
+        codes(dir.path(), &[]),
+        without_fix,
+        "exactly the rules without a fix remain, and nothing broke the syntax"
+    );
+    let service = std::fs::read_to_string(dir.path().join("app/service.py")).unwrap();
+    for expected in [
+        "anyio.run(serve)\n",
+        "tg.start_soon(fetch, \"a\")",
+        "tg.start_soon(functools.partial(fetch, \"b\", retries=2))",
+        "    async with anyio.create_task_group() as tg:\n        pass",
+        "    async with lock:\n",
+        "    with anyio.move_on_after(1) as scope:\n",
+        "await anyio.to_thread.run_sync(read_file, \"h\")",
+        "    await anyio.sleep(1)\n",
+        "    except TimeoutError:\n",
+        "first = anyio.from_thread.run(fetch, \"r\")",
+    ] {
+        assert!(
+            service.contains(expected),
+            "missing {expected:?} in:\n{service}"
+        );
+    }
+    let again = run(dir.path(), &["check", "--fix", "--unsafe-fixes", "--diff"]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "a second --fix would change something:\n{}",
+        stdout(&again)
+    );
+}

@@ -533,3 +533,59 @@ fn an_unset_version_is_the_newest() {
         1
     );
 }
+
+#[test]
+fn comment_rules_match_comments_only() {
+    let text = r##"[pack]
+name = "test-pack"
+version = "0"
+description = "test"
+prefix = "T"
+modules = ["m"]
+
+[[rule]]
+code = "T1"
+name = "marker"
+message = "marker"
+explain = "x"
+comment = '(?i)#\s*todo\b'
+
+[[rule.example]]
+flagged = "# TODO"
+"##;
+    let source = "x = '# TODO in a string'\n# todo: port\ny = 1  # TODO later\n";
+    let found: Vec<&str> = check(&rules(text, &[]), source, &[])
+        .diagnostics
+        .iter()
+        .map(|d| &source[d.range])
+        .collect();
+    assert_eq!(found, ["# todo: port", "# TODO later"]);
+    let with_fix = text.replace(
+        "comment = ",
+        "fix = \"y\"\napplicability = \"safe\"\ncomment = ",
+    );
+    let error = pack::load("p.toml", &with_fix).unwrap_err().render(false);
+    assert!(error.contains("cannot have a fix"), "{error}");
+}
+
+#[test]
+fn when_imported_and_unbound() {
+    let imported = found(
+        r#""$X.run()""#,
+        r#"when-imported = ["n"]"#,
+        "import n\nx.run()\n",
+    );
+    assert_eq!(imported, ["x.run()"]);
+    assert!(found(r#""$X.run()""#, r#"when-imported = ["n"]"#, "x.run()\n").is_empty());
+    // `m` used where nothing binds it, but not where it is imported or assigned.
+    let extra = r#"where.M = { regex = "^m$", unbound = true }"#;
+    let source = "def f():\n    m.a()\ndef g():\n    import m\n    m.b()\ndef h(m):\n    m.c()\n";
+    assert_eq!(found(r#""$M.$N()""#, extra, source), ["m.a()"]);
+}
+
+#[test]
+fn constraint_pattern_lists_are_alternatives() {
+    let extra = r#"where.F = { pattern = ["m.f", "m.g"] }"#;
+    let source = "import m\nm.f(1)\nm.g(2)\nm.h(3)\n";
+    assert_eq!(found(r#""$F($X)""#, extra, source), ["m.f(1)", "m.g(2)"]);
+}
