@@ -1,5 +1,7 @@
 //! Checking one file: prefilter → parse → bind → one walk that matches every enabled pattern →
-//! constraints → diagnostics with rendered messages and fixes.
+//! position checks (`statement-position`, `role`, `in-async-function`, `when-imported`) →
+//! constraints and `each` elements → diagnostics with rendered messages and fixes; then the comment
+//! rules over the file's comments, and fallback findings that another finding covers are dropped.
 
 use ruff_python_ast::{
     AnyNodeRef, Expr, ModModule, Stmt,

@@ -2,8 +2,9 @@
 //!
 //! [`RuleSet`] indexes every pattern of every enabled rule by the node kind its root can match, so
 //! a file is walked once and each node only meets the patterns that can match it. It also builds
-//! the [`Prefilter`]: a file that contains none of the identifiers some pattern needs is never
-//! parsed.
+//! the [`Prefilter`]: a file that contains none of the identifiers some pattern needs (its own
+//! names, `^word$` constraint regexes, one alternative of a constraint's pattern list), and that no
+//! comment rule's regex matches, is never parsed.
 
 use std::collections::BTreeMap;
 
