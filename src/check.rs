@@ -158,6 +158,12 @@ struct FixContext<'t> {
     disabled: &'t [RuleRef],
 }
 
+/// What a match bound: its metavariables, and those of each element of its `each` captures.
+struct Bindings<'r, 't> {
+    env: Env<'r, 't>,
+    elements: Vec<(&'r Each, Vec<Env<'r, 't>>)>,
+}
+
 struct Walker<'r, 't> {
     rules: &'r RuleSet,
     source: &'t str,
@@ -231,8 +237,9 @@ impl<'r, 't> Walker<'r, 't> {
             {
                 continue;
             }
-            if let Some(env) = self.constraints_hold(pack, rule, node, env) {
-                let diagnostic = self.diagnostic(candidate.rule, site.range(), Some(site), &env);
+            if let Some(bindings) = self.constraints_hold(pack, rule, node, env) {
+                let diagnostic =
+                    self.diagnostic(candidate.rule, site.range(), Some(site), &bindings);
                 self.found.push(diagnostic);
             }
         }
@@ -258,8 +265,8 @@ impl<'r, 't> Walker<'r, 't> {
                 }
                 let range = TextRange::new(body[start].start(), body[end - 1].end());
                 let first = AnyNodeRef::from(&body[start]);
-                if let Some(env) = self.constraints_hold(pack, rule, first, env) {
-                    let diagnostic = self.diagnostic(candidate.rule, range, None, &env);
+                if let Some(bindings) = self.constraints_hold(pack, rule, first, env) {
+                    let diagnostic = self.diagnostic(candidate.rule, range, None, &bindings);
                     self.found.push(diagnostic);
                 }
             }
@@ -282,7 +289,11 @@ impl<'r, 't> Walker<'r, 't> {
                 let rule = rules.rule(rule_ref);
                 let matched = rule.comment.as_ref().is_some_and(|r| r.is_match(text));
                 if matched && self.imports_one_of(&rule.when_imported) {
-                    let diagnostic = self.diagnostic(rule_ref, token.range(), None, &Env::new());
+                    let bindings = Bindings {
+                        env: Env::new(),
+                        elements: Vec::new(),
+                    };
+                    let diagnostic = self.diagnostic(rule_ref, token.range(), None, &bindings);
                     self.found.push(diagnostic);
                 }
             }
@@ -330,14 +341,15 @@ impl<'r, 't> Walker<'r, 't> {
         }
     }
 
-    /// Check `not`, `inside`, `not-inside` and `where` constraints; return the extended bindings.
+    /// Check `not`, `inside`, `not-inside`, `where` and `each` constraints; return the extended
+    /// bindings with those of every `each` element.
     fn constraints_hold(
         &self,
         pack: &'r Pack,
         rule: &'r Rule,
         node: AnyNodeRef<'t>,
         mut env: Env<'r, 't>,
-    ) -> Option<Env<'r, 't>> {
+    ) -> Option<Bindings<'r, 't>> {
         for pattern in &rule.not {
             if self.matches(pack, pattern, node, &mut env.clone()) {
                 return None;
@@ -365,10 +377,12 @@ impl<'r, 't> Walker<'r, 't> {
         if !self.all_satisfied(pack, &rule.constraints, &env) {
             return None;
         }
-        for each in &rule.each {
-            self.each_element_env(pack, each, &env)?;
-        }
-        Some(env)
+        let elements = rule
+            .each
+            .iter()
+            .map(|each| Some((each, self.each_element_env(pack, each, &env)?)))
+            .collect::<Option<_>>()?;
+        Some(Bindings { env, elements })
     }
 
     fn all_satisfied(
@@ -488,21 +502,17 @@ impl<'r, 't> Walker<'r, 't> {
         rule_ref: RuleRef,
         range: TextRange,
         node: Option<AnyNodeRef<'t>>,
-        env: &Env<'_, 't>,
+        bindings: &Bindings<'r, 't>,
     ) -> Diagnostic {
         let pack = self.rules.pack(rule_ref);
         let rule = self.rules.rule(rule_ref);
+        let env = &bindings.env;
         let fix = if self.fixes.disabled.contains(&rule_ref) {
             None
         } else {
-            let elements: Option<Vec<(&Each, Vec<Env<'_, 't>>)>> = rule
-                .each
-                .iter()
-                .map(|each| Some((each, self.each_element_env(pack, each, env)?)))
-                .collect();
-            rule.fix.as_ref().zip(elements).and_then(|(_, elements)| {
+            rule.fix.as_ref().and_then(|_| {
                 self.fixes
-                    .render(rule_ref, pack, rule, range, node, env, &elements)
+                    .render(rule_ref, pack, rule, range, node, env, &bindings.elements)
             })
         };
         Diagnostic {
