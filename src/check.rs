@@ -22,7 +22,7 @@ use crate::pattern::metavar::{self, Piece};
 use crate::pattern::shape::NodeList;
 use crate::pattern::{Form, Pattern};
 use crate::ruleset::{Candidate, RuleRef, RuleSet};
-use crate::semantic::{BindingKind, Resolution, Semantic};
+use crate::semantic::{BindingKind, Resolution, Semantic, in_module};
 use crate::source::Layout;
 
 /// The result of checking one source text.
@@ -305,7 +305,7 @@ impl<'r, 't> Walker<'r, 't> {
         modules.is_empty()
             || self.semantic.bindings().any(|(_, binding)| {
                 matches!(&binding.kind, BindingKind::Import { qualified, .. }
-                    if modules.iter().any(|m| qualified == m || qualified.starts_with(&format!("{m}."))))
+                    if modules.iter().any(|m| in_module(qualified, m)))
             })
     }
 
@@ -688,7 +688,7 @@ impl FixContext<'_> {
                 let dropped = pack
                     .drop_unused_imports
                     .iter()
-                    .any(|m| qualified == m || qualified.starts_with(&format!("{m}.")));
+                    .any(|m| in_module(qualified, m));
                 if !dropped {
                     return None;
                 }

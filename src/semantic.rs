@@ -67,6 +67,13 @@ pub enum BindingKind {
     Other,
 }
 
+/// Whether the dotted name `qualified` is `module` or lies inside it (`pkg.sub.f` in `pkg.sub`).
+pub fn in_module(qualified: &str, module: &str) -> bool {
+    qualified
+        .strip_prefix(module)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
 /// What a name means at one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolution<'s> {

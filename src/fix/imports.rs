@@ -12,7 +12,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostic::Edit;
-use crate::semantic::{BindingKind, Resolution, Semantic};
+use crate::semantic::{BindingKind, Resolution, Semantic, in_module};
 
 /// The key of an import binding that survives edits: its local name and qualified name.
 pub type ImportKey = (String, String);
@@ -93,7 +93,7 @@ impl<'t> Imports<'t> {
         }
         let module = modules
             .iter()
-            .filter(|m| qualified == m.as_str() || qualified.starts_with(&format!("{m}.")))
+            .filter(|m| in_module(qualified, m))
             .max_by_key(|m| m.len())
             .cloned()
             .unwrap_or_else(|| qualified.split('.').next().unwrap_or(qualified).to_owned());
@@ -140,11 +140,7 @@ fn is_docstring(stmt: &Stmt) -> bool {
 }
 
 fn imports_module(stmt: &Stmt, modules: &[String]) -> bool {
-    let hit = |name: &str| {
-        modules
-            .iter()
-            .any(|m| name == m || name.starts_with(&format!("{m}.")))
-    };
+    let hit = |name: &str| modules.iter().any(|m| in_module(name, m));
     match stmt {
         Stmt::Import(import) => import.names.iter().any(|a| hit(a.name.as_str())),
         Stmt::ImportFrom(import) => {
@@ -218,9 +214,7 @@ pub fn import_reference_counts(
     let mut counts = FxHashMap::default();
     for (id, binding) in semantic.bindings() {
         if let BindingKind::Import { qualified, .. } = &binding.kind
-            && drop_modules
-                .iter()
-                .any(|m| qualified == m || qualified.starts_with(&format!("{m}.")))
+            && drop_modules.iter().any(|m| in_module(qualified, m))
         {
             *counts
                 .entry((binding.name.clone(), qualified.clone()))
