@@ -16,6 +16,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
 use crate::fix::imports::Imports;
 use crate::fix::imports::remove_alias;
 use crate::fix::template::{Expansion, Expansions, Site, line_indent_at};
+use crate::noqa::{self, Lines};
 use crate::pack::{Constraint, Each, Pack, Role, Rule, kind_name};
 use crate::pattern::matcher::{Capture, Env, Matcher};
 use crate::pattern::metavar::{self, Piece};
@@ -52,7 +53,8 @@ pub fn drop_deep<T: Send>(value: T, depth: usize) {
 /// Check `source` with every enabled rule of `rules`. `disabled_fixes` lists rules whose fixes are
 /// not offered (the fix loop turns off a rule whose fix broke the file).
 pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Checked {
-    if !rules.may_match(source) {
+    let may_match = rules.may_match(source);
+    if !may_match && !rules.may_have_stale_directive(source) {
         return Checked::default();
     }
     let parsed = parse(source);
@@ -92,12 +94,19 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
             disabled: disabled_fixes,
         },
     };
-    walker.visit_body(&module.body);
-    walker.match_comments(&parsed);
+    if may_match {
+        walker.visit_body(&module.body);
+        walker.match_comments(&parsed);
+    }
     let depth = walker.max_depth;
     let mut diagnostics = std::mem::take(&mut walker.found);
     drop(walker);
     finish(rules, &mut diagnostics);
+    noqa::suppress(
+        rules,
+        &Lines::new(source, &parsed, &strings),
+        &mut diagnostics,
+    );
     drop_deep(parsed, depth);
     Checked {
         diagnostics,
@@ -133,7 +142,7 @@ fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Ranges of string tokens that span lines: their inner lines are never re-indented.
-fn multiline_strings(parsed: &Parsed<ModModule>, source: &str) -> Vec<TextRange> {
+pub fn multiline_strings(parsed: &Parsed<ModModule>, source: &str) -> Vec<TextRange> {
     parsed
         .tokens()
         .iter()
@@ -510,9 +519,16 @@ impl<'r, 't> Walker<'r, 't> {
         let fix = if self.fixes.disabled.contains(&rule_ref) {
             None
         } else {
+            let applicability = self.rules.applicability(rule_ref);
             rule.fix.as_ref().and_then(|_| {
-                self.fixes
-                    .render(rule_ref, pack, rule, range, node, env, &bindings.elements)
+                self.fixes.render(
+                    (rule_ref, pack, rule),
+                    applicability,
+                    range,
+                    node,
+                    env,
+                    &bindings.elements,
+                )
             })
         };
         Diagnostic {
@@ -575,12 +591,10 @@ impl<'t> FixContext<'t> {
         &self.imports.last().expect("just pushed").1
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn render(
         &mut self,
-        rule_ref: RuleRef,
-        pack: &Pack,
-        rule: &Rule,
+        (rule_ref, pack, rule): (RuleRef, &Pack, &Rule),
+        mut applicability: Applicability,
         range: TextRange,
         node: Option<AnyNodeRef<'t>>,
         env: &Env<'_, 't>,
@@ -643,7 +657,6 @@ impl<'t> FixContext<'t> {
                 import_edits.push(edit);
             }
         }
-        let mut applicability = rule.applicability.unwrap_or(Applicability::Safe);
         let mut title = rule.fix_title.clone().unwrap_or_else(|| {
             let shown: String = content.lines().next().unwrap_or_default().trim().to_owned();
             if content.trim().contains('\n') {

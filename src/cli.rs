@@ -10,14 +10,17 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
 
+use crate::baseline::Baseline;
 use crate::check::check;
 use crate::diagnostic::{Diagnostic, Origin};
-use crate::discover::{self, Filters};
+use crate::discover;
 use crate::fix::{apply, write};
+use crate::noqa;
 use crate::pack::{self, Pack, SourceError};
+use crate::progress::Progress;
 use crate::report::{self, FileReport, Format};
-use crate::ruleset::{RuleSet, Selection};
-use crate::settings::{self, Config};
+use crate::resolve::{Discovery, Overrides, Resolver, Settings, known_selector};
+use crate::ruleset::RuleSet;
 use crate::source::SourceText;
 use crate::version::Version;
 
@@ -35,7 +38,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files (and fix them with --fix).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the documentation of one rule.
     Rule {
         code: String,
@@ -134,6 +137,20 @@ pub struct CheckArgs {
     /// Ignore all configuration files.
     #[arg(long)]
     pub isolated: bool,
+    /// Skip files the configuration excludes even when they are named explicitly (for pre-commit).
+    #[arg(long, overrides_with = "no_force_exclude")]
+    pub force_exclude: bool,
+    #[arg(long, hide = true)]
+    pub no_force_exclude: bool,
+    /// Add `# noqa` directives for every current finding, and fix nothing.
+    #[arg(long)]
+    pub add_noqa: bool,
+    /// Record the current findings in FILE (JSON), for `--baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings not recorded in FILE (written by `--write-baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// The file name to use for standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
@@ -175,7 +192,7 @@ fn stderr_color() -> bool {
 /// Run the command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Rule { code, packs } => run_rule(&code, &packs),
         Command::Rules {
             output_format,
@@ -199,44 +216,8 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 /// Load the built-in packs (unless disabled) and the user's packs.
-pub fn load_packs(args: &PackArgs, extra: &[PathBuf]) -> Result<Vec<Pack>, Failure> {
-    let mut packs = Vec::new();
-    if !args.no_builtin_packs {
-        for (name, text) in pack::BUILTIN {
-            packs.push(pack::load(&format!("builtin:{name}"), text)?);
-        }
-    }
-    for path in extra.iter().chain(&args.rulepacks) {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read rule pack `{}`: {e}", path.display()))?;
-        packs.push(pack::load(&path.display().to_string(), &text)?);
-    }
-    check_unique_codes(&packs)?;
-    Ok(packs)
-}
-
-fn check_unique_codes(packs: &[Pack]) -> Result<(), SourceError> {
-    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-    for pack in packs {
-        for rule in &pack.rules {
-            if let Some(first) = seen.insert(&rule.code, &pack.origin) {
-                let needle = format!("\"{}\"", rule.code);
-                let start = pack.source.find(&needle);
-                return Err(SourceError::new(
-                    &pack.origin,
-                    &pack.source,
-                    start.map(|s| s..s + needle.len()),
-                    format!("duplicate rule code `{}`", rule.code),
-                )
-                .label("already defined")
-                .note(format!(
-                    "`{}` is also defined in {first}; rule codes are unique across packs",
-                    rule.code
-                )));
-            }
-        }
-    }
-    Ok(())
+pub fn load_packs(args: &PackArgs) -> Result<Vec<Pack>, Failure> {
+    Ok(pack::load_all(!args.no_builtin_packs, &args.rulepacks)?)
 }
 
 fn parse_versions(items: &[String]) -> Result<BTreeMap<String, Version>, Failure> {
@@ -252,97 +233,59 @@ fn parse_versions(items: &[String]) -> Result<BTreeMap<String, Version>, Failure
     Ok(versions)
 }
 
-/// Everything a check run needs, resolved once.
-struct Run {
-    rules: RuleSet,
-    filters: Filters,
-    fix: bool,
-    unsafe_fixes: bool,
-    format: Format,
+/// `--flag` / `--no-flag`: `Some` when either was given.
+fn flag(on: bool, off: bool) -> Option<bool> {
+    match (on, off) {
+        (_, true) => Some(false),
+        (true, _) => Some(true),
+        _ => None,
+    }
 }
 
-fn resolve(args: &CheckArgs) -> Result<Run, Failure> {
-    let start = args
-        .stdin_filename
-        .clone()
-        .or_else(|| args.paths.iter().find(|p| p.as_os_str() != "-").cloned())
-        .unwrap_or_else(|| PathBuf::from("."));
-    let config = if args.isolated {
-        Config::default()
+/// The resolver of this run's settings: configuration discovery with the command line on top.
+fn resolver(args: &CheckArgs) -> Result<Arc<Resolver>, Failure> {
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        versions: parse_versions(&args.versions)?,
+        fix: flag(args.fix || args.fix_only, args.no_fix),
+        unsafe_fixes: flag(args.unsafe_fixes, args.no_unsafe_fixes),
+        force_exclude: flag(args.force_exclude, args.no_force_exclude),
+        output_format: args.output_format,
+        rulepacks: args.packs.rulepacks.clone(),
+        builtin_packs: !args.packs.no_builtin_packs,
+    };
+    let discovery = if args.isolated {
+        Discovery::Isolated
     } else if let Some(path) = &args.config {
-        settings::read(path)?
+        Discovery::Fixed(path.clone())
     } else {
-        match settings::find(&start) {
-            Some(path) => settings::read(&path)?,
-            None => Config::default(),
-        }
+        Discovery::Nearest
     };
-    let root = config.root();
-    let options = &config.options;
-    let user_packs: Vec<PathBuf> = options
-        .rulepacks
+    Ok(Arc::new(Resolver::new(overrides, discovery)))
+}
+
+/// Command-line rule selectors must name loaded rules.
+fn check_cli_selectors(args: &CheckArgs, packs: &[Pack]) -> Result<(), Failure> {
+    for selector in args
+        .select
         .iter()
-        .flatten()
-        .map(|p| root.join(p))
-        .collect();
-    let packs = load_packs(&args.packs, &user_packs)?;
-    let mut versions = config.versions()?;
-    versions.extend(parse_versions(&args.versions)?);
-    let pick = |cli: &[String], file: &Option<Vec<String>>| {
-        if cli.is_empty() {
-            file.clone().unwrap_or_default()
-        } else {
-            cli.to_vec()
-        }
-    };
-    let selection = Selection {
-        select: pick(&args.select, &options.select),
-        extend_select: [
-            args.extend_select.clone(),
-            options.extend_select.clone().unwrap_or_default(),
-        ]
-        .concat(),
-        ignore: [
-            args.ignore.clone(),
-            options.ignore.clone().unwrap_or_default(),
-        ]
-        .concat(),
-    };
-    let mut exclude: Vec<String> = options.exclude.clone().unwrap_or_default();
-    exclude.extend(options.extend_exclude.clone().unwrap_or_default());
-    let filters = Filters::new(&exclude, &options.include.clone().unwrap_or_default())?;
-    let fix = (args.fix || args.fix_only || options.fix.unwrap_or(false)) && !args.no_fix;
-    let unsafe_fixes =
-        (args.unsafe_fixes || options.unsafe_fixes.unwrap_or(false)) && !args.no_unsafe_fixes;
-    let format = match (args.output_format, &options.output_format) {
-        (Some(format), _) => format,
-        (None, Some(name)) => <Format as clap::ValueEnum>::from_str(name, true).map_err(|_| {
-            format!(
-                "output-format `{name}` in {}: use full, concise or json",
-                config
-                    .path
-                    .as_ref()
-                    .map_or("configuration".into(), |p| p.display().to_string())
-            )
-        })?,
-        (None, None) => Format::Full,
-    };
-    Ok(Run {
-        rules: RuleSet::new(Arc::new(packs), &selection, &versions),
-        filters,
-        fix,
-        unsafe_fixes,
-        format,
-    })
+        .chain(&args.extend_select)
+        .chain(&args.ignore)
+    {
+        known_selector(packs, selector).map_err(Failure::Message)?;
+    }
+    Ok(())
 }
 
 /// Check (and fix) one text; returns the report and the new text when it changed.
 fn process(
-    run: &Run,
-    path: &str,
-    absolute: &str,
+    rules: &RuleSet,
+    (path, absolute): (&str, &str),
     source: &str,
     fix: bool,
+    unsafe_fixes: bool,
 ) -> (FileReport, Option<String>) {
     let mut report = FileReport {
         path: path.to_owned(),
@@ -350,7 +293,7 @@ fn process(
         ..FileReport::default()
     };
     if fix {
-        let outcome = apply::fix(&run.rules, source, run.unsafe_fixes);
+        let outcome = apply::fix(rules, source, unsafe_fixes);
         report.fixed = outcome.applied.clone();
         report.problems = outcome.problems.clone();
         report.diagnostics = outcome.remaining.diagnostics;
@@ -358,7 +301,7 @@ fn process(
         report.source = Some(changed.clone().unwrap_or_else(|| source.to_owned()));
         (report, changed)
     } else {
-        report.diagnostics = check(&run.rules, source, &[]).diagnostics;
+        report.diagnostics = check(rules, source, &[]).diagnostics;
         report.source = Some(source.to_owned());
         (report, None)
     }
@@ -397,38 +340,87 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// What applies to the whole run rather than to each file: the settings of the configuration
+/// governing the first path (or `--stdin-filename`), as Ruff takes them.
+#[derive(Debug, Clone, Copy)]
+struct RunWide {
+    format: Format,
+    fix: bool,
+    unsafe_fixes: bool,
+    color: bool,
+}
+
 fn run_check(args: CheckArgs) -> Result<u8, Failure> {
-    let run = resolve(&args)?;
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    let resolver = resolver(&args)?;
+    let start = args
+        .stdin_filename
+        .clone()
+        .or_else(|| args.paths.iter().find(|p| p.as_os_str() != "-").cloned())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let governing = resolver.for_path(&start)?;
+    check_cli_selectors(&args, &governing.rules().packs)?;
+    let run = RunWide {
+        format: governing.output_format.unwrap_or(Format::Full),
+        fix: governing.fix,
+        unsafe_fixes: governing.unsafe_fixes,
+        color: match args.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        },
     };
+    if args.write_baseline.is_some() && (run.fix || args.diff || args.add_noqa) {
+        return Err(Failure::Message(
+            "`--write-baseline` records findings; it cannot be combined with `--fix`, `--diff` or `--add-noqa`".to_owned(),
+        ));
+    }
+    if args.add_noqa && (run.fix || args.diff) {
+        return Err(Failure::Message(
+            "`--add-noqa` cannot be combined with `--fix` or `--diff`".to_owned(),
+        ));
+    }
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        return check_stdin(&args, &run, color);
+        let rules = governing.rules_for(&start);
+        return check_stdin(&args, &run, &rules, &governing);
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let found = discover::discover(&paths, &run.filters);
-    let fix = run.fix || args.diff;
+    let found = discover::discover(&paths, &resolver)?;
+    let progress = Progress::start(
+        found.files.len(),
+        !args.quiet && std::io::stderr().is_terminal(),
+    );
     let results: Vec<(FileReport, Option<String>, Option<SourceText>)> = found
         .files
         .par_iter()
-        .map(|path| {
+        .map(|(path, settings)| {
             let shown = display_path(path);
-            match SourceText::read(path) {
+            let result = match SourceText::read(path) {
                 Err(error) => (file_error(path, error.to_string()), None, None),
                 Ok(source) => {
-                    let (report, changed) =
-                        process(&run, &shown, &absolute(path), &source.text, fix);
+                    let rules = settings.rules_for(path);
+                    let (report, changed) = if args.add_noqa {
+                        add_noqa(&rules, (&shown, &absolute(path)), &source.text)
+                    } else {
+                        process(
+                            &rules,
+                            (&shown, &absolute(path)),
+                            &source.text,
+                            settings.fix || args.diff,
+                            settings.unsafe_fixes,
+                        )
+                    };
                     (report, changed, Some(source))
                 }
-            }
+            };
+            progress.tick();
+            result
         })
         .collect();
+    progress.finish();
     let mut reports = Vec::new();
     let mut diffs = String::new();
     let mut changed_files = 0usize;
@@ -439,7 +431,7 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
             format!("cannot walk this path: {message}"),
         ));
     }
-    for ((mut report, changed, source), path) in results.into_iter().zip(&found.files) {
+    for ((mut report, changed, source), (path, settings)) in results.into_iter().zip(&found.files) {
         if let (Some(new_text), Some(original)) = (changed, source) {
             changed_files += 1;
             if args.diff {
@@ -450,19 +442,51 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
                 report.problems.push(format!("fixes not written: {error}"));
                 report.fixed.clear();
                 report.source = Some(original.text.clone());
-                report.diagnostics = check(&run.rules, &original.text, &[]).diagnostics;
+                report.diagnostics =
+                    check(&settings.rules_for(path), &original.text, &[]).diagnostics;
             }
         }
         reports.push(report);
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut stdout = std::io::stdout().lock();
     for report in &reports {
         for problem in &report.problems {
             eprintln!("{}: {problem}", report.path);
         }
     }
+    if args.add_noqa {
+        let added: usize = reports
+            .iter()
+            .map(|r| r.fixed.values().sum::<usize>())
+            .sum();
+        if !args.quiet {
+            eprintln!(
+                "Added {added} noqa directive{} in {changed_files} file{}.",
+                if added == 1 { "" } else { "s" },
+                if changed_files == 1 { "" } else { "s" }
+            );
+        }
+        return Ok(0);
+    }
+    if let Some(file) = &args.write_baseline {
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let (text, count) = Baseline::render(&reports, file);
+        write::create_atomic(file, text.as_bytes())
+            .map_err(|e| format!("cannot write the baseline {}: {e}", file.display()))?;
+        if !args.quiet {
+            eprintln!(
+                "Wrote a baseline of {count} findings to {}.",
+                file.display()
+            );
+        }
+        return Ok(0);
+    }
+    let baselined = apply_baseline(&args, &mut reports)?;
     let totals = report::totals(&reports, run.unsafe_fixes);
+    let mut stdout = std::io::stdout().lock();
     if args.diff {
         let _ = stdout.write_all(diffs.as_bytes());
         if !args.quiet {
@@ -476,11 +500,56 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         return Ok(u8::from(changed_files > 0));
     }
     if !args.fix_only {
-        emit(&mut stdout, &reports, &run, &args, color, totals);
+        emit(&mut stdout, &reports, &run, &args, totals);
+        if baselined > 0 && !args.quiet && run.format != Format::Json {
+            let _ = writeln!(
+                stdout,
+                "{baselined} findings in the baseline are not shown."
+            );
+        }
     } else if !args.quiet && totals.fixed > 0 {
         let _ = writeln!(stdout, "Fixed {}.", plural_errors(totals.fixed));
     }
     Ok(exit_code(&args, &run, totals))
+}
+
+/// Drop the findings `--baseline FILE` records; returns how many.
+fn apply_baseline(args: &CheckArgs, reports: &mut [FileReport]) -> Result<usize, Failure> {
+    let Some(file) = &args.baseline else {
+        return Ok(0);
+    };
+    Ok(Baseline::read(file)?.filter(reports, file))
+}
+
+/// `--add-noqa` on one text: the report counts the directives added.
+fn add_noqa(
+    rules: &RuleSet,
+    (path, absolute): (&str, &str),
+    source: &str,
+) -> (FileReport, Option<String>) {
+    let mut report = FileReport {
+        path: path.to_owned(),
+        absolute: absolute.to_owned(),
+        source: Some(source.to_owned()),
+        ..FileReport::default()
+    };
+    let checked = check(rules, source, &[]);
+    if checked.syntax_error || checked.diagnostics.is_empty() {
+        report.diagnostics = checked.diagnostics;
+        return (report, None);
+    }
+    let parsed = crate::check::parse(source);
+    let strings = crate::check::multiline_strings(&parsed, source);
+    let lines = noqa::Lines::new(source, &parsed, &strings);
+    let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
+    edits.sort_by(|a, b| a.key().cmp(&b.key()));
+    let text = apply::apply_edits(source, &edits);
+    crate::check::drop_deep(parsed, 10_000);
+    if count == 0 {
+        return (report, None);
+    }
+    report.fixed.insert("noqa".to_owned(), count);
+    (report, Some(text))
 }
 
 fn plural_errors(n: usize) -> String {
@@ -494,9 +563,8 @@ fn plural_errors(n: usize) -> String {
 fn emit(
     out: &mut impl Write,
     reports: &[FileReport],
-    run: &Run,
+    run: &RunWide,
     args: &CheckArgs,
-    color: bool,
     totals: report::Totals,
 ) {
     if args.statistics {
@@ -504,7 +572,7 @@ fn emit(
         return;
     }
     let body = match run.format {
-        Format::Full => report::full(reports, run.unsafe_fixes, color),
+        Format::Full => report::full(reports, run.unsafe_fixes, run.color),
         Format::Concise => report::concise(reports, run.unsafe_fixes),
         Format::Json => report::json(reports),
     };
@@ -514,7 +582,7 @@ fn emit(
     }
 }
 
-fn exit_code(args: &CheckArgs, run: &Run, totals: report::Totals) -> u8 {
+fn exit_code(args: &CheckArgs, run: &RunWide, totals: report::Totals) -> u8 {
     if args.exit_zero {
         return 0;
     }
@@ -527,7 +595,12 @@ fn exit_code(args: &CheckArgs, run: &Run, totals: report::Totals) -> u8 {
     u8::from(totals.remaining > 0)
 }
 
-fn check_stdin(args: &CheckArgs, run: &Run, color: bool) -> Result<u8, Failure> {
+fn check_stdin(
+    args: &CheckArgs,
+    run: &RunWide,
+    rules: &RuleSet,
+    settings: &Settings,
+) -> Result<u8, Failure> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
@@ -545,9 +618,25 @@ fn check_stdin(args: &CheckArgs, run: &Run, color: bool) -> Result<u8, Failure> 
             return Ok(1);
         }
     };
-    let fix = run.fix || args.diff;
-    let (report, changed) = process(run, &shown, &absolute(&name), &source.text, fix);
-    let reports = vec![report];
+    if args.stdin_filename.is_some()
+        && settings.force_exclude
+        && settings.excludes_path_or_parent(&name)
+    {
+        if run.fix {
+            let _ = std::io::stdout().write_all(&source.encode(&source.text));
+        }
+        return Ok(0);
+    }
+    let fix = settings.fix || args.diff;
+    let (report, changed) = process(
+        rules,
+        (&shown, &absolute(&name)),
+        &source.text,
+        fix,
+        settings.unsafe_fixes,
+    );
+    let mut reports = vec![report];
+    apply_baseline(args, &mut reports)?;
     let totals = report::totals(&reports, run.unsafe_fixes);
     if args.diff {
         if let Some(new_text) = &changed {
@@ -559,30 +648,24 @@ fn check_stdin(args: &CheckArgs, run: &Run, color: bool) -> Result<u8, Failure> 
         let text = changed.unwrap_or_else(|| source.text.clone());
         let _ = std::io::stdout().write_all(&source.encode(&text));
         if !args.fix_only {
-            emit(
-                &mut std::io::stderr(),
-                &reports,
-                run,
-                args,
-                color && stderr_color(),
-                totals,
-            );
+            let on_stderr = RunWide {
+                color: run.color && stderr_color(),
+                ..*run
+            };
+            emit(&mut std::io::stderr(), &reports, &on_stderr, args, totals);
         }
         return Ok(exit_code(args, run, totals));
     }
-    emit(
-        &mut std::io::stdout().lock(),
-        &reports,
-        run,
-        args,
-        color,
-        totals,
-    );
+    emit(&mut std::io::stdout().lock(), &reports, run, args, totals);
     Ok(exit_code(args, run, totals))
 }
 
 fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
-    let packs = load_packs(args, &[])?;
+    let packs = load_packs(args)?;
+    if code == noqa::UNUSED_NOQA {
+        print!("{}", noqa::UNUSED_NOQA_DOC);
+        return Ok(0);
+    }
     for pack in &packs {
         if let Some(rule) = pack.rules.iter().find(|r| r.code == code) {
             print!("{}", crate::docs::rule_page(pack, rule));
@@ -595,7 +678,7 @@ fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
 }
 
 fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
-    let packs = load_packs(args, &[])?;
+    let packs = load_packs(args)?;
     let mut out = String::new();
     match format {
         ListFormat::Text => {
@@ -608,9 +691,15 @@ fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
                     ));
                 }
             }
+            out.push_str(&format!(
+                "{:<8} {:<40} {:<10} engine\n",
+                noqa::UNUSED_NOQA,
+                noqa::UNUSED_NOQA_NAME,
+                "safe fix"
+            ));
         }
         ListFormat::Json => {
-            let rules: Vec<serde_json::Value> = packs
+            let mut rules: Vec<serde_json::Value> = packs
                 .iter()
                 .flat_map(|pack| pack.rules.iter().map(move |rule| (pack, rule)))
                 .map(|(pack, rule)| {
@@ -626,6 +715,16 @@ fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
                     })
                 })
                 .collect();
+            rules.push(serde_json::json!({
+                "code": noqa::UNUSED_NOQA,
+                "name": noqa::UNUSED_NOQA_NAME,
+                "pack": "engine",
+                "severity": "warning",
+                "fix": "safe",
+                "requires": {},
+                "message": "unused `noqa` directive",
+                "help": null,
+            }));
             out = serde_json::to_string_pretty(&rules).unwrap_or_default();
             out.push('\n');
         }
@@ -635,7 +734,7 @@ fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
 }
 
 fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
-    let packs = load_packs(&PackArgs::default(), &[])?;
+    let packs = load_packs(&PackArgs::default())?;
     let pages = crate::docs::rule_docs(&packs);
     let mut stale = Vec::new();
     for (name, text) in &pages {
@@ -685,11 +784,12 @@ fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
 }
 
 fn run_parse_only(paths: &[PathBuf]) -> Result<u8, Failure> {
-    let found = discover::discover(paths, &Filters::new(&[], &[])?);
+    let resolver = Arc::new(Resolver::new(Overrides::default(), Discovery::Isolated));
+    let found = discover::discover(paths, &resolver)?;
     let errors: usize = found
         .files
         .par_iter()
-        .map(|path| match SourceText::read(path) {
+        .map(|(path, _)| match SourceText::read(path) {
             Ok(source) => {
                 let parsed = crate::check::parse(&source.text);
                 let bad = usize::from(!parsed.errors().is_empty());

@@ -59,6 +59,8 @@ pub enum Origin {
     SyntaxError,
     /// The file could not be read or is not UTF-8 text.
     FileError,
+    /// A suppression comment that suppressed nothing (the engine's own rule).
+    Suppression,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,13 +1,19 @@
 //! Finding the files to check: `.gitignore`-aware walking with include and exclude globs.
 //!
-//! Directories are walked (hidden directories, virtual environments and build output skipped,
+//! Each entry is judged by the settings of the configuration governing its directory
+//! ([`crate::resolve`]). Directories are walked (hidden directories, virtual environments and build output skipped,
 //! `.gitignore` respected even outside a git checkout); files named explicitly are always checked.
 //! Symlinks are followed, and a symlink loop is reported instead of walked forever. The result is
 //! sorted, so output never depends on directory order.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::pack::SourceError;
+use crate::resolve::{Resolver, Settings};
 
 /// Directories never walked into (they are still checked when named explicitly).
 pub const DEFAULT_EXCLUDES: &[&str] = &[
@@ -34,10 +40,10 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     "venv",
 ];
 
-/// Files found, and paths that could not be walked (with the reason).
+/// Files found with their settings, and paths that could not be walked (with the reason).
 #[derive(Debug, Default)]
 pub struct Found {
-    pub files: Vec<PathBuf>,
+    pub files: Vec<(PathBuf, Arc<Settings>)>,
     pub errors: Vec<(PathBuf, String)>,
 }
 
@@ -68,11 +74,11 @@ impl Filters {
         })
     }
 
-    fn excluded(&self, path: &Path) -> bool {
+    pub fn excluded(&self, path: &Path) -> bool {
         self.exclude.is_match(path) || path.file_name().is_some_and(|n| self.exclude.is_match(n))
     }
 
-    fn included(&self, path: &Path) -> bool {
+    pub fn included(&self, path: &Path) -> bool {
         if self.include_default {
             return path.extension().is_some_and(|e| e == "py" || e == "pyi");
         }
@@ -80,9 +86,13 @@ impl Filters {
     }
 }
 
-/// Find the Python files under `paths`.
-pub fn discover(paths: &[PathBuf], filters: &Filters) -> Found {
+/// Find the Python files under `paths`, each with the settings that govern it.
+///
+/// A walked entry is skipped when the settings of its directory exclude it; a path named
+/// explicitly is checked unless its settings have `force-exclude` and exclude it or a parent.
+pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, SourceError> {
     let mut found = Found::default();
+    let failure: Arc<Mutex<Option<SourceError>>> = Arc::default();
     for path in paths {
         let metadata = match std::fs::metadata(path) {
             Ok(metadata) => metadata,
@@ -91,8 +101,12 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Found {
                 continue;
             }
         };
+        let settings = resolver.for_path(path)?;
+        if settings.force_exclude && settings.excludes_path_or_parent(path) {
+            continue;
+        }
         if !metadata.is_dir() {
-            found.files.push(path.clone());
+            found.files.push((path.clone(), settings));
             continue;
         }
         let mut walker = ignore::WalkBuilder::new(path);
@@ -104,26 +118,37 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Found {
             .require_git(false)
             .ignore(true)
             .follow_links(true);
-        let filters_for_dirs = filters.clone();
+        let (walk_resolver, walk_failure) = (resolver.clone(), failure.clone());
         walker.filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && entry.depth() > 0 {
-                let name = entry.file_name().to_string_lossy();
-                if DEFAULT_EXCLUDES.contains(&name.as_ref()) || name.ends_with(".egg-info") {
-                    return false;
+            if is_dir && is_excluded_by_default(entry.file_name()) {
+                return false;
+            }
+            let parent = entry.path().parent().unwrap_or(Path::new("."));
+            match walk_resolver.for_directory(parent) {
+                Ok(settings) => !settings.excludes(entry.path()),
+                Err(error) => {
+                    walk_failure
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert(error);
+                    false
                 }
             }
-            entry.depth() == 0 || !filters_for_dirs.excluded(entry.path())
         });
         for entry in walker.build() {
             match entry {
-                Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file())
-                        && filters.included(entry.path())
-                    {
-                        found.files.push(entry.into_path());
+                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                    let parent = entry.path().parent().unwrap_or(Path::new("."));
+                    let settings = resolver.for_directory(parent)?;
+                    if settings.includes(entry.path()) {
+                        found.files.push((entry.into_path(), settings));
                     }
                 }
+                Ok(_) => {}
                 Err(error) => {
                     let at = error_path(&error).unwrap_or_else(|| path.clone());
                     found.errors.push((at, error.to_string()));
@@ -131,10 +156,19 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Found {
             }
         }
     }
-    found.files.sort();
-    found.files.dedup();
+    if let Some(error) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(error);
+    }
+    found.files.sort_by(|a, b| a.0.cmp(&b.0));
+    found.files.dedup_by(|a, b| a.0 == b.0);
     found.errors.sort();
-    found
+    Ok(found)
+}
+
+/// A directory name never walked into.
+pub fn is_excluded_by_default(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    DEFAULT_EXCLUDES.contains(&name.as_ref()) || name.ends_with(".egg-info")
 }
 
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {

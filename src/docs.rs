@@ -2,8 +2,10 @@
 //!
 //! A page is the rule's header (code, name, pack, fix safety, version requirements), its `explain`
 //! Markdown (which carries Ruff's headings: What it does, Why is this bad?, Example, Use instead,
-//! Fix safety) and the pack's own examples, before and after.
+//! Fix safety) and the pack's own examples, before and after. The engine's own rule
+//! ([`noqa::UNUSED_NOQA`]) has a hand-written page in the same layout.
 
+use crate::noqa;
 use crate::pack::{Applicability, Pack, Rule};
 
 /// How a rule's fix is described: `safe`, `unsafe`, or none.
@@ -96,6 +98,16 @@ pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
             files.push((format!("{}.md", rule.code), rule_page(pack, rule)));
         }
     }
+    index.push_str(&format!(
+        "\n## engine\n\nRules of the engine itself, whatever packs are loaded.\n\n\
+         | Code | Name | Fix |\n| --- | --- | --- |\n| [{code}]({code}.md) | {name} | safe |\n",
+        code = noqa::UNUSED_NOQA,
+        name = noqa::UNUSED_NOQA_NAME
+    ));
+    files.push((
+        format!("{}.md", noqa::UNUSED_NOQA),
+        noqa::UNUSED_NOQA_DOC.to_owned(),
+    ));
     files.push(("README.md".to_owned(), index));
     files
 }

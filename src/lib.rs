@@ -3,16 +3,20 @@
 //! The engine knows no library: packs (TOML) say what to find and how to rewrite it. See
 //! `docs/architecture.md` for the data flow and what each module owns.
 pub mod assignments;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod fix;
+pub mod noqa;
 pub mod pack;
 pub mod packtest;
 pub mod pattern;
+pub mod progress;
 pub mod report;
+pub mod resolve;
 pub mod ruleset;
 pub mod semantic;
 pub mod settings;

@@ -125,7 +125,7 @@ pub fn run(paths: &[PathBuf]) -> Result<u8, Failure> {
         rulepacks: paths.to_vec(),
         no_builtin_packs: !paths.is_empty(),
     };
-    let packs = load_packs(&args, &[])?;
+    let packs = load_packs(&args)?;
     let outcomes = test_packs(packs);
     let mut failed = 0;
     for outcome in &outcomes {

@@ -36,6 +36,11 @@ pub enum Format {
     Json,
 }
 
+impl Format {
+    /// The names `--output-format` and `output-format` accept.
+    pub const NAMES: &[&str] = &["full", "concise", "json"];
+}
+
 /// Row and column (both 1-based, column in characters) of an offset.
 pub fn position(index: &LineIndex, source: &str, offset: TextSize) -> (usize, usize) {
     let location = index.line_column(offset, source);

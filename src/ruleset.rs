@@ -14,7 +14,10 @@ use aho_corasick::AhoCorasick;
 use ruff_python_ast::NodeKind;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::pack::{Pack, Rule};
+use regex::Regex;
+
+use crate::noqa;
+use crate::pack::{Applicability, Pack, Rule};
 use crate::pattern::RootKinds;
 use crate::version::Version;
 
@@ -33,16 +36,25 @@ pub struct Candidate {
 }
 
 /// `--select` / `--ignore` codes and prefixes. The longest matching prefix decides; `ALL` is the
-/// empty prefix; on a tie `ignore` wins.
+/// empty prefix; on a tie `ignore` wins. Per-file ignores then remove rules whatever selected them.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub select: Vec<String>,
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
+    pub per_file_ignore: Vec<String>,
 }
 
 impl Selection {
     pub fn enables(&self, code: &str) -> bool {
+        let ignored_here = self
+            .per_file_ignore
+            .iter()
+            .any(|p| p == "ALL" || code.starts_with(p.as_str()));
+        !ignored_here && self.selects(code)
+    }
+
+    fn selects(&self, code: &str) -> bool {
         let best = |prefixes: &[String]| -> Option<usize> {
             prefixes
                 .iter()
@@ -65,6 +77,33 @@ impl Selection {
     }
 }
 
+/// `extend-safe-fixes` / `extend-unsafe-fixes`: rule selectors whose fixes become safe or unsafe.
+/// The longest matching selector decides; on a tie the fix stays unsafe.
+#[derive(Debug, Clone, Default)]
+pub struct FixSelection {
+    pub safe: Vec<String>,
+    pub unsafe_: Vec<String>,
+}
+
+impl FixSelection {
+    fn applicability(&self, code: &str, declared: Applicability) -> Applicability {
+        let best = |selectors: &[String]| {
+            selectors
+                .iter()
+                .map(|s| if s == "ALL" { "" } else { s.as_str() })
+                .filter(|s| code.starts_with(s))
+                .map(str::len)
+                .max()
+        };
+        match (best(&self.safe), best(&self.unsafe_)) {
+            (Some(s), Some(u)) if s > u => Applicability::Safe,
+            (Some(_), Some(_)) | (None, Some(_)) => Applicability::Unsafe,
+            (Some(_), None) => Applicability::Safe,
+            (None, None) => declared,
+        }
+    }
+}
+
 /// Which rules a file is checked with.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -78,6 +117,11 @@ pub struct RuleSet {
     block: Vec<Candidate>,
     comments: Vec<RuleRef>,
     prefilter: Prefilter,
+    /// Fix applicability per enabled rule, after `extend-safe-fixes` / `extend-unsafe-fixes`.
+    applicability: FxHashMap<RuleRef, Applicability>,
+    /// Whether the unused-suppression rule is enabled; then the pattern of a directive that
+    /// names one of the loaded packs' prefixes, which makes a file worth parsing.
+    unused_noqa: Option<Regex>,
 }
 
 impl RuleSet {
@@ -98,6 +142,8 @@ impl RuleSet {
             block: Vec::new(),
             comments: Vec::new(),
             prefilter: Prefilter::default(),
+            applicability: FxHashMap::default(),
+            unused_noqa: None,
         };
         let mut literal_sets = Vec::new();
         for (pack_index, pack) in set.packs.iter().enumerate() {
@@ -110,6 +156,9 @@ impl RuleSet {
                     rule: rule_index as u32,
                 };
                 set.enabled.push(rule_ref);
+                if let Some(applicability) = rule.applicability {
+                    set.applicability.insert(rule_ref, applicability);
+                }
                 set.modules.extend(pack.modules.iter().cloned());
                 if rule.comment.is_some() {
                     set.comments.push(rule_ref);
@@ -161,7 +210,65 @@ impl RuleSet {
             }
         }
         set.prefilter = Prefilter::new(&literal_sets);
+        if selection.enables(noqa::UNUSED_NOQA) {
+            set.unused_noqa = Some(directive_scan(&set.packs));
+        }
         set
+    }
+
+    /// Re-decide fix applicability with `extend-safe-fixes` / `extend-unsafe-fixes`.
+    pub fn with_fix_selection(mut self, fixes: &FixSelection) -> RuleSet {
+        if fixes.safe.is_empty() && fixes.unsafe_.is_empty() {
+            return self;
+        }
+        let packs = self.packs.clone();
+        for (rule_ref, applicability) in self.applicability.iter_mut() {
+            let code = &packs[rule_ref.pack as usize].rules[rule_ref.rule as usize].code;
+            *applicability = fixes.applicability(code, *applicability);
+        }
+        self
+    }
+
+    /// The applicability of a rule's fix in this run.
+    pub fn applicability(&self, rule: RuleRef) -> Applicability {
+        self.applicability
+            .get(&rule)
+            .copied()
+            .unwrap_or(Applicability::Safe)
+    }
+
+    /// Whether unused suppressions are reported.
+    pub fn reports_unused_noqa(&self) -> bool {
+        self.unused_noqa.is_some()
+    }
+
+    /// Whether a file the prefilter skips must still be parsed: it has a suppression directive
+    /// that the unused-suppression rule may report.
+    pub fn may_have_stale_directive(&self, source: &str) -> bool {
+        self.unused_noqa
+            .as_ref()
+            .is_some_and(|scan| scan.is_match(source))
+    }
+
+    /// The prefixes of the loaded packs.
+    pub fn pack_prefixes(&self) -> impl Iterator<Item = &str> {
+        self.packs.iter().map(|p| p.prefix.as_str())
+    }
+
+    /// The codes of the enabled rules, the engine's included.
+    pub fn enabled_codes(&self) -> impl Iterator<Item = &str> {
+        self.enabled
+            .iter()
+            .map(|&r| self.rule(r).code.as_str())
+            .chain(self.unused_noqa.iter().map(|_| noqa::UNUSED_NOQA))
+    }
+
+    /// The codes of every loaded rule, the engine's included.
+    pub fn loaded_codes(&self) -> impl Iterator<Item = &str> {
+        self.packs
+            .iter()
+            .flat_map(|p| p.rules.iter().map(|r| r.code.as_str()))
+            .chain(noqa::ENGINE_CODES.iter().copied())
     }
 
     pub fn pack(&self, rule: RuleRef) -> &Pack {
@@ -235,6 +342,21 @@ fn anchored_words(rule: &Rule) -> Vec<(String, String)> {
             plain.then(|| (c.metavar.clone(), word.to_owned()))
         })
         .collect()
+}
+
+/// A directive naming a loaded pack's prefix, or a file-level directive.
+fn directive_scan(packs: &[Pack]) -> Regex {
+    let mut prefixes: Vec<String> = packs.iter().map(|p| regex::escape(&p.prefix)).collect();
+    prefixes.push(
+        noqa::UNUSED_NOQA
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_owned(),
+    );
+    Regex::new(&format!(
+        r"anyio-lint\s*:\s*(?i:noqa)|(?i:noqa)\s*:[\sA-Z0-9,]*\b(?:{})",
+        prefixes.join("|")
+    ))
+    .expect("valid directive scan")
 }
 
 fn requirements_hold(rule: &Rule, versions: &BTreeMap<String, Version>) -> bool {

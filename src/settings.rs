@@ -1,34 +1,46 @@
-//! Configuration: `[tool.anyio-lint]` in `pyproject.toml`, or `anyio-lint.toml` /
-//! `.anyio-lint.toml`, found from the checked path upwards; command-line flags override it.
+//! Configuration files: `[tool.anyio-lint]` in `pyproject.toml`, or `anyio-lint.toml` /
+//! `.anyio-lint.toml` with the same keys at top level. This module reads one file and says where
+//! the nearest one is; [`crate::resolve`] turns files into per-directory settings.
 //!
-//! Project versions (`python`, or any distribution a rule names) come from the `versions`
-//! table, else from the project's `requires-python` and its dependencies' lower bounds, else they
-//! are unknown, which means "the newest" (every rule requirement holds). Every key is documented in
-//! `docs/configuration.md`; an unknown key or a bad value is an error pointing into the file.
+//! Values that can be wrong after TOML accepted them (globs, rule selectors, versions, formats)
+//! keep their spans, so every error points into the file. Project versions (`python`, or any
+//! distribution a rule names) come from the `versions` table, else from the project's
+//! `requires-python` and its dependencies' lower bounds; an unknown version means "the newest".
+//! Every key is documented in `docs/configuration.md`.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::pack::SourceError;
 use crate::version::{Version, VersionSpec};
+
+/// A list of strings whose positions in the file are kept for error messages.
+pub type SpannedList = Vec<Spanned<String>>;
 
 /// The options a configuration file may set.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Options {
-    pub select: Option<Vec<String>>,
-    pub extend_select: Option<Vec<String>>,
-    pub ignore: Option<Vec<String>>,
-    pub exclude: Option<Vec<String>>,
-    pub extend_exclude: Option<Vec<String>>,
-    pub include: Option<Vec<String>>,
-    pub rulepacks: Option<Vec<String>>,
-    pub versions: Option<BTreeMap<String, String>>,
+    pub select: Option<SpannedList>,
+    pub extend_select: Option<SpannedList>,
+    pub ignore: Option<SpannedList>,
+    /// Glob → rule selectors ignored in the files the glob matches.
+    pub per_file_ignores: Option<BTreeMap<Spanned<String>, SpannedList>>,
+    pub exclude: Option<SpannedList>,
+    pub extend_exclude: Option<SpannedList>,
+    pub include: Option<SpannedList>,
+    pub force_exclude: Option<bool>,
+    pub rulepacks: Option<SpannedList>,
+    pub versions: Option<BTreeMap<String, Spanned<String>>>,
     pub fix: Option<bool>,
     pub unsafe_fixes: Option<bool>,
-    pub output_format: Option<String>,
+    pub output_format: Option<Spanned<String>>,
+    pub extend_safe_fixes: Option<SpannedList>,
+    pub extend_unsafe_fixes: Option<SpannedList>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,35 +62,66 @@ struct Project {
     dependencies: Option<Vec<String>>,
 }
 
-/// A configuration file that was found and read.
+/// A configuration file that was found and read (or the empty default).
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    /// The file, as found (absolute when found by discovery).
     pub path: Option<PathBuf>,
+    /// The file's text, for errors that point into it.
+    pub text: String,
     pub options: Options,
-    /// Versions inferred from the project metadata of the same `pyproject.toml`.
+    /// Versions inferred from `[project]` of the `pyproject.toml` beside the file.
     pub inferred_versions: BTreeMap<String, Version>,
 }
 
 impl Config {
     /// The directory relative paths in the configuration are resolved from.
     pub fn root(&self) -> PathBuf {
-        self.path
+        let directory = self
+            .path
             .as_ref()
             .and_then(|p| p.parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| PathBuf::from("."))
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        std::path::absolute(&directory).unwrap_or(directory)
+    }
+
+    /// The file's name as shown in errors.
+    pub fn shown(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| "configuration".to_owned(), |p| p.display().to_string())
+    }
+
+    /// An error at `span` of this file.
+    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> SourceError {
+        SourceError::new(&self.shown(), &self.text, Some(span), message)
+            .label("here")
+            .note("see docs/configuration.md for every key")
     }
 
     /// The project versions: explicit `versions` over inferred ones.
-    pub fn versions(&self) -> Result<BTreeMap<String, Version>, String> {
+    pub fn versions(&self) -> Result<BTreeMap<String, Version>, SourceError> {
         let mut versions = self.inferred_versions.clone();
         for (distribution, text) in self.options.versions.iter().flatten() {
-            let version = Version::parse(text).ok_or_else(|| {
-                format!("`versions.{distribution}`: `{text}` is not a version such as `4.12`")
+            let version = Version::parse(text.get_ref()).ok_or_else(|| {
+                self.error(
+                    text.span(),
+                    format!(
+                        "`versions.{distribution}`: `{}` is not a version such as `4.12`",
+                        text.get_ref()
+                    ),
+                )
             })?;
             versions.insert(distribution.clone(), version);
         }
         Ok(versions)
     }
+}
+
+/// The plain strings of a spanned list.
+pub fn strings(list: &Option<SpannedList>) -> Vec<String> {
+    list.iter().flatten().map(|s| s.get_ref().clone()).collect()
 }
 
 /// Read a configuration file (`pyproject.toml` or an anyio-lint TOML file).
@@ -89,7 +132,7 @@ pub fn read(path: &Path) -> Result<Config, SourceError> {
             &shown,
             "",
             None,
-            format!("cannot read the configuration file: {e}"),
+            format!("cannot read the configuration file {shown}: {e}"),
         )
     })?;
     let error = |e: toml::de::Error| {
@@ -98,41 +141,61 @@ pub fn read(path: &Path) -> Result<Config, SourceError> {
             .note("see docs/configuration.md for every key")
     };
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
-    if is_pyproject {
+    let (options, inferred_versions) = if is_pyproject {
         let pyproject: Pyproject = toml::from_str(&text).map_err(error)?;
-        let mut inferred = BTreeMap::new();
-        if let Some(project) = &pyproject.project {
-            if let Some(lower) = project
-                .requires_python
-                .as_deref()
-                .and_then(|s| VersionSpec::parse(s).ok())
-                .and_then(|spec| spec.lower_bound())
-            {
-                inferred.insert("python".to_owned(), lower);
-            }
-            for dependency in project.dependencies.iter().flatten() {
-                if let Some((name, lower)) = dependency_floor(dependency) {
-                    inferred.insert(name, lower);
-                }
-            }
-        }
+        let inferred = pyproject
+            .project
+            .as_ref()
+            .map(inferred_versions)
+            .unwrap_or_default();
         let options = pyproject
             .tool
             .and_then(|t| t.anyio_lint)
             .unwrap_or_default();
-        Ok(Config {
-            path: Some(path.to_path_buf()),
-            options,
-            inferred_versions: inferred,
-        })
+        (options, inferred)
     } else {
         let options: Options = toml::from_str(&text).map_err(error)?;
-        Ok(Config {
-            path: Some(path.to_path_buf()),
-            options,
-            inferred_versions: BTreeMap::new(),
-        })
+        (options, sibling_project_versions(path))
+    };
+    Ok(Config {
+        path: Some(path.to_path_buf()),
+        text,
+        options,
+        inferred_versions,
+    })
+}
+
+/// The versions a `[project]` table implies: `requires-python` and dependency lower bounds.
+fn inferred_versions(project: &Project) -> BTreeMap<String, Version> {
+    let mut inferred = BTreeMap::new();
+    if let Some(lower) = project
+        .requires_python
+        .as_deref()
+        .and_then(|s| VersionSpec::parse(s).ok())
+        .and_then(|spec| spec.lower_bound())
+    {
+        inferred.insert("python".to_owned(), lower);
     }
+    for dependency in project.dependencies.iter().flatten() {
+        if let Some((name, lower)) = dependency_floor(dependency) {
+            inferred.insert(name, lower);
+        }
+    }
+    inferred
+}
+
+/// Versions from the `pyproject.toml` beside an `anyio-lint.toml`, if it has a `[project]`.
+fn sibling_project_versions(path: &Path) -> BTreeMap<String, Version> {
+    let Some(sibling) = path.parent().map(|d| d.join("pyproject.toml")) else {
+        return BTreeMap::new();
+    };
+    std::fs::read_to_string(sibling)
+        .ok()
+        .and_then(|text| toml::from_str::<Pyproject>(&text).ok())
+        .and_then(|p| p.project)
+        .as_ref()
+        .map(inferred_versions)
+        .unwrap_or_default()
 }
 
 /// `lib[extra]>=4.15,<5; python_version>"3"` → (`lib`, 4.15).
@@ -152,42 +215,72 @@ fn dependency_floor(requirement: &str) -> Option<(String, Version)> {
     Some((name, spec.lower_bound()?))
 }
 
-/// Whether `path` holds anyio-lint configuration.
-fn has_config(path: &Path) -> bool {
-    if path.file_name().is_some_and(|n| n == "pyproject.toml") {
-        return std::fs::read_to_string(path).is_ok_and(|text| {
-            toml::from_str::<toml::Table>(&text).is_ok_and(|table| {
-                table
-                    .get("tool")
-                    .and_then(|t| t.get("anyio-lint"))
-                    .is_some()
-                    || table.get("project").is_some()
-            })
-        });
-    }
-    path.is_file()
+/// What a `pyproject.toml` holds for us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PyprojectKind {
+    /// A `[tool.anyio-lint]` table: a configuration.
+    Configuration,
+    /// Only a `[project]` table: versions, used when no configuration is found.
+    ProjectOnly,
+    Nothing,
 }
 
-/// The nearest configuration file at or above `start`, as Ruff looks for it: in each directory
-/// `.anyio-lint.toml`, then `anyio-lint.toml`, then a `pyproject.toml` with a `[tool.anyio-lint]`
-/// table or a `[project]` table (for versions).
-pub fn find(start: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(start).ok()?;
-    let mut directory = if start.is_dir() {
-        Some(start.as_path())
-    } else {
-        start.parent()
+fn pyproject_kind(path: &Path) -> PyprojectKind {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return PyprojectKind::Nothing;
     };
-    while let Some(dir) = directory {
-        for name in [".anyio-lint.toml", "anyio-lint.toml", "pyproject.toml"] {
+    // A pyproject.toml that does not parse is reported when read, so it counts as a configuration
+    // if it mentions us at all.
+    let Ok(table) = toml::from_str::<toml::Table>(&text) else {
+        return if text.contains("anyio-lint") {
+            PyprojectKind::Configuration
+        } else {
+            PyprojectKind::Nothing
+        };
+    };
+    if table
+        .get("tool")
+        .and_then(|t| t.get("anyio-lint"))
+        .is_some()
+    {
+        PyprojectKind::Configuration
+    } else if table.get("project").is_some() {
+        PyprojectKind::ProjectOnly
+    } else {
+        PyprojectKind::Nothing
+    }
+}
+
+/// The nearest configuration file at or above `directory`, as Ruff looks for it: in each
+/// directory `.anyio-lint.toml`, then `anyio-lint.toml`, then a `pyproject.toml` with a
+/// `[tool.anyio-lint]` table. When there is none, the nearest `pyproject.toml` with a `[project]`
+/// table (it gives versions only).
+pub fn find(directory: &Path) -> Option<PathBuf> {
+    // A directory that does not exist (a `--stdin-filename`) is looked up from where it would be.
+    let absolute = std::path::absolute(directory).ok()?;
+    let start = absolute
+        .ancestors()
+        .find_map(|dir| std::fs::canonicalize(dir).ok())?;
+    let mut project_only = None;
+    for dir in start.ancestors() {
+        for name in [".anyio-lint.toml", "anyio-lint.toml"] {
             let candidate = dir.join(name);
-            if candidate.is_file() && has_config(&candidate) {
+            if candidate.is_file() {
                 return Some(candidate);
             }
         }
-        directory = dir.parent();
+        let candidate = dir.join("pyproject.toml");
+        if candidate.is_file() {
+            match pyproject_kind(&candidate) {
+                PyprojectKind::Configuration => return Some(candidate),
+                PyprojectKind::ProjectOnly if project_only.is_none() => {
+                    project_only = Some(candidate)
+                }
+                _ => {}
+            }
+        }
     }
-    None
+    project_only
 }
 
 #[cfg(test)]
@@ -202,5 +295,19 @@ mod tests {
         assert_eq!(version, Version::parse("4.15").unwrap());
         assert_eq!(dependency_floor("lib"), None);
         assert_eq!(dependency_floor("Some_Pkg ~= 1.2").unwrap().0, "some-pkg");
+    }
+
+    #[test]
+    fn spanned_keys_of_per_file_ignores_point_into_the_file() {
+        let text = "[per-file-ignores]\n\"tests/*\" = [\"AIO1\"]\n";
+        let options: Options = toml::from_str(text).unwrap();
+        let (glob, codes) = options
+            .per_file_ignores
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap();
+        assert_eq!(&text[glob.span()], "\"tests/*\"");
+        assert_eq!(&text[codes[0].span()], "\"AIO1\"");
     }
 }

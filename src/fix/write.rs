@@ -28,6 +28,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Write `bytes` to `path`, which need not exist yet, atomically (for files the tool owns, such
+/// as a baseline).
+pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if path.exists() {
+        return write_atomic(path, bytes);
+    }
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".anyio-lint-")
+        .suffix(".tmp")
+        .tempfile_in(directory)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 #[cfg(unix)]
 fn is_read_only(metadata: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;

@@ -253,6 +253,58 @@ impl Loader<'_> {
 }
 
 /// Load and validate a pack from its TOML text. `origin` names it in errors.
+/// Load the built-in packs (when `builtin`) and the pack files, in that order; rule codes must be
+/// unique across them and must not take an engine rule's code.
+pub fn load_all(builtin: bool, files: &[std::path::PathBuf]) -> Result<Vec<Pack>, SourceError> {
+    let mut packs = Vec::new();
+    if builtin {
+        for (name, text) in BUILTIN {
+            packs.push(load(&format!("builtin:{name}"), text)?);
+        }
+    }
+    for path in files {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            SourceError::new(
+                &shown,
+                "",
+                None,
+                format!("cannot read rule pack `{shown}`: {e}"),
+            )
+        })?;
+        packs.push(load(&shown, &text)?);
+    }
+    check_unique_codes(&packs)?;
+    Ok(packs)
+}
+
+fn check_unique_codes(packs: &[Pack]) -> Result<(), SourceError> {
+    let mut seen: BTreeMap<&str, &str> = crate::noqa::ENGINE_CODES
+        .iter()
+        .map(|code| (*code, "the engine"))
+        .collect();
+    for pack in packs {
+        for rule in &pack.rules {
+            if let Some(first) = seen.insert(&rule.code, &pack.origin) {
+                let needle = format!("\"{}\"", rule.code);
+                let start = pack.source.find(&needle);
+                return Err(SourceError::new(
+                    &pack.origin,
+                    &pack.source,
+                    start.map(|s| s..s + needle.len()),
+                    format!("duplicate rule code `{}`", rule.code),
+                )
+                .label("already defined")
+                .note(format!(
+                    "`{}` is also defined in {first}; rule codes are unique across packs",
+                    rule.code
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
     let file: schema::PackFile = toml::from_str(source).map_err(|error| {
         SourceError::new(origin, source, error.span(), error.message().to_owned())

@@ -1,0 +1,523 @@
+//! Suppression comments and the rule that reports stale ones.
+//!
+//! - `# noqa` on a line suppresses every finding whose *directive line* is that line;
+//!   `# noqa: AIO101, ANY2` only findings whose code starts with one of the codes.
+//! - `# anyio-lint: noqa` on a line of its own suppresses every finding in the file;
+//!   `# anyio-lint: noqa: CODES` the findings of those codes.
+//!
+//! A finding's directive line is the line it starts on, moved down to the last line of a
+//! multi-line string or a backslash-continued line that it starts in, since a comment can only end
+//! a line there (Ruff does the same). [`UNUSED_NOQA`] reports a code in a directive that suppressed
+//! nothing, among the enabled rules or the unknown codes of a loaded pack's prefix; a blanket file
+//! directive that suppressed nothing; never a bare `# noqa` (flake8 and Ruff read it too) nor
+//! codes of other tools. Its fix removes the stale codes, or the directive when none is left.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use ruff_python_ast::ModModule;
+use ruff_python_ast::token::TokenKind;
+use ruff_python_parser::Parsed;
+use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, Severity};
+use crate::ruleset::RuleSet;
+
+/// The code of the unused-suppression rule.
+pub const UNUSED_NOQA: &str = "NQA100";
+/// The name of the unused-suppression rule.
+pub const UNUSED_NOQA_NAME: &str = "unused-noqa";
+/// Codes of the rules the engine itself implements.
+pub const ENGINE_CODES: &[&str] = &[UNUSED_NOQA];
+
+/// One code: letters, then digits (`AIO101`, `AIO2`, `ANY`).
+const CODE: &str = r"[A-Z]+[0-9]*\b";
+
+static LINE_DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"#\s*(?i:noqa)(?:\s*:\s*(?P<codes>{CODE}(?:(?:\s*,\s*|\s+){CODE})*)|\s*:|\b)"
+    ))
+    .expect("valid directive regex")
+});
+
+static FILE_DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^#\s*anyio-lint\s*:\s*(?i:noqa)(?:\s*:\s*(?P<codes>{CODE}(?:(?:\s*,\s*|\s+){CODE})*))?\s*$"
+    ))
+    .expect("valid file directive regex")
+});
+
+static ONE_CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(CODE).expect("valid code regex"));
+
+/// A suppression comment.
+#[derive(Debug, Clone)]
+pub struct Directive {
+    /// The comment token holding it.
+    pub comment: TextRange,
+    /// From its `#` to the end of its last code (or of `noqa`).
+    pub range: TextRange,
+    pub file_level: bool,
+    /// The codes and where each stands; empty for a blanket directive.
+    pub codes: Vec<(String, TextRange)>,
+    /// Start of the line it covers.
+    pub line: TextSize,
+}
+
+/// Where comments may go: line starts, multi-line strings and comments of one parsed text.
+pub struct Lines<'a> {
+    source: &'a str,
+    strings: &'a [TextRange],
+    comments: Vec<TextRange>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(source: &'a str, parsed: &Parsed<ModModule>, strings: &'a [TextRange]) -> Self {
+        let comments = parsed
+            .tokens()
+            .iter()
+            .filter(|t| t.kind() == TokenKind::Comment)
+            .map(Ranged::range)
+            .collect();
+        Lines {
+            source,
+            strings,
+            comments,
+        }
+    }
+
+    fn line_start(&self, offset: TextSize) -> TextSize {
+        let before = &self.source[..offset.to_usize()];
+        TextSize::try_from(before.rfind(['\n', '\r']).map_or(0, |i| i + 1)).unwrap_or_default()
+    }
+
+    /// The end of the line holding `offset` (before its line break).
+    pub fn line_end(&self, offset: TextSize) -> TextSize {
+        let after = &self.source[offset.to_usize()..];
+        offset
+            + TextSize::try_from(after.find(['\n', '\r']).unwrap_or(after.len()))
+                .unwrap_or_default()
+    }
+
+    fn next_line(&self, line_end: TextSize) -> Option<TextSize> {
+        let rest = &self.source[line_end.to_usize()..];
+        let skip = if rest.starts_with("\r\n") {
+            2
+        } else if rest.is_empty() {
+            return None;
+        } else {
+            1
+        };
+        Some(line_end + TextSize::from(skip))
+    }
+
+    /// The start of the line a comment for a finding at `offset` must end.
+    pub fn directive_line(&self, mut offset: TextSize) -> TextSize {
+        loop {
+            let end = self.line_end(offset);
+            if let Some(string) = self
+                .strings
+                .iter()
+                .find(|s| s.start() < end && end < s.end())
+            {
+                offset = string.end();
+                continue;
+            }
+            let continued = self.source[..end.to_usize()].ends_with('\\')
+                && !self
+                    .comments
+                    .iter()
+                    .any(|c| c.contains(end - TextSize::from(1)));
+            match self.next_line(end) {
+                Some(next) if continued => offset = next,
+                _ => return self.line_start(offset),
+            }
+        }
+    }
+
+    /// Every suppression directive in the comments.
+    pub fn directives(&self) -> Vec<Directive> {
+        let mut directives = Vec::new();
+        for &comment in &self.comments {
+            let text = &self.source[comment];
+            if let Some(found) = FILE_DIRECTIVE.captures(text) {
+                let own_line = self.source
+                    [self.line_start(comment.start()).to_usize()..comment.start().to_usize()]
+                    .trim()
+                    .is_empty();
+                if own_line {
+                    directives.push(Directive {
+                        comment,
+                        range: comment,
+                        file_level: true,
+                        codes: codes(found.name("codes"), comment.start()),
+                        line: self.line_start(comment.start()),
+                    });
+                }
+                continue;
+            }
+            if let Some(found) = LINE_DIRECTIVE.captures(text) {
+                let whole = found.get(0).expect("match");
+                let end = found.name("codes").map_or(whole.end(), |c| c.end());
+                directives.push(Directive {
+                    comment,
+                    range: TextRange::new(
+                        comment.start() + TextSize::try_from(whole.start()).unwrap_or_default(),
+                        comment.start() + TextSize::try_from(end).unwrap_or_default(),
+                    ),
+                    file_level: false,
+                    codes: codes(found.name("codes"), comment.start()),
+                    line: self.line_start(comment.start()),
+                });
+            }
+        }
+        directives
+    }
+}
+
+fn codes(found: Option<regex::Match>, base: TextSize) -> Vec<(String, TextRange)> {
+    let Some(found) = found else {
+        return Vec::new();
+    };
+    ONE_CODE
+        .find_iter(found.as_str())
+        .map(|code| {
+            let start = base + TextSize::try_from(found.start() + code.start()).unwrap_or_default();
+            (
+                code.as_str().to_owned(),
+                TextRange::at(start, code.as_str().text_len()),
+            )
+        })
+        .collect()
+}
+
+/// What became of a code of a directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Used,
+    /// No enabled rule's finding matched it.
+    Unused,
+    /// No loaded rule has such a code, but its letters are a loaded pack's prefix.
+    Unknown,
+    /// Not ours (another tool's code), or ours but disabled here: never reported.
+    Kept,
+}
+
+/// Drop the findings that directives suppress, then (when [`UNUSED_NOQA`] is enabled) report the
+/// directives that suppressed nothing.
+pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic>) {
+    let directives = lines.directives();
+    if directives.is_empty() {
+        return;
+    }
+    let mut used: Vec<Vec<bool>> = directives
+        .iter()
+        .map(|d| vec![false; d.codes.len()])
+        .collect();
+    let mut blanket_used = vec![false; directives.len()];
+    diagnostics.retain(|diagnostic| {
+        let (Origin::Rule(_), Some(code)) = (diagnostic.origin, diagnostic.code.as_deref()) else {
+            return true;
+        };
+        let line = lines.directive_line(diagnostic.range.start());
+        let mut suppressed = false;
+        for (index, directive) in directives.iter().enumerate() {
+            if !directive.file_level && directive.line != line {
+                continue;
+            }
+            if directive.codes.is_empty() {
+                blanket_used[index] = true;
+                suppressed = true;
+            }
+            for (slot, (prefix, _)) in directive.codes.iter().enumerate() {
+                if code.starts_with(prefix.as_str()) {
+                    used[index][slot] = true;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
+    });
+    if !rules.reports_unused_noqa() {
+        return;
+    }
+    for (index, directive) in directives.iter().enumerate() {
+        if directive
+            .codes
+            .iter()
+            .any(|(code, _)| UNUSED_NOQA.starts_with(code.as_str()))
+        {
+            continue;
+        }
+        if directive.codes.is_empty() {
+            if directive.file_level && !blanket_used[index] {
+                diagnostics.push(unused(
+                    lines,
+                    directive,
+                    &[],
+                    "unused blanket `anyio-lint: noqa` directive".to_owned(),
+                ));
+            }
+            continue;
+        }
+        let uses: Vec<Use> = directive
+            .codes
+            .iter()
+            .zip(&used[index])
+            .map(|((code, _), &used)| {
+                if used {
+                    Use::Used
+                } else {
+                    classify(rules, code)
+                }
+            })
+            .collect();
+        let describe = |kind: Use, word: &str| {
+            let listed: Vec<String> = directive
+                .codes
+                .iter()
+                .zip(&uses)
+                .filter(|(_, u)| **u == kind)
+                .map(|((code, _), _)| format!("`{code}`"))
+                .collect();
+            (!listed.is_empty()).then(|| format!("{word}: {}", listed.join(", ")))
+        };
+        let parts: Vec<String> = [
+            describe(Use::Unused, "unused"),
+            describe(Use::Unknown, "unknown"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if parts.is_empty() {
+            continue;
+        }
+        let stale: Vec<bool> = uses
+            .iter()
+            .map(|u| matches!(u, Use::Unused | Use::Unknown))
+            .collect();
+        diagnostics.push(unused(
+            lines,
+            directive,
+            &stale,
+            format!("unused `noqa` directive ({})", parts.join("; ")),
+        ));
+    }
+    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end()));
+}
+
+fn classify(rules: &RuleSet, code: &str) -> Use {
+    let ours = rules
+        .pack_prefixes()
+        .any(|prefix| code.trim_end_matches(|c: char| c.is_ascii_digit()) == prefix)
+        || UNUSED_NOQA.starts_with(code);
+    if !ours {
+        return Use::Kept;
+    }
+    if rules.enabled_codes().any(|c| c.starts_with(code)) {
+        Use::Unused
+    } else if rules.loaded_codes().any(|c| c.starts_with(code)) {
+        Use::Kept
+    } else {
+        Use::Unknown
+    }
+}
+
+/// The [`UNUSED_NOQA`] finding for `directive`, whose codes flagged in `stale` (all, when empty)
+/// are to go.
+fn unused(lines: &Lines, directive: &Directive, stale: &[bool], message: String) -> Diagnostic {
+    let keep: Vec<&str> = directive
+        .codes
+        .iter()
+        .zip(stale)
+        .filter(|(_, stale)| !**stale)
+        .map(|((code, _), _)| code.as_str())
+        .collect();
+    let (edit, title) = if keep.is_empty() {
+        (
+            remove_directive(lines, directive),
+            "Remove the unused suppression",
+        )
+    } else {
+        let first = directive.codes[0].1.start();
+        let last = directive.codes[directive.codes.len() - 1].1.end();
+        (
+            Edit::replace(TextRange::new(first, last), keep.join(", ")),
+            "Remove the unused codes",
+        )
+    };
+    Diagnostic {
+        origin: Origin::Suppression,
+        code: Some(UNUSED_NOQA.to_owned()),
+        name: Some(UNUSED_NOQA_NAME.to_owned()),
+        message,
+        severity: Severity::Warning,
+        range: directive.range,
+        help: None,
+        fix: Some(Fix {
+            applicability: Applicability::Safe,
+            edits: vec![edit],
+            title: title.to_owned(),
+        }),
+        url: None,
+    }
+}
+
+/// The edit removing a directive: its whole line when the comment stands alone and is only the
+/// directive, the comment and the blanks before it when it ends a line of code, or just the
+/// directive when the comment says more.
+fn remove_directive(lines: &Lines, directive: &Directive) -> Edit {
+    let source = lines.source;
+    let comment = directive.comment;
+    let after = source[directive.range.end().to_usize()..comment.end().to_usize()].trim();
+    let line = lines.line_start(comment.start());
+    let before_text = &source[line.to_usize()..directive.range.start().to_usize()];
+    let blanks = before_text.len() - before_text.trim_end_matches([' ', '\t']).len();
+    let from = directive.range.start() - TextSize::try_from(blanks).unwrap_or_default();
+    if !after.is_empty() {
+        if directive.range.start() == comment.start() {
+            // `# noqa: X  explanation` keeps `# explanation`.
+            let rest = source[directive.range.end().to_usize()..].len()
+                - source[directive.range.end().to_usize()..]
+                    .trim_start_matches([' ', '\t'])
+                    .len();
+            return Edit::replace(
+                TextRange::new(
+                    directive.range.start(),
+                    directive.range.end() + TextSize::try_from(rest).unwrap_or_default(),
+                ),
+                "# ",
+            );
+        }
+        return Edit::delete(TextRange::new(from, directive.range.end()));
+    }
+    if before_text.trim().is_empty() {
+        let end = lines.line_end(comment.end());
+        let end = lines.next_line(end).unwrap_or(end);
+        return Edit::delete(TextRange::new(line, end));
+    }
+    Edit::delete(TextRange::new(from, comment.end()))
+}
+
+/// Suppress every finding of `diagnostics` (rule findings only) by adding its code to a `# noqa`
+/// directive on its directive line: a new one at the line's end, or the line's existing one.
+/// Returns the edits and the number of lines changed.
+pub fn add_directives(lines: &Lines, diagnostics: &[Diagnostic]) -> (Vec<Edit>, usize) {
+    let mut by_line: std::collections::BTreeMap<TextSize, Vec<String>> = Default::default();
+    for diagnostic in diagnostics {
+        if let (Origin::Rule(_), Some(code)) = (diagnostic.origin, &diagnostic.code) {
+            let codes = by_line
+                .entry(lines.directive_line(diagnostic.range.start()))
+                .or_default();
+            if !codes.contains(code) {
+                codes.push(code.clone());
+            }
+        }
+    }
+    let existing = lines.directives();
+    let mut edits = Vec::new();
+    for (line, mut codes) in by_line {
+        codes.sort();
+        match existing.iter().find(|d| !d.file_level && d.line == line) {
+            Some(directive) if directive.codes.is_empty() => continue,
+            Some(directive) => {
+                let missing: Vec<String> = codes
+                    .into_iter()
+                    .filter(|c| {
+                        !directive
+                            .codes
+                            .iter()
+                            .any(|(have, _)| c.starts_with(have.as_str()))
+                    })
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                let at = directive.codes[directive.codes.len() - 1].1.end();
+                edits.push(Edit::insert(at, format!(", {}", missing.join(", "))));
+            }
+            None => {
+                let end = lines.line_end(line);
+                let content = &lines.source[line.to_usize()..end.to_usize()];
+                let trimmed = content.trim_end_matches([' ', '\t']).len();
+                let at = line + TextSize::try_from(trimmed).unwrap_or_default();
+                edits.push(Edit::insert(at, format!("  # noqa: {}", codes.join(", "))));
+            }
+        }
+    }
+    let count = edits.len();
+    (edits, count)
+}
+
+/// The documentation page of [`UNUSED_NOQA`], in the layout of the packs' rule pages.
+pub const UNUSED_NOQA_DOC: &str = "# unused-noqa (NQA100)
+
+Pack: engine (built in) · Severity: warning · Fix: safe fix (applied by `--fix`)
+
+Message: unused `noqa` directive (unused: `CODE`)
+
+## What it does
+Reports a suppression comment that suppresses nothing: a code in `# noqa: CODES` or in
+`# anyio-lint: noqa: CODES` that matched no finding, a code that no loaded rule has although its
+letters are a loaded pack's prefix (a typo, or a rule that was renamed), and a blanket
+`# anyio-lint: noqa` in a file with no findings.
+
+## Why is this bad?
+A stale suppression hides the next real finding on its line. During a migration most suppressions
+mark code still to be ported; once it is ported, the comment should go too.
+
+## Example
+```python
+# The call this suppressed was ported; the directive stayed.
+total = compute(items)  # noqa: AIO101
+```
+
+## Use instead
+```python
+total = compute(items)
+```
+
+## Fix safety
+Safe: the fix removes only the stale codes, or the whole directive when no code is left; a comment
+that says more than the directive keeps its text.
+
+## What it leaves alone
+- A bare `# noqa`: flake8 and Ruff read it too, so it may suppress their findings.
+- Codes of other tools (`E501`, `F401`): their letters are no loaded pack's prefix.
+- Codes of rules that are loaded but disabled for the file (by `select`, `ignore`,
+  `per-file-ignores` or `versions`): they may be enabled elsewhere.
+- A directive that lists `NQA100` itself (or a prefix of it).
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directive_forms() {
+        let codes_of = |text: &str| {
+            LINE_DIRECTIVE.captures(text).map(|c| {
+                codes(c.name("codes"), TextSize::default())
+                    .into_iter()
+                    .map(|c| c.0)
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(codes_of("# noqa"), Some(vec![]));
+        assert_eq!(
+            codes_of("# NOQA:AIO101,AIO2"),
+            Some(vec!["AIO101".into(), "AIO2".into()])
+        );
+        assert_eq!(
+            codes_of("# noqa: AIO101 because of X"),
+            Some(vec!["AIO101".into()])
+        );
+        assert_eq!(
+            codes_of("# type: ignore  # noqa: E501"),
+            Some(vec!["E501".into()])
+        );
+        assert_eq!(codes_of("# noqaxyz"), None);
+        assert!(FILE_DIRECTIVE.is_match("# anyio-lint: noqa"));
+        assert!(FILE_DIRECTIVE.is_match("#anyio-lint:noqa: AIO1, ANY"));
+        assert!(!FILE_DIRECTIVE.is_match("# anyio-lint: noqa because"));
+    }
+}

@@ -1,0 +1,693 @@
+//! End to end: daily use. Configuration discovery and every key, suppressions and the
+//! unused-suppression rule, `--add-noqa`, baselines, stdin, exit-code flags, `--statistics`, the
+//! progress bar.
+
+mod common;
+
+use std::path::Path;
+
+use common::{findings, project, run, run_stdin, stderr, stdout};
+
+const SLEEP: &str = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n";
+const RUN: &str = "import asyncio\n\nasyncio.run(main())\n";
+
+fn concise(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["check", "--output-format", "concise"];
+    args.extend_from_slice(extra);
+    run(dir, &args)
+}
+
+#[test]
+fn the_nearest_configuration_governs_each_file() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            b"[tool.anyio-lint]\nselect = [\"AIO1\"]\n",
+        ),
+        ("top.py", format!("{SLEEP}{RUN}").as_bytes()),
+        // A nested project with its own configuration: only AIO2 there.
+        ("nested/anyio-lint.toml", b"select = [\"AIO2\"]\n"),
+        ("nested/mod.py", format!("{SLEEP}{RUN}").as_bytes()),
+        // `.anyio-lint.toml` wins over `anyio-lint.toml` in the same directory.
+        ("dotted/anyio-lint.toml", b"select = [\"AIO2\"]\n"),
+        ("dotted/.anyio-lint.toml", b"select = [\"AIO101\"]\n"),
+        ("dotted/mod.py", format!("{SLEEP}{RUN}").as_bytes()),
+        // A pyproject.toml without [tool.anyio-lint] is not a configuration: the root's applies.
+        (
+            "plain/pyproject.toml",
+            b"[project]\nname = \"plain\"\nversion = \"1\"\n",
+        ),
+        ("plain/mod.py", format!("{SLEEP}{RUN}").as_bytes()),
+    ]);
+    let output = concise(dir.path(), &[]);
+    assert_eq!(
+        findings(&output),
+        [
+            "dotted/mod.py:4:11: AIO101",
+            "nested/mod.py:7:1: AIO201",
+            "plain/mod.py:4:11: AIO101",
+            "top.py:4:11: AIO101",
+        ],
+        "{}",
+        stdout(&output)
+    );
+    // Checking from inside the nested project, or naming its file from outside, is the same.
+    let inside = concise(&dir.path().join("nested"), &[]);
+    assert_eq!(findings(&inside), ["mod.py:7:1: AIO201"]);
+    let named = concise(dir.path(), &["nested/mod.py"]);
+    assert_eq!(findings(&named), ["nested/mod.py:7:1: AIO201"]);
+    // --config makes one file govern everything; --isolated uses none.
+    let fixed = concise(dir.path(), &["--config", "nested/anyio-lint.toml"]);
+    assert_eq!(
+        findings(&fixed),
+        [
+            "dotted/mod.py:7:1: AIO201",
+            "nested/mod.py:7:1: AIO201",
+            "plain/mod.py:7:1: AIO201",
+            "top.py:7:1: AIO201",
+        ]
+    );
+    let isolated = concise(dir.path(), &["--isolated", "top.py"]);
+    assert_eq!(
+        findings(&isolated),
+        ["top.py:4:11: AIO101", "top.py:7:1: AIO201"]
+    );
+    // The command line overrides every configuration.
+    let overridden = concise(dir.path(), &["--select", "AIO201", "nested", "top.py"]);
+    assert_eq!(
+        findings(&overridden),
+        ["nested/mod.py:7:1: AIO201", "top.py:7:1: AIO201"]
+    );
+}
+
+#[test]
+fn selection_keys_and_per_file_ignores() {
+    let config = br#"[tool.anyio-lint]
+select = ["AIO1"]
+extend-select = ["AIO201"]
+ignore = ["AIO104"]
+
+[tool.anyio-lint.per-file-ignores]
+"tests/*" = ["AIO101"]
+"conftest.py" = ["AIO2"]
+"#;
+    let code = format!("{SLEEP}    lock = asyncio.Lock()\n{RUN}");
+    let dir = project(&[
+        ("pyproject.toml", config),
+        ("app.py", code.as_bytes()),
+        ("tests/test_app.py", code.as_bytes()),
+        ("tests/deep/conftest.py", code.as_bytes()),
+    ]);
+    let output = concise(dir.path(), &[]);
+    assert_eq!(
+        findings(&output),
+        [
+            "app.py:4:11: AIO101",
+            "app.py:8:1: AIO201",
+            // `tests/*` matches below tests/ too (globs match across `/`, as in Ruff), and
+            // `conftest.py` at any depth; a per-file ignore wins over a more specific select.
+            "tests/test_app.py:8:1: AIO201",
+        ],
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn file_keys_exclude_include_and_force_exclude() {
+    let config = br#"[tool.anyio-lint]
+exclude = ["generated"]
+extend-exclude = ["legacy_*.py"]
+include = ["*.py", "*.pyw"]
+"#;
+    let dir = project(&[
+        ("pyproject.toml", config),
+        ("app.py", SLEEP.as_bytes()),
+        ("gui.pyw", SLEEP.as_bytes()),
+        ("stub.pyi", SLEEP.as_bytes()),
+        ("legacy_io.py", SLEEP.as_bytes()),
+        ("generated/api.py", SLEEP.as_bytes()),
+        ("pkg/generated/api.py", SLEEP.as_bytes()),
+    ]);
+    let output = concise(dir.path(), &["--select", "AIO101"]);
+    assert_eq!(
+        findings(&output),
+        ["app.py:4:11: AIO101", "gui.pyw:4:11: AIO101"],
+        "{}",
+        stdout(&output)
+    );
+    // Named explicitly, an excluded file is checked, unless force-exclude is on.
+    let named = concise(dir.path(), &["--select", "AIO101", "legacy_io.py"]);
+    assert_eq!(findings(&named), ["legacy_io.py:4:11: AIO101"]);
+    let forced = concise(
+        dir.path(),
+        &[
+            "--select",
+            "AIO101",
+            "--force-exclude",
+            "legacy_io.py",
+            "generated/api.py",
+        ],
+    );
+    assert_eq!(forced.status.code(), Some(0), "{}", stdout(&forced));
+    assert!(findings(&forced).is_empty());
+}
+
+#[test]
+fn fix_keys_and_fix_applicability() {
+    // AIO101 (sleep) and AIO201 (run) have safe fixes: extend-unsafe-fixes demotes AIO101's.
+    let config = br#"
+select = ["AIO101", "AIO201"]
+fix = true
+extend-unsafe-fixes = ["AIO1"]
+"#;
+    let dir = project(&[
+        ("anyio-lint.toml", config),
+        ("app.py", format!("{SLEEP}{RUN}").as_bytes()),
+    ]);
+    let output = concise(dir.path(), &[]);
+    let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
+    assert!(fixed.contains("anyio.run(main)"), "{fixed}");
+    assert!(fixed.contains("asyncio.sleep(1)"), "{fixed}");
+    assert_eq!(findings(&output), ["app.py:5:11: AIO101"]);
+    // The same rule promoted back by the more specific extend-safe-fixes, with unsafe-fixes off.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "select = [\"AIO101\"]\nfix = true\nunsafe-fixes = false\nextend-unsafe-fixes = [\"AIO1\"]\nextend-safe-fixes = [\"AIO101\"]\n",
+    )
+    .unwrap();
+    let output = concise(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
+    assert!(fixed.contains("await anyio.sleep(1)"), "{fixed}");
+    // `unsafe-fixes = true` applies unsafe fixes; `--no-fix` overrides `fix = true`.
+    std::fs::write(dir.path().join("app.py"), SLEEP).unwrap();
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "select = [\"AIO101\"]\nfix = true\nunsafe-fixes = true\nextend-unsafe-fixes = [\"AIO1\"]\n",
+    )
+    .unwrap();
+    let output = concise(dir.path(), &["--no-fix"]);
+    assert_eq!(findings(&output), ["app.py:4:11: AIO101"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        SLEEP
+    );
+    concise(dir.path(), &[]);
+    let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
+    assert!(fixed.contains("await anyio.sleep(1)"), "{fixed}");
+}
+
+#[test]
+fn versions_rulepacks_and_output_format_keys() {
+    let pack = br#"[pack]
+name = "team"
+version = "1"
+description = "Team rules."
+prefix = "TM"
+modules = ["legacy"]
+
+[[rule]]
+code = "TM001"
+name = "legacy-call"
+message = "`legacy.call()` is gone"
+pattern = "legacy.call()"
+explain = """
+## What it does
+Flags `legacy.call()`.
+## Why is this bad?
+It is gone.
+## Example
+```python
+legacy.call()
+```
+## Use instead
+Nothing.
+## Fix safety
+No fix.
+"""
+
+[[rule.example]]
+flagged = "import legacy\nlegacy.call()\n"
+"#;
+    let config = br#"[tool.anyio-lint]
+select = ["TM", "AIO2", "AIO4"]
+rulepacks = ["packs/team.toml"]
+output-format = "json"
+
+[tool.anyio-lint.versions]
+anyio = "4.12"
+"#;
+    let tg = "import asyncio\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(work())\n";
+    let dir = project(&[
+        ("pyproject.toml", config),
+        ("packs/team.toml", pack),
+        ("app.py", b"import legacy\nlegacy.call()\n"),
+        ("tg.py", tg.as_bytes()),
+    ]);
+    let output = run(dir.path(), &["check"]);
+    let parsed: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json output");
+    let codes: Vec<&str> = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"TM001"), "{codes:?}");
+    // anyio 4.12 from the configuration: `tg.create_task` needs 4.14, so AIO405 applies; the
+    // command line's newer version turns it off.
+    assert_eq!(parsed_codes(&parsed, "tg.py"), ["AIO214", "AIO405"]);
+    let newest = run(
+        dir.path(),
+        &["check", "--version-of", "anyio=4.16", "tg.py"],
+    );
+    let newest: serde_json::Value = serde_json::from_str(&stdout(&newest)).expect("json output");
+    assert_eq!(parsed_codes(&newest, "tg.py"), ["AIO214"]);
+}
+
+/// The codes of the findings in `file` of a JSON report.
+fn parsed_codes(report: &serde_json::Value, file: &str) -> Vec<String> {
+    report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["filename"].as_str().unwrap().ends_with(file))
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn unknown_keys_and_bad_values_point_into_the_configuration() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[tool.anyio-lint]\nselect = [\"AIO1\"]\nselct = [\"AIO\"]\n",
+            "unknown field `selct`",
+            "pyproject.toml:3:1",
+        ),
+        (
+            "[tool.anyio-lint]\nselect = [\"AIO1\", \"XYZ9\"]\n",
+            "unknown rule selector `XYZ9`",
+            "pyproject.toml:2:19",
+        ),
+        (
+            "[tool.anyio-lint]\nexclude = [\"a[\"]\n",
+            "invalid glob `a[`",
+            "pyproject.toml:2:12",
+        ),
+        (
+            "[tool.anyio-lint.per-file-ignores]\n\"tests/*\" = [\"NOPE\"]\n",
+            "unknown rule selector `NOPE`",
+            "pyproject.toml:2:14",
+        ),
+        (
+            "[tool.anyio-lint.versions]\nanyio = \"four\"\n",
+            "is not a version",
+            "pyproject.toml:2:9",
+        ),
+        (
+            "[tool.anyio-lint]\noutput-format = \"xml\"\n",
+            "`output-format = \"xml\"`",
+            "pyproject.toml:2:17",
+        ),
+        (
+            "[tool.anyio-lint]\nfix = \"yes\"\n",
+            "invalid type",
+            "pyproject.toml:2:7",
+        ),
+        (
+            "[tool.anyio-lint]\nextend-safe-fixes = [\"AIO9999\"]\n",
+            "unknown rule selector `AIO9999`",
+            "pyproject.toml:2:22",
+        ),
+    ];
+    for (config, message, location) in cases {
+        let dir = project(&[("pyproject.toml", config.as_bytes()), ("a.py", b"x = 1\n")]);
+        let output = run(dir.path(), &["check"]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{config}\n{err}");
+        assert!(err.contains(message), "{config}\nwanted {message}:\n{err}");
+        assert!(
+            err.contains(location),
+            "{config}\nwanted {location}:\n{err}"
+        );
+    }
+    // A broken configuration in a nested project is found while walking.
+    let dir = project(&[
+        ("sub/anyio-lint.toml", b"ignore = 3\n"),
+        ("sub/a.py", b"x = 1\n"),
+    ]);
+    let output = run(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("anyio-lint.toml:1:10"),
+        "{}",
+        stderr(&output)
+    );
+    // Command-line selectors are checked too.
+    let output = run(dir.path(), &["check", "--isolated", "--select", "AIOX"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown rule selector `AIOX`"));
+}
+
+#[test]
+fn every_suppression_form() {
+    let code = r#"import asyncio
+
+async def main():
+    await asyncio.sleep(1)  # noqa
+    await asyncio.sleep(2)  # noqa: AIO101
+    await asyncio.sleep(3)  # NOQA:AIO1,E501
+    await asyncio.sleep(4)  # noqa: AIO102
+    await asyncio.sleep(5)  # type: ignore  # noqa: AIO101
+    text = """first
+    {}""".format(asyncio.sleep(6))  # noqa: AIO101
+    await asyncio.sleep(7) if text \
+        else None  # noqa: AIO101
+    await asyncio.sleep(8)
+"#;
+    let dir = project(&[("app.py", code.as_bytes())]);
+    let output = concise(dir.path(), &["--select", "AIO1,NQA"]);
+    assert_eq!(
+        findings(&output),
+        [
+            "app.py:7:11: AIO101",
+            "app.py:7:29: NQA100",
+            "app.py:13:11: AIO101",
+        ],
+        "{}",
+        stdout(&output)
+    );
+    // File-level: every finding, or the findings of some codes.
+    let blanket = format!("# anyio-lint: noqa\n{SLEEP}{RUN}");
+    std::fs::write(dir.path().join("app.py"), &blanket).unwrap();
+    let output = concise(dir.path(), &["--select", "AIO1,NQA"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let by_code = format!("{SLEEP}    lock = asyncio.Lock()\n# anyio-lint: noqa: AIO104\n");
+    std::fs::write(dir.path().join("app.py"), &by_code).unwrap();
+    let output = concise(dir.path(), &["--select", "AIO1,NQA"]);
+    assert_eq!(findings(&output), ["app.py:4:11: AIO101"]);
+}
+
+#[test]
+fn unused_suppressions_are_reported_and_removed() {
+    let code = "import os\n\
+x = os.getcwd()  # noqa: AIO101\n\
+y = 2  # noqa: AIO101, E501\n\
+z = 3  # noqa: AIO999\n\
+w = 4  # noqa: AIO101 kept for the 2.0 release\n\
+# noqa: AIO101\n\
+v = 5  # noqa\n\
+u = 6  # noqa: F401\n\
+t = 7  # noqa: PTA101\n";
+    let dir = project(&[("app.py", code.as_bytes())]);
+    // PTA101 is a loaded rule disabled here by --select: kept, like the bare and foreign ones.
+    let output = concise(dir.path(), &["--select", "AIO,NQA"]);
+    let text = stdout(&output);
+    assert_eq!(
+        findings(&output),
+        [
+            "app.py:2:18: NQA100",
+            "app.py:3:8: NQA100",
+            "app.py:4:8: NQA100",
+            "app.py:5:8: NQA100",
+            "app.py:6:1: NQA100",
+        ],
+        "{text}"
+    );
+    assert!(
+        text.contains("unused `noqa` directive (unused: `AIO101`)"),
+        "{text}"
+    );
+    assert!(text.contains("(unknown: `AIO999`)"), "{text}");
+    let fixed_run = concise(dir.path(), &["--select", "AIO,NQA", "--fix"]);
+    assert_eq!(fixed_run.status.code(), Some(0), "{}", stdout(&fixed_run));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        "import os\n\
+x = os.getcwd()\n\
+y = 2  # noqa: E501\n\
+z = 3\n\
+w = 4  # kept for the 2.0 release\n\
+v = 5  # noqa\n\
+u = 6  # noqa: F401\n\
+t = 7  # noqa: PTA101\n"
+    );
+    // An unused file-level directive is reported too, even in a file with no pattern's words.
+    std::fs::write(dir.path().join("app.py"), "# anyio-lint: noqa\nx = 1\n").unwrap();
+    let output = concise(dir.path(), &[]);
+    assert_eq!(
+        findings(&output),
+        ["app.py:1:1: NQA100"],
+        "{}",
+        stdout(&output)
+    );
+    // Ignoring NQA100 turns the check off.
+    let output = concise(dir.path(), &["--ignore", "NQA100"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn add_noqa_suppresses_every_current_finding() {
+    let code = r#"import asyncio
+
+async def main():
+    await asyncio.sleep(1); lock = asyncio.Lock()
+    lock = asyncio.Lock(); await asyncio.sleep(2)  # noqa: AIO104
+    await asyncio.sleep(3)  # explained
+    text = """a
+    b""".join([asyncio.Lock()])
+    await asyncio.sleep(4) if text \
+        else None
+"#;
+    let dir = project(&[("app.py", code.as_bytes())]);
+    let output = run(dir.path(), &["check", "--add-noqa", "--select", "AIO1"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Added 5 noqa directives in 1 file."),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        r#"import asyncio
+
+async def main():
+    await asyncio.sleep(1); lock = asyncio.Lock()  # noqa: AIO101, AIO104
+    lock = asyncio.Lock(); await asyncio.sleep(2)  # noqa: AIO104, AIO101
+    await asyncio.sleep(3)  # explained  # noqa: AIO101
+    text = """a
+    b""".join([asyncio.Lock()])  # noqa: AIO104
+    await asyncio.sleep(4) if text \
+        else None  # noqa: AIO101
+"#
+    );
+    let output = concise(dir.path(), &["--select", "AIO1,NQA"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let again = run(dir.path(), &["check", "--add-noqa", "--select", "AIO1"]);
+    assert!(stderr(&again).contains("Added 0 noqa directives in 0 files."));
+}
+
+#[test]
+fn a_baseline_survives_edits_and_reports_only_new_findings() {
+    let code = format!("{SLEEP}    await asyncio.sleep(1)\n{RUN}");
+    let dir = project(&[("src/app.py", code.as_bytes())]);
+    let output = run(
+        dir.path(),
+        &["check", "--write-baseline", "ci/baseline.json"],
+    );
+    assert!(
+        stderr(&output).contains("Wrote a baseline of 3 findings"),
+        "{}",
+        stderr(&output)
+    );
+    let baseline = std::fs::read_to_string(dir.path().join("ci/baseline.json")).unwrap();
+    assert!(
+        baseline.contains("\"path\": \"../src/app.py\""),
+        "{baseline}"
+    );
+    assert!(!baseline.contains("\"line\""), "{baseline}");
+    let check = |dir: &Path| concise(dir, &["--baseline", "ci/baseline.json"]);
+    let output = check(dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("3 findings in the baseline are not shown."));
+    // Edit above the findings: they move down and stay baselined.
+    let edited = format!("\"\"\"Module doc.\"\"\"\n\nimport os\n{code}");
+    std::fs::write(dir.path().join("src/app.py"), &edited).unwrap();
+    assert_eq!(check(dir.path()).status.code(), Some(0));
+    // A third identical sleep is new; so is another finding.
+    let grown = edited.replace(
+        "async def main():\n",
+        "async def main():\n    await asyncio.sleep(1)\n    lock = asyncio.Lock()\n",
+    );
+    std::fs::write(dir.path().join("src/app.py"), &grown).unwrap();
+    let output = check(dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        findings(&output),
+        // Identical findings are counted, not placed: the last of the three sleeps is the new one.
+        ["src/app.py:8:12: AIO104", "src/app.py:10:11: AIO101"],
+        "{}",
+        stdout(&output)
+    );
+    // From another directory the baseline still resolves paths from its own location.
+    let elsewhere = run(
+        &dir.path().join("src"),
+        &[
+            "check",
+            "--baseline",
+            "../ci/baseline.json",
+            "--output-format",
+            "concise",
+            "app.py",
+        ],
+    );
+    assert_eq!(findings(&elsewhere).len(), 2, "{}", stdout(&elsewhere));
+    // A broken baseline is an error, not an empty baseline.
+    std::fs::write(dir.path().join("ci/baseline.json"), "{").unwrap();
+    let output = check(dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not a baseline"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn stdin_resolves_configuration_from_its_file_name() {
+    let config = b"[tool.anyio-lint]\nselect = [\"AIO1\"]\n\n[tool.anyio-lint.per-file-ignores]\n\"tests/*\" = [\"AIO101\"]\n";
+    let dir = project(&[("pyproject.toml", config)]);
+    let input = format!("{SLEEP}{RUN}");
+    let checked = run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "src/app.py",
+            "--output-format",
+            "concise",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(findings(&checked), ["src/app.py:4:11: AIO101"]);
+    let ignored = run_stdin(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "tests/test_app.py"],
+        input.as_bytes(),
+    );
+    assert_eq!(ignored.status.code(), Some(0), "{}", stdout(&ignored));
+    let fixed = run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "src/app.py",
+            "--fix",
+            "--output-format",
+            "concise",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(
+        stdout(&fixed),
+        "import asyncio\nimport anyio\n\nasync def main():\n    await anyio.sleep(1)\nimport asyncio\n\nasyncio.run(main())\n"
+    );
+    assert!(
+        stderr(&fixed).contains("Found 1 error (1 fixed, 0 remaining)."),
+        "{}",
+        stderr(&fixed)
+    );
+    assert_eq!(fixed.status.code(), Some(0));
+}
+
+#[test]
+fn exit_code_flags_statistics_and_quiet() {
+    let dir = project(&[(
+        "app.py",
+        format!("{SLEEP}    lock = asyncio.Lock()\n{RUN}").as_bytes(),
+    )]);
+    let statistics = run(dir.path(), &["check", "--statistics"]);
+    assert_eq!(
+        stdout(&statistics),
+        "1\tAIO101\t[*] asyncio-sleep\n1\tAIO104\t[ ] asyncio-lock\n1\tAIO201\t[*] asyncio-run\n"
+    );
+    assert_eq!(statistics.status.code(), Some(1));
+    let quiet = run(
+        dir.path(),
+        &["check", "--quiet", "--output-format", "concise"],
+    );
+    assert!(!stdout(&quiet).contains("Found"), "{}", stdout(&quiet));
+    assert_eq!(
+        run(dir.path(), &["check", "--exit-zero"]).status.code(),
+        Some(0)
+    );
+    // Fixing everything fixable leaves AIO104: exit 1 either way.
+    let fixed = run(dir.path(), &["check", "--fix", "--select", "AIO101"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stdout(&fixed));
+    std::fs::write(dir.path().join("app.py"), SLEEP).unwrap();
+    let flagged = run(
+        dir.path(),
+        &[
+            "check",
+            "--fix",
+            "--select",
+            "AIO101",
+            "--exit-non-zero-on-fix",
+        ],
+    );
+    assert_eq!(flagged.status.code(), Some(1), "{}", stdout(&flagged));
+}
+
+#[test]
+fn a_progress_bar_is_drawn_only_on_a_terminal() {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for index in 0..50 {
+        files.push((format!("pkg/m{index}.py"), SLEEP.as_bytes().to_vec()));
+    }
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_slice()))
+        .collect();
+    let dir = project(&borrowed);
+    let binary = env!("CARGO_BIN_EXE_anyio-lint");
+    // `script` gives the command a terminal; the bar appears at once with the delay set to 0.
+    let output = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{binary} check --output-format concise pkg"),
+            "/dev/null",
+        ])
+        .current_dir(dir.path())
+        .env("ANYIO_LINT_PROGRESS_DELAY_MS", "0")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script runs");
+    let text = stdout(&output);
+    assert!(text.contains("/50 files"), "{text}");
+    let piped = run(dir.path(), &["check", "pkg"]);
+    assert!(!stderr(&piped).contains("files"), "{}", stderr(&piped));
+}
+
+#[test]
+fn the_engine_rule_is_documented_and_listed() {
+    let dir = project(&[]);
+    let page = run(dir.path(), &["rule", "NQA100"]);
+    assert_eq!(page.status.code(), Some(0));
+    for heading in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## Fix safety",
+    ] {
+        assert!(stdout(&page).contains(heading), "{heading}");
+    }
+    let listed = run(dir.path(), &["rules"]);
+    assert!(
+        stdout(&listed).contains("NQA100   unused-noqa"),
+        "{}",
+        stdout(&listed)
+    );
+}
