@@ -5,10 +5,14 @@
 //! The tests make their own virtual environment (pinned anyio, trio and pytest from PyPI) under
 //! Cargo's target directory, once, and reuse it.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+
+use common::must_succeed;
 
 /// What the virtual environment holds; a change here rebuilds it.
 const REQUIREMENTS: &[&str] = &["anyio==4.16.0", "trio==0.35.0", "pytest==9.2.0"];
@@ -21,46 +25,10 @@ fn root() -> PathBuf {
 fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
-        let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("behaviour-venv");
-        let python = venv.join("bin").join("python");
-        let marker = venv.join("requirements.txt");
-        let wanted = REQUIREMENTS.join("\n");
-        if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
-            return python;
-        }
-        let _ = std::fs::remove_dir_all(&venv);
-        let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        must_succeed(
-            Command::new(&interpreter).args(["-m", "venv"]).arg(&venv),
-            "creating the virtual environment (set PYTHON to a Python 3.11+ interpreter)",
-        );
-        must_succeed(
-            Command::new(&python)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                ])
-                .args(REQUIREMENTS),
-            "installing anyio, trio and pytest from PyPI",
-        );
-        std::fs::write(&marker, wanted).unwrap();
-        python
+        common::venv("behaviour-venv", REQUIREMENTS)
+            .join("bin")
+            .join("python")
     })
-}
-
-fn must_succeed(command: &mut Command, what: &str) -> Output {
-    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
 }
 
 fn lint(dir: &Path, args: &[&str]) -> Output {

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub fn bin() -> Command {
@@ -67,4 +67,50 @@ pub fn findings(output: &Output) -> Vec<String> {
             Some(format!("{location}: {}", rest.split_whitespace().next()?))
         })
         .collect()
+}
+
+/// A virtual environment under Cargo's target directory holding exactly `requirements` (pinned,
+/// from PyPI), created on first use and rebuilt when the requirements change. Returns its
+/// directory. Callers create it once per test binary (behind a `OnceLock`).
+pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let python = venv.join("bin").join("python");
+    let marker = venv.join("requirements.txt");
+    let wanted = requirements.join("\n");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return venv;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    must_succeed(
+        Command::new(&interpreter).args(["-m", "venv"]).arg(&venv),
+        "creating the virtual environment (set PYTHON to a Python 3.11+ interpreter)",
+    );
+    must_succeed(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(requirements),
+        &format!("installing {} from PyPI", requirements.join(", ")),
+    );
+    std::fs::write(&marker, wanted).expect("marker written");
+    venv
+}
+
+/// Run `command`; panic with its output unless it succeeds.
+pub fn must_succeed(command: &mut Command, what: &str) -> Output {
+    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
 }
