@@ -151,6 +151,21 @@ include = ["*.py", "*.pyw"]
     );
     assert_eq!(forced.status.code(), Some(0), "{}", stdout(&forced));
     assert!(findings(&forced).is_empty());
+    // The same from the configuration key, as pre-commit runs it.
+    let mut keyed = String::from_utf8(config.to_vec()).unwrap();
+    keyed.push_str("force-exclude = true\n");
+    std::fs::write(dir.path().join("pyproject.toml"), keyed).unwrap();
+    let forced = concise(
+        dir.path(),
+        &[
+            "--select",
+            "AIO101",
+            "legacy_io.py",
+            "pkg/generated/api.py",
+            "app.py",
+        ],
+    );
+    assert_eq!(findings(&forced), ["app.py:4:11: AIO101"]);
 }
 
 #[test]
