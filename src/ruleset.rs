@@ -35,6 +35,16 @@ pub struct Candidate {
     pub pattern: u32,
 }
 
+/// The length of the longest of `selectors` that `code` starts with (`ALL` counts as empty).
+fn longest_match(selectors: &[String], code: &str) -> Option<usize> {
+    selectors
+        .iter()
+        .map(|s| if s == "ALL" { "" } else { s.as_str() })
+        .filter(|s| code.starts_with(s))
+        .map(str::len)
+        .max()
+}
+
 /// `--select` / `--ignore` codes and prefixes. The longest matching prefix decides; `ALL` is the
 /// empty prefix; on a tie `ignore` wins. Per-file ignores then remove rules whatever selected them.
 #[derive(Debug, Clone, Default)]
@@ -47,22 +57,11 @@ pub struct Selection {
 
 impl Selection {
     pub fn enables(&self, code: &str) -> bool {
-        let ignored_here = self
-            .per_file_ignore
-            .iter()
-            .any(|p| p == "ALL" || code.starts_with(p.as_str()));
-        !ignored_here && self.selects(code)
+        longest_match(&self.per_file_ignore, code).is_none() && self.selects(code)
     }
 
     fn selects(&self, code: &str) -> bool {
-        let best = |prefixes: &[String]| -> Option<usize> {
-            prefixes
-                .iter()
-                .map(|p| if p == "ALL" { "" } else { p.as_str() })
-                .filter(|p| code.starts_with(p))
-                .map(str::len)
-                .max()
-        };
+        let best = |selectors: &[String]| longest_match(selectors, code);
         let selected = if self.select.is_empty() {
             Some(0)
         } else {
@@ -87,14 +86,7 @@ pub struct FixSelection {
 
 impl FixSelection {
     fn applicability(&self, code: &str, declared: Applicability) -> Applicability {
-        let best = |selectors: &[String]| {
-            selectors
-                .iter()
-                .map(|s| if s == "ALL" { "" } else { s.as_str() })
-                .filter(|s| code.starts_with(s))
-                .map(str::len)
-                .max()
-        };
+        let best = |selectors: &[String]| longest_match(selectors, code);
         match (best(&self.safe), best(&self.unsafe_)) {
             (Some(s), Some(u)) if s > u => Applicability::Safe,
             (Some(_), Some(_)) | (None, Some(_)) => Applicability::Unsafe,

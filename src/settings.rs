@@ -127,14 +127,7 @@ pub fn strings(list: &Option<SpannedList>) -> Vec<String> {
 /// Read a configuration file (`pyproject.toml` or an anyio-lint TOML file).
 pub fn read(path: &Path) -> Result<Config, SourceError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        SourceError::new(
-            &shown,
-            "",
-            None,
-            format!("cannot read the configuration file {shown}: {e}"),
-        )
-    })?;
+    let text = crate::pack::error::read_text(path, "configuration file")?;
     let error = |e: toml::de::Error| {
         SourceError::new(&shown, &text, e.span(), e.message().to_owned())
             .label("here")

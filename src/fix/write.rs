@@ -16,25 +16,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
             "the file is read-only; not modified (make it writable to apply fixes)",
         ));
     }
-    let directory = target.parent().unwrap_or_else(|| Path::new("."));
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".anyio-lint-")
-        .suffix(".tmp")
-        .tempfile_in(directory)?;
-    temporary.write_all(bytes)?;
-    temporary.as_file().sync_all()?;
-    std::fs::set_permissions(temporary.path(), metadata.permissions())?;
-    temporary.persist(&target).map_err(|e| e.error)?;
-    Ok(())
+    replace(&target, bytes, Some(metadata.permissions()))
 }
 
-/// Write `bytes` to `path`, which need not exist yet, atomically (for files the tool owns, such
-/// as a baseline).
-pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if path.exists() {
-        return write_atomic(path, bytes);
-    }
-    let directory = path
+/// Write `bytes` to a temporary file beside `target`, flush it, give it `permissions`, and rename
+/// it over `target`.
+fn replace(
+    target: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> io::Result<()> {
+    let directory = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
@@ -44,8 +36,20 @@ pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .tempfile_in(directory)?;
     temporary.write_all(bytes)?;
     temporary.as_file().sync_all()?;
-    temporary.persist(path).map_err(|e| e.error)?;
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(temporary.path(), permissions)?;
+    }
+    temporary.persist(target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Write `bytes` to `path`, which need not exist yet, atomically (for files the tool owns, such
+/// as a baseline).
+pub fn create_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if path.exists() {
+        return write_atomic(path, bytes);
+    }
+    replace(path, bytes, None)
 }
 
 #[cfg(unix)]

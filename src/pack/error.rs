@@ -103,6 +103,19 @@ impl SourceError {
     }
 }
 
+/// The text of `path`, or an error naming `what` it is (`rule pack`, `configuration file`).
+pub fn read_text(path: &std::path::Path, what: &str) -> Result<String, SourceError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let shown = path.display().to_string();
+        SourceError::new(
+            &shown,
+            "",
+            None,
+            format!("cannot read the {what} {shown}: {e}"),
+        )
+    })
+}
+
 impl std::fmt::Display for SourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.location(), self.message)

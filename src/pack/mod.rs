@@ -264,14 +264,7 @@ pub fn load_all(builtin: bool, files: &[std::path::PathBuf]) -> Result<Vec<Pack>
     }
     for path in files {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            SourceError::new(
-                &shown,
-                "",
-                None,
-                format!("cannot read rule pack `{shown}`: {e}"),
-            )
-        })?;
+        let text = error::read_text(path, "rule pack")?;
         packs.push(load(&shown, &text)?);
     }
     check_unique_codes(&packs)?;
