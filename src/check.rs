@@ -209,8 +209,29 @@ impl<'r, 't> Walker<'r, 't> {
         }
     }
 
+    /// The qualified name `node` resolves to, or for a call the name its callee resolves to.
+    fn resolved_name(&self, node: AnyNodeRef<'t>) -> Option<String> {
+        let named = match node {
+            AnyNodeRef::ExprCall(call) => AnyNodeRef::from(&*call.func),
+            node => node,
+        };
+        let (qualified, attributes) = self.semantic.qualify(named)?;
+        let mut name = qualified.to_owned();
+        for attribute in attributes {
+            name.push('.');
+            name.push_str(attribute);
+        }
+        Some(name)
+    }
+
     fn try_node(&mut self, node: AnyNodeRef<'t>) {
         let rules = self.rules;
+        let by_name = if rules.dispatches_by_name(node.kind()) {
+            self.resolved_name(node)
+                .map_or(&[][..], |name| rules.named_candidates(node.kind(), &name))
+        } else {
+            &[]
+        };
         let kind_candidates = rules.candidates(node.kind());
         let any: &[Candidate] = if node.as_expr_ref().is_some() {
             rules.any_expr()
@@ -219,7 +240,7 @@ impl<'r, 't> Walker<'r, 't> {
         } else {
             &[]
         };
-        for candidate in kind_candidates.iter().chain(any) {
+        for candidate in by_name.iter().chain(kind_candidates).chain(any) {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
             let pattern = &rule.patterns[candidate.pattern as usize];

@@ -67,7 +67,15 @@ pub enum Command {
     },
     /// Parse files with Ruff's parser and nothing else (the benchmark floor).
     #[command(hide = true)]
-    ParseOnly { paths: Vec<PathBuf> },
+    ParseOnly {
+        paths: Vec<PathBuf>,
+        /// Parse only the files the built-in packs' prefilter lets through (what `check` parses).
+        #[arg(long)]
+        prefiltered: bool,
+        /// Print each file that does not parse.
+        #[arg(long)]
+        list_errors: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -200,7 +208,11 @@ pub fn run(cli: Cli) -> u8 {
         } => run_rules(output_format, &packs),
         Command::Test { packs } => crate::packtest::run(&packs),
         Command::Docs { dir, check } => run_docs(&dir, check),
-        Command::ParseOnly { paths } => run_parse_only(&paths),
+        Command::ParseOnly {
+            paths,
+            prefiltered,
+            list_errors,
+        } => run_parse_only(&paths, prefiltered, list_errors),
     };
     match result {
         Ok(code) => code,
@@ -568,7 +580,12 @@ fn emit(
     totals: report::Totals,
 ) {
     if args.statistics {
-        let _ = out.write_all(report::statistics(reports, run.unsafe_fixes).as_bytes());
+        let table = if run.format == Format::Json {
+            report::statistics_json(reports, run.unsafe_fixes)
+        } else {
+            report::statistics(reports, run.unsafe_fixes)
+        };
+        let _ = out.write_all(table.as_bytes());
         return;
     }
     let body = match run.format {
@@ -783,22 +800,39 @@ fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn run_parse_only(paths: &[PathBuf]) -> Result<u8, Failure> {
-    let resolver = Arc::new(Resolver::new(Overrides::default(), Discovery::Isolated));
+fn run_parse_only(paths: &[PathBuf], prefiltered: bool, list_errors: bool) -> Result<u8, Failure> {
+    let overrides = Overrides {
+        builtin_packs: prefiltered,
+        ..Overrides::default()
+    };
+    let resolver = Arc::new(Resolver::new(overrides, Discovery::Isolated));
     let found = discover::discover(paths, &resolver)?;
-    let errors: usize = found
+    let outcomes: Vec<(bool, bool)> = found
         .files
         .par_iter()
-        .map(|(path, _)| match SourceText::read(path) {
+        .map(|(path, settings)| match SourceText::read(path) {
+            Ok(source) if prefiltered && !settings.rules().may_match(&source.text) => (false, true),
             Ok(source) => {
                 let parsed = crate::check::parse(&source.text);
-                let bad = usize::from(!parsed.errors().is_empty());
+                let ok = parsed.errors().is_empty();
                 crate::check::drop_deep(parsed, 10_000);
-                bad
+                (true, ok)
             }
-            Err(_) => 1,
+            Err(_) => (false, false),
         })
-        .sum();
-    println!("parsed {} files, {errors} with errors", found.files.len());
+        .collect();
+    if list_errors {
+        for ((path, _), (_, ok)) in found.files.iter().zip(&outcomes) {
+            if !ok {
+                println!("{}", display_path(path));
+            }
+        }
+    }
+    let parsed = outcomes.iter().filter(|(parsed, _)| *parsed).count();
+    let errors = outcomes.iter().filter(|(_, ok)| !ok).count();
+    eprintln!(
+        "parsed {parsed} of {} files, {errors} with errors",
+        found.files.len()
+    );
     Ok(0)
 }

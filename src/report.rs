@@ -283,6 +283,33 @@ pub fn statistics(files: &[FileReport], unsafe_fixes: bool) -> String {
         .collect()
 }
 
+/// `--statistics --output-format json`: per rule, the findings that remain, whether they are
+/// fixable, and how many fixes were applied (rules only fixed appear with a count of 0).
+pub fn statistics_json(files: &[FileReport], unsafe_fixes: bool) -> String {
+    let mut rows: BTreeMap<String, (String, usize, bool, usize)> = BTreeMap::new();
+    for file in files {
+        for d in &file.diagnostics {
+            let row = rows
+                .entry(code_of(d).to_owned())
+                .or_insert_with(|| (d.name.clone().unwrap_or_default(), 0, false, 0));
+            row.1 += 1;
+            row.2 |= d.fix_applies(unsafe_fixes);
+        }
+        for (code, fixed) in &file.fixed {
+            rows.entry(code.clone()).or_default().3 += fixed;
+        }
+    }
+    let items: Vec<Value> = rows
+        .into_iter()
+        .map(|(code, (name, count, fixable, fixed))| {
+            json!({ "code": code, "name": name, "count": count, "fixable": fixable, "fixed": fixed })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
+    text.push('\n');
+    text
+}
+
 /// A range covering a whole file (for file-level errors).
 pub fn file_start() -> TextRange {
     TextRange::default()

@@ -3,8 +3,9 @@
 //! [`RuleSet`] indexes every pattern of every enabled rule by the node kind its root can match, so
 //! a file is walked once and each node only meets the patterns that can match it. It also builds
 //! the [`Prefilter`]: a file that contains none of the identifiers some pattern needs (its own
-//! names, `^word$` constraint regexes, one alternative of a constraint's pattern list), and that no
-//! comment rule's regex matches, is never parsed.
+//! names, and for each constrained capture one alternative of what the constraint allows: a
+//! literal prefix of its regex, the literals of one of its `pattern` or `bound-to` patterns), and
+//! that no comment rule's regex matches, is never parsed.
 
 use std::collections::BTreeMap;
 
@@ -15,10 +16,11 @@ use ruff_python_ast::NodeKind;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use crate::noqa;
-use crate::pack::{Applicability, Pack, Rule};
-use crate::pattern::RootKinds;
+use crate::pack::{Applicability, Constraint, Pack, Rule};
+use crate::pattern::{Pattern, RootKinds};
 use crate::version::Version;
 
 /// A rule by position: pack index and rule index in the pack.
@@ -104,6 +106,8 @@ pub struct RuleSet {
     pub modules: FxHashSet<String>,
     pub enabled: Vec<RuleRef>,
     by_kind: FxHashMap<NodeKind, Vec<Candidate>>,
+    /// Patterns that only match a node (or a call of a callee) resolving to one qualified name.
+    by_name: FxHashMap<NodeKind, FxHashMap<String, Vec<Candidate>>>,
     any_expr: Vec<Candidate>,
     any_stmt: Vec<Candidate>,
     block: Vec<Candidate>,
@@ -129,6 +133,7 @@ impl RuleSet {
             modules: FxHashSet::default(),
             enabled: Vec::new(),
             by_kind: FxHashMap::default(),
+            by_name: FxHashMap::default(),
             any_expr: Vec::new(),
             any_stmt: Vec::new(),
             block: Vec::new(),
@@ -155,13 +160,24 @@ impl RuleSet {
                 if rule.comment.is_some() {
                     set.comments.push(rule_ref);
                 }
-                let required_words = anchored_words(rule);
                 for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
                     let candidate = Candidate {
                         rule: rule_ref,
                         pattern: pattern_index as u32,
                     };
+                    let name = pattern.dispatch_name(&pack.modules);
                     match pattern.root_kinds(&pack.modules) {
+                        RootKinds::Kinds(kinds) if name.is_some() => {
+                            let name = name.expect("checked");
+                            for kind in kinds {
+                                set.by_name
+                                    .entry(kind)
+                                    .or_default()
+                                    .entry(name.clone())
+                                    .or_default()
+                                    .push(candidate);
+                            }
+                        }
                         RootKinds::Kinds(kinds) => {
                             for kind in kinds {
                                 set.by_kind.entry(kind).or_default().push(candidate);
@@ -171,33 +187,21 @@ impl RuleSet {
                         RootKinds::AnyStmt => set.any_stmt.push(candidate),
                         RootKinds::Block => set.block.push(candidate),
                     }
-                    let mut literals = pattern.literals();
                     let binds = |name: &str| {
                         std::iter::once(pattern)
                             .chain(&rule.inside)
                             .any(|p| p.metavars().iter().any(|m| m.name == name))
                     };
-                    literals.extend(
-                        required_words
-                            .iter()
-                            .filter(|(metavar, _)| binds(metavar))
-                            .map(|(_, word)| word.clone()),
-                    );
-                    // A capture that must match one of some patterns brings one of their literal sets.
-                    let alternatives = rule
-                        .constraints
-                        .iter()
-                        .find(|c| !c.patterns.is_empty() && binds(&c.metavar));
-                    match alternatives {
-                        Some(constraint) => {
-                            for alternative in &constraint.patterns {
-                                let mut set = literals.clone();
-                                set.extend(alternative.literals());
-                                literal_sets.push(set);
+                    // A constrained capture brings one of the literal sets its constraint allows.
+                    let mut sets = vec![pattern.literals()];
+                    for constraint in rule.constraints.iter().filter(|c| binds(&c.metavar)) {
+                        for alternatives in constraint_alternatives(constraint) {
+                            if sets.len() * alternatives.len() <= MAX_LITERAL_SETS {
+                                sets = product(&sets, &alternatives);
                             }
                         }
-                        None => literal_sets.push(literals),
                     }
+                    literal_sets.extend(sets);
                 }
             }
         }
@@ -275,6 +279,19 @@ impl RuleSet {
         self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether some pattern of nodes of `kind` is dispatched by resolved name.
+    pub fn dispatches_by_name(&self, kind: NodeKind) -> bool {
+        self.by_name.contains_key(&kind)
+    }
+
+    /// The patterns for a node of `kind` that resolves (or whose callee resolves) to `name`.
+    pub fn named_candidates(&self, kind: NodeKind, name: &str) -> &[Candidate] {
+        self.by_name
+            .get(&kind)
+            .and_then(|names| names.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+
     pub fn any_expr(&self) -> &[Candidate] {
         &self.any_expr
     }
@@ -317,21 +334,52 @@ impl RuleSet {
     }
 }
 
-/// `(metavariable, word)`: a `where` regex written `^word$` requires the capture's text, and so
-/// the file, to contain that word wherever the metavariable is bound.
-fn anchored_words(rule: &Rule) -> Vec<(String, String)> {
-    rule.constraints
+/// How many literal sets one pattern may bring to the prefilter (constraints that would multiply
+/// beyond it are left out, which only weakens the filter).
+const MAX_LITERAL_SETS: usize = 256;
+
+/// The literal sets one constraint allows, one list per kind of condition it sets: the capture
+/// matches one of the `pattern` alternatives, or is a name `bound-to` one of some patterns (the
+/// file then holds that pattern's literals), or its text matches `regex` (the file then holds one
+/// of the regex's literal prefixes).
+fn constraint_alternatives(constraint: &Constraint) -> Vec<Vec<Vec<String>>> {
+    let mut kinds = Vec::new();
+    for patterns in [&constraint.patterns, &constraint.bound_to] {
+        if !patterns.is_empty() {
+            kinds.push(patterns.iter().map(Pattern::literals).collect());
+        }
+    }
+    if let Some(words) = constraint.regex.as_ref().and_then(regex_prefixes) {
+        kinds.push(words.into_iter().map(|w| vec![w]).collect());
+    }
+    kinds
+}
+
+/// Strings one of which starts every match of `regex`, when there are finitely many non-empty ones.
+fn regex_prefixes(regex: &Regex) -> Option<Vec<String>> {
+    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let sequence = extractor.extract(&hir);
+    let literals = sequence.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    literals
         .iter()
-        .filter_map(|c| {
-            let word = c
-                .regex
-                .as_ref()?
-                .as_str()
-                .strip_prefix('^')?
-                .strip_suffix('$')?;
-            let plain =
-                !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            plain.then(|| (c.metavar.clone(), word.to_owned()))
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect()
+}
+
+/// Every union of one set of `sets` with one of `alternatives`.
+fn product(sets: &[Vec<String>], alternatives: &[Vec<String>]) -> Vec<Vec<String>> {
+    sets.iter()
+        .flat_map(|set| {
+            alternatives.iter().map(move |alternative| {
+                let mut joined = set.clone();
+                joined.extend(alternative.iter().cloned());
+                joined
+            })
         })
         .collect()
 }

@@ -153,6 +153,22 @@ impl Pattern {
         }
     }
 
+    /// For an expression pattern that is a dotted name rooted in a declared module (`pkg.Lock`), or
+    /// a call of one (`pkg.sleep($X)`): that qualified name. A node can only match the pattern if
+    /// it (or its callee) resolves to exactly this name, so dispatch looks such patterns up by the
+    /// node's resolved name instead of trying them everywhere.
+    pub fn dispatch_name(&self, modules: &FxHashSet<String>) -> Option<String> {
+        if self.form != Form::Expr {
+            return None;
+        }
+        let named = match self.root() {
+            AnyNodeRef::ExprCall(call) => AnyNodeRef::from(&*call.func),
+            node => node,
+        };
+        let chain = matcher::module_chain(named, modules)?;
+        chain.tail.is_none().then(|| chain.segments.join("."))
+    }
+
     /// Identifiers every match must contain in its source text (used by the prefilter).
     pub fn literals(&self) -> Vec<String> {
         let mut collector = Collector::default();
