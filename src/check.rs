@@ -226,12 +226,18 @@ impl<'r, 't> Walker<'r, 't> {
 
     fn try_node(&mut self, node: AnyNodeRef<'t>) {
         let rules = self.rules;
-        let by_name = if rules.dispatches_by_name(node.kind()) {
-            self.resolved_name(node)
-                .map_or(&[][..], |name| rules.named_candidates(node.kind(), &name))
-        } else {
-            &[]
-        };
+        let keyed = rules.keyed(node.kind()).map_or([&[][..]; 3], |keyed| {
+            let resolved = if keyed.wants_resolved_name() {
+                self.resolved_name(node)
+            } else {
+                None
+            };
+            let attribute = match node {
+                AnyNodeRef::ExprCall(call) => call.func.as_attribute_expr(),
+                node => node.as_expr_attribute().copied(),
+            };
+            keyed.candidates(resolved.as_deref(), attribute.map(|a| a.attr.as_str()))
+        });
         let kind_candidates = rules.candidates(node.kind());
         let any: &[Candidate] = if node.as_expr_ref().is_some() {
             rules.any_expr()
@@ -240,7 +246,12 @@ impl<'r, 't> Walker<'r, 't> {
         } else {
             &[]
         };
-        for candidate in by_name.iter().chain(kind_candidates).chain(any) {
+        for candidate in keyed
+            .into_iter()
+            .flatten()
+            .chain(kind_candidates)
+            .chain(any)
+        {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
             let pattern = &rule.patterns[candidate.pattern as usize];

@@ -20,7 +20,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use crate::noqa;
 use crate::pack::{Applicability, Constraint, Pack, Rule};
-use crate::pattern::{Pattern, RootKinds};
+use crate::pattern::{DispatchKey, Pattern, RootKinds};
 use crate::version::Version;
 
 /// A rule by position: pack index and rule index in the pack.
@@ -78,6 +78,53 @@ impl Selection {
     }
 }
 
+/// Patterns looked up by a node's name (see [`DispatchKey`]).
+#[derive(Debug, Default)]
+pub struct Keyed {
+    qualified: FxHashMap<String, Vec<Candidate>>,
+    under: FxHashMap<String, Vec<Candidate>>,
+    attribute: FxHashMap<String, Vec<Candidate>>,
+}
+
+impl Keyed {
+    fn add(&mut self, key: &DispatchKey, candidate: Candidate) {
+        let (map, name) = match key {
+            DispatchKey::Qualified(name) => (&mut self.qualified, name),
+            DispatchKey::Under(name) => (&mut self.under, name),
+            DispatchKey::Attribute(name) => (&mut self.attribute, name),
+        };
+        map.entry(name.clone()).or_default().push(candidate);
+    }
+
+    /// Whether any pattern here needs the node's resolved qualified name.
+    pub fn wants_resolved_name(&self) -> bool {
+        !self.qualified.is_empty() || !self.under.is_empty()
+    }
+
+    /// The patterns for a node resolving to `qualified` (or not resolving), whose attribute (for a
+    /// call, its callee's) is `attribute`.
+    pub fn candidates(
+        &self,
+        qualified: Option<&str>,
+        attribute: Option<&str>,
+    ) -> [&[Candidate]; 3] {
+        fn get<'k>(
+            map: &'k FxHashMap<String, Vec<Candidate>>,
+            name: Option<&str>,
+        ) -> &'k [Candidate] {
+            name.and_then(|n| map.get(n)).map_or(&[], Vec::as_slice)
+        }
+        let parent = qualified
+            .and_then(|q| q.rsplit_once('.'))
+            .map(|(parent, _)| parent);
+        [
+            get(&self.qualified, qualified),
+            get(&self.under, parent),
+            get(&self.attribute, attribute),
+        ]
+    }
+}
+
 /// `extend-safe-fixes` / `extend-unsafe-fixes`: rule selectors whose fixes become safe or unsafe.
 /// The longest matching selector decides; on a tie the fix stays unsafe.
 #[derive(Debug, Clone, Default)]
@@ -106,8 +153,8 @@ pub struct RuleSet {
     pub modules: FxHashSet<String>,
     pub enabled: Vec<RuleRef>,
     by_kind: FxHashMap<NodeKind, Vec<Candidate>>,
-    /// Patterns that only match a node (or a call of a callee) resolving to one qualified name.
-    by_name: FxHashMap<NodeKind, FxHashMap<String, Vec<Candidate>>>,
+    /// Patterns that only match a node (or a call of a callee) of one name, by node kind.
+    by_key: FxHashMap<NodeKind, Keyed>,
     any_expr: Vec<Candidate>,
     any_stmt: Vec<Candidate>,
     block: Vec<Candidate>,
@@ -133,7 +180,7 @@ impl RuleSet {
             modules: FxHashSet::default(),
             enabled: Vec::new(),
             by_kind: FxHashMap::default(),
-            by_name: FxHashMap::default(),
+            by_key: FxHashMap::default(),
             any_expr: Vec::new(),
             any_stmt: Vec::new(),
             block: Vec::new(),
@@ -165,17 +212,12 @@ impl RuleSet {
                         rule: rule_ref,
                         pattern: pattern_index as u32,
                     };
-                    let name = pattern.dispatch_name(&pack.modules);
+                    let key = pattern.dispatch_key(&pack.modules);
                     match pattern.root_kinds(&pack.modules) {
-                        RootKinds::Kinds(kinds) if name.is_some() => {
-                            let name = name.expect("checked");
+                        RootKinds::Kinds(kinds) if key.is_some() => {
+                            let key = key.expect("checked");
                             for kind in kinds {
-                                set.by_name
-                                    .entry(kind)
-                                    .or_default()
-                                    .entry(name.clone())
-                                    .or_default()
-                                    .push(candidate);
+                                set.by_key.entry(kind).or_default().add(&key, candidate);
                             }
                         }
                         RootKinds::Kinds(kinds) => {
@@ -279,17 +321,9 @@ impl RuleSet {
         self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
     }
 
-    /// Whether some pattern of nodes of `kind` is dispatched by resolved name.
-    pub fn dispatches_by_name(&self, kind: NodeKind) -> bool {
-        self.by_name.contains_key(&kind)
-    }
-
-    /// The patterns for a node of `kind` that resolves (or whose callee resolves) to `name`.
-    pub fn named_candidates(&self, kind: NodeKind, name: &str) -> &[Candidate] {
-        self.by_name
-            .get(&kind)
-            .and_then(|names| names.get(name))
-            .map_or(&[], Vec::as_slice)
+    /// The patterns for nodes of `kind` that are looked up by the node's name.
+    pub fn keyed(&self, kind: NodeKind) -> Option<&Keyed> {
+        self.by_key.get(&kind)
     }
 
     pub fn any_expr(&self) -> &[Candidate] {

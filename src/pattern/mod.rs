@@ -153,11 +153,10 @@ impl Pattern {
         }
     }
 
-    /// For an expression pattern that is a dotted name rooted in a declared module (`pkg.Lock`), or
-    /// a call of one (`pkg.sleep($X)`): that qualified name. A node can only match the pattern if
-    /// it (or its callee) resolves to exactly this name, so dispatch looks such patterns up by the
-    /// node's resolved name instead of trying them everywhere.
-    pub fn dispatch_name(&self, modules: &FxHashSet<String>) -> Option<String> {
+    /// What a node must be named for this expression pattern to match it, when the pattern says
+    /// (see [`DispatchKey`]); dispatch then looks the pattern up by the node's name instead of
+    /// trying it on every node of its kind.
+    pub fn dispatch_key(&self, modules: &FxHashSet<String>) -> Option<DispatchKey> {
         if self.form != Form::Expr {
             return None;
         }
@@ -165,8 +164,21 @@ impl Pattern {
             AnyNodeRef::ExprCall(call) => AnyNodeRef::from(&*call.func),
             node => node,
         };
-        let chain = matcher::module_chain(named, modules)?;
-        chain.tail.is_none().then(|| chain.segments.join("."))
+        if let Some(chain) = matcher::module_chain(named, modules) {
+            let joined = chain.segments.join(".");
+            return Some(match chain.tail {
+                None => DispatchKey::Qualified(joined),
+                Some(_) => DispatchKey::Under(joined),
+            });
+        }
+        match named {
+            AnyNodeRef::ExprAttribute(attribute)
+                if metavar::parse_placeholder(attribute.attr.as_str()).is_none() =>
+            {
+                Some(DispatchKey::Attribute(attribute.attr.to_string()))
+            }
+            _ => None,
+        }
     }
 
     /// Identifiers every match must contain in its source text (used by the prefilter).
@@ -195,6 +207,17 @@ impl Pattern {
             None => Ok(()),
         }
     }
+}
+
+/// The name a node (or, for a call, its callee) must have for a pattern to match it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DispatchKey {
+    /// It resolves to this qualified name (`pkg.sleep`).
+    Qualified(String),
+    /// It resolves to a name one segment below this one (`pkg.$NAME`).
+    Under(String),
+    /// It is an attribute access of this attribute (`$X.time`), whatever the object.
+    Attribute(String),
 }
 
 /// The metavariable an expression is, when it is nothing else.
