@@ -1,65 +1,90 @@
 //! What a plain name is assigned, for the `bound-to` constraint.
 //!
-//! [`assigned_values`] finds the scope that binds a name at a use (the innermost enclosing
+//! [`Assignments::assigned_values`] finds the scope that binds a name at a use (the innermost enclosing
 //! function that binds it, else the module; class bodies are skipped, as Python skips them for
 //! names used in methods) and lists every binding of the name in that scope. A binding that is a
 //! plain `name = value` (or `name: T = value`) gives its value; any other binding (a parameter, a
 //! `for` or `with` target, tuple unpacking, an import, `def`, `except … as`, a walrus) makes the
 //! answer `None`, because the name's value is then not known from one expression.
 
+use std::cell::RefCell;
+
 use ruff_python_ast::{
     AnyNodeRef, Expr, ExprContext, Stmt,
     visitor::source_order::{self, SourceOrderVisitor},
 };
+use rustc_hash::FxHashMap;
 
-/// The values assigned to `name` in the scope that binds it for a use whose enclosing nodes are
-/// `ancestors` (outermost first) in a module with `body`. `None` when the name is bound some other
-/// way, or not at all.
-pub fn assigned_values<'t>(
-    name: &str,
-    ancestors: &[AnyNodeRef<'t>],
-    body: &'t [Stmt],
-) -> Option<Vec<&'t Expr>> {
-    for ancestor in ancestors.iter().rev() {
-        let AnyNodeRef::StmtFunctionDef(function) = ancestor else {
-            continue;
-        };
-        let is_parameter = function
-            .parameters
-            .iter()
-            .any(|parameter| parameter.name().as_str() == name);
-        if is_parameter {
-            return None;
-        }
-        let found = scan(name, &function.body);
-        if found.other || !found.values.is_empty() {
-            return found.into_values();
-        }
-    }
-    scan(name, body).into_values()
-}
-
-fn scan<'t, 'n>(name: &'n str, body: &'t [Stmt]) -> Finder<'t, 'n> {
-    let mut finder = Finder {
-        name,
-        values: Vec::new(),
-        other: false,
-    };
-    finder.visit_body(body);
-    finder
-}
-
-struct Finder<'t, 'n> {
-    name: &'n str,
+/// What one scope assigns to one name: the values of plain assignments, and whether it binds
+/// the name some other way.
+#[derive(Debug, Clone, Default)]
+struct Found<'t> {
     values: Vec<&'t Expr>,
     other: bool,
 }
 
-impl<'t> Finder<'t, '_> {
+impl<'t> Found<'t> {
     fn into_values(self) -> Option<Vec<&'t Expr>> {
         (!self.other && !self.values.is_empty()).then_some(self.values)
     }
+}
 
+/// The assignments of one file, scanned at most once per scope and name.
+#[derive(Debug, Default)]
+pub struct Assignments<'t> {
+    scanned: RefCell<FxHashMap<(usize, String), Found<'t>>>,
+}
+
+impl<'t> Assignments<'t> {
+    /// The values assigned to `name` in the scope that binds it for a use whose enclosing nodes
+    /// are `ancestors` (outermost first) in a module with `body`. `None` when the name is bound
+    /// some other way, or not at all.
+    pub fn assigned_values(
+        &self,
+        name: &str,
+        ancestors: &[AnyNodeRef<'t>],
+        body: &'t [Stmt],
+    ) -> Option<Vec<&'t Expr>> {
+        for ancestor in ancestors.iter().rev() {
+            let AnyNodeRef::StmtFunctionDef(function) = ancestor else {
+                continue;
+            };
+            let is_parameter = function
+                .parameters
+                .iter()
+                .any(|parameter| parameter.name().as_str() == name);
+            if is_parameter {
+                return None;
+            }
+            let found = self.scan(name, &function.body);
+            if found.other || !found.values.is_empty() {
+                return found.into_values();
+            }
+        }
+        self.scan(name, body).into_values()
+    }
+
+    fn scan(&self, name: &str, body: &'t [Stmt]) -> Found<'t> {
+        let key = (body.as_ptr() as usize, name.to_owned());
+        if let Some(found) = self.scanned.borrow().get(&key) {
+            return found.clone();
+        }
+        let mut finder = Finder {
+            name,
+            found: Found::default(),
+        };
+        finder.visit_body(body);
+        self.scanned.borrow_mut().insert(key, finder.found.clone());
+        finder.found
+    }
+}
+
+struct Finder<'t, 'n> {
+    name: &'n str,
+    found: Found<'t>,
+}
+
+impl<'t> Finder<'t, '_> {
     fn is_name(&self, expr: &Expr) -> bool {
         expr.as_name_expr()
             .is_some_and(|n| n.id.as_str() == self.name)
@@ -71,21 +96,21 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
         match stmt {
             Stmt::FunctionDef(def) => {
                 // A nested function is its own scope; only its name binds here.
-                self.other |= def.name.as_str() == self.name;
+                self.found.other |= def.name.as_str() == self.name;
                 for decorator in &def.decorator_list {
                     self.visit_decorator(decorator);
                 }
             }
-            Stmt::ClassDef(class) => self.other |= class.name.as_str() == self.name,
+            Stmt::ClassDef(class) => self.found.other |= class.name.as_str() == self.name,
             Stmt::Assign(assign)
                 if assign.targets.len() == 1 && self.is_name(&assign.targets[0]) =>
             {
-                self.values.push(&assign.value);
+                self.found.values.push(&assign.value);
                 self.visit_expr(&assign.value);
             }
             Stmt::AnnAssign(assign) if self.is_name(&assign.target) => {
                 if let Some(value) = &assign.value {
-                    self.values.push(value);
+                    self.found.values.push(value);
                     self.visit_expr(value);
                 }
             }
@@ -95,13 +120,13 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
                         || alias.name.as_str().split('.').next().unwrap_or_default(),
                         |a| a.as_str(),
                     );
-                    self.other |= bound == self.name;
+                    self.found.other |= bound == self.name;
                 }
             }
             Stmt::ImportFrom(import) => {
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                    self.other |= bound.as_str() == self.name;
+                    self.found.other |= bound.as_str() == self.name;
                 }
             }
             Stmt::Global(_) | Stmt::Nonlocal(_) => {}
@@ -112,9 +137,9 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
     fn visit_expr(&mut self, expr: &'t Expr) {
         match expr {
             Expr::Name(name) if name.ctx == ExprContext::Store && name.id.as_str() == self.name => {
-                self.other = true;
+                self.found.other = true;
             }
-            Expr::Named(named) if self.is_name(&named.target) => self.other = true,
+            Expr::Named(named) if self.is_name(&named.target) => self.found.other = true,
             // Lambdas and comprehensions have scopes of their own.
             Expr::Lambda(_)
             | Expr::ListComp(_)
@@ -127,7 +152,7 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
 
     fn visit_except_handler(&mut self, handler: &'t ruff_python_ast::ExceptHandler) {
         let ruff_python_ast::ExceptHandler::ExceptHandler(inner) = handler;
-        self.other |= inner.name.as_ref().is_some_and(|n| n.as_str() == self.name);
+        self.found.other |= inner.name.as_ref().is_some_and(|n| n.as_str() == self.name);
         source_order::walk_except_handler(self, handler);
     }
 }

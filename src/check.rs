@@ -9,9 +9,10 @@ use ruff_python_ast::{
     visitor::source_order::{self, SourceOrderVisitor, TraversalSignal},
 };
 use ruff_python_parser::Parsed;
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashSet;
 
-use crate::assignments::assigned_values;
+use crate::assignments::Assignments;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
 use crate::fix::imports::Imports;
 use crate::fix::imports::remove_alias;
@@ -81,6 +82,7 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
         source,
         body: &module.body,
         semantic: &semantic,
+        assignments: Assignments::default(),
         ancestors: Vec::new(),
         max_depth: 0,
         found: Vec::new(),
@@ -122,20 +124,31 @@ fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
         (a.range.start(), &a.code, a.range.end()).cmp(&(b.range.start(), &b.code, b.range.end()))
     });
     diagnostics.dedup_by(|a, b| a.code == b.code && a.range == b.range);
-    let primary: Vec<TextRange> = diagnostics
+    // Primary ranges by start, with the furthest end reached so far: a range is covered when some
+    // primary range starting at or before it ends at or after it.
+    let mut primary: Vec<(TextSize, TextSize)> = diagnostics
         .iter()
         .filter_map(|d| match d.origin {
-            Origin::Rule(r) if !rules.rule(r).fallback => Some(d.range),
+            Origin::Rule(r) if !rules.rule(r).fallback => Some((d.range.start(), d.range.end())),
             _ => None,
         })
         .collect();
-    let mut fallback_ranges: Vec<TextRange> = Vec::new();
+    primary.sort();
+    let mut furthest = TextSize::default();
+    for (_, end) in &mut primary {
+        furthest = furthest.max(*end);
+        *end = furthest;
+    }
+    let covered = |range: TextRange| {
+        let before = primary.partition_point(|(start, _)| *start <= range.start());
+        before > 0 && primary[before - 1].1 >= range.end()
+    };
+    let mut fallback_ranges: FxHashSet<TextRange> = FxHashSet::default();
     diagnostics.retain(|d| match d.origin {
         Origin::Rule(r) if rules.rule(r).fallback => {
-            let covered = primary.iter().any(|range| range.contains_range(d.range))
-                || fallback_ranges.contains(&d.range);
-            fallback_ranges.push(d.range);
-            !covered
+            let shown = !covered(d.range) && !fallback_ranges.contains(&d.range);
+            fallback_ranges.insert(d.range);
+            shown
         }
         _ => true,
     });
@@ -179,6 +192,8 @@ struct Walker<'r, 't> {
     /// The module's statements (for `bound-to`, which looks at module-level assignments).
     body: &'t [Stmt],
     semantic: &'t Semantic,
+    /// What names are assigned, per scope (for `bound-to`), scanned once each.
+    assignments: Assignments<'t>,
     ancestors: Vec<AnyNodeRef<'t>>,
     max_depth: usize,
     found: Vec<Diagnostic>,
@@ -511,7 +526,10 @@ impl<'r, 't> Walker<'r, 't> {
             let Some(AnyNodeRef::ExprName(name)) = single else {
                 return false;
             };
-            let Some(values) = assigned_values(name.id.as_str(), &self.ancestors, self.body) else {
+            let Some(values) =
+                self.assignments
+                    .assigned_values(name.id.as_str(), &self.ancestors, self.body)
+            else {
                 return false;
             };
             let all_match = values.into_iter().all(|value| {

@@ -554,3 +554,47 @@ fn pitfalls_fixture_project_shows_every_mistake_and_fixes_the_exact_ones() {
         stdout(&again)
     );
 }
+
+/// 200,000 lines, every one a finding: all are found and fixed, in seconds (the fallback filter,
+/// `bound-to` scans and the fix merge were quadratic once).
+#[test]
+fn a_200000_line_file_is_checked_and_fixed_in_full() {
+    let mut source = String::from("import asyncio\n\nasync def main():\n");
+    for _ in 0..199_997 {
+        source.push_str("    await asyncio.sleep(1)\n");
+    }
+    let dir = project(&[("huge.py", source.as_bytes())]);
+    let started = std::time::Instant::now();
+    let output = run(dir.path(), &["check", "--statistics", "--select", "AIO1"]);
+    assert_eq!(stdout(&output), "199997\tAIO101\t[*] asyncio-sleep\n");
+    let output = run(dir.path(), &["check", "--fix", "--select", "AIO1"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let fixed = std::fs::read_to_string(dir.path().join("huge.py")).unwrap();
+    assert_eq!(fixed.matches("await anyio.sleep(1)\n").count(), 199_997);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(60),
+        "took {elapsed:?}"
+    );
+}
+
+/// A file that cannot be read (here `/proc/self/mem`, which no one can read from offset 0, not
+/// even root) is an `io-error` finding; the other files are still checked.
+#[test]
+fn an_unreadable_file_is_reported_and_the_rest_is_checked() {
+    let dir = project(&[("good.py", b"import asyncio\nasyncio.sleep(1)\n")]);
+    let output = run(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "/proc/self/mem",
+            "good.py",
+        ],
+    );
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("/proc/self/mem:1:1: io-error"), "{text}");
+    assert!(text.contains("good.py:2:1: AIO101"), "{text}");
+}

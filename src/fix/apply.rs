@@ -14,7 +14,7 @@ use ruff_python_ast::{
     Expr, ExprContext, ModModule, Stmt,
     visitor::source_order::{self, SourceOrderVisitor},
 };
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use crate::check::{Checked, check, parse};
@@ -77,25 +77,36 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 
 /// Merge edit groups, skipping any group that overlaps an accepted one. Returns the accepted
 /// edits (sorted, without duplicates) and the indices of the accepted groups.
+///
+/// Accepted edits never overlap one another, so an edit can only overlap the accepted edits that
+/// start inside it or the last ones starting before it: each check looks at those alone.
 pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
-    let mut accepted: Vec<Edit> = Vec::new();
+    let mut accepted: BTreeMap<TextSize, Vec<Edit>> = BTreeMap::new();
     let mut indices = Vec::new();
+    let clashes = |accepted: &BTreeMap<TextSize, Vec<Edit>>, edit: &Edit| {
+        let before = accepted.range(..edit.range.start()).next_back();
+        let inside = accepted.range(edit.range.start()..=edit.range.end());
+        before
+            .into_iter()
+            .chain(inside)
+            .flat_map(|(_, edits)| edits)
+            .any(|other| overlaps(other, edit))
+    };
     for (index, group) in groups.iter().enumerate() {
-        if group
-            .iter()
-            .any(|e| accepted.iter().any(|a| overlaps(a, e)))
-        {
+        if group.iter().any(|edit| clashes(&accepted, edit)) {
             continue;
         }
         for edit in group.iter() {
-            if !accepted.contains(edit) {
-                accepted.push(edit.clone());
+            let at = accepted.entry(edit.range.start()).or_default();
+            if !at.contains(edit) {
+                at.push(edit.clone());
             }
         }
         indices.push(index);
     }
-    accepted.sort_by(|a, b| a.key().cmp(&b.key()));
-    (accepted, indices)
+    let mut edits: Vec<Edit> = accepted.into_values().flatten().collect();
+    edits.sort_by(|a, b| a.key().cmp(&b.key()));
+    (edits, indices)
 }
 
 fn parses(text: &str) -> bool {

@@ -23,7 +23,7 @@ pub enum Capture<'t> {
     Seq(Vec<AnyNodeRef<'t>>),
 }
 
-impl Capture<'_> {
+impl<'t> Capture<'t> {
     /// The source ranges of the capture, in source order (one per element for `$$$`).
     pub fn ranges(&self) -> Vec<TextRange> {
         match self {
@@ -43,7 +43,7 @@ impl Capture<'_> {
     }
 
     /// The single node, if the capture is one.
-    pub fn node(&self) -> Option<AnyNodeRef<'_>> {
+    pub fn node(&self) -> Option<AnyNodeRef<'t>> {
         match self {
             Capture::Node(node) => Some(*node),
             _ => None,

@@ -1,0 +1,35 @@
+//! Arbitrary bytes (and mutations of real files, when the corpus directory is seeded with them)
+//! through everything a file meets: decoding, check with every built-in rule, and the fix loop with
+//! unsafe fixes. Nothing may panic, and a file that parsed must still parse after fixing.
+#![no_main]
+
+use std::sync::{Arc, LazyLock};
+
+use anyio_lint::fix::apply;
+use anyio_lint::ruleset::{RuleSet, Selection};
+use anyio_lint::source::SourceText;
+use libfuzzer_sys::fuzz_target;
+
+static RULES: LazyLock<RuleSet> = LazyLock::new(|| {
+    let packs = anyio_lint::pack::load_all(true, &[]).expect("the built-in packs load");
+    let selection = Selection::default();
+    RuleSet::new(Arc::new(packs), &selection, &Default::default())
+});
+
+fuzz_target!(|bytes: &[u8]| {
+    let Ok(source) = SourceText::decode(bytes.to_vec()) else {
+        return;
+    };
+    let parsed_before = anyio_lint::check::parse(&source.text).errors().is_empty();
+    let outcome = apply::fix(&RULES, &source.text, true);
+    let _ = source.encode(&outcome.text);
+    if parsed_before {
+        let after = anyio_lint::check::parse(&outcome.text);
+        assert!(
+            after.errors().is_empty(),
+            "the fix broke a file that parsed:\n--- before\n{}\n--- after\n{}",
+            source.text,
+            outcome.text
+        );
+    }
+});
