@@ -14,6 +14,7 @@ use ruff_python_ast::{
     Expr, ExprContext, ModModule, Stmt,
     visitor::source_order::{self, SourceOrderVisitor},
 };
+use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
@@ -148,7 +149,9 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
             .collect();
         let (edits, accepted) = merge(&groups);
         let candidate = apply_edits(&outcome.text, &edits);
-        if !parses(&candidate) {
+        let candidate_parsed = parse(&candidate);
+        if !candidate_parsed.errors().is_empty() {
+            crate::check::drop_deep(candidate_parsed, 10_000);
             let mut broke = false;
             for &index in &accepted {
                 if parses(&apply_edits(&outcome.text, groups[index])) {
@@ -171,14 +174,16 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
                 // Each fix is valid alone but not together: apply the first one, then re-check.
                 let first = accepted[0];
                 count(&mut outcome.applied, fixable[first]);
-                outcome.text = cleanup(rules, apply_edits(&outcome.text, groups[first]), baseline);
+                let text = apply_edits(&outcome.text, groups[first]);
+                let parsed = parse(&text);
+                outcome.text = cleanup(rules, text, parsed, baseline);
             }
             continue;
         }
         for &index in &accepted {
             count(&mut outcome.applied, fixable[index]);
         }
-        outcome.text = cleanup(rules, candidate, baseline);
+        outcome.text = cleanup(rules, candidate, candidate_parsed, baseline);
     }
     if !converged {
         outcome.remaining = check(rules, &outcome.text, &disabled);
@@ -229,13 +234,15 @@ fn drop_modules(rules: &RuleSet) -> Vec<String> {
 }
 
 /// Remove imports and dead statements the fixes left unused, until nothing more goes.
-fn cleanup(rules: &RuleSet, mut text: String, baseline: &Baseline) -> String {
+/// Remove what the fixes made unused from `text`, whose parse (without errors) is `parsed`.
+fn cleanup(
+    rules: &RuleSet,
+    mut text: String,
+    mut parsed: Parsed<ModModule>,
+    baseline: &Baseline,
+) -> String {
     let modules = drop_modules(rules);
     for _ in 0..4 {
-        let parsed = parse(&text);
-        if !parsed.errors().is_empty() {
-            break;
-        }
         let semantic = Semantic::build(parsed.syntax(), &rules.modules);
         let mut edits = imports::drop_unused_imports(
             &text,
@@ -261,12 +268,15 @@ fn cleanup(rules: &RuleSet, mut text: String, baseline: &Baseline) -> String {
         let groups: Vec<&[Edit]> = edits.iter().map(std::slice::from_ref).collect();
         let (merged, _) = merge(&groups);
         let cleaned = apply_edits(&text, &merged);
-        crate::check::drop_deep(parsed, 10_000);
-        if !parses(&cleaned) {
+        let reparsed = parse(&cleaned);
+        if !reparsed.errors().is_empty() {
+            crate::check::drop_deep(reparsed, 10_000);
             break;
         }
+        crate::check::drop_deep(std::mem::replace(&mut parsed, reparsed), 10_000);
         text = cleaned;
     }
+    crate::check::drop_deep(parsed, 10_000);
     text
 }
 
