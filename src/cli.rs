@@ -125,8 +125,12 @@ pub struct CheckArgs {
     pub ignore: Vec<String>,
     #[command(flatten)]
     pub packs: PackArgs,
+    /// How to print findings (default: full).
     #[arg(long, value_enum)]
     pub output_format: Option<Format>,
+    /// Write the findings to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
     /// Print a count per rule instead of each finding.
     #[arg(long)]
     pub statistics: bool,
@@ -512,8 +516,19 @@ fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         return Ok(u8::from(changed_files > 0));
     }
     if !args.fix_only {
+        if let Some(file) = &args.output_file {
+            let mut body = Vec::new();
+            let plain = RunWide {
+                color: false,
+                ..run
+            };
+            emit(&mut body, &reports, &plain, &args, totals);
+            write::create_atomic(file, &body)
+                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+            return Ok(exit_code(&args, &run, totals));
+        }
         emit(&mut stdout, &reports, &run, &args, totals);
-        if baselined > 0 && !args.quiet && run.format != Format::Json {
+        if baselined > 0 && !args.quiet && run.format.is_human() {
             let _ = writeln!(
                 stdout,
                 "{baselined} findings in the baseline are not shown."
@@ -588,13 +603,9 @@ fn emit(
         let _ = out.write_all(table.as_bytes());
         return;
     }
-    let body = match run.format {
-        Format::Full => report::full(reports, run.unsafe_fixes, run.color),
-        Format::Concise => report::concise(reports, run.unsafe_fixes),
-        Format::Json => report::json(reports),
-    };
+    let body = run.format.render(reports, run.unsafe_fixes, run.color);
     let _ = out.write_all(body.as_bytes());
-    if run.format != Format::Json && !args.quiet {
+    if run.format.is_human() && !args.quiet {
         let _ = out.write_all(report::summary(totals, run.fix).as_bytes());
     }
 }

@@ -1,6 +1,8 @@
-//! Rendering results: `full` (rustc-style, via codespan-reporting), `concise`, `json` (Ruff's
-//! schema), the summary line and `--statistics`. Rendering is pure: the same results always give
-//! the same bytes.
+//! Rendering results: `full` (rustc-style, via codespan-reporting), `concise`, `grouped`, `json`
+//! (Ruff's schema) and `json-lines`, the summary line and `--statistics`; the CI formats are in
+//! [`ci`]. Rendering is pure: the same results always give the same bytes.
+
+pub mod ci;
 
 use std::collections::BTreeMap;
 
@@ -31,14 +33,59 @@ pub struct FileReport {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// rustc-style, with the annotated source (the default).
     Full,
+    /// One line per finding.
     Concise,
+    /// Findings grouped under their file.
+    Grouped,
+    /// Ruff's JSON schema: one array.
     Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
 }
 
 impl Format {
     /// The names `--output-format` and `output-format` accept.
-    pub const NAMES: &[&str] = &["full", "concise", "json"];
+    pub const NAMES: &[&str] = &[
+        "full",
+        "concise",
+        "grouped",
+        "json",
+        "json-lines",
+        "sarif",
+        "github",
+        "gitlab",
+        "junit",
+    ];
+
+    /// Whether the format is for people (and so gets the summary lines).
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Full | Format::Concise | Format::Grouped)
+    }
+
+    /// The whole report in this format.
+    pub fn render(self, files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
+        match self {
+            Format::Full => full(files, unsafe_fixes, color),
+            Format::Concise => concise(files, unsafe_fixes),
+            Format::Grouped => grouped(files, unsafe_fixes),
+            Format::Json => json(files),
+            Format::JsonLines => json_lines(files),
+            Format::Sarif => ci::sarif(files, unsafe_fixes),
+            Format::Github => ci::github(files),
+            Format::Gitlab => ci::gitlab(files),
+            Format::Junit => ci::junit(files),
+        }
+    }
 }
 
 /// Row and column (both 1-based, column in characters) of an offset.
@@ -55,7 +102,7 @@ fn fix_marker(diagnostic: &Diagnostic, unsafe_fixes: bool) -> &'static str {
     }
 }
 
-fn code_of(diagnostic: &Diagnostic) -> &str {
+pub(crate) fn code_of(diagnostic: &Diagnostic) -> &str {
     diagnostic
         .code
         .as_deref()
@@ -79,6 +126,31 @@ pub fn concise(files: &[FileReport], unsafe_fixes: bool) -> String {
                 d.message
             ));
         }
+    }
+    out
+}
+
+/// Findings under their file: `  row:col CODE [*] message`, a blank line after each file.
+pub fn grouped(files: &[FileReport], unsafe_fixes: bool) -> String {
+    let mut out = String::new();
+    for file in files.iter().filter(|f| !f.diagnostics.is_empty()) {
+        let source = file.source.as_deref().unwrap_or("");
+        let index = LineIndex::from_source_text(source);
+        out.push_str(&format!(
+            "{}:
+",
+            file.path
+        ));
+        for d in &file.diagnostics {
+            let (row, column) = position(&index, source, d.range.start());
+            out.push_str(&format!(
+                "  {row}:{column} {} {}{}\n",
+                code_of(d),
+                fix_marker(d, unsafe_fixes),
+                d.message
+            ));
+        }
+        out.push('\n');
     }
     out
 }
@@ -147,6 +219,21 @@ fn location(index: &LineIndex, source: &str, offset: TextSize) -> Value {
 
 /// Ruff's JSON output format: a list of diagnostics.
 pub fn json(files: &[FileReport]) -> String {
+    let mut text = serde_json::to_string_pretty(&Value::Array(json_items(files)))
+        .unwrap_or_else(|_| "[]".to_owned());
+    text.push('\n');
+    text
+}
+
+/// The JSON objects of [`json`], one per line.
+pub fn json_lines(files: &[FileReport]) -> String {
+    json_items(files)
+        .iter()
+        .map(|item| format!("{item}\n"))
+        .collect()
+}
+
+fn json_items(files: &[FileReport]) -> Vec<Value> {
     let mut items = Vec::new();
     for file in files {
         let source = file.source.as_deref().unwrap_or("");
@@ -179,10 +266,7 @@ pub fn json(files: &[FileReport]) -> String {
             }));
         }
     }
-    let mut text =
-        serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".to_owned());
-    text.push('\n');
-    text
+    items
 }
 
 /// Counts for the summary line.

@@ -1,0 +1,198 @@
+//! End to end: every `--output-format`, and `--output-file`. SARIF is validated against the
+//! official SARIF 2.1.0 schema with `jsonschema` from PyPI, JUnit parsed as XML
+//! (`tests/outputs/validate.py`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::{must_succeed, project, run, stdout, venv};
+
+const APP: &str = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n    lock = asyncio.Lock()\n\nasyncio.run(main())\n";
+
+fn fixture() -> tempfile::TempDir {
+    project(&[
+        ("app.py", APP.as_bytes()),
+        ("my dir/other.py", b"import asyncio\nasyncio.sleep(2)\n"),
+        ("broken.py", b"import asyncio\nx = (\n"),
+    ])
+}
+
+fn format(dir: &Path, name: &str) -> String {
+    let output = run(dir, &["check", "--output-format", name]);
+    assert_eq!(output.status.code(), Some(1), "{name}");
+    stdout(&output)
+}
+
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        venv("outputs-venv", &["jsonschema==4.26.0"])
+            .join("bin")
+            .join("python")
+    })
+}
+
+fn validate(kind: &str, report: &Path) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/outputs/validate.py");
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sarif-schema");
+    let output = must_succeed(
+        Command::new(python())
+            .arg(script)
+            .arg(kind)
+            .arg(report)
+            .arg(cache),
+        &format!("validating the {kind} report"),
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn grouped_lists_findings_under_their_file() {
+    let dir = fixture();
+    assert_eq!(
+        format(dir.path(), "grouped"),
+        "app.py:\n\
+         \x20 4:11 AIO101 [*] `asyncio.sleep(1)` becomes `anyio.sleep(1)`\n\
+         \x20 5:12 AIO104 `asyncio.Lock()` becomes `anyio.Lock()`, which only its owner may release and which always checkpoints\n\
+         \x20 7:1 AIO201 [*] `asyncio.run(main(...))` becomes `anyio.run(main, ...)`: anyio.run takes the function, not a coroutine\n\
+         \n\
+         broken.py:\n\
+         \x20 3:1 syntax-error SyntaxError: unexpected EOF while parsing\n\
+         \n\
+         my dir/other.py:\n\
+         \x20 2:1 AIO101 [*] `asyncio.sleep(2)` becomes `anyio.sleep(2)`\n\
+         \n\
+         Found 5 errors.\n\
+         [*] 3 fixable with the `--fix` option (1 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
+    );
+}
+
+#[test]
+fn json_lines_holds_the_json_objects_one_per_line() {
+    let dir = fixture();
+    let array: serde_json::Value = serde_json::from_str(&format(dir.path(), "json")).unwrap();
+    let lines: Vec<serde_json::Value> = format(dir.path(), "json-lines")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(array.as_array().unwrap(), &lines);
+    assert_eq!(lines.len(), 5);
+}
+
+#[test]
+fn github_annotations() {
+    let dir = fixture();
+    let text = format(dir.path(), "github");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(
+        lines[0],
+        "::warning title=anyio-lint (AIO101),file=app.py,line=4,col=11,endLine=4,endColumn=27::AIO101: `asyncio.sleep(1)` becomes `anyio.sleep(1)`"
+    );
+    assert!(
+        lines[3]
+            .starts_with("::error title=anyio-lint (syntax-error),file=broken.py,line=3,col=1,"),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        lines[4].contains("file=my dir/other.py,line=2"),
+        "{}",
+        lines[4]
+    );
+}
+
+#[test]
+fn gitlab_code_quality_with_stable_fingerprints() {
+    let dir = fixture();
+    let report = |dir: &Path| -> Vec<serde_json::Value> {
+        serde_json::from_str::<serde_json::Value>(&format(dir, "gitlab"))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let before = report(dir.path());
+    assert_eq!(before.len(), 5);
+    for item in &before {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(item[key].is_string(), "{key} in {item}");
+        }
+        assert!(item["location"]["path"].is_string(), "{item}");
+        assert!(item["location"]["lines"]["begin"].is_u64(), "{item}");
+    }
+    let fingerprints = |items: &[serde_json::Value]| -> std::collections::BTreeSet<String> {
+        items
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(fingerprints(&before).len(), 5, "fingerprints are unique");
+    assert_eq!(before[0]["severity"], "minor");
+    assert_eq!(before[3]["severity"], "major");
+    // Lines added above move the findings; their fingerprints stay.
+    std::fs::write(
+        dir.path().join("app.py"),
+        format!("\"\"\"Doc.\"\"\"\n\n{APP}"),
+    )
+    .unwrap();
+    let after = report(dir.path());
+    assert_eq!(after[0]["location"]["lines"]["begin"], 6);
+    assert_eq!(fingerprints(&before), fingerprints(&after));
+}
+
+#[test]
+fn junit_is_well_formed_xml_with_a_failure_per_finding() {
+    let dir = fixture();
+    let path = dir.path().join("report.xml");
+    std::fs::write(&path, format(dir.path(), "junit")).unwrap();
+    assert_eq!(validate("junit", &path).trim(), "5");
+    let clean = project(&[("ok.py", b"x = 1\n")]);
+    let output = run(clean.path(), &["check", "--output-format", "junit"]);
+    assert!(stdout(&output).contains("<testcase name=\"No errors found\""));
+}
+
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    let dir = fixture();
+    let path = dir.path().join("report.sarif");
+    let output = run(
+        dir.path(),
+        &["check", "--output-format", "sarif", "-o", "report.sarif"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "", "-o writes nothing to standard output");
+    let text = std::fs::read_to_string(&path).unwrap();
+    validate("sarif", &path);
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+    }
+    let sleep = &results[0];
+    assert_eq!(sleep["ruleId"], "AIO101");
+    assert_eq!(
+        sleep["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    let replacements = &sleep["fixes"][0]["artifactChanges"][0]["replacements"];
+    assert!(
+        replacements
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["insertedContent"]["text"] == "anyio.sleep(1)"),
+        "{replacements}"
+    );
+    assert_eq!(
+        results[4]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "my%20dir/other.py"
+    );
+}
