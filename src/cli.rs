@@ -15,6 +15,7 @@ use crate::check::check;
 use crate::diagnostic::{Diagnostic, Origin};
 use crate::discover;
 use crate::fix::{apply, write};
+use crate::migration;
 use crate::noqa;
 use crate::pack::{self, Pack, SourceError};
 use crate::progress::Progress;
@@ -57,6 +58,9 @@ pub enum Command {
         /// Pack files to test; the built-in packs when none are given.
         packs: Vec<PathBuf>,
     },
+    /// Report the migration's progress: files migrated and remaining, per directory, findings by
+    /// rule and fixability, and the items left to do by hand.
+    Report(ReportArgs),
     /// Write the per-rule documentation of the loaded packs into DIR (default `docs/rules`).
     Docs {
         #[arg(default_value = "docs/rules")]
@@ -76,6 +80,36 @@ pub enum Command {
         #[arg(long)]
         list_errors: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Files or directories to scan (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// markdown (for a pull request or a job summary), json (documented schema) or html (one page).
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// How many directory levels the progress table shows.
+    #[arg(long, default_value_t = 2)]
+    pub depth: usize,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Use this configuration file.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -212,6 +246,7 @@ pub fn run(cli: Cli) -> u8 {
         } => run_rules(output_format, &packs),
         Command::Test { packs } => crate::packtest::run(&packs),
         Command::Docs { dir, check } => run_docs(&dir, check),
+        Command::Report(args) => run_report(&args),
         Command::ParseOnly {
             paths,
             prefiltered,
@@ -272,14 +307,71 @@ fn resolver(args: &CheckArgs) -> Result<Arc<Resolver>, Failure> {
         rulepacks: args.packs.rulepacks.clone(),
         builtin_packs: !args.packs.no_builtin_packs,
     };
-    let discovery = if args.isolated {
-        Discovery::Isolated
-    } else if let Some(path) = &args.config {
-        Discovery::Fixed(path.clone())
-    } else {
-        Discovery::Nearest
+    Ok(Arc::new(Resolver::new(
+        overrides,
+        discovery(args.isolated, &args.config),
+    )))
+}
+
+fn discovery(isolated: bool, config: &Option<PathBuf>) -> Discovery {
+    match (isolated, config) {
+        (true, _) => Discovery::Isolated,
+        (false, Some(path)) => Discovery::Fixed(path.clone()),
+        (false, None) => Discovery::Nearest,
+    }
+}
+
+fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
+    let overrides = Overrides {
+        rulepacks: args.packs.rulepacks.clone(),
+        builtin_packs: !args.packs.no_builtin_packs,
+        ..Overrides::default()
     };
-    Ok(Arc::new(Resolver::new(overrides, discovery)))
+    let resolver = Arc::new(Resolver::new(
+        overrides,
+        discovery(args.isolated, &args.config),
+    ));
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let found = discover::discover(&paths, &resolver)?;
+    let mut files: Vec<(FileReport, migration::State)> = found
+        .files
+        .par_iter()
+        .map(|(path, settings)| match SourceText::read(path) {
+            Err(error) => (
+                file_error(path, error.to_string()),
+                migration::State::Outside,
+            ),
+            Ok(source) => {
+                let rules = settings.rules_for(path);
+                let (report, _) = process(
+                    &rules,
+                    (&display_path(path), &absolute(path)),
+                    &source.text,
+                    false,
+                    false,
+                );
+                let state = migration::Migration::of(&rules.packs).state(&source.text);
+                (report, state)
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let report = migration::summarize(&files, args.depth);
+    let text = match args.format {
+        ReportFormat::Markdown => migration::markdown(&report),
+        ReportFormat::Json => migration::json(&report),
+        ReportFormat::Html => migration::html(&report),
+    };
+    match &args.output_file {
+        Some(file) => write::create_atomic(file, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(0)
 }
 
 /// Command-line rule selectors must name loaded rules.

@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod fix;
+pub mod migration;
 pub mod noqa;
 pub mod pack;
 pub mod packtest;

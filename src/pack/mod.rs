@@ -35,6 +35,9 @@ pub struct Pack {
     pub prefix: String,
     pub modules: FxHashSet<String>,
     pub drop_unused_imports: Vec<String>,
+    /// Modules a migrated file no longer imports, and the ones it imports instead.
+    pub migrates_from: Vec<String>,
+    pub migrates_to: Vec<String>,
     pub url: Option<String>,
     /// Where the pack came from: a path, or `builtin:NAME` for the embedded packs.
     pub origin: String,
@@ -344,6 +347,22 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         }
         drop_unused_imports.push(module.get_ref().clone());
     }
+    let mut migration = [Vec::new(), Vec::new()];
+    for (list, names) in migration
+        .iter_mut()
+        .zip([&meta.migrates_from, &meta.migrates_to])
+    {
+        for module in names {
+            if !is_dotted_name(module.get_ref()) {
+                return Err(loader.error(
+                    module.span(),
+                    "a module is a dotted Python name such as `pkg.sub`",
+                ));
+            }
+            list.push(module.get_ref().clone());
+        }
+    }
+    let [migrates_from, migrates_to] = migration;
     let mut seen_codes: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut rules = Vec::new();
     for def in file.rules {
@@ -376,6 +395,8 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         prefix,
         modules,
         drop_unused_imports,
+        migrates_from,
+        migrates_to,
         url: meta.url,
         origin: origin.to_owned(),
         source: source.to_owned(),

@@ -33,6 +33,12 @@ pub struct PackMeta {
     /// Imports of these modules are removed once a fix has made them unused.
     #[serde(default)]
     pub drop_unused_imports: Vec<Spanned<String>>,
+    /// Modules a migrated file no longer imports (for `anyio-lint report`).
+    #[serde(default)]
+    pub migrates_from: Vec<Spanned<String>>,
+    /// Modules a migrated file imports instead (for `anyio-lint report`).
+    #[serde(default)]
+    pub migrates_to: Vec<Spanned<String>>,
     /// Documentation URL of a rule; `{code}` and `{name}` are replaced.
     #[serde(default)]
     pub url: Option<String>,

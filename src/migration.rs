@@ -1,0 +1,397 @@
+//! `anyio-lint report`: the migration progress of a codebase, from one scan.
+//!
+//! Packs say what a migration moves away from and to (`migrates-from`, `migrates-to`). A checked
+//! file that imports a `migrates-from` module still has work left; one that imports a
+//! `migrates-to` module and none of the others is migrated; any other file is outside the
+//! migration. The report counts files and findings (by rule, and fixable safely, unsafely or only by
+//! hand), shows progress per directory down to a depth, and lists the manual items. It renders as
+//! Markdown, JSON (a stable, documented schema: `docs/report.md`) or one self-contained HTML page.
+
+use std::collections::BTreeMap;
+
+use ruff_python_ast::{
+    Stmt,
+    visitor::source_order::{self, SourceOrderVisitor},
+};
+use ruff_source_file::LineIndex;
+use serde::Serialize;
+
+use crate::diagnostic::{Applicability, Origin};
+use crate::pack::Pack;
+use crate::report::{FileReport, position};
+
+/// Where a file stands in the migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// It imports a module the migration moves away from.
+    Remaining,
+    /// It imports a module the migration moves to, and none it moves away from.
+    Migrated,
+    /// Neither.
+    Outside,
+}
+
+/// The modules of all loaded packs' migrations.
+#[derive(Debug, Default, Clone)]
+pub struct Migration {
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+}
+
+impl Migration {
+    pub fn of(packs: &[Pack]) -> Migration {
+        let mut migration = Migration::default();
+        for pack in packs {
+            migration.from.extend(pack.migrates_from.iter().cloned());
+            migration.to.extend(pack.migrates_to.iter().cloned());
+        }
+        for list in [&mut migration.from, &mut migration.to] {
+            list.sort();
+            list.dedup();
+        }
+        migration
+    }
+
+    /// Where a file with this text stands. Only a text that names one of the modules is parsed.
+    pub fn state(&self, source: &str) -> State {
+        let named = |modules: &[String]| modules.iter().any(|m| source.contains(m.as_str()));
+        if !named(&self.from) && !named(&self.to) {
+            return State::Outside;
+        }
+        let parsed = crate::check::parse(source);
+        let mut imports = Imports::default();
+        imports.visit_body(parsed.suite());
+        crate::check::drop_deep(parsed, 10_000);
+        let imports_any = |modules: &[String]| {
+            imports.modules.iter().any(|imported| {
+                modules
+                    .iter()
+                    .any(|m| imported == m || imported.starts_with(&format!("{m}.")))
+            })
+        };
+        if imports_any(&self.from) {
+            State::Remaining
+        } else if imports_any(&self.to) {
+            State::Migrated
+        } else {
+            State::Outside
+        }
+    }
+}
+
+/// Every absolute module an `import` or `from … import` names, anywhere in the file.
+#[derive(Default)]
+struct Imports {
+    modules: Vec<String>,
+}
+
+impl<'a> SourceOrderVisitor<'a> for Imports {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => self
+                .modules
+                .extend(import.names.iter().map(|alias| alias.name.to_string())),
+            Stmt::ImportFrom(from) if from.level == 0 => {
+                if let Some(module) = &from.module {
+                    self.modules.push(module.to_string());
+                }
+            }
+            _ => {}
+        }
+        source_order::walk_stmt(self, stmt);
+    }
+}
+
+/// Findings of one rule.
+#[derive(Debug, Serialize)]
+pub struct RuleCount {
+    pub code: String,
+    pub name: String,
+    pub count: usize,
+    /// `safe`, `unsafe` or `manual`.
+    pub fix: &'static str,
+}
+
+/// Progress of one directory (and everything below it, when it is at the depth limit).
+#[derive(Debug, Serialize)]
+pub struct DirectoryProgress {
+    pub directory: String,
+    pub migrated: usize,
+    pub remaining: usize,
+    /// `migrated / (migrated + remaining)`, in percent, rounded down.
+    pub percent: usize,
+}
+
+/// A finding only a person can resolve.
+#[derive(Debug, Serialize)]
+pub struct ManualItem {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub code: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The report (its JSON form is the documented schema).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub files_scanned: usize,
+    pub files_remaining: usize,
+    pub files_migrated: usize,
+    pub findings: usize,
+    pub fixable_safely: usize,
+    pub fixable_unsafely: usize,
+    pub manual: usize,
+    pub rules: Vec<RuleCount>,
+    pub directories: Vec<DirectoryProgress>,
+    pub manual_items: Vec<ManualItem>,
+}
+
+/// The directory of a `/`-separated path, cut to `depth` components (`.` for the top).
+fn directory_at(path: &str, depth: usize) -> String {
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let directories = &parts[..parts.len().saturating_sub(1)];
+    let cut = &directories[..directories.len().min(depth)];
+    if cut.is_empty() {
+        ".".to_owned()
+    } else {
+        cut.join("/")
+    }
+}
+
+/// Summarise the scan: each file's report and state.
+pub fn summarize(files: &[(FileReport, State)], depth: usize) -> Report {
+    let mut rules: BTreeMap<String, RuleCount> = BTreeMap::new();
+    let mut directories: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut manual_items = Vec::new();
+    let (mut safe, mut unsafe_, mut manual) = (0, 0, 0);
+    for (file, state) in files {
+        let path = file.path.replace('\\', "/");
+        let counts = directories.entry(directory_at(&path, depth)).or_default();
+        match state {
+            State::Migrated => counts.0 += 1,
+            State::Remaining => counts.1 += 1,
+            State::Outside => {}
+        }
+        let source = file.source.as_deref().unwrap_or("");
+        let index = LineIndex::from_source_text(source);
+        for d in &file.diagnostics {
+            let code = d
+                .code
+                .clone()
+                .or_else(|| d.name.clone())
+                .unwrap_or_default();
+            let fix = match d.fix.as_ref().map(|f| f.applicability) {
+                Some(Applicability::Safe) => "safe",
+                Some(Applicability::Unsafe) => "unsafe",
+                None => "manual",
+            };
+            match fix {
+                "safe" => safe += 1,
+                "unsafe" => unsafe_ += 1,
+                _ => manual += 1,
+            }
+            rules
+                .entry(code.clone())
+                .or_insert_with(|| RuleCount {
+                    code: code.clone(),
+                    name: d.name.clone().unwrap_or_default(),
+                    count: 0,
+                    fix,
+                })
+                .count += 1;
+            if fix == "manual" && matches!(d.origin, Origin::Rule(_)) {
+                let (line, column) = position(&index, source, d.range.start());
+                manual_items.push(ManualItem {
+                    path: path.clone(),
+                    line,
+                    column,
+                    code,
+                    message: d.message.clone(),
+                    help: d.help.clone(),
+                });
+            }
+        }
+    }
+    let mut rules: Vec<RuleCount> = rules.into_values().collect();
+    rules.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    Report {
+        schema_version: 1,
+        files_scanned: files.len(),
+        files_remaining: files.iter().filter(|(_, s)| *s == State::Remaining).count(),
+        files_migrated: files.iter().filter(|(_, s)| *s == State::Migrated).count(),
+        findings: safe + unsafe_ + manual,
+        fixable_safely: safe,
+        fixable_unsafely: unsafe_,
+        manual,
+        rules,
+        directories: directories
+            .into_iter()
+            .filter(|(_, (migrated, remaining))| migrated + remaining > 0)
+            .map(|(directory, (migrated, remaining))| DirectoryProgress {
+                directory,
+                migrated,
+                remaining,
+                percent: (migrated * 100) / (migrated + remaining),
+            })
+            .collect(),
+        manual_items,
+    }
+}
+
+/// The report as JSON.
+pub fn json(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The report as Markdown (for a pull request or a CI job summary).
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::from("# Migration report\n\n");
+    let total = report.files_migrated + report.files_remaining;
+    out.push_str(&format!(
+        "**{}** of **{}** files that take part in the migration are migrated ({}%); {} files scanned.\n\n",
+        report.files_migrated,
+        total,
+        (report.files_migrated * 100).checked_div(total).unwrap_or(100),
+        report.files_scanned
+    ));
+    out.push_str(&format!(
+        "{} findings: {} fixable by `--fix`, {} by `--fix --unsafe-fixes`, {} by hand.\n\n",
+        report.findings, report.fixable_safely, report.fixable_unsafely, report.manual
+    ));
+    out.push_str("## Progress by directory\n\n| Directory | Migrated | Remaining | Progress |\n| --- | ---: | ---: | --- |\n");
+    for d in &report.directories {
+        let filled = d.percent / 10;
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} {}% |\n",
+            cell(&d.directory),
+            d.migrated,
+            d.remaining,
+            format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled)),
+            d.percent
+        ));
+    }
+    out.push_str(
+        "\n## Findings by rule\n\n| Rule | Name | Findings | Fix |\n| --- | --- | ---: | --- |\n",
+    );
+    for r in &report.rules {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            r.code,
+            cell(&r.name),
+            r.count,
+            r.fix
+        ));
+    }
+    out.push_str("\n## Manual items\n\n");
+    if report.manual_items.is_empty() {
+        out.push_str("None.\n");
+    }
+    for item in &report.manual_items {
+        out.push_str(&format!(
+            "- [ ] `{}:{}:{}` {}: {}",
+            item.path,
+            item.line,
+            item.column,
+            item.code,
+            cell(&item.message)
+        ));
+        if let Some(help) = &item.help {
+            out.push_str(&format!(" (help: {})", cell(help)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The report as one self-contained HTML page (inline style, no scripts, no external assets).
+pub fn html(report: &Report) -> String {
+    let total = report.files_migrated + report.files_remaining;
+    let percent = (report.files_migrated * 100)
+        .checked_div(total)
+        .unwrap_or(100);
+    let mut body = format!(
+        "<h1>Migration report</h1>\n<p class=\"summary\"><strong>{}</strong> of <strong>{}</strong> files migrated ({}%); {} files scanned; {} findings: {} fixable safely, {} unsafely, {} by hand.</p>\n",
+        report.files_migrated,
+        total,
+        percent,
+        report.files_scanned,
+        report.findings,
+        report.fixable_safely,
+        report.fixable_unsafely,
+        report.manual
+    );
+    body.push_str(&format!(
+        "<div class=\"bar total\" data-percent=\"{percent}\"><div class=\"done\" style=\"width: {percent}%\"></div></div>\n<h2>Progress by directory</h2>\n<table class=\"directories\">\n<tr><th>Directory</th><th>Migrated</th><th>Remaining</th><th>Progress</th></tr>\n"
+    ));
+    for d in &report.directories {
+        body.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><div class=\"bar\" data-percent=\"{p}\"><div class=\"done\" style=\"width: {p}%\"></div></div> {p}%</td></tr>\n",
+            html_escape(&d.directory),
+            d.migrated,
+            d.remaining,
+            p = d.percent
+        ));
+    }
+    body.push_str("</table>\n<h2>Findings by rule</h2>\n<table>\n<tr><th>Rule</th><th>Name</th><th>Findings</th><th>Fix</th></tr>\n");
+    for r in &report.rules {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            html_escape(&r.code),
+            html_escape(&r.name),
+            r.count,
+            r.fix
+        ));
+    }
+    body.push_str("</table>\n<h2>Manual items</h2>\n<ul class=\"manual\">\n");
+    for item in &report.manual_items {
+        body.push_str(&format!(
+            "<li><code>{}:{}:{}</code> <strong>{}</strong> {}{}</li>\n",
+            html_escape(&item.path),
+            item.line,
+            item.column,
+            html_escape(&item.code),
+            html_escape(&item.message),
+            item.help
+                .as_ref()
+                .map(|h| format!("<br><em>help: {}</em>", html_escape(h)))
+                .unwrap_or_default()
+        ));
+    }
+    body.push_str("</ul>\n");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Migration report</title>\n<style>\nbody {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}\ntable {{ border-collapse: collapse; margin: 1em 0; }}\nth, td {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }}\n.bar {{ display: inline-block; width: 200px; height: 14px; background: #eee; border: 1px solid #999; vertical-align: middle; }}\n.bar.total {{ width: 400px; height: 20px; }}\n.done {{ height: 100%; background: #2a8a3a; }}\n.manual li {{ margin: 0.4em 0; }}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_are_cut_to_the_depth() {
+        assert_eq!(directory_at("a.py", 2), ".");
+        assert_eq!(directory_at("src/pkg/sub/m.py", 2), "src/pkg");
+        assert_eq!(directory_at("src/m.py", 2), "src");
+        assert_eq!(directory_at("./src/pkg/m.py", 1), "src");
+    }
+}
