@@ -275,11 +275,12 @@ pub fn markdown(report: &Report) -> String {
     for d in &report.directories {
         let filled = d.percent / 10;
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} {}% |\n",
+            "| `{}` | {} | {} | {}{} {}% |\n",
             cell(&d.directory),
             d.migrated,
             d.remaining,
-            format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled)),
+            "█".repeat(filled),
+            "░".repeat(10 - filled),
             d.percent
         ));
     }
