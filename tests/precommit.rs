@@ -36,7 +36,7 @@ fn try_repo(pre_commit: &Path, dir: &Path, hook: &str) -> Output {
         .current_dir(dir)
         .args(["try-repo", env!("CARGO_MANIFEST_DIR"), hook, "--all-files"])
         .env("PRE_COMMIT_HOME", scratch.join("pre-commit-home"))
-        .env("CARGO_TARGET_DIR", scratch.join("pre-commit-target"))
+        .env("CARGO_TARGET_DIR", scratch.join("rust-builds"))
         .env("NO_COLOR", "1")
         .output()
         .expect("pre-commit runs")

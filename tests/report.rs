@@ -183,3 +183,19 @@ fn html_report_renders_its_progress_bars_in_a_real_browser() {
         [50, 100, 50, 0]
     );
 }
+
+#[test]
+fn the_documented_report_of_the_example_project_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let current = report(root, &["pyproject-example"]);
+    let doc = std::fs::read_to_string(root.join("docs/report.md")).unwrap();
+    let embedded = doc
+        .split("<!-- report:start -->\n")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- report:end -->").next())
+        .expect("docs/report.md has the report markers");
+    assert_eq!(
+        embedded, current,
+        "docs/report.md is stale: paste `anyio-lint report pyproject-example` between the markers"
+    );
+}
