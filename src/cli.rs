@@ -360,7 +360,9 @@ fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
         })
         .collect();
     files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    let report = migration::summarize(&files, args.depth);
+    let governing = resolver.for_path(&paths[0])?;
+    let modules = migration::Migration::of(&governing.rules().packs);
+    let report = migration::summarize(&files, &modules, args.depth);
     let text = match args.format {
         ReportFormat::Markdown => migration::markdown(&report),
         ReportFormat::Json => migration::json(&report),

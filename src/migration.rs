@@ -138,6 +138,9 @@ pub struct ManualItem {
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub schema_version: u32,
+    /// The modules the migration moves away from and to (from the packs).
+    pub migrates_from: Vec<String>,
+    pub migrates_to: Vec<String>,
     pub files_scanned: usize,
     pub files_remaining: usize,
     pub files_migrated: usize,
@@ -166,7 +169,7 @@ fn directory_at(path: &str, depth: usize) -> String {
 }
 
 /// Summarise the scan: each file's report and state.
-pub fn summarize(files: &[(FileReport, State)], depth: usize) -> Report {
+pub fn summarize(files: &[(FileReport, State)], migration: &Migration, depth: usize) -> Report {
     let mut rules: BTreeMap<String, RuleCount> = BTreeMap::new();
     let mut directories: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut manual_items = Vec::new();
@@ -223,6 +226,8 @@ pub fn summarize(files: &[(FileReport, State)], depth: usize) -> Report {
     rules.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
     Report {
         schema_version: 1,
+        migrates_from: migration.from.clone(),
+        migrates_to: migration.to.clone(),
         files_scanned: files.len(),
         files_remaining: files.iter().filter(|(_, s)| *s == State::Remaining).count(),
         files_migrated: files.iter().filter(|(_, s)| *s == State::Migrated).count(),
@@ -260,11 +265,22 @@ fn cell(text: &str) -> String {
 pub fn markdown(report: &Report) -> String {
     let mut out = String::from("# Migration report\n\n");
     let total = report.files_migrated + report.files_remaining;
+    let names = |modules: &[String]| {
+        modules
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     out.push_str(&format!(
-        "**{}** of **{}** files that take part in the migration are migrated ({}%); {} files scanned.\n\n",
+        "**{}** of **{}** files that take part in the migration are migrated ({}%): they import {} and none of {}. **{}** files still import one of {}. {} files scanned.\n\n",
         report.files_migrated,
         total,
         (report.files_migrated * 100).checked_div(total).unwrap_or(100),
+        names(&report.migrates_to),
+        names(&report.migrates_from),
+        report.files_remaining,
+        names(&report.migrates_from),
         report.files_scanned
     ));
     out.push_str(&format!(

@@ -42,7 +42,7 @@ fn markdown_report_counts_files_findings_and_manual_items() {
     let dir = fixture();
     let text = report(dir.path(), &["--isolated"]);
     assert!(
-        text.contains("**2** of **4** files that take part in the migration are migrated (50%); 5 files scanned."),
+        text.contains("**2** of **4** files that take part in the migration are migrated (50%): they import `anyio` and none of `asyncio`, `pytest_asyncio`. **2** files still import one of `asyncio`, `pytest_asyncio`. 5 files scanned."),
         "{text}"
     );
     assert!(
@@ -79,6 +79,11 @@ fn json_report_follows_the_documented_schema() {
     let value: serde_json::Value =
         serde_json::from_str(&report(dir.path(), &["--isolated", "--format", "json"])).unwrap();
     assert_eq!(value["schema_version"], 1);
+    assert_eq!(
+        value["migrates_from"],
+        serde_json::json!(["asyncio", "pytest_asyncio"])
+    );
+    assert_eq!(value["migrates_to"], serde_json::json!(["anyio"]));
     assert_eq!(value["files_scanned"], 5);
     assert_eq!(value["files_migrated"], 2);
     assert_eq!(value["files_remaining"], 2);
