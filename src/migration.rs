@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Applicability, Origin};
 use crate::pack::Pack;
-use crate::report::{FileReport, position};
+use crate::report::{FileReport, escape_markup, position};
 
 /// Where a file stands in the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -333,13 +333,6 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The report as one self-contained HTML page (inline style, no scripts, no external assets).
 pub fn html(report: &Report) -> String {
     let total = report.files_migrated + report.files_remaining;
@@ -363,7 +356,7 @@ pub fn html(report: &Report) -> String {
     for d in &report.directories {
         body.push_str(&format!(
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><div class=\"bar\" data-percent=\"{p}\"><div class=\"done\" style=\"width: {p}%\"></div></div> {p}%</td></tr>\n",
-            html_escape(&d.directory),
+            escape_markup(&d.directory),
             d.migrated,
             d.remaining,
             p = d.percent
@@ -373,8 +366,8 @@ pub fn html(report: &Report) -> String {
     for r in &report.rules {
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            html_escape(&r.code),
-            html_escape(&r.name),
+            escape_markup(&r.code),
+            escape_markup(&r.name),
             r.count,
             r.fix
         ));
@@ -383,14 +376,14 @@ pub fn html(report: &Report) -> String {
     for item in &report.manual_items {
         body.push_str(&format!(
             "<li><code>{}:{}:{}</code> <strong>{}</strong> {}{}</li>\n",
-            html_escape(&item.path),
+            escape_markup(&item.path),
             item.line,
             item.column,
-            html_escape(&item.code),
-            html_escape(&item.message),
+            escape_markup(&item.code),
+            escape_markup(&item.message),
             item.help
                 .as_ref()
-                .map(|h| format!("<br><em>help: {}</em>", html_escape(h)))
+                .map(|h| format!("<br><em>help: {}</em>", escape_markup(h)))
                 .unwrap_or_default()
         ));
     }

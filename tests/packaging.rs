@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{must_succeed, project};
+use common::{must_succeed, pip, project};
 
 #[test]
 fn the_wheel_installs_a_working_anyio_lint() {
@@ -23,16 +23,8 @@ fn the_wheel_installs_a_working_anyio_lint() {
     // pre-commit's builds share this target directory, so the dependencies compile once.
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rust-builds");
     must_succeed(
-        Command::new(builder.join("bin/python"))
-            .args([
-                "-m",
-                "pip",
-                "wheel",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "-w",
-            ])
+        pip(&builder.join("bin/python"), "wheel")
+            .args(["--no-deps", "-w"])
             .arg(&wheels)
             .arg(env!("CARGO_MANIFEST_DIR"))
             .env("CARGO_TARGET_DIR", &target),
@@ -55,15 +47,8 @@ fn the_wheel_installs_a_working_anyio_lint() {
         "creating a fresh environment",
     );
     must_succeed(
-        Command::new(fresh.join("bin/python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-index",
-            ])
+        pip(&fresh.join("bin/python"), "install")
+            .arg("--no-index")
             .arg(&wheel),
         "installing the wheel",
     );

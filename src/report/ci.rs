@@ -7,7 +7,7 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
 use serde_json::{Value, json};
 
-use super::{FileReport, code_of, position};
+use super::{FileReport, code_of, escape_markup, position};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 
 /// A path as CI systems want it: relative, with `/` separators.
@@ -125,16 +125,6 @@ pub fn gitlab(files: &[FileReport]) -> String {
     text
 }
 
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect()
-}
-
 /// JUnit XML: a test suite per file with findings, a failing test case per finding; a single
 /// passing test case when there are none.
 pub fn junit(files: &[FileReport]) -> String {
@@ -149,7 +139,7 @@ pub fn junit(files: &[FileReport]) -> String {
     for file in files.iter().filter(|f| !f.diagnostics.is_empty()) {
         let source = file.source.as_deref().unwrap_or("");
         let index = LineIndex::from_source_text(source);
-        let path = xml(&uri(&file.path));
+        let path = escape_markup(&uri(&file.path));
         out.push_str(&format!(
             "  <testsuite name=\"{path}\" tests=\"{n}\" failures=\"{n}\">\n",
             n = file.diagnostics.len()
@@ -158,8 +148,8 @@ pub fn junit(files: &[FileReport]) -> String {
             let ((row, column), _) = span(&index, source, d);
             out.push_str(&format!(
                 "    <testcase name=\"anyio-lint.{code}\" classname=\"{path}\" file=\"{path}\" line=\"{row}\">\n      <failure message=\"{message}\" type=\"{code}\">line {row}, col {column}, {message}</failure>\n    </testcase>\n",
-                code = xml(code_of(d)),
-                message = xml(&d.message),
+                code = escape_markup(code_of(d)),
+                message = escape_markup(&d.message),
             ));
         }
         out.push_str("  </testsuite>\n");

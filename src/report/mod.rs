@@ -102,6 +102,18 @@ fn fix_marker(diagnostic: &Diagnostic, unsafe_fixes: bool) -> &'static str {
     }
 }
 
+/// `text` safe inside XML or HTML text and attribute values: markup characters escaped, control
+/// characters (which XML forbids) other than newline and tab dropped.
+pub fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
 pub(crate) fn code_of(diagnostic: &Diagnostic) -> &str {
     diagnostic
         .code

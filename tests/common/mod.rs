@@ -87,15 +87,7 @@ pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
         "creating the virtual environment (set PYTHON to a Python 3.11+ interpreter)",
     );
     must_succeed(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(requirements),
+        pip(&python, "install").args(requirements),
         &format!("installing {} from PyPI", requirements.join(", ")),
     );
     std::fs::write(&marker, wanted).expect("marker written");
@@ -113,4 +105,17 @@ pub fn must_succeed(command: &mut Command, what: &str) -> Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
+}
+
+/// `python -m pip SUBCOMMAND --quiet --disable-pip-version-check`, to be given more arguments.
+pub fn pip(python: &Path, subcommand: &str) -> Command {
+    let mut command = Command::new(python);
+    command.args([
+        "-m",
+        "pip",
+        subcommand,
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    command
 }
