@@ -54,11 +54,30 @@ pub fn drop_deep<T: Send>(value: T, depth: usize) {
 /// Check `source` with every enabled rule of `rules`. `disabled_fixes` lists rules whose fixes are
 /// not offered (the fix loop turns off a rule whose fix broke the file).
 pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Checked {
-    let may_match = rules.may_match(source);
-    if !may_match && !rules.may_have_stale_directive(source) {
+    if !worth_parsing(rules, source) {
         return Checked::default();
     }
     let parsed = parse(source);
+    let (checked, depth) = check_parsed(rules, source, &parsed, disabled_fixes);
+    drop_deep(parsed, depth);
+    checked
+}
+
+/// Whether [`check`] parses `source` at all: the prefilter lets it through, or it has a
+/// suppression directive the unused-suppression rule may report.
+pub fn worth_parsing(rules: &RuleSet, source: &str) -> bool {
+    rules.may_match(source) || rules.may_have_stale_directive(source)
+}
+
+/// [`check`] on a text already parsed (the fix loop parses each text once). Returns the result and
+/// the deepest nesting met, for dropping the tree.
+pub fn check_parsed(
+    rules: &RuleSet,
+    source: &str,
+    parsed: &Parsed<ModModule>,
+    disabled_fixes: &[RuleRef],
+) -> (Checked, usize) {
+    let may_match = rules.may_match(source);
     if let Some(error) = parsed.errors().first() {
         let mut diagnostics = vec![Diagnostic::error(
             Origin::SyntaxError,
@@ -66,17 +85,17 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
             format!("SyntaxError: {}", error.error),
         )];
         diagnostics[0].name = Some("syntax-error".to_owned());
-        drop_deep(parsed, 10_000);
-        return Checked {
+        let checked = Checked {
             diagnostics,
             parsed: true,
             syntax_error: true,
         };
+        return (checked, 10_000);
     }
     let module = parsed.syntax();
     let semantic = Semantic::build(module, &rules.modules);
     let layout = Layout::of(source);
-    let strings = multiline_strings(&parsed, source);
+    let strings = multiline_strings(parsed, source);
     let mut walker = Walker {
         rules,
         source,
@@ -90,7 +109,7 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
             source,
             layout: &layout,
             strings: &strings,
-            parsed: &parsed,
+            parsed,
             imports: Vec::new(),
             semantic: &semantic,
             disabled: disabled_fixes,
@@ -98,7 +117,7 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
     };
     if may_match {
         walker.visit_body(&module.body);
-        walker.match_comments(&parsed);
+        walker.match_comments(parsed);
     }
     let depth = walker.max_depth;
     let mut diagnostics = std::mem::take(&mut walker.found);
@@ -106,15 +125,15 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
     finish(rules, &mut diagnostics);
     noqa::suppress(
         rules,
-        &Lines::new(source, &parsed, &strings),
+        &Lines::new(source, parsed, &strings),
         &mut diagnostics,
     );
-    drop_deep(parsed, depth);
-    Checked {
+    let checked = Checked {
         diagnostics,
         parsed: true,
         syntax_error: false,
-    }
+    };
+    (checked, depth)
 }
 
 /// Remove duplicates and fallback findings covered by a non-fallback finding (of any pack) or

@@ -18,7 +18,7 @@ use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
-use crate::check::{Checked, check, parse};
+use crate::check::{Checked, check, check_parsed, drop_deep, parse};
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::fix::imports::{self, ImportKey};
 use crate::pattern::matcher::{Capture, Env, Matcher};
@@ -113,7 +113,7 @@ pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
 fn parses(text: &str) -> bool {
     let parsed = parse(text);
     let ok = parsed.errors().is_empty();
-    crate::check::drop_deep(parsed, 10_000);
+    drop_deep(parsed, 10_000);
     ok
 }
 
@@ -126,9 +126,22 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
     let mut disabled: Vec<RuleRef> = Vec::new();
     let mut baseline: Option<Baseline> = None;
     let mut converged = false;
+    // The parse of `outcome.text` when the last pass already made it.
+    let mut known: Option<Parsed<ModModule>> = None;
     for _ in 0..MAX_PASSES {
-        let checked = check(rules, &outcome.text, &disabled);
+        let reused = known.take();
+        if !crate::check::worth_parsing(rules, &outcome.text) {
+            if let Some(parsed) = reused {
+                drop_deep(parsed, 10_000);
+            }
+            converged = true;
+            outcome.remaining = Checked::default();
+            break;
+        }
+        let parsed = reused.unwrap_or_else(|| parse(&outcome.text));
+        let (checked, depth) = check_parsed(rules, &outcome.text, &parsed, &disabled);
         if checked.syntax_error {
+            drop_deep(parsed, depth);
             outcome.remaining = checked;
             return outcome;
         }
@@ -138,11 +151,13 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
             .filter(|d| d.fix_applies(unsafe_fixes))
             .collect();
         if fixable.is_empty() {
+            drop_deep(parsed, depth);
             converged = true;
             outcome.remaining = checked;
             break;
         }
-        let baseline = baseline.get_or_insert_with(|| Baseline::of(rules, &outcome.text));
+        let baseline = baseline.get_or_insert_with(|| Baseline::of(rules, &outcome.text, &parsed));
+        drop_deep(parsed, depth);
         let groups: Vec<&[Edit]> = fixable
             .iter()
             .map(|d| d.fix.as_ref().expect("fixable").edits.as_slice())
@@ -151,7 +166,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         let candidate = apply_edits(&outcome.text, &edits);
         let candidate_parsed = parse(&candidate);
         if !candidate_parsed.errors().is_empty() {
-            crate::check::drop_deep(candidate_parsed, 10_000);
+            drop_deep(candidate_parsed, 10_000);
             let mut broke = false;
             for &index in &accepted {
                 if parses(&apply_edits(&outcome.text, groups[index])) {
@@ -176,14 +191,21 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
                 count(&mut outcome.applied, fixable[first]);
                 let text = apply_edits(&outcome.text, groups[first]);
                 let parsed = parse(&text);
-                outcome.text = cleanup(rules, text, parsed, baseline);
+                let (text, parsed) = cleanup(rules, text, parsed, baseline);
+                outcome.text = text;
+                known = Some(parsed);
             }
             continue;
         }
         for &index in &accepted {
             count(&mut outcome.applied, fixable[index]);
         }
-        outcome.text = cleanup(rules, candidate, candidate_parsed, baseline);
+        let (text, parsed) = cleanup(rules, candidate, candidate_parsed, baseline);
+        outcome.text = text;
+        known = Some(parsed);
+    }
+    if let Some(parsed) = known.take() {
+        drop_deep(parsed, 10_000);
     }
     if !converged {
         outcome.remaining = check(rules, &outcome.text, &disabled);
@@ -207,18 +229,15 @@ struct Baseline {
 }
 
 impl Baseline {
-    fn of(rules: &RuleSet, text: &str) -> Baseline {
-        let parsed = parse(text);
+    fn of(rules: &RuleSet, text: &str, parsed: &Parsed<ModModule>) -> Baseline {
         let semantic = Semantic::build(parsed.syntax(), &rules.modules);
-        let baseline = Baseline {
+        Baseline {
             imports: imports::import_reference_counts(&semantic, &drop_modules(rules)),
             reads: dead_candidates(rules, text, parsed.syntax(), &semantic)
                 .into_iter()
                 .map(|c| (c.key, c.reads))
                 .collect(),
-        };
-        crate::check::drop_deep(parsed, 10_000);
-        baseline
+        }
     }
 }
 
@@ -235,12 +254,13 @@ fn drop_modules(rules: &RuleSet) -> Vec<String> {
 
 /// Remove imports and dead statements the fixes left unused, until nothing more goes.
 /// Remove what the fixes made unused from `text`, whose parse (without errors) is `parsed`.
+/// Returns the cleaned text and its parse.
 fn cleanup(
     rules: &RuleSet,
     mut text: String,
     mut parsed: Parsed<ModModule>,
     baseline: &Baseline,
-) -> String {
+) -> (String, Parsed<ModModule>) {
     let modules = drop_modules(rules);
     for _ in 0..4 {
         let semantic = Semantic::build(parsed.syntax(), &rules.modules);
@@ -270,14 +290,13 @@ fn cleanup(
         let cleaned = apply_edits(&text, &merged);
         let reparsed = parse(&cleaned);
         if !reparsed.errors().is_empty() {
-            crate::check::drop_deep(reparsed, 10_000);
+            drop_deep(reparsed, 10_000);
             break;
         }
-        crate::check::drop_deep(std::mem::replace(&mut parsed, reparsed), 10_000);
+        drop_deep(std::mem::replace(&mut parsed, reparsed), 10_000);
         text = cleaned;
     }
-    crate::check::drop_deep(parsed, 10_000);
-    text
+    (text, parsed)
 }
 
 /// A statement a pack's cleanup matches, with the reads of the variable it binds.
