@@ -54,30 +54,40 @@ pub fn drop_deep<T: Send>(value: T, depth: usize) {
 /// Check `source` with every enabled rule of `rules`. `disabled_fixes` lists rules whose fixes are
 /// not offered (the fix loop turns off a rule whose fix broke the file).
 pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Checked {
-    if !worth_parsing(rules, source) {
+    let Some(scan) = worth_parsing(rules, source) else {
         return Checked::default();
-    }
+    };
     let parsed = parse(source);
-    let (checked, depth) = check_parsed(rules, source, &parsed, disabled_fixes);
+    let (checked, depth) = check_parsed(rules, source, &parsed, scan, disabled_fixes);
     drop_deep(parsed, depth);
     checked
 }
 
-/// Whether [`check`] parses `source` at all: the prefilter lets it through, or it has a
-/// suppression directive the unused-suppression rule may report.
-pub fn worth_parsing(rules: &RuleSet, source: &str) -> bool {
-    rules.may_match(source) || rules.may_have_stale_directive(source)
+/// What the prefilter says of a text that is worth parsing.
+#[derive(Debug, Clone, Copy)]
+pub struct Scan {
+    /// Some pattern may match (else only suppression directives are checked).
+    may_match: bool,
 }
 
-/// [`check`] on a text already parsed (the fix loop parses each text once). Returns the result and
-/// the deepest nesting met, for dropping the tree.
+/// Whether [`check`] parses `source` at all: the prefilter lets it through, or it has a
+/// suppression directive the unused-suppression rule may report.
+pub fn worth_parsing(rules: &RuleSet, source: &str) -> Option<Scan> {
+    let may_match = rules.may_match(source);
+    (may_match || rules.may_have_stale_directive(source)).then_some(Scan { may_match })
+}
+
+/// [`check`] on a text already parsed (the fix loop parses each text once), which
+/// [`worth_parsing`] scanned. Returns the result and the deepest nesting met, for dropping the
+/// tree.
 pub fn check_parsed(
     rules: &RuleSet,
     source: &str,
     parsed: &Parsed<ModModule>,
+    scan: Scan,
     disabled_fixes: &[RuleRef],
 ) -> (Checked, usize) {
-    let may_match = rules.may_match(source);
+    let may_match = scan.may_match;
     if let Some(error) = parsed.errors().first() {
         let mut diagnostics = vec![Diagnostic::error(
             Origin::SyntaxError,

@@ -130,16 +130,16 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
     let mut known: Option<Parsed<ModModule>> = None;
     for _ in 0..MAX_PASSES {
         let reused = known.take();
-        if !crate::check::worth_parsing(rules, &outcome.text) {
+        let Some(scan) = crate::check::worth_parsing(rules, &outcome.text) else {
             if let Some(parsed) = reused {
                 drop_deep(parsed, 10_000);
             }
             converged = true;
             outcome.remaining = Checked::default();
             break;
-        }
+        };
         let parsed = reused.unwrap_or_else(|| parse(&outcome.text));
-        let (checked, depth) = check_parsed(rules, &outcome.text, &parsed, &disabled);
+        let (checked, depth) = check_parsed(rules, &outcome.text, &parsed, scan, &disabled);
         if checked.syntax_error {
             drop_deep(parsed, depth);
             outcome.remaining = checked;
