@@ -11,6 +11,7 @@ use ruff_python_ast::{
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashSet;
+use smallvec::SmallVec;
 
 use crate::assignments::Assignments;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
@@ -514,31 +515,36 @@ impl<'r, 't> Walker<'r, 't> {
         capture: &Capture<'t>,
         env: &Env<'r, 't>,
     ) -> bool {
-        let nodes: Vec<Option<AnyNodeRef<'t>>> = match capture {
-            Capture::Node(node) => vec![Some(*node)],
-            Capture::Ident(_) => vec![None],
-            Capture::Seq(nodes) => nodes.iter().copied().map(Some).collect(),
-        };
-        let kind_of =
-            |node: &Option<AnyNodeRef<'t>>| node.map_or("Identifier".to_owned(), |n| kind_name(n));
-        if !c.kinds.is_empty() && !nodes.iter().all(|n| c.kinds.contains(&kind_of(n))) {
-            return false;
+        if !c.kinds.is_empty() || !c.not_kinds.is_empty() || c.positional_only {
+            let nodes: SmallVec<[Option<AnyNodeRef<'t>>; 4]> = match capture {
+                Capture::Node(node) => smallvec::smallvec![Some(*node)],
+                Capture::Ident(_) => smallvec::smallvec![None],
+                Capture::Seq(nodes) => nodes.iter().copied().map(Some).collect(),
+            };
+            let kind_of = |node: &Option<AnyNodeRef<'t>>| {
+                node.map_or("Identifier".to_owned(), |n| kind_name(n))
+            };
+            if !c.kinds.is_empty() && !nodes.iter().all(|n| c.kinds.contains(&kind_of(n))) {
+                return false;
+            }
+            if !c.not_kinds.is_empty() && nodes.iter().any(|n| c.not_kinds.contains(&kind_of(n))) {
+                return false;
+            }
+            if c.positional_only
+                && nodes
+                    .iter()
+                    .any(|n| matches!(n, Some(AnyNodeRef::Keyword(_))))
+            {
+                return false;
+            }
         }
-        if nodes.iter().any(|n| c.not_kinds.contains(&kind_of(n))) {
-            return false;
-        }
-        if c.positional_only
-            && nodes
-                .iter()
-                .any(|n| matches!(n, Some(AnyNodeRef::Keyword(_))))
-        {
-            return false;
-        }
-        let text = capture.span().map_or("", |span| &self.source[span]);
-        if c.regex.as_ref().is_some_and(|r| !r.is_match(text))
-            || c.not_regex.as_ref().is_some_and(|r| r.is_match(text))
-        {
-            return false;
+        if c.regex.is_some() || c.not_regex.is_some() {
+            let text = capture.span().map_or("", |span| &self.source[span]);
+            if c.regex.as_ref().is_some_and(|r| !r.is_match(text))
+                || c.not_regex.as_ref().is_some_and(|r| r.is_match(text))
+            {
+                return false;
+            }
         }
         let single = capture.node();
         if c.unbound {
