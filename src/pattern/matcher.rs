@@ -99,6 +99,22 @@ pub fn module_chain<'p>(
     node: AnyNodeRef<'p>,
     modules: &FxHashSet<String>,
 ) -> Option<ModuleChain<'p>> {
+    // Find the root name first: most pattern nodes are not chains, and they cost no allocation.
+    let mut root = node;
+    while let AnyNodeRef::ExprAttribute(attribute) = root {
+        root = AnyNodeRef::from(&*attribute.value);
+    }
+    let AnyNodeRef::ExprName(root) = root else {
+        return None;
+    };
+    let root = root.id.as_str();
+    let declared = modules.iter().any(|m| {
+        m.strip_prefix(root)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    });
+    if !declared || metavar::parse_placeholder(root).is_some() {
+        return None;
+    }
     let mut segments = Vec::new();
     let mut tail = None;
     let mut current = node;
@@ -115,13 +131,7 @@ pub fn module_chain<'p>(
                 current = AnyNodeRef::from(&*attribute.value);
             }
             AnyNodeRef::ExprName(name) => {
-                let root = name.id.as_str();
-                if metavar::parse_placeholder(root).is_some()
-                    || !modules.iter().any(|m| m.split('.').next() == Some(root))
-                {
-                    return None;
-                }
-                segments.push(root);
+                segments.push(name.id.as_str());
                 segments.reverse();
                 return Some(ModuleChain { segments, tail });
             }
