@@ -1,0 +1,426 @@
+//! `anyio-lint check`: resolve settings, discover files, check or fix them in parallel (or add
+//! `noqa` directives, or write or apply a baseline), and print the findings in the chosen format.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::baseline::Baseline;
+use crate::check::check;
+use crate::discover;
+use crate::fix::{apply, write};
+use crate::noqa;
+use crate::pack::Pack;
+use crate::progress::Progress;
+use crate::report::{self, FileReport, Format};
+use crate::resolve::{Overrides, Resolver, Settings, known_selector};
+use crate::ruleset::RuleSet;
+use crate::source::SourceText;
+
+use super::{
+    CheckArgs, Failure, absolute, discovery, display_path, file_error, flag, parse_versions,
+    stderr_color,
+};
+
+/// The resolver of this run's settings: configuration discovery with the command line on top.
+fn resolver(args: &CheckArgs) -> Result<Arc<Resolver>, Failure> {
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        versions: parse_versions(&args.versions)?,
+        fix: flag(args.fix || args.fix_only, args.no_fix),
+        unsafe_fixes: flag(args.unsafe_fixes, args.no_unsafe_fixes),
+        force_exclude: flag(args.force_exclude, args.no_force_exclude),
+        output_format: args.output_format,
+        rulepacks: args.packs.rulepacks.clone(),
+        builtin_packs: !args.packs.no_builtin_packs,
+    };
+    Ok(Arc::new(Resolver::new(
+        overrides,
+        discovery(args.isolated, &args.config),
+    )))
+}
+
+/// Command-line rule selectors must name loaded rules.
+fn check_cli_selectors(args: &CheckArgs, packs: &[Pack]) -> Result<(), Failure> {
+    for selector in args
+        .select
+        .iter()
+        .chain(&args.extend_select)
+        .chain(&args.ignore)
+    {
+        known_selector(packs, selector).map_err(Failure::Message)?;
+    }
+    Ok(())
+}
+
+/// Check (and fix) one text; returns the report and the new text when it changed.
+pub(super) fn process(
+    rules: &RuleSet,
+    (path, absolute): (&str, &str),
+    source: &str,
+    fix: bool,
+    unsafe_fixes: bool,
+) -> (FileReport, Option<String>) {
+    let mut report = FileReport {
+        path: path.to_owned(),
+        absolute: absolute.to_owned(),
+        ..FileReport::default()
+    };
+    if fix {
+        let outcome = apply::fix(rules, source, unsafe_fixes);
+        report.fixed = outcome.applied.clone();
+        report.problems = outcome.problems.clone();
+        report.diagnostics = outcome.remaining.diagnostics;
+        let changed = (outcome.text != source).then_some(outcome.text);
+        report.source = Some(changed.clone().unwrap_or_else(|| source.to_owned()));
+        (report, changed)
+    } else {
+        report.diagnostics = check(rules, source, &[]).diagnostics;
+        report.source = Some(source.to_owned());
+        (report, None)
+    }
+}
+
+fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// What applies to the whole run rather than to each file: the settings of the configuration
+/// governing the first path (or `--stdin-filename`), as Ruff takes them.
+#[derive(Debug, Clone, Copy)]
+struct RunWide {
+    format: Format,
+    fix: bool,
+    unsafe_fixes: bool,
+    color: bool,
+}
+
+pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
+    let resolver = resolver(&args)?;
+    let start = args
+        .stdin_filename
+        .clone()
+        .or_else(|| args.paths.iter().find(|p| p.as_os_str() != "-").cloned())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let governing = resolver.for_path(&start)?;
+    check_cli_selectors(&args, &governing.rules().packs)?;
+    let run = RunWide {
+        format: governing.output_format.unwrap_or(Format::Full),
+        fix: governing.fix,
+        unsafe_fixes: governing.unsafe_fixes,
+        color: match args.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        },
+    };
+    if args.write_baseline.is_some() && (run.fix || args.diff || args.add_noqa) {
+        return Err(Failure::Message(
+            "`--write-baseline` records findings; it cannot be combined with `--fix`, `--diff` or `--add-noqa`".to_owned(),
+        ));
+    }
+    if args.add_noqa && (run.fix || args.diff) {
+        return Err(Failure::Message(
+            "`--add-noqa` cannot be combined with `--fix` or `--diff`".to_owned(),
+        ));
+    }
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        let rules = governing.rules_for(&start);
+        return check_stdin(&args, &run, &rules, &governing);
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let found = discover::discover(&paths, &resolver)?;
+    let progress = Progress::start(
+        found.files.len(),
+        !args.quiet && std::io::stderr().is_terminal(),
+    );
+    let results: Vec<(FileReport, Option<String>, Option<SourceText>)> = found
+        .files
+        .par_iter()
+        .map(|(path, settings)| {
+            let shown = display_path(path);
+            let result = match SourceText::read(path) {
+                Err(error) => (file_error(path, error.to_string()), None, None),
+                Ok(source) => {
+                    let rules = settings.rules_for(path);
+                    let (report, changed) = if args.add_noqa {
+                        add_noqa(&rules, (&shown, &absolute(path)), &source.text)
+                    } else {
+                        process(
+                            &rules,
+                            (&shown, &absolute(path)),
+                            &source.text,
+                            settings.fix || args.diff,
+                            settings.unsafe_fixes,
+                        )
+                    };
+                    (report, changed, Some(source))
+                }
+            };
+            progress.tick();
+            result
+        })
+        .collect();
+    progress.finish();
+    let mut reports = Vec::new();
+    let mut diffs = String::new();
+    let mut changed_files = 0usize;
+    let mut would_fix = 0usize;
+    for (path, message) in &found.errors {
+        reports.push(file_error(
+            path,
+            format!("cannot walk this path: {message}"),
+        ));
+    }
+    for ((mut report, changed, source), (path, settings)) in results.into_iter().zip(&found.files) {
+        if let (Some(new_text), Some(original)) = (changed, source) {
+            changed_files += 1;
+            if args.diff {
+                diffs.push_str(&unified_diff(&report.path, &original.text, &new_text));
+                would_fix += report.fixed.values().sum::<usize>();
+                report.fixed.clear();
+            } else if let Err(error) = write::write_atomic(path, &original.encode(&new_text)) {
+                report.problems.push(format!("fixes not written: {error}"));
+                report.fixed.clear();
+                report.source = Some(original.text.clone());
+                report.diagnostics =
+                    check(&settings.rules_for(path), &original.text, &[]).diagnostics;
+            }
+        }
+        reports.push(report);
+    }
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    for report in &reports {
+        for problem in &report.problems {
+            eprintln!("{}: {problem}", report.path);
+        }
+    }
+    if args.add_noqa {
+        let added: usize = reports
+            .iter()
+            .map(|r| r.fixed.values().sum::<usize>())
+            .sum();
+        if !args.quiet {
+            eprintln!(
+                "Added {added} noqa directive{} in {changed_files} file{}.",
+                if added == 1 { "" } else { "s" },
+                if changed_files == 1 { "" } else { "s" }
+            );
+        }
+        return Ok(0);
+    }
+    if let Some(file) = &args.write_baseline {
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let (text, count) = Baseline::render(&reports, file);
+        write::create_atomic(file, text.as_bytes())
+            .map_err(|e| format!("cannot write the baseline {}: {e}", file.display()))?;
+        if !args.quiet {
+            eprintln!(
+                "Wrote a baseline of {count} findings to {}.",
+                file.display()
+            );
+        }
+        return Ok(0);
+    }
+    let baselined = apply_baseline(&args, &mut reports)?;
+    let totals = report::totals(&reports, run.unsafe_fixes);
+    let mut stdout = std::io::stdout().lock();
+    if args.diff {
+        let _ = stdout.write_all(diffs.as_bytes());
+        if !args.quiet {
+            eprintln!(
+                "Would fix {} in {} file{}.",
+                plural_errors(would_fix),
+                changed_files,
+                if changed_files == 1 { "" } else { "s" }
+            );
+        }
+        return Ok(u8::from(changed_files > 0));
+    }
+    if !args.fix_only {
+        if let Some(file) = &args.output_file {
+            let mut body = Vec::new();
+            let plain = RunWide {
+                color: false,
+                ..run
+            };
+            emit(&mut body, &reports, &plain, &args, totals);
+            write::create_atomic(file, &body)
+                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+            return Ok(exit_code(&args, &run, totals));
+        }
+        emit(&mut stdout, &reports, &run, &args, totals);
+        if baselined > 0 && !args.quiet && run.format.is_human() {
+            let _ = writeln!(
+                stdout,
+                "{baselined} findings in the baseline are not shown."
+            );
+        }
+    } else if !args.quiet && totals.fixed > 0 {
+        let _ = writeln!(stdout, "Fixed {}.", plural_errors(totals.fixed));
+    }
+    Ok(exit_code(&args, &run, totals))
+}
+
+/// Drop the findings `--baseline FILE` records; returns how many.
+fn apply_baseline(args: &CheckArgs, reports: &mut [FileReport]) -> Result<usize, Failure> {
+    let Some(file) = &args.baseline else {
+        return Ok(0);
+    };
+    Ok(Baseline::read(file)?.filter(reports, file))
+}
+
+/// `--add-noqa` on one text: the report counts the directives added.
+fn add_noqa(
+    rules: &RuleSet,
+    (path, absolute): (&str, &str),
+    source: &str,
+) -> (FileReport, Option<String>) {
+    let mut report = FileReport {
+        path: path.to_owned(),
+        absolute: absolute.to_owned(),
+        source: Some(source.to_owned()),
+        ..FileReport::default()
+    };
+    let checked = check(rules, source, &[]);
+    if checked.syntax_error || checked.diagnostics.is_empty() {
+        report.diagnostics = checked.diagnostics;
+        return (report, None);
+    }
+    let parsed = crate::check::parse(source);
+    let strings = crate::check::multiline_strings(&parsed, source);
+    let lines = noqa::Lines::new(source, &parsed, &strings);
+    let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
+    edits.sort_by(|a, b| a.key().cmp(&b.key()));
+    let text = apply::apply_edits(source, &edits);
+    crate::check::drop_deep(parsed, 10_000);
+    if count == 0 {
+        return (report, None);
+    }
+    report.fixed.insert("noqa".to_owned(), count);
+    (report, Some(text))
+}
+
+fn plural_errors(n: usize) -> String {
+    if n == 1 {
+        "1 error".to_owned()
+    } else {
+        format!("{n} errors")
+    }
+}
+
+fn emit(
+    out: &mut impl Write,
+    reports: &[FileReport],
+    run: &RunWide,
+    args: &CheckArgs,
+    totals: report::Totals,
+) {
+    if args.statistics {
+        let table = if run.format == Format::Json {
+            report::statistics_json(reports, run.unsafe_fixes)
+        } else {
+            report::statistics(reports, run.unsafe_fixes)
+        };
+        let _ = out.write_all(table.as_bytes());
+        return;
+    }
+    let body = run.format.render(reports, run.unsafe_fixes, run.color);
+    let _ = out.write_all(body.as_bytes());
+    if run.format.is_human() && !args.quiet {
+        let _ = out.write_all(report::summary(totals, run.fix).as_bytes());
+    }
+}
+
+fn exit_code(args: &CheckArgs, run: &RunWide, totals: report::Totals) -> u8 {
+    if args.exit_zero {
+        return 0;
+    }
+    if args.exit_non_zero_on_fix && totals.fixed > 0 {
+        return 1;
+    }
+    if run.fix && args.fix_only {
+        return 0;
+    }
+    u8::from(totals.remaining > 0)
+}
+
+fn check_stdin(
+    args: &CheckArgs,
+    run: &RunWide,
+    rules: &RuleSet,
+    settings: &Settings,
+) -> Result<u8, Failure> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
+    let shown = name.display().to_string();
+    let source = match SourceText::decode(bytes) {
+        Ok(source) => source,
+        Err(error) => {
+            let report = file_error(&name, error.to_string());
+            eprint!("{}", report::concise(&[report], false));
+            return Ok(1);
+        }
+    };
+    if args.stdin_filename.is_some()
+        && settings.force_exclude
+        && settings.excludes_path_or_parent(&name)
+    {
+        if run.fix {
+            let _ = std::io::stdout().write_all(&source.encode(&source.text));
+        }
+        return Ok(0);
+    }
+    let fix = settings.fix || args.diff;
+    let (report, changed) = process(
+        rules,
+        (&shown, &absolute(&name)),
+        &source.text,
+        fix,
+        settings.unsafe_fixes,
+    );
+    let mut reports = vec![report];
+    apply_baseline(args, &mut reports)?;
+    let totals = report::totals(&reports, run.unsafe_fixes);
+    if args.diff {
+        if let Some(new_text) = &changed {
+            print!("{}", unified_diff(&shown, &source.text, new_text));
+        }
+        return Ok(u8::from(changed.is_some()));
+    }
+    if run.fix {
+        let text = changed.unwrap_or_else(|| source.text.clone());
+        let _ = std::io::stdout().write_all(&source.encode(&text));
+        if !args.fix_only {
+            let on_stderr = RunWide {
+                color: run.color && stderr_color(),
+                ..*run
+            };
+            emit(&mut std::io::stderr(), &reports, &on_stderr, args, totals);
+        }
+        return Ok(exit_code(args, run, totals));
+    }
+    emit(&mut std::io::stdout().lock(), &reports, run, args, totals);
+    Ok(exit_code(args, run, totals))
+}

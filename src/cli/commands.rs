@@ -1,0 +1,240 @@
+//! The other subcommands: `rule`, `rules`, `docs`, `report` and the hidden `parse-only`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::discover;
+use crate::fix::write;
+use crate::migration;
+use crate::noqa;
+use crate::report::FileReport;
+use crate::resolve::{Discovery, Overrides, Resolver};
+use crate::source::SourceText;
+
+use super::check::process;
+use super::{
+    Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, discovery, display_path,
+    file_error, load_packs,
+};
+
+pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
+    let overrides = Overrides {
+        rulepacks: args.packs.rulepacks.clone(),
+        builtin_packs: !args.packs.no_builtin_packs,
+        ..Overrides::default()
+    };
+    let resolver = Arc::new(Resolver::new(
+        overrides,
+        discovery(args.isolated, &args.config),
+    ));
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let found = discover::discover(&paths, &resolver)?;
+    let mut files: Vec<(FileReport, migration::State)> = found
+        .files
+        .par_iter()
+        .map(|(path, settings)| match SourceText::read(path) {
+            Err(error) => (
+                file_error(path, error.to_string()),
+                migration::State::Outside,
+            ),
+            Ok(source) => {
+                let rules = settings.rules_for(path);
+                let (report, _) = process(
+                    &rules,
+                    (&display_path(path), &absolute(path)),
+                    &source.text,
+                    false,
+                    false,
+                );
+                let state = migration::Migration::of(&rules.packs).state(&source.text);
+                (report, state)
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let governing = resolver.for_path(&paths[0])?;
+    let modules = migration::Migration::of(&governing.rules().packs);
+    let report = migration::summarize(&files, &modules, args.depth);
+    let text = match args.format {
+        ReportFormat::Markdown => migration::markdown(&report),
+        ReportFormat::Json => migration::json(&report),
+        ReportFormat::Html => migration::html(&report),
+    };
+    match &args.output_file {
+        Some(file) => write::create_atomic(file, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(0)
+}
+
+pub(super) fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
+    let packs = load_packs(args)?;
+    if code == noqa::UNUSED_NOQA {
+        print!("{}", noqa::UNUSED_NOQA_DOC);
+        return Ok(0);
+    }
+    for pack in &packs {
+        if let Some(rule) = pack.rules.iter().find(|r| r.code == code) {
+            print!("{}", crate::docs::rule_page(pack, rule));
+            return Ok(0);
+        }
+    }
+    Err(Failure::Message(format!(
+        "no rule `{code}`; `anyio-lint rules` lists them"
+    )))
+}
+
+pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
+    let packs = load_packs(args)?;
+    let mut out = String::new();
+    match format {
+        ListFormat::Text => {
+            for pack in &packs {
+                for rule in &pack.rules {
+                    let fix = format!("{} fix", crate::docs::fix_kind(rule.applicability));
+                    out.push_str(&format!(
+                        "{:<8} {:<40} {:<10} {}\n",
+                        rule.code, rule.name, fix, pack.name
+                    ));
+                }
+            }
+            out.push_str(&format!(
+                "{:<8} {:<40} {:<10} engine\n",
+                noqa::UNUSED_NOQA,
+                noqa::UNUSED_NOQA_NAME,
+                "safe fix"
+            ));
+        }
+        ListFormat::Json => {
+            let mut rules: Vec<serde_json::Value> = packs
+                .iter()
+                .flat_map(|pack| pack.rules.iter().map(move |rule| (pack, rule)))
+                .map(|(pack, rule)| {
+                    serde_json::json!({
+                        "code": rule.code,
+                        "name": rule.name,
+                        "pack": pack.name,
+                        "severity": format!("{:?}", rule.severity).to_lowercase(),
+                        "fix": rule.applicability.map(|a| format!("{a:?}").to_lowercase()),
+                        "requires": rule.requires.iter().map(|(d, s)| (d.clone(), s.to_string())).collect::<BTreeMap<_, _>>(),
+                        "message": rule.message,
+                        "help": rule.help,
+                    })
+                })
+                .collect();
+            rules.push(serde_json::json!({
+                "code": noqa::UNUSED_NOQA,
+                "name": noqa::UNUSED_NOQA_NAME,
+                "pack": "engine",
+                "severity": "warning",
+                "fix": "safe",
+                "requires": {},
+                "message": "unused `noqa` directive",
+                "help": null,
+            }));
+            out = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            out.push('\n');
+        }
+    }
+    print!("{out}");
+    Ok(0)
+}
+
+pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
+    let packs = load_packs(&PackArgs::default())?;
+    let pages = crate::docs::rule_docs(&packs);
+    let mut stale = Vec::new();
+    for (name, text) in &pages {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(path);
+        }
+    }
+    let expected: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+    let extra: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .filter(|p| {
+                    !expected
+                        .iter()
+                        .any(|n| p.file_name().is_some_and(|f| f == *n))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if check_only {
+        for path in stale.iter().chain(&extra) {
+            eprintln!("stale: {}", path.display());
+        }
+        if !stale.is_empty() || !extra.is_empty() {
+            eprintln!(
+                "the rule docs are not current: run `cargo run -- docs {}`",
+                dir.display()
+            );
+            return Ok(1);
+        }
+        println!("{} rule pages are current", pages.len());
+        return Ok(0);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (name, text) in &pages {
+        std::fs::write(dir.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
+    for path in extra {
+        let _ = std::fs::remove_file(path);
+    }
+    println!("wrote {} pages to {}", pages.len(), dir.display());
+    Ok(0)
+}
+
+pub(super) fn run_parse_only(
+    paths: &[PathBuf],
+    prefiltered: bool,
+    list_errors: bool,
+) -> Result<u8, Failure> {
+    let overrides = Overrides {
+        builtin_packs: prefiltered,
+        ..Overrides::default()
+    };
+    let resolver = Arc::new(Resolver::new(overrides, Discovery::Isolated));
+    let found = discover::discover(paths, &resolver)?;
+    let outcomes: Vec<(bool, bool)> = found
+        .files
+        .par_iter()
+        .map(|(path, settings)| match SourceText::read(path) {
+            Ok(source) if prefiltered && !settings.rules().may_match(&source.text) => (false, true),
+            Ok(source) => {
+                let parsed = crate::check::parse(&source.text);
+                let ok = parsed.errors().is_empty();
+                crate::check::drop_deep(parsed, 10_000);
+                (true, ok)
+            }
+            Err(_) => (false, false),
+        })
+        .collect();
+    if list_errors {
+        for ((path, _), (_, ok)) in found.files.iter().zip(&outcomes) {
+            if !ok {
+                println!("{}", display_path(path));
+            }
+        }
+    }
+    let parsed = outcomes.iter().filter(|(parsed, _)| *parsed).count();
+    let errors = outcomes.iter().filter(|(_, ok)| !ok).count();
+    eprintln!(
+        "parsed {parsed} of {} files, {errors} with errors",
+        found.files.len()
+    );
+    Ok(0)
+}

@@ -1,0 +1,319 @@
+//! The command line: argument definitions, dispatch to the subcommands, the helpers they share,
+//! and exit codes (0 clean, 1 findings remain, 2 usage, configuration, pack or internal error).
+//! `check` lives in [`check`]; `rule`, `rules`, `docs`, `report` and `parse-only` in [`commands`].
+
+mod check;
+mod commands;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diagnostic::{Diagnostic, Origin};
+use crate::pack::{self, Pack, SourceError};
+use crate::report::{self, FileReport, Format};
+use crate::resolve::Discovery;
+use crate::version::Version;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "anyio-lint",
+    version,
+    about = "A Python linter and autofixer driven by declarative rule packs."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check files (and fix them with --fix).
+    Check(Box<CheckArgs>),
+    /// Print the documentation of one rule.
+    Rule {
+        code: String,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// List every loaded rule.
+    Rules {
+        #[arg(long, value_enum, default_value = "text")]
+        output_format: ListFormat,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Run the examples of rule packs: flagged code must be flagged and fix as expected.
+    Test {
+        /// Pack files to test; the built-in packs when none are given.
+        packs: Vec<PathBuf>,
+    },
+    /// Report the migration's progress: files migrated and remaining, per directory, findings by
+    /// rule and fixability, and the items left to do by hand.
+    Report(ReportArgs),
+    /// Write the per-rule documentation of the loaded packs into DIR (default `docs/rules`).
+    Docs {
+        #[arg(default_value = "docs/rules")]
+        dir: PathBuf,
+        /// Do not write: exit 1 if the pages in DIR are not current.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Parse files with Ruff's parser and nothing else (the benchmark floor).
+    #[command(hide = true)]
+    ParseOnly {
+        paths: Vec<PathBuf>,
+        /// Parse only the files the built-in packs' prefilter lets through (what `check` parses).
+        #[arg(long)]
+        prefiltered: bool,
+        /// Print each file that does not parse.
+        #[arg(long)]
+        list_errors: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Files or directories to scan (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// markdown (for a pull request or a job summary), json (documented schema) or html (one page).
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// How many directory levels the progress table shows.
+    #[arg(long, default_value_t = 2)]
+    pub depth: usize,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Use this configuration file.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct PackArgs {
+    /// Add a rule pack (repeatable).
+    #[arg(long = "rulepack", value_name = "FILE")]
+    pub rulepacks: Vec<PathBuf>,
+    /// Do not load the built-in packs.
+    #[arg(long)]
+    pub no_builtin_packs: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (`-` reads standard input).
+    pub paths: Vec<PathBuf>,
+    /// Apply safe fixes.
+    #[arg(long, overrides_with = "no_fix")]
+    pub fix: bool,
+    #[arg(long, hide = true)]
+    pub no_fix: bool,
+    /// Also apply (with --fix) or show unsafe fixes.
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
+    pub unsafe_fixes: bool,
+    #[arg(long, hide = true)]
+    pub no_unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Fix, and report nothing about what remains.
+    #[arg(long)]
+    pub fix_only: bool,
+    /// Rule codes or prefixes to enable (comma-separated; `ALL` for all).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Rule codes or prefixes to enable on top of the selection.
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Rule codes or prefixes to disable.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// How to print findings (default: full).
+    #[arg(long, value_enum)]
+    pub output_format: Option<Format>,
+    /// Write the findings to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Print a count per rule instead of each finding.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when findings remain.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Exit 1 when any fix was applied, even if nothing remains.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+    /// Print findings only, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Use this configuration file.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Skip files the configuration excludes even when they are named explicitly (for pre-commit).
+    #[arg(long, overrides_with = "no_force_exclude")]
+    pub force_exclude: bool,
+    #[arg(long, hide = true)]
+    pub no_force_exclude: bool,
+    /// Add `# noqa` directives for every current finding, and fix nothing.
+    #[arg(long)]
+    pub add_noqa: bool,
+    /// Record the current findings in FILE (JSON), for `--baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings not recorded in FILE (written by `--write-baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// The file name to use for standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Project versions, e.g. `--version-of lib=4.12` (overrides configuration).
+    #[arg(
+        long = "version-of",
+        value_name = "DIST=VERSION",
+        value_delimiter = ','
+    )]
+    pub versions: Vec<String>,
+    /// Color output: auto, always, never.
+    #[arg(long, default_value = "auto")]
+    pub color: String,
+}
+
+/// A failure that ends the run with exit code 2.
+#[derive(Debug)]
+pub enum Failure {
+    Source(SourceError),
+    Message(String),
+}
+
+impl From<SourceError> for Failure {
+    fn from(error: SourceError) -> Self {
+        Failure::Source(error)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Message(message)
+    }
+}
+
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Run the command line; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Check(args) => check::run_check(*args),
+        Command::Rule { code, packs } => commands::run_rule(&code, &packs),
+        Command::Rules {
+            output_format,
+            packs,
+        } => commands::run_rules(output_format, &packs),
+        Command::Test { packs } => crate::packtest::run(&packs),
+        Command::Docs { dir, check } => commands::run_docs(&dir, check),
+        Command::Report(args) => commands::run_report(&args),
+        Command::ParseOnly {
+            paths,
+            prefiltered,
+            list_errors,
+        } => commands::run_parse_only(&paths, prefiltered, list_errors),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure::Source(error)) => {
+            eprint!("{}", error.render(stderr_color()));
+            2
+        }
+        Err(Failure::Message(message)) => {
+            eprintln!("error: {message}");
+            2
+        }
+    }
+}
+
+/// Load the built-in packs (unless disabled) and the user's packs.
+pub fn load_packs(args: &PackArgs) -> Result<Vec<Pack>, Failure> {
+    Ok(pack::load_all(!args.no_builtin_packs, &args.rulepacks)?)
+}
+
+fn parse_versions(items: &[String]) -> Result<BTreeMap<String, Version>, Failure> {
+    let mut versions = BTreeMap::new();
+    for item in items {
+        let (name, version) = item
+            .split_once('=')
+            .ok_or_else(|| format!("`--version-of {item}`: write DIST=VERSION, e.g. lib=4.12"))?;
+        let parsed =
+            Version::parse(version).ok_or_else(|| format!("`{version}` is not a version"))?;
+        versions.insert(name.trim().to_owned(), parsed);
+    }
+    Ok(versions)
+}
+
+/// `--flag` / `--no-flag`: `Some` when either was given.
+fn flag(on: bool, off: bool) -> Option<bool> {
+    match (on, off) {
+        (_, true) => Some(false),
+        (true, _) => Some(true),
+        _ => None,
+    }
+}
+
+fn discovery(isolated: bool, config: &Option<PathBuf>) -> Discovery {
+    match (isolated, config) {
+        (true, _) => Discovery::Isolated,
+        (false, Some(path)) => Discovery::Fixed(path.clone()),
+        (false, None) => Discovery::Nearest,
+    }
+}
+
+fn file_error(path: &Path, message: String) -> FileReport {
+    let shown = display_path(path);
+    let mut diagnostic = Diagnostic::error(Origin::FileError, report::file_start(), message);
+    diagnostic.name = Some("io-error".to_owned());
+    FileReport {
+        path: shown,
+        absolute: absolute(path),
+        source: Some(String::new()),
+        diagnostics: vec![diagnostic],
+        ..FileReport::default()
+    }
+}
+
+/// A path as shown to the user: relative paths without a leading `./`.
+fn display_path(path: &Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
+}
+
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
