@@ -20,8 +20,7 @@ use crate::ruleset::RuleSet;
 use crate::source::SourceText;
 
 use super::{
-    CheckArgs, Failure, absolute, discovery, display_path, file_error, flag, parse_versions,
-    stderr_color,
+    CheckArgs, Failure, absolute, display_path, file_error, flag, parse_versions, stderr_color,
 };
 
 /// The resolver of this run's settings: configuration discovery with the command line on top.
@@ -40,7 +39,7 @@ fn resolver(args: &CheckArgs) -> Result<Arc<Resolver>, Failure> {
     };
     Ok(Arc::new(Resolver::new(
         overrides,
-        discovery(args.isolated, &args.config),
+        args.configuration.discovery(),
     )))
 }
 

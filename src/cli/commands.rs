@@ -16,8 +16,8 @@ use crate::source::SourceText;
 
 use super::check::process;
 use super::{
-    Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, discovery, display_path,
-    file_error, load_packs,
+    Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
+    load_packs,
 };
 
 pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
@@ -26,10 +26,7 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
         builtin_packs: !args.packs.no_builtin_packs,
         ..Overrides::default()
     };
-    let resolver = Arc::new(Resolver::new(
-        overrides,
-        discovery(args.isolated, &args.config),
-    ));
+    let resolver = Arc::new(Resolver::new(overrides, args.configuration.discovery()));
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

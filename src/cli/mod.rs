@@ -87,12 +87,8 @@ pub struct ReportArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
-    /// Use this configuration file.
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// Ignore all configuration files.
-    #[arg(long)]
-    pub isolated: bool,
+    #[command(flatten)]
+    pub configuration: ConfigArgs,
     #[command(flatten)]
     pub packs: PackArgs,
 }
@@ -108,6 +104,27 @@ pub enum ReportFormat {
 pub enum ListFormat {
     Text,
     Json,
+}
+
+/// Which configuration files apply (shared by `check` and `report`).
+#[derive(Debug, Clone, Args, Default)]
+pub struct ConfigArgs {
+    /// Use this configuration file.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+}
+
+impl ConfigArgs {
+    fn discovery(&self) -> Discovery {
+        match (self.isolated, &self.config) {
+            (true, _) => Discovery::Isolated,
+            (false, Some(path)) => Discovery::Fixed(path.clone()),
+            (false, None) => Discovery::Nearest,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -169,12 +186,8 @@ pub struct CheckArgs {
     /// Print findings only, no summary.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Use this configuration file.
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// Ignore all configuration files.
-    #[arg(long)]
-    pub isolated: bool,
+    #[command(flatten)]
+    pub configuration: ConfigArgs,
     /// Skip files the configuration excludes even when they are named explicitly (for pre-commit).
     #[arg(long, overrides_with = "no_force_exclude")]
     pub force_exclude: bool,
@@ -282,14 +295,6 @@ fn flag(on: bool, off: bool) -> Option<bool> {
         (_, true) => Some(false),
         (true, _) => Some(true),
         _ => None,
-    }
-}
-
-fn discovery(isolated: bool, config: &Option<PathBuf>) -> Discovery {
-    match (isolated, config) {
-        (true, _) => Discovery::Isolated,
-        (false, Some(path)) => Discovery::Fixed(path.clone()),
-        (false, None) => Discovery::Nearest,
     }
 }
 
