@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap;
 use toml::Spanned;
 
 use crate::discover::Filters;
+use crate::migration::Migration;
 use crate::pack::{self, Pack, SourceError};
 use crate::report::Format;
 use crate::ruleset::{FixSelection, RuleSet, Selection};
@@ -61,6 +62,8 @@ pub struct Settings {
     pub fix: bool,
     pub unsafe_fixes: bool,
     pub output_format: Option<Format>,
+    /// What the packs' migrations move from and to (for `anyio-lint report`).
+    pub migration: Migration,
     rules: Arc<RuleSet>,
     per_file_ignores: Vec<(GlobSet, Vec<String>)>,
     packs: Arc<Vec<Pack>>,
@@ -302,6 +305,7 @@ impl Resolver {
                 .or(options.unsafe_fixes)
                 .unwrap_or(false),
             output_format: overrides.output_format.or(output_format),
+            migration: Migration::of(&packs),
             rules,
             per_file_ignores,
             packs,

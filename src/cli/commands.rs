@@ -50,15 +50,14 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
                     false,
                     false,
                 );
-                let state = migration::Migration::of(&rules.packs).state(&source.text);
+                let state = settings.migration.state(&source.text);
                 (report, state)
             }
         })
         .collect();
     files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let governing = resolver.for_path(&paths[0])?;
-    let modules = migration::Migration::of(&governing.rules().packs);
-    let report = migration::summarize(&files, &modules, args.depth);
+    let report = migration::summarize(&files, &governing.migration, args.depth);
     let text = match args.format {
         ReportFormat::Markdown => migration::markdown(&report),
         ReportFormat::Json => migration::json(&report),
