@@ -231,13 +231,31 @@ struct Walker<'r, 't> {
 }
 
 impl<'r, 't> Walker<'r, 't> {
-    fn matcher(&self, pack: &'r Pack, pattern: &'r Pattern) -> Matcher<'r, 't> {
+    fn matcher(&self, pack: &'r Pack, pattern: &'r Pattern) -> Matcher<'r, 't, '_> {
         Matcher {
             pattern_source: pattern.python(),
             source: self.source,
             semantic: self.semantic,
             modules: &pack.modules,
+            on_bind: None,
         }
+    }
+
+    /// Whether `capture`, just bound to `metavar` by one of `rule`'s patterns, passes the rule's
+    /// constraints that test a capture alone. The matcher asks while matching, so a capture that
+    /// fails makes it try the pattern's next way of matching (another split of a `$$$` list)
+    /// instead of losing the match.
+    fn capture_allowed(
+        &self,
+        pack: &'r Pack,
+        rule: &'r Rule,
+        metavar: &str,
+        capture: &Capture<'t>,
+    ) -> bool {
+        rule.constraints
+            .iter()
+            .filter(|c| c.tests_capture_alone && c.metavar == metavar)
+            .all(|c| self.capture_satisfies(pack, c, capture, &Env::new()))
     }
 
     /// Match `pattern` (expression or one statement) at `node`.
@@ -301,7 +319,17 @@ impl<'r, 't> Walker<'r, 't> {
             let rule = rules.rule(candidate.rule);
             let pattern = &rule.patterns[candidate.pattern as usize];
             let mut env = Env::new();
-            if !self.matches(pack, pattern, node, &mut env) {
+            let allowed =
+                |name: &str, capture: &Capture<'t>| self.capture_allowed(pack, rule, name, capture);
+            let matcher = Matcher {
+                on_bind: Some(&allowed),
+                ..self.matcher(pack, pattern)
+            };
+            let matched = match pattern.form {
+                Form::Expr | Form::Stmt => matcher.node(pattern.root(), node, &mut env),
+                Form::Stmts => false,
+            };
+            if !matched {
                 continue;
             }
             // With `statement-position`, the finding is the expression statement itself.
@@ -337,19 +365,10 @@ impl<'r, 't> Walker<'r, 't> {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
             let pattern = &rule.patterns[candidate.pattern as usize];
-            let statements = NodeList::Stmts(pattern.statements());
             for start in 0..body.len() {
-                let mut env = Env::new();
-                let matcher = self.matcher(pack, pattern);
-                let Some(end) =
-                    matcher.list(statements, 0, NodeList::Stmts(body), start, false, &mut env)
-                else {
+                let Some((range, env)) = self.block_match(pack, rule, pattern, body, start) else {
                     continue;
                 };
-                if end == start {
-                    continue;
-                }
-                let range = TextRange::new(body[start].start(), body[end - 1].end());
                 let first = AnyNodeRef::from(&body[start]);
                 if let Some(bindings) = self.constraints_hold(pack, rule, first, env) {
                     let diagnostic = self.diagnostic(candidate.rule, range, None, &bindings);
@@ -357,6 +376,33 @@ impl<'r, 't> Walker<'r, 't> {
                 }
             }
         }
+    }
+
+    /// Match a statements pattern of `rule` at `body[start..]`: the range of the statements it
+    /// spans (at least one) and the bindings.
+    fn block_match(
+        &self,
+        pack: &'r Pack,
+        rule: &'r Rule,
+        pattern: &'r Pattern,
+        body: &'t [Stmt],
+        start: usize,
+    ) -> Option<(TextRange, Env<'r, 't>)> {
+        let allowed =
+            |name: &str, capture: &Capture<'t>| self.capture_allowed(pack, rule, name, capture);
+        let matcher = Matcher {
+            on_bind: Some(&allowed),
+            ..self.matcher(pack, pattern)
+        };
+        let statements = NodeList::Stmts(pattern.statements());
+        let mut env = Env::new();
+        let end = matcher.list(statements, 0, NodeList::Stmts(body), start, false, &mut env)?;
+        (end > start).then(|| {
+            (
+                TextRange::new(body[start].start(), body[end - 1].end()),
+                env,
+            )
+        })
     }
 
     /// Report the comments that comment rules match.

@@ -224,6 +224,32 @@ fn kind_regex_and_positional_only_constraints() {
 }
 
 #[test]
+fn a_capture_failing_its_constraint_makes_the_matcher_try_the_next_split() {
+    // `$X` first binds `a`, which the constraint refuses; the match must go on to `b` (and to the
+    // parameter after `self`), not be lost.
+    let source = "\
+import m
+m.f(a, b, c)
+m.f(a, c)
+def test(self, tmp, b):
+    pass
+";
+    let constraint = "where.X = { regex = \"^b$\" }";
+    assert_eq!(
+        found("\"m.f($$$BEFORE, $X, $$$AFTER)\"", constraint, source),
+        ["m.f(a, b, c)"]
+    );
+    let function = "\"\"\"\ndef $F($$$BEFORE, $X, $$$AFTER):\n    $$$BODY\n\"\"\"";
+    assert_eq!(found(function, constraint, source).len(), 1);
+    // A constraint naming another metavariable is tested once the whole match is bound.
+    let related = "where.X = { pattern = \"$Y\" }";
+    assert_eq!(
+        found("\"m.f($Y, $X, $$$AFTER)\"", related, source),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn not_inside_and_not_inside_constraints() {
     let source = "\
 import m

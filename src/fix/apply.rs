@@ -349,6 +349,7 @@ impl<'a> SourceOrderVisitor<'a> for DeadFinder<'a, '_> {
                 source: self.source,
                 semantic: self.semantic,
                 modules: &pack.modules,
+                on_bind: None,
             };
             let mut env = Env::new();
             if !matcher.node(cleanup.pattern.root(), stmt.into(), &mut env) {

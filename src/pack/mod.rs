@@ -97,6 +97,9 @@ pub struct Constraint {
     /// of these patterns.
     pub bound_to: Vec<Pattern>,
     pub unbound: bool,
+    /// Whether the constraint tests its capture alone (its patterns name no metavariable), so
+    /// the matcher may test it as soon as the capture is bound and backtrack when it fails.
+    pub tests_capture_alone: bool,
 }
 
 /// The rewrite of every element of a `$$$` capture.
@@ -220,6 +223,8 @@ pub fn kind_name(node: ruff_python_ast::AnyNodeRef<'_>) -> String {
 struct Loader<'a> {
     origin: &'a str,
     source: &'a str,
+    /// The offset of every line's start, for [`Loader::line_of`].
+    line_starts: Vec<usize>,
 }
 
 impl Loader<'_> {
@@ -247,11 +252,9 @@ impl Loader<'_> {
             .collect()
     }
 
+    /// The 1-based line of a byte offset of the pack's text.
     fn line_of(&self, offset: usize) -> usize {
-        self.source[..offset.min(self.source.len())]
-            .matches('\n')
-            .count()
-            + 1
+        self.line_starts.partition_point(|&start| start <= offset)
     }
 }
 
@@ -307,7 +310,14 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
             .label("here")
             .note("see docs/rulepacks.md for the pack format")
     })?;
-    let loader = Loader { origin, source };
+    let line_starts = std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let loader = Loader {
+        origin,
+        source,
+        line_starts,
+    };
     let meta = file.pack;
     let prefix = meta.prefix.get_ref().clone();
     if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_uppercase()) {

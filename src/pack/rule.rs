@@ -296,17 +296,25 @@ fn compile_constraints(
                 })
                 .transpose()
         };
+        let patterns = loader.patterns(constraint.pattern, "constraint pattern")?;
+        let not_patterns = loader.patterns(constraint.not_pattern, "constraint pattern")?;
+        let bound_to = loader.patterns(constraint.bound_to, "`bound-to` pattern")?;
+        let tests_capture_alone = [&patterns, &not_patterns, &bound_to]
+            .into_iter()
+            .flatten()
+            .all(|pattern| pattern.metavars().is_empty());
         constraints.push(Constraint {
             metavar,
             kinds: constraint.kind.clone().unwrap_or_default(),
             not_kinds: constraint.not_kind.clone().unwrap_or_default(),
             regex: regex(&constraint.regex)?,
             not_regex: regex(&constraint.not_regex)?,
-            patterns: loader.patterns(constraint.pattern, "constraint pattern")?,
-            not_patterns: loader.patterns(constraint.not_pattern, "constraint pattern")?,
+            patterns,
+            not_patterns,
             positional_only: constraint.positional_only,
-            bound_to: loader.patterns(constraint.bound_to, "`bound-to` pattern")?,
+            bound_to,
             unbound: constraint.unbound,
+            tests_capture_alone,
         });
     }
     Ok(constraints)

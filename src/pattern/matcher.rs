@@ -108,11 +108,14 @@ pub fn module_chain<'p>(
         return None;
     };
     let root = root.id.as_str();
+    if metavar::parse_placeholder(root).is_some() {
+        return None;
+    }
     let declared = modules.iter().any(|m| {
         m.strip_prefix(root)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
     });
-    if !declared || metavar::parse_placeholder(root).is_some() {
+    if !declared {
         return None;
     }
     let mut segments = Vec::new();
@@ -193,16 +196,23 @@ fn variadic_element<'p>(node: AnyNodeRef<'p>) -> Option<&'p str> {
         .map(|mv| mv.name)
 }
 
+/// A test of a metavariable's first binding, made while matching: when it fails, the matcher
+/// backtracks and tries the next way the pattern can match (another split of a `$$$` list).
+pub type BindCheck<'h, 'p, 't> = &'h dyn Fn(&'p str, &Capture<'t>) -> bool;
+
 /// Matches patterns against one file.
-pub struct Matcher<'p, 't> {
+pub struct Matcher<'p, 't, 'h> {
     /// Placeholder source of the pattern being matched (for exact-text comparisons).
     pub pattern_source: &'p str,
     pub source: &'t str,
     pub semantic: &'t Semantic,
     pub modules: &'p FxHashSet<String>,
+    /// Tests a single-node or identifier capture when a metavariable is first bound (`$$$`
+    /// captures are not tested: keyword absorption may still extend them).
+    pub on_bind: Option<BindCheck<'h, 'p, 't>>,
 }
 
-impl<'p, 't> Matcher<'p, 't> {
+impl<'p, 't> Matcher<'p, 't, '_> {
     /// Match a pattern node against a target node, extending `env`. On failure `env` is restored.
     pub fn node(&self, p: AnyNodeRef<'p>, t: AnyNodeRef<'t>, env: &mut Env<'p, 't>) -> bool {
         let mark = env.mark();
@@ -273,23 +283,25 @@ impl<'p, 't> Matcher<'p, 't> {
         let Some((qualified, attrs)) = self.semantic.qualify(t) else {
             return false;
         };
-        let target_segments: Vec<&str> =
-            qualified.split('.').chain(attrs.iter().copied()).collect();
-        let expected = chain.segments.len() + usize::from(chain.tail.is_some());
-        if target_segments.len() != expected
-            || target_segments[..chain.segments.len()] != chain.segments[..]
+        let mut target = qualified.split('.').chain(attrs.iter().copied());
+        if !chain
+            .segments
+            .iter()
+            .all(|segment| target.next() == Some(*segment))
         {
             return false;
         }
+        let rest = target.count();
         match chain.tail {
-            None => true,
-            Some(mv) => {
+            None => rest == 0,
+            Some(mv) if rest == 1 => {
                 let capture = match t {
                     AnyNodeRef::ExprAttribute(attribute) => Capture::Ident(&attribute.attr),
                     _ => Capture::Node(t),
                 };
                 self.bind(env, mv.name, capture)
             }
+            Some(_) => false,
         }
     }
 
@@ -484,8 +496,12 @@ impl<'p, 't> Matcher<'p, 't> {
         match env.get(name) {
             Some(previous) => self.same_code(previous, &capture),
             None => {
-                env.binds.push((name, capture));
-                true
+                let accepted = matches!(capture, Capture::Seq(_))
+                    || self.on_bind.is_none_or(|check| check(name, &capture));
+                if accepted {
+                    env.binds.push((name, capture));
+                }
+                accepted
             }
         }
     }
