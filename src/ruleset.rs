@@ -17,10 +17,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind, Look};
 
 use crate::noqa;
 use crate::pack::{Applicability, Constraint, Pack, Rule};
-use crate::pattern::{DispatchKey, Pattern, RootKinds};
+use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
 use crate::version::Version;
 
 /// A rule by position: pack index and rule index in the pack.
@@ -212,12 +213,15 @@ impl RuleSet {
                         rule: rule_ref,
                         pattern: pattern_index as u32,
                     };
-                    let key = pattern.dispatch_key(&pack.modules);
+                    let keys = dispatch_keys(pattern, &rule.constraints, &pack.modules);
                     match pattern.root_kinds(&pack.modules) {
-                        RootKinds::Kinds(kinds) if key.is_some() => {
-                            let key = key.expect("checked");
+                        RootKinds::Kinds(kinds) if keys.is_some() => {
+                            let keys = keys.expect("checked");
                             for kind in kinds {
-                                set.by_key.entry(kind).or_default().add(&key, candidate);
+                                let keyed = set.by_key.entry(kind).or_default();
+                                for key in &keys {
+                                    keyed.add(key, candidate);
+                                }
                             }
                         }
                         RootKinds::Kinds(kinds) => {
@@ -387,6 +391,56 @@ fn constraint_alternatives(constraint: &Constraint) -> Vec<Vec<Vec<String>>> {
         kinds.push(words.into_iter().map(|w| vec![w]).collect());
     }
     kinds
+}
+
+/// The names a node must have for `pattern` to match it: the one the pattern spells, or those a
+/// constraint allows the metavariable standing there (`where.F = { pattern = ["pkg.a", "pkg.b"] }`
+/// for `$F(...)`, `where.M = { regex = "^(a|b)$" }` for `$X.$M(...)`).
+fn dispatch_keys(
+    pattern: &Pattern,
+    constraints: &[Constraint],
+    modules: &FxHashSet<String>,
+) -> Option<Vec<DispatchKey>> {
+    let on = |metavar: &str| {
+        let metavar = metavar.to_owned();
+        constraints.iter().filter(move |c| c.metavar == metavar)
+    };
+    match pattern.named(modules)? {
+        Named::Key(key) => Some(vec![key]),
+        Named::Metavar(metavar) => on(metavar).find_map(|c| {
+            if c.patterns.is_empty() {
+                return None;
+            }
+            c.patterns.iter().map(|p| p.chain_key(modules)).collect()
+        }),
+        Named::AttributeMetavar(metavar) => on(metavar)
+            .find_map(|c| regex_words(c.regex.as_ref()?))
+            .map(|words| words.into_iter().map(DispatchKey::Attribute).collect()),
+    }
+}
+
+/// The whole set of texts `regex` matches, when it is anchored at both ends (`^(a|b)$`) and that
+/// set is finite and small.
+fn regex_words(regex: &Regex) -> Option<Vec<String>> {
+    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [first, inner @ .., last] = &parts[..] else {
+        return None;
+    };
+    if *first.kind() != HirKind::Look(Look::Start) || *last.kind() != HirKind::Look(Look::End) {
+        return None;
+    }
+    let sequence = Extractor::new().extract(&Hir::concat(inner.to_vec()));
+    let literals = sequence.literals()?;
+    if literals.is_empty() || !literals.iter().all(|l| l.is_exact()) {
+        return None;
+    }
+    literals
+        .iter()
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect()
 }
 
 /// Strings one of which starts every match of `regex`, when there are finitely many non-empty ones.

@@ -153,10 +153,10 @@ impl Pattern {
         }
     }
 
-    /// What a node must be named for this expression pattern to match it, when the pattern says
-    /// (see [`DispatchKey`]); dispatch then looks the pattern up by the node's name instead of
-    /// trying it on every node of its kind.
-    pub fn dispatch_key(&self, modules: &FxHashSet<String>) -> Option<DispatchKey> {
+    /// How this expression pattern names the node it matches (for a call, its callee), when it
+    /// does; dispatch then looks the pattern up by the node's name instead of trying it on every
+    /// node of its kind.
+    pub fn named(&self, modules: &FxHashSet<String>) -> Option<Named<'_>> {
         if self.form != Form::Expr {
             return None;
         }
@@ -164,21 +164,33 @@ impl Pattern {
             AnyNodeRef::ExprCall(call) => AnyNodeRef::from(&*call.func),
             node => node,
         };
-        if let Some(chain) = matcher::module_chain(named, modules) {
-            let joined = chain.segments.join(".");
-            return Some(match chain.tail {
-                None => DispatchKey::Qualified(joined),
-                Some(_) => DispatchKey::Under(joined),
-            });
+        if let Some(key) = chain_key(named, modules) {
+            return Some(Named::Key(key));
+        }
+        fn named_metavar(id: &str) -> Option<&str> {
+            metavar::parse_placeholder(id)
+                .filter(|mv| !mv.variadic && !mv.is_anonymous())
+                .map(|mv| mv.name)
         }
         match named {
-            AnyNodeRef::ExprAttribute(attribute)
-                if metavar::parse_placeholder(attribute.attr.as_str()).is_none() =>
-            {
-                Some(DispatchKey::Attribute(attribute.attr.to_string()))
-            }
+            AnyNodeRef::ExprAttribute(attribute) => match named_metavar(attribute.attr.as_str()) {
+                Some(name) => Some(Named::AttributeMetavar(name)),
+                None if metavar::parse_placeholder(attribute.attr.as_str()).is_none() => Some(
+                    Named::Key(DispatchKey::Attribute(attribute.attr.to_string())),
+                ),
+                None => None,
+            },
+            AnyNodeRef::ExprName(name) => named_metavar(name.id.as_str()).map(Named::Metavar),
             _ => None,
         }
+    }
+
+    /// The key of every node this pattern matches when the pattern is a dotted name rooted in one
+    /// of `modules` (`pkg.sleep`, `pkg.$NAME`), as a constraint's pattern often is.
+    pub fn chain_key(&self, modules: &FxHashSet<String>) -> Option<DispatchKey> {
+        (self.form == Form::Expr)
+            .then(|| chain_key(self.root(), modules))
+            .flatten()
     }
 
     /// Identifiers every match must contain in its source text (used by the prefilter).
@@ -207,6 +219,27 @@ impl Pattern {
             None => Ok(()),
         }
     }
+}
+
+/// The key of the nodes a module chain matches.
+fn chain_key(node: AnyNodeRef<'_>, modules: &FxHashSet<String>) -> Option<DispatchKey> {
+    let chain = matcher::module_chain(node, modules)?;
+    let joined = chain.segments.join(".");
+    Some(match chain.tail {
+        None => DispatchKey::Qualified(joined),
+        Some(_) => DispatchKey::Under(joined),
+    })
+}
+
+/// How a pattern names the node it matches (for a call, its callee).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named<'p> {
+    /// By a name the pattern spells.
+    Key(DispatchKey),
+    /// By a metavariable standing for the whole node (`$F(...)`): a constraint on it may name it.
+    Metavar(&'p str),
+    /// By a metavariable standing for its attribute (`$X.$METHOD(...)`).
+    AttributeMetavar(&'p str),
 }
 
 /// The name a node (or, for a call, its callee) must have for a pattern to match it.
