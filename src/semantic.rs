@@ -19,6 +19,7 @@ use ruff_python_ast::{
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::SmallVec;
 
 /// Index of a scope in [`Semantic`]; the module scope is 0.
 pub type ScopeId = u32;
@@ -220,8 +221,8 @@ impl Semantic {
 
     /// The qualified name an expression such as `aio.subprocess.PIPE` or `sleep` refers to,
     /// split into the import's qualified name and the attributes after it.
-    pub fn qualify<'e>(&self, node: AnyNodeRef<'e>) -> Option<(&str, Vec<&'e str>)> {
-        let mut attrs = Vec::new();
+    pub fn qualify<'e>(&self, node: AnyNodeRef<'e>) -> Option<(&str, SmallVec<[&'e str; 4]>)> {
+        let mut attrs = SmallVec::new();
         let mut current = node;
         loop {
             match current {

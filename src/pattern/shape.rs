@@ -24,9 +24,16 @@ pub enum Leaf<'a> {
     Bytes(Vec<u8>),
     Num(&'a Number),
     Flag(bool),
-    /// An operator or another small discriminant, compared by its debug spelling.
-    Tag(String),
-    /// A plain name that is not a metavariable position (module of `from m import`).
+    /// An operator (of one node kind: the kind decides which operator enum it is).
+    Op(u8),
+    /// The comparison operators of a chained comparison.
+    CmpOps(&'a [ast::CmpOp]),
+    /// The relative-import level of `from ... import`.
+    Level(u32),
+    /// The names of `global` / `nonlocal`.
+    Names(&'a [Identifier]),
+    /// A name compared as text: the module of `from m import`, or a variable that is not a
+    /// metavariable.
     Text(Option<&'a str>),
 }
 
@@ -44,7 +51,12 @@ impl Leaf<'_> {
             (Leaf::Bytes(a), Leaf::Bytes(b)) => a == b,
             (Leaf::Num(a), Leaf::Num(b)) => a == b,
             (Leaf::Flag(a), Leaf::Flag(b)) => a == b,
-            (Leaf::Tag(a), Leaf::Tag(b)) => a == b,
+            (Leaf::Op(a), Leaf::Op(b)) => a == b,
+            (Leaf::CmpOps(a), Leaf::CmpOps(b)) => a == b,
+            (Leaf::Level(a), Leaf::Level(b)) => a == b,
+            (Leaf::Names(a), Leaf::Names(b)) => {
+                a.len() == b.len() && a.iter().zip(*b).all(|(a, b)| a.id == b.id)
+            }
             (Leaf::Text(a), Leaf::Text(b)) => a == b,
             _ => false,
         }
@@ -130,10 +142,6 @@ pub enum Shape<'a> {
     ExactText,
 }
 
-fn tag(value: impl std::fmt::Debug) -> Leaf<'static> {
-    Leaf::Tag(format!("{value:?}"))
-}
-
 fn opt_expr(expr: Option<&Expr>) -> Slot<'_> {
     Slot::Opt(expr.map(AnyNodeRef::from))
 }
@@ -173,7 +181,7 @@ pub fn shape<'a>(node: AnyNodeRef<'a>) -> Shape<'a> {
             slots.push(one(&a.value));
         }
         N::StmtAugAssign(a) => {
-            leaves.push(tag(a.op));
+            leaves.push(Leaf::Op(a.op as u8));
             slots.push(one(&a.target));
             slots.push(one(&a.value));
         }
@@ -235,7 +243,7 @@ pub fn shape<'a>(node: AnyNodeRef<'a>) -> Shape<'a> {
         N::StmtImport(i) => slots.push(Slot::List(NodeList::Aliases(&i.names))),
         N::StmtImportFrom(i) => {
             leaves.push(Leaf::Text(i.module.as_ref().map(Identifier::as_str)));
-            leaves.push(tag(i.level));
+            leaves.push(Leaf::Level(i.level));
             slots.push(Slot::List(NodeList::Aliases(&i.names)));
         }
         N::Alias(a) => {
@@ -243,27 +251,15 @@ pub fn shape<'a>(node: AnyNodeRef<'a>) -> Shape<'a> {
             leaves.push(Leaf::OptIdent(a.asname.as_ref()));
         }
         N::StmtGlobal(g) => {
-            leaves.push(Leaf::Tag(
-                g.names
-                    .iter()
-                    .map(Identifier::as_str)
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ));
+            leaves.push(Leaf::Names(&g.names));
         }
         N::StmtNonlocal(g) => {
-            leaves.push(Leaf::Tag(
-                g.names
-                    .iter()
-                    .map(Identifier::as_str)
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ));
+            leaves.push(Leaf::Names(&g.names));
         }
         N::StmtExpr(e) => slots.push(one(&e.value)),
         N::StmtPass(_) | N::StmtBreak(_) | N::StmtContinue(_) => {}
         N::ExprBoolOp(b) => {
-            leaves.push(tag(b.op));
+            leaves.push(Leaf::Op(b.op as u8));
             slots.push(Slot::List(NodeList::Exprs(&b.values)));
         }
         N::ExprNamed(n) => {
@@ -271,12 +267,12 @@ pub fn shape<'a>(node: AnyNodeRef<'a>) -> Shape<'a> {
             slots.push(one(&n.value));
         }
         N::ExprBinOp(b) => {
-            leaves.push(tag(b.op));
+            leaves.push(Leaf::Op(b.op as u8));
             slots.push(one(&b.left));
             slots.push(one(&b.right));
         }
         N::ExprUnaryOp(u) => {
-            leaves.push(tag(u.op));
+            leaves.push(Leaf::Op(u.op as u8));
             slots.push(one(&u.operand));
         }
         N::ExprLambda(l) => {
@@ -319,7 +315,7 @@ pub fn shape<'a>(node: AnyNodeRef<'a>) -> Shape<'a> {
         N::ExprYield(y) => slots.push(opt_expr(y.value.as_deref())),
         N::ExprYieldFrom(y) => slots.push(one(&y.value)),
         N::ExprCompare(c) => {
-            leaves.push(Leaf::Tag(format!("{:?}", c.ops)));
+            leaves.push(Leaf::CmpOps(&c.ops));
             slots.push(one(&c.left));
             slots.push(Slot::List(NodeList::Exprs(&c.comparators)));
         }
@@ -341,7 +337,7 @@ pub fn shape<'a>(node: AnyNodeRef<'a>) -> Shape<'a> {
             slots.push(one(&s.slice));
         }
         N::ExprStarred(s) => slots.push(one(&s.value)),
-        N::ExprName(n) => leaves.push(Leaf::Tag(n.id.to_string())),
+        N::ExprName(n) => leaves.push(Leaf::Text(Some(n.id.as_str()))),
         N::ExprSlice(s) => {
             slots.push(opt_expr(s.lower.as_deref()));
             slots.push(opt_expr(s.upper.as_deref()));
