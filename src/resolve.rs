@@ -72,6 +72,8 @@ pub struct Settings {
     fix_selection: FixSelection,
     /// Rule sets with per-file ignores applied, by the indices of the entries that matched.
     narrowed: Mutex<FxHashMap<Vec<usize>, Arc<RuleSet>>>,
+    /// Directories outside `root` → their canonical path below `root`, if they have one.
+    canonical_below_root: Mutex<FxHashMap<PathBuf, Option<PathBuf>>>,
 }
 
 impl Settings {
@@ -80,7 +82,7 @@ impl Settings {
         if self.per_file_ignores.is_empty() {
             return self.rules.clone();
         }
-        let relative = relative_to(path, &self.root);
+        let relative = self.relative(path);
         let matched: Vec<usize> = self
             .per_file_ignores
             .iter()
@@ -118,12 +120,12 @@ impl Settings {
 
     /// Whether the walk skips `path` (a file or a directory).
     pub fn excludes(&self, path: &Path) -> bool {
-        self.filters.excluded(&relative_to(path, &self.root))
+        self.filters.excluded(&self.relative(path))
     }
 
     /// Whether `path` or a directory between it and the root is excluded (`force-exclude`).
     pub fn excludes_path_or_parent(&self, path: &Path) -> bool {
-        let relative = relative_to(path, &self.root);
+        let relative = self.relative(path);
         relative.ancestors().any(|part| {
             !part.as_os_str().is_empty()
                 && (self.filters.excluded(part)
@@ -135,20 +137,36 @@ impl Settings {
 
     /// Whether a walked file is one to check (include globs, or `.py`/`.pyi`).
     pub fn includes(&self, path: &Path) -> bool {
-        self.filters.included(&relative_to(path, &self.root))
+        self.filters.included(&self.relative(path))
     }
 }
 
-/// `path` relative to `root` when it lies below it (both made absolute), else `path` itself.
-pub fn relative_to(path: &Path, root: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    if let Ok(relative) = absolute.strip_prefix(root) {
-        return relative.to_path_buf();
+impl Settings {
+    /// `path` relative to the root when it lies below it (made absolute, or through a symlinked
+    /// directory), else `path` made absolute. Directories resolved through symlinks are cached:
+    /// resolving costs a system call per path component.
+    fn relative(&self, path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Ok(relative) = absolute.strip_prefix(&self.root) {
+            return relative.to_path_buf();
+        }
+        let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+            return absolute;
+        };
+        let mut cache = self
+            .canonical_below_root
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let below = cache.entry(parent.to_path_buf()).or_insert_with(|| {
+            std::fs::canonicalize(parent)
+                .ok()
+                .and_then(|c| c.strip_prefix(&self.root).ok().map(Path::to_path_buf))
+        });
+        match below {
+            Some(directory) => directory.join(name),
+            None => absolute,
+        }
     }
-    std::fs::canonicalize(&absolute)
-        .ok()
-        .and_then(|c| c.strip_prefix(root).ok().map(Path::to_path_buf))
-        .unwrap_or(absolute)
 }
 
 /// Finds and caches the settings of each directory.
@@ -292,6 +310,7 @@ impl Resolver {
             RuleSet::new(packs.clone(), &selection, &versions).with_fix_selection(&fix_selection),
         );
         Ok(Settings {
+            canonical_below_root: Mutex::default(),
             config: config.path.clone(),
             root,
             filters,
