@@ -15,6 +15,7 @@ pub mod noqa;
 pub mod pack;
 pub mod packtest;
 pub mod pattern;
+pub mod prefilter;
 pub mod progress;
 pub mod report;
 pub mod resolve;

@@ -1,27 +1,24 @@
 //! The rules of one run: selected, filtered by project versions, compiled for dispatch.
 //!
 //! [`RuleSet`] indexes every pattern of every enabled rule by the node kind its root can match, so
-//! a file is walked once and each node only meets the patterns that can match it. It also builds
-//! the [`Prefilter`]: a file that contains none of the identifiers some pattern needs (its own
-//! names, and for each constrained capture one alternative of what the constraint allows: a
-//! literal prefix of its regex, the literals of one of its `pattern` or `bound-to` patterns), and
-//! that no comment rule's regex matches, is never parsed.
+//! a file is walked once and each node only meets the patterns that can match it; patterns that
+//! name what they match (by their own dotted names or through a constraint) are looked up by the
+//! node's name. It also builds the [`Prefilter`] of the enabled patterns: a file that no pattern
+//! can match and no comment rule's regex matches is never parsed.
 
 use std::collections::BTreeMap;
 
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
 use ruff_python_ast::NodeKind;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind, Look};
 
 use crate::noqa;
 use crate::pack::{Applicability, Constraint, Pack, Rule};
 use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
+use crate::prefilter::{self, Prefilter, RegexNeeds};
 use crate::version::Version;
 
 /// A rule by position: pack index and rule index in the pack.
@@ -160,6 +157,8 @@ pub struct RuleSet {
     any_stmt: Vec<Candidate>,
     block: Vec<Candidate>,
     comments: Vec<RuleRef>,
+    /// What a file must contain for each comment rule's regex to match, in `comments` order.
+    comment_needs: Vec<RegexNeeds>,
     prefilter: Prefilter,
     /// Fix applicability per enabled rule, after `extend-safe-fixes` / `extend-unsafe-fixes`.
     applicability: FxHashMap<RuleRef, Applicability>,
@@ -186,11 +185,12 @@ impl RuleSet {
             any_stmt: Vec::new(),
             block: Vec::new(),
             comments: Vec::new(),
+            comment_needs: Vec::new(),
             prefilter: Prefilter::default(),
             applicability: FxHashMap::default(),
             unused_noqa: None,
         };
-        let mut literal_sets = Vec::new();
+        let mut needle_sets = Vec::new();
         for (pack_index, pack) in set.packs.iter().enumerate() {
             for (rule_index, rule) in pack.rules.iter().enumerate() {
                 if !selection.enables(&rule.code) || !requirements_hold(rule, versions) {
@@ -205,8 +205,9 @@ impl RuleSet {
                     set.applicability.insert(rule_ref, applicability);
                 }
                 set.modules.extend(pack.modules.iter().cloned());
-                if rule.comment.is_some() {
+                if let Some(regex) = &rule.comment {
                     set.comments.push(rule_ref);
+                    set.comment_needs.push(RegexNeeds::of(regex));
                 }
                 for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
                     let candidate = Candidate {
@@ -233,25 +234,11 @@ impl RuleSet {
                         RootKinds::AnyStmt => set.any_stmt.push(candidate),
                         RootKinds::Block => set.block.push(candidate),
                     }
-                    let binds = |name: &str| {
-                        std::iter::once(pattern)
-                            .chain(&rule.inside)
-                            .any(|p| p.metavars().iter().any(|m| m.name == name))
-                    };
-                    // A constrained capture brings one of the literal sets its constraint allows.
-                    let mut sets = vec![pattern.literals()];
-                    for constraint in rule.constraints.iter().filter(|c| binds(&c.metavar)) {
-                        for alternatives in constraint_alternatives(constraint) {
-                            if sets.len() * alternatives.len() <= MAX_LITERAL_SETS {
-                                sets = product(&sets, &alternatives);
-                            }
-                        }
-                    }
-                    literal_sets.extend(sets);
+                    needle_sets.extend(prefilter::pattern_needles(rule, pattern));
                 }
             }
         }
-        set.prefilter = Prefilter::new(&literal_sets);
+        set.prefilter = Prefilter::new(&needle_sets);
         if selection.enables(noqa::UNUSED_NOQA) {
             set.unused_noqa = Some(directive_scan(&set.packs));
         }
@@ -350,12 +337,18 @@ impl RuleSet {
     /// Whether a file with this text can match any enabled rule.
     pub fn may_match(&self, source: &str) -> bool {
         self.prefilter.may_match(source)
-            || self.comments.iter().any(|&rule| {
-                self.rule(rule)
-                    .comment
-                    .as_ref()
-                    .is_some_and(|regex| regex.is_match(source))
-            })
+            || self
+                .comments
+                .iter()
+                .zip(&self.comment_needs)
+                .any(|(&rule, needs)| {
+                    needs.may_match(source)
+                        && self
+                            .rule(rule)
+                            .comment
+                            .as_ref()
+                            .is_some_and(|regex| regex.is_match(source))
+                })
     }
 
     /// Find a rule by code.
@@ -370,27 +363,6 @@ impl RuleSet {
                 })
         })
     }
-}
-
-/// How many literal sets one pattern may bring to the prefilter (constraints that would multiply
-/// beyond it are left out, which only weakens the filter).
-const MAX_LITERAL_SETS: usize = 256;
-
-/// The literal sets one constraint allows, one list per kind of condition it sets: the capture
-/// matches one of the `pattern` alternatives, or is a name `bound-to` one of some patterns (the
-/// file then holds that pattern's literals), or its text matches `regex` (the file then holds one
-/// of the regex's literal prefixes).
-fn constraint_alternatives(constraint: &Constraint) -> Vec<Vec<Vec<String>>> {
-    let mut kinds = Vec::new();
-    for patterns in [&constraint.patterns, &constraint.bound_to] {
-        if !patterns.is_empty() {
-            kinds.push(patterns.iter().map(Pattern::literals).collect());
-        }
-    }
-    if let Some(words) = constraint.regex.as_ref().and_then(regex_prefixes) {
-        kinds.push(words.into_iter().map(|w| vec![w]).collect());
-    }
-    kinds
 }
 
 /// The names a node must have for `pattern` to match it: the one the pattern spells, or those a
@@ -414,62 +386,9 @@ fn dispatch_keys(
             c.patterns.iter().map(|p| p.chain_key(modules)).collect()
         }),
         Named::AttributeMetavar(metavar) => on(metavar)
-            .find_map(|c| regex_words(c.regex.as_ref()?))
+            .find_map(|c| prefilter::regex_words(c.regex.as_ref()?))
             .map(|words| words.into_iter().map(DispatchKey::Attribute).collect()),
     }
-}
-
-/// The whole set of texts `regex` matches, when it is anchored at both ends (`^(a|b)$`) and that
-/// set is finite and small.
-fn regex_words(regex: &Regex) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
-    let HirKind::Concat(parts) = hir.kind() else {
-        return None;
-    };
-    let [first, inner @ .., last] = &parts[..] else {
-        return None;
-    };
-    if *first.kind() != HirKind::Look(Look::Start) || *last.kind() != HirKind::Look(Look::End) {
-        return None;
-    }
-    let sequence = Extractor::new().extract(&Hir::concat(inner.to_vec()));
-    let literals = sequence.literals()?;
-    if literals.is_empty() || !literals.iter().all(|l| l.is_exact()) {
-        return None;
-    }
-    literals
-        .iter()
-        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
-        .collect()
-}
-
-/// Strings one of which starts every match of `regex`, when there are finitely many non-empty ones.
-fn regex_prefixes(regex: &Regex) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
-    let mut extractor = Extractor::new();
-    extractor.kind(ExtractKind::Prefix);
-    let sequence = extractor.extract(&hir);
-    let literals = sequence.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
-        return None;
-    }
-    literals
-        .iter()
-        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
-        .collect()
-}
-
-/// Every union of one set of `sets` with one of `alternatives`.
-fn product(sets: &[Vec<String>], alternatives: &[Vec<String>]) -> Vec<Vec<String>> {
-    sets.iter()
-        .flat_map(|set| {
-            alternatives.iter().map(move |alternative| {
-                let mut joined = set.clone();
-                joined.extend(alternative.iter().cloned());
-                joined
-            })
-        })
-        .collect()
 }
 
 /// A directive naming a loaded pack's prefix, or a file-level directive.
@@ -494,68 +413,4 @@ fn requirements_hold(rule: &Rule, versions: &BTreeMap<String, Version>) -> bool 
             Some(version) => spec.contains(version),
             None => spec.contains_newest(),
         })
-}
-
-/// The identifiers a file must contain for some pattern to match.
-#[derive(Debug, Default)]
-pub enum Prefilter {
-    /// No rule is enabled: no file can match.
-    #[default]
-    Nothing,
-    /// Some pattern needs no identifier: every file must be parsed.
-    Everything,
-    /// Each pattern needs all of its literals; a file passes if some pattern's are all present.
-    Literals {
-        automaton: AhoCorasick,
-        needs: Vec<Vec<usize>>,
-        count: usize,
-    },
-}
-
-impl Prefilter {
-    fn new(literal_sets: &[Vec<String>]) -> Prefilter {
-        if literal_sets.is_empty() {
-            return Prefilter::Nothing;
-        }
-        if literal_sets.iter().any(Vec::is_empty) {
-            return Prefilter::Everything;
-        }
-        let mut literals: Vec<String> = literal_sets.iter().flatten().cloned().collect();
-        literals.sort();
-        literals.dedup();
-        let needs = literal_sets
-            .iter()
-            .map(|set| {
-                set.iter()
-                    .filter_map(|l| literals.binary_search(l).ok())
-                    .collect()
-            })
-            .collect();
-        match AhoCorasick::new(&literals) {
-            Ok(automaton) => Prefilter::Literals {
-                automaton,
-                needs,
-                count: literals.len(),
-            },
-            Err(_) => Prefilter::Everything,
-        }
-    }
-
-    pub fn may_match(&self, source: &str) -> bool {
-        match self {
-            Prefilter::Nothing => false,
-            Prefilter::Everything => true,
-            Prefilter::Literals {
-                automaton,
-                needs,
-                count,
-            } => {
-                let mut present = vec![false; *count];
-                for found in automaton.find_overlapping_iter(source) {
-                    present[found.pattern().as_usize()] = true;
-                }
-                needs.iter().any(|need| need.iter().all(|&i| present[i]))
-            }
-        }
-    }
 }

@@ -1,0 +1,476 @@
+//! The prefilter: which files are worth parsing.
+//!
+//! Every pattern needs some things in a file's text before it can match there: its own identifiers,
+//! and for each constrained capture one alternative of what the constraint allows (the identifiers
+//! of one of its `pattern` or `bound-to` patterns, one word of an anchored word regex, a literal
+//! prefix of another regex). [`Prefilter`] holds these needs for every enabled pattern and tells,
+//! from one scan of the text, whether some pattern has all of its needs: if none does, the file is
+//! not parsed.
+//!
+//! Identifiers are looked up as whole tokens (a pattern's `sleep` is not found in `sleeping`), so
+//! short names that are parts of longer ones cost nothing; only the rare needles that are not
+//! identifiers (a regex's prefix such as `"pkg`) are searched for as substrings.
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind, Look};
+use rustc_hash::FxHashMap;
+
+use crate::pack::{Constraint, Rule};
+use crate::pattern::Pattern;
+
+/// Something a file's text must contain for a pattern to match in it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Needle {
+    /// An identifier, as a whole token.
+    Word(String),
+    /// Any text, as a substring.
+    Text(String),
+}
+
+impl Needle {
+    /// `text` as a word when it is an identifier, else [`Needle::within`].
+    fn of(text: String) -> Needle {
+        if is_identifier(&text) {
+            Needle::Word(text)
+        } else {
+            Needle::within(text)
+        }
+    }
+
+    /// The longest identifier `text` holds between two other characters (`"pkg"` holds the token
+    /// `pkg`, whatever comes before and after `text`), else `text` as a substring.
+    fn within(text: String) -> Needle {
+        let runs: Vec<&str> = text.split(|c: char| !in_word_char(c)).collect();
+        let inner = runs.len().saturating_sub(1);
+        let enclosed = runs
+            .iter()
+            .take(inner)
+            .skip(1)
+            .filter(|run| is_identifier(run))
+            .max_by_key(|run| run.len());
+        match enclosed {
+            Some(word) => Needle::Word((*word).to_owned()),
+            None => Needle::Text(text),
+        }
+    }
+}
+
+fn is_identifier(word: &str) -> bool {
+    let mut bytes = word.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// How many needle sets one pattern may bring (constraints that would multiply beyond it are left
+/// out, which only weakens the filter).
+const MAX_NEEDLE_SETS: usize = 256;
+
+/// The needle sets of one pattern of `rule`: the file must hold every needle of one of them.
+pub fn pattern_needles(rule: &Rule, pattern: &Pattern) -> Vec<Vec<Needle>> {
+    let binds = |name: &str| {
+        std::iter::once(pattern)
+            .chain(&rule.inside)
+            .any(|p| p.metavars().iter().any(|m| m.name == name))
+    };
+    let mut sets = vec![identifiers(pattern)];
+    for constraint in rule.constraints.iter().filter(|c| binds(&c.metavar)) {
+        for alternatives in constraint_alternatives(constraint) {
+            if sets.len() * alternatives.len() <= MAX_NEEDLE_SETS {
+                sets = product(&sets, &alternatives);
+            }
+        }
+    }
+    sets
+}
+
+/// A pattern's identifiers as words (the parts of a dotted module name each one).
+fn identifiers(pattern: &Pattern) -> Vec<Needle> {
+    pattern
+        .literals()
+        .iter()
+        .flat_map(|literal| literal.split('.'))
+        .filter(|part| !part.is_empty())
+        .map(|part| Needle::of(part.to_owned()))
+        .collect()
+}
+
+/// The needle sets one constraint allows, one list per kind of condition it sets: the capture
+/// matches one of the `pattern` alternatives, or is a name `bound-to` one of some patterns (the
+/// file then holds that pattern's identifiers), or its text matches `regex` (the file then holds
+/// one of the regex's words, or one of its literal prefixes).
+fn constraint_alternatives(constraint: &Constraint) -> Vec<Vec<Vec<Needle>>> {
+    let mut kinds = Vec::new();
+    for patterns in [&constraint.patterns, &constraint.bound_to] {
+        if !patterns.is_empty() {
+            kinds.push(patterns.iter().map(identifiers).collect());
+        }
+    }
+    if let Some(regex) = &constraint.regex {
+        let needles =
+            match bounded_literals(regex, |look| look.is_word_boundary() || look.is_anchor()) {
+                Some(words) => Some(words.into_iter().map(Needle::of).collect::<Vec<_>>()),
+                None => regex_affixes(regex, ExtractKind::Prefix)
+                    .map(|p| p.into_iter().map(Needle::within).collect()),
+            };
+        if let Some(needles) = needles {
+            kinds.push(needles.into_iter().map(|n| vec![n]).collect());
+        }
+    }
+    kinds
+}
+
+/// Every union of one set of `sets` with one of `alternatives`.
+fn product(sets: &[Vec<Needle>], alternatives: &[Vec<Needle>]) -> Vec<Vec<Needle>> {
+    sets.iter()
+        .flat_map(|set| {
+            alternatives.iter().map(move |alternative| {
+                let mut joined = set.clone();
+                joined.extend(alternative.iter().cloned());
+                joined
+            })
+        })
+        .collect()
+}
+
+/// The whole set of texts `regex` matches, when it is anchored at both ends (`^(a|b)$`) and that
+/// set is finite and small.
+pub fn regex_words(regex: &Regex) -> Option<Vec<String>> {
+    bounded_literals(regex, |look| look.is_anchor())
+}
+
+/// The literals a regex is made of between two assertions that `bound` accepts (`^(a|b)$`,
+/// `\b(a|b)\b`), when they are finitely many and each is all the regex matches between them.
+fn bounded_literals(regex: &Regex, bound: fn(&BoundLook) -> bool) -> Option<Vec<String>> {
+    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [first, inner @ .., last] = &parts[..] else {
+        return None;
+    };
+    let (HirKind::Look(start), HirKind::Look(end)) = (first.kind(), last.kind()) else {
+        return None;
+    };
+    let whole = *start == Look::Start && *end == Look::End;
+    let words = BoundLook::of(*start).is_word_boundary() && BoundLook::of(*end).is_word_boundary();
+    if !(whole && bound(&BoundLook::Anchor) || words && bound(&BoundLook::WordBoundary)) {
+        return None;
+    }
+    let sequence = Extractor::new().extract(&Hir::concat(inner.to_vec()));
+    let literals = sequence.literals()?;
+    if literals.is_empty() || !literals.iter().all(|l| l.is_exact()) {
+        return None;
+    }
+    literals
+        .iter()
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .filter(|l| l.as_ref().is_none_or(|l| !l.is_empty()))
+        .collect()
+}
+
+/// The assertions [`bounded_literals`] knows.
+enum BoundLook {
+    /// `^` at the start, `$` at the end: the literals are the whole text.
+    Anchor,
+    /// `\b`: the literals are whole words of the text.
+    WordBoundary,
+    Other,
+}
+
+impl BoundLook {
+    fn of(look: Look) -> BoundLook {
+        match look {
+            Look::Start | Look::End => BoundLook::Anchor,
+            Look::WordAscii | Look::WordUnicode => BoundLook::WordBoundary,
+            _ => BoundLook::Other,
+        }
+    }
+
+    fn is_anchor(&self) -> bool {
+        matches!(self, BoundLook::Anchor)
+    }
+
+    fn is_word_boundary(&self) -> bool {
+        matches!(self, BoundLook::WordBoundary)
+    }
+}
+
+/// Strings one of which starts (with [`ExtractKind::Prefix`]) or ends every match of `regex`, when
+/// there are finitely many non-empty ones.
+fn regex_affixes(regex: &Regex, kind: ExtractKind) -> Option<Vec<String>> {
+    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
+    let mut extractor = Extractor::new();
+    extractor.kind(kind);
+    let sequence = extractor.extract(&hir);
+    let literals = sequence.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    literals
+        .iter()
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect()
+}
+
+/// What a text must contain for a regex (a comment rule's) to match in it: one of the regex's
+/// literal prefixes and one of its literal suffixes, when it has finitely many. Searching for these
+/// is much cheaper than running the regex over every file.
+#[derive(Debug)]
+pub struct RegexNeeds {
+    prefixes: Option<AhoCorasick>,
+    suffixes: Option<AhoCorasick>,
+}
+
+impl RegexNeeds {
+    pub fn of(regex: &Regex) -> RegexNeeds {
+        // Case variants of one literal (under `(?i)`) are one needle to a case-blind search.
+        let automaton = |kind| {
+            let mut literals: Vec<String> = regex_affixes(regex, kind)?
+                .iter()
+                .map(|l| l.to_ascii_lowercase())
+                .collect();
+            literals.sort();
+            literals.dedup();
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(literals)
+                .ok()
+        };
+        RegexNeeds {
+            prefixes: automaton(ExtractKind::Prefix),
+            suffixes: automaton(ExtractKind::Suffix),
+        }
+    }
+
+    /// Whether `regex` may match somewhere in `text`.
+    pub fn may_match(&self, text: &str) -> bool {
+        [&self.prefixes, &self.suffixes]
+            .into_iter()
+            .flatten()
+            .all(|automaton| automaton.is_match(text))
+    }
+}
+
+/// Whether a byte continues a token of the scan: an ASCII letter, digit or `_`. Other characters
+/// end tokens, non-ASCII letters included: a needle word found in `éword` is a harmless extra
+/// pass, while a word after `→` (a word boundary to a regex) must not be missed.
+const IN_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_';
+        byte += 1;
+    }
+    table
+};
+
+/// [`IN_WORD`] for a character.
+fn in_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The needs of every enabled pattern, compiled for one scan of a file.
+#[derive(Debug, Default)]
+pub enum Prefilter {
+    /// No rule is enabled: no file can match.
+    #[default]
+    Nothing,
+    /// Some pattern needs nothing: every file must be parsed.
+    Everything,
+    /// A file passes when every needle of some set is present.
+    Needles(Needles),
+}
+
+/// The needles, numbered, and the sets that need them.
+#[derive(Debug)]
+pub struct Needles {
+    words: FxHashMap<String, usize>,
+    /// The shortest and longest word: other tokens are not looked up.
+    word_lengths: (usize, usize),
+    /// The substring needles, and their numbers.
+    texts: Option<(AhoCorasick, Vec<usize>)>,
+    count: usize,
+    sets: Vec<Vec<usize>>,
+    /// For each needle, the sets that hold it.
+    sets_with: Vec<Vec<usize>>,
+}
+
+impl Prefilter {
+    pub fn new(needle_sets: &[Vec<Needle>]) -> Prefilter {
+        if needle_sets.is_empty() {
+            return Prefilter::Nothing;
+        }
+        if needle_sets.iter().any(Vec::is_empty) {
+            return Prefilter::Everything;
+        }
+        let mut needles: Vec<&Needle> = needle_sets.iter().flatten().collect();
+        needles.sort();
+        needles.dedup();
+        let number = |needle: &Needle| needles.binary_search(&needle).expect("collected");
+        let sets: Vec<Vec<usize>> = needle_sets
+            .iter()
+            .map(|set| set.iter().map(number).collect())
+            .collect();
+        let mut sets_with = vec![Vec::new(); needles.len()];
+        for (index, set) in sets.iter().enumerate() {
+            for &needle in set {
+                sets_with[needle].push(index);
+            }
+        }
+        let mut words = FxHashMap::default();
+        let mut texts = (Vec::new(), Vec::new());
+        for (index, needle) in needles.iter().enumerate() {
+            match needle {
+                Needle::Word(word) => {
+                    words.insert(word.clone(), index);
+                }
+                Needle::Text(text) => {
+                    texts.0.push(text.as_str());
+                    texts.1.push(index);
+                }
+            }
+        }
+        let lengths = words.keys().map(String::len);
+        let word_lengths = (
+            lengths.clone().min().unwrap_or(0),
+            lengths.max().unwrap_or(0),
+        );
+        let texts = if texts.0.is_empty() {
+            None
+        } else {
+            match AhoCorasick::new(&texts.0) {
+                Ok(automaton) => Some((automaton, texts.1)),
+                Err(_) => return Prefilter::Everything,
+            }
+        };
+        Prefilter::Needles(Needles {
+            words,
+            word_lengths,
+            texts,
+            count: needles.len(),
+            sets,
+            sets_with,
+        })
+    }
+
+    /// Whether some pattern may match in `source`.
+    pub fn may_match(&self, source: &str) -> bool {
+        match self {
+            Prefilter::Nothing => false,
+            Prefilter::Everything => true,
+            Prefilter::Needles(needles) => needles.satisfied_in(source),
+        }
+    }
+}
+
+impl Needles {
+    fn satisfied_in(&self, source: &str) -> bool {
+        let mut present = vec![false; self.count];
+        // A needle seen for the first time may complete a set: then the file passes at once.
+        let mut found = |needle: usize| {
+            if present[needle] {
+                return false;
+            }
+            present[needle] = true;
+            self.sets_with[needle]
+                .iter()
+                .any(|&set| self.sets[set].iter().all(|&n| present[n]))
+        };
+        let bytes = source.as_bytes();
+        let (shortest, longest) = self.word_lengths;
+        let mut at = 0;
+        while at < bytes.len() {
+            if !IN_WORD[usize::from(bytes[at])] {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && IN_WORD[usize::from(bytes[at])] {
+                at += 1;
+            }
+            // Tokens are ASCII, so the slice is on character boundaries.
+            if (shortest..=longest).contains(&(at - start))
+                && let Some(&needle) = self.words.get(&source[start..at])
+                && found(needle)
+            {
+                return true;
+            }
+        }
+        if let Some((automaton, numbers)) = &self.texts {
+            for text in automaton.find_overlapping_iter(source) {
+                if found(numbers[text.pattern().as_usize()]) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(sets: &[&[&str]]) -> Prefilter {
+        let sets: Vec<Vec<Needle>> = sets
+            .iter()
+            .map(|set| set.iter().map(|w| Needle::of((*w).to_owned())).collect())
+            .collect();
+        Prefilter::new(&sets)
+    }
+
+    #[test]
+    fn words_are_whole_tokens_and_a_file_needs_every_word_of_one_set() {
+        let prefilter = words(&[&["asyncio", "sleep"], &["gather"]]);
+        assert!(prefilter.may_match("import asyncio\nawait asyncio.sleep(1)"));
+        assert!(prefilter.may_match("x = gather"));
+        assert!(!prefilter.may_match("import asyncio\nsleeping = 1"));
+        assert!(!prefilter.may_match("sleep(1)"));
+        // A non-ASCII character ends a token: a word after it is found, never lost.
+        assert!(prefilter.may_match("\"→gather\""));
+        assert!(!words(&[]).may_match("anything"));
+        assert!(words(&[&[]]).may_match(""));
+    }
+
+    #[test]
+    fn needles_keep_the_words_they_enclose() {
+        let word = |w: &str| Needle::Word(w.to_owned());
+        assert_eq!(Needle::of("\"pkg\"".to_owned()), word("pkg"));
+        assert_eq!(Needle::within("'a.bc'".to_owned()), word("bc"));
+        // A run at either end may continue outside the needle: it is not a whole token.
+        assert_eq!(
+            Needle::within("on_".to_owned()),
+            Needle::Text("on_".to_owned())
+        );
+        let substring = words(&[&["\"x"]]);
+        assert!(substring.may_match("y = \"xyz\""));
+        assert!(!substring.may_match("y = 'xyz'"));
+    }
+
+    #[test]
+    fn bounded_regexes_give_their_words() {
+        let regex = |r: &str| Regex::new(r).unwrap();
+        assert_eq!(
+            regex_words(&regex("^(a|bc)$")),
+            Some(vec!["a".into(), "bc".into()])
+        );
+        assert_eq!(regex_words(&regex(r"\b(a|bc)\b")), None);
+        let tokens = bounded_literals(&regex(r"\b(a|bc)\b"), |l| l.is_word_boundary());
+        assert_eq!(tokens, Some(vec!["a".into(), "bc".into()]));
+        assert_eq!(regex_words(&regex("^on_")), None);
+        assert_eq!(regex_words(&regex("^(a|b+)$")), None);
+    }
+
+    #[test]
+    fn a_comment_regex_runs_only_where_its_affixes_are() {
+        let needs = RegexNeeds::of(&Regex::new(r"(?i)#\s*TODO\b.*\b(anyio|trio)\b").unwrap());
+        assert!(needs.may_match("x = 1  # todo: move to AnyIO"));
+        assert!(!needs.may_match("x = 1  # todo: later"));
+        assert!(!needs.may_match("import anyio"));
+    }
+}
