@@ -289,7 +289,7 @@ impl<'r, 't> Walker<'r, 't> {
 
     fn try_node(&mut self, node: AnyNodeRef<'t>) {
         let rules = self.rules;
-        let keyed = rules.keyed(node.kind()).map_or([&[][..]; 3], |keyed| {
+        let keyed = rules.keyed(node.kind()).map_or([&[][..]; 4], |keyed| {
             let resolved = if keyed.wants_resolved_name() {
                 self.resolved_name(node)
             } else {
@@ -299,7 +299,14 @@ impl<'r, 't> Walker<'r, 't> {
                 AnyNodeRef::ExprCall(call) => call.func.as_attribute_expr(),
                 node => node.as_expr_attribute().copied(),
             };
-            keyed.candidates(resolved.as_deref(), attribute.map(|a| a.attr.as_str()))
+            let object = attribute
+                .and_then(|a| a.value.as_name_expr())
+                .map(|name| name.id.as_str());
+            keyed.candidates(
+                resolved.as_deref(),
+                attribute.map(|a| a.attr.as_str()),
+                object,
+            )
         });
         let kind_candidates = rules.candidates(node.kind());
         let any: &[Candidate] = if node.as_expr_ref().is_some() {

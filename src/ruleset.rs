@@ -82,6 +82,7 @@ pub struct Keyed {
     qualified: FxHashMap<String, Vec<Candidate>>,
     under: FxHashMap<String, Vec<Candidate>>,
     attribute: FxHashMap<String, Vec<Candidate>>,
+    object: FxHashMap<String, Vec<Candidate>>,
 }
 
 impl Keyed {
@@ -90,6 +91,7 @@ impl Keyed {
             DispatchKey::Qualified(name) => (&mut self.qualified, name),
             DispatchKey::Under(name) => (&mut self.under, name),
             DispatchKey::Attribute(name) => (&mut self.attribute, name),
+            DispatchKey::Object(name) => (&mut self.object, name),
         };
         map.entry(name.clone()).or_default().push(candidate);
     }
@@ -100,12 +102,13 @@ impl Keyed {
     }
 
     /// The patterns for a node resolving to `qualified` (or not resolving), whose attribute (for a
-    /// call, its callee's) is `attribute`.
+    /// call, its callee's) is `attribute`, taken of a plain name `object`.
     pub fn candidates(
         &self,
         qualified: Option<&str>,
         attribute: Option<&str>,
-    ) -> [&[Candidate]; 3] {
+        object: Option<&str>,
+    ) -> [&[Candidate]; 4] {
         fn get<'k>(
             map: &'k FxHashMap<String, Vec<Candidate>>,
             name: Option<&str>,
@@ -119,6 +122,7 @@ impl Keyed {
             get(&self.qualified, qualified),
             get(&self.under, parent),
             get(&self.attribute, attribute),
+            get(&self.object, object),
         ]
     }
 }
@@ -385,9 +389,15 @@ fn dispatch_keys(
             }
             c.patterns.iter().map(|p| p.chain_key(modules)).collect()
         }),
-        Named::AttributeMetavar(metavar) => on(metavar)
-            .find_map(|c| prefilter::regex_words(c.regex.as_ref()?))
-            .map(|words| words.into_iter().map(DispatchKey::Attribute).collect()),
+        Named::AttributeMetavar { attribute, object } => {
+            let words =
+                |metavar: &str| on(metavar).find_map(|c| prefilter::regex_words(c.regex.as_ref()?));
+            match (words(attribute), object.and_then(words)) {
+                (Some(words), _) => Some(words.into_iter().map(DispatchKey::Attribute).collect()),
+                (None, Some(words)) => Some(words.into_iter().map(DispatchKey::Object).collect()),
+                (None, None) => None,
+            }
+        }
     }
 }
 

@@ -174,7 +174,10 @@ impl Pattern {
         }
         match named {
             AnyNodeRef::ExprAttribute(attribute) => match named_metavar(attribute.attr.as_str()) {
-                Some(name) => Some(Named::AttributeMetavar(name)),
+                Some(name) => Some(Named::AttributeMetavar {
+                    attribute: name,
+                    object: single_metavar(&attribute.value).map(|mv| mv.name),
+                }),
                 None if metavar::parse_placeholder(attribute.attr.as_str()).is_none() => Some(
                     Named::Key(DispatchKey::Attribute(attribute.attr.to_string())),
                 ),
@@ -238,8 +241,12 @@ pub enum Named<'p> {
     Key(DispatchKey),
     /// By a metavariable standing for the whole node (`$F(...)`): a constraint on it may name it.
     Metavar(&'p str),
-    /// By a metavariable standing for its attribute (`$X.$METHOD(...)`).
-    AttributeMetavar(&'p str),
+    /// By a metavariable standing for its attribute (`$X.$METHOD(...)`), and the one standing for
+    /// the object when the object is one.
+    AttributeMetavar {
+        attribute: &'p str,
+        object: Option<&'p str>,
+    },
 }
 
 /// The name a node (or, for a call, its callee) must have for a pattern to match it.
@@ -251,6 +258,9 @@ pub enum DispatchKey {
     Under(String),
     /// It is an attribute access of this attribute (`$X.time`), whatever the object.
     Attribute(String),
+    /// It is an attribute access on a plain name spelled so (`$M.$NAME` with `$M` constrained to
+    /// `^pkg$`).
+    Object(String),
 }
 
 /// The metavariable an expression is, when it is nothing else.
