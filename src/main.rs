@@ -1,9 +1,6 @@
 //! The `anyio-lint` binary: a thin wrapper around [`anyio_lint::cli`].
 use clap::Parser;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     let cli = anyio_lint::cli::Cli::parse();
     // Deeply nested files are walked recursively: give worker threads room.
