@@ -426,10 +426,10 @@ mod tests {
 
     #[test]
     fn words_are_whole_tokens_and_a_file_needs_every_word_of_one_set() {
-        let prefilter = words(&[&["asyncio", "sleep"], &["gather"]]);
-        assert!(prefilter.may_match("import asyncio\nawait asyncio.sleep(1)"));
+        let prefilter = words(&[&["pkg", "sleep"], &["gather"]]);
+        assert!(prefilter.may_match("import pkg\nawait pkg.sleep(1)"));
         assert!(prefilter.may_match("x = gather"));
-        assert!(!prefilter.may_match("import asyncio\nsleeping = 1"));
+        assert!(!prefilter.may_match("import pkg\nsleeping = 1"));
         assert!(!prefilter.may_match("sleep(1)"));
         // A non-ASCII character ends a token: a word after it is found, never lost.
         assert!(prefilter.may_match("\"→gather\""));
@@ -468,9 +468,9 @@ mod tests {
 
     #[test]
     fn a_comment_regex_runs_only_where_its_affixes_are() {
-        let needs = RegexNeeds::of(&Regex::new(r"(?i)#\s*TODO\b.*\b(anyio|trio)\b").unwrap());
-        assert!(needs.may_match("x = 1  # todo: move to AnyIO"));
+        let needs = RegexNeeds::of(&Regex::new(r"(?i)#\s*TODO\b.*\b(newlib|other)\b").unwrap());
+        assert!(needs.may_match("x = 1  # todo: move to NewLib"));
         assert!(!needs.may_match("x = 1  # todo: later"));
-        assert!(!needs.may_match("import anyio"));
+        assert!(!needs.may_match("import newlib"));
     }
 }
