@@ -230,6 +230,20 @@ struct Walker<'r, 't> {
     fixes: FixContext<'t>,
 }
 
+/// Match `pattern` (expression or one statement) at `node` with `matcher`; a statements pattern
+/// matches no single node.
+fn matches_at<'r, 't>(
+    matcher: &Matcher<'r, 't, '_>,
+    pattern: &'r Pattern,
+    node: AnyNodeRef<'t>,
+    env: &mut Env<'r, 't>,
+) -> bool {
+    match pattern.form {
+        Form::Expr | Form::Stmt => matcher.node(pattern.root(), node, env),
+        Form::Stmts => false,
+    }
+}
+
 impl<'r, 't> Walker<'r, 't> {
     fn matcher(&self, pack: &'r Pack, pattern: &'r Pattern) -> Matcher<'r, 't, '_> {
         Matcher {
@@ -266,10 +280,7 @@ impl<'r, 't> Walker<'r, 't> {
         node: AnyNodeRef<'t>,
         env: &mut Env<'r, 't>,
     ) -> bool {
-        match pattern.form {
-            Form::Expr | Form::Stmt => self.matcher(pack, pattern).node(pattern.root(), node, env),
-            Form::Stmts => false,
-        }
+        matches_at(&self.matcher(pack, pattern), pattern, node, env)
     }
 
     /// The qualified name `node` resolves to, or for a call the name its callee resolves to.
@@ -332,11 +343,7 @@ impl<'r, 't> Walker<'r, 't> {
                 on_bind: Some(&allowed),
                 ..self.matcher(pack, pattern)
             };
-            let matched = match pattern.form {
-                Form::Expr | Form::Stmt => matcher.node(pattern.root(), node, &mut env),
-                Form::Stmts => false,
-            };
-            if !matched {
+            if !matches_at(&matcher, pattern, node, &mut env) {
                 continue;
             }
             // With `statement-position`, the finding is the expression statement itself.

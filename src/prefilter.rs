@@ -110,12 +110,11 @@ fn constraint_alternatives(constraint: &Constraint) -> Vec<Vec<Vec<Needle>>> {
         }
     }
     if let Some(regex) = &constraint.regex {
-        let needles =
-            match bounded_literals(regex, |look| look.is_word_boundary() || look.is_anchor()) {
-                Some(words) => Some(words.into_iter().map(Needle::of).collect::<Vec<_>>()),
-                None => regex_affixes(regex, ExtractKind::Prefix)
-                    .map(|p| p.into_iter().map(Needle::within).collect()),
-            };
+        let needles = match bounded_literals(regex, true) {
+            Some(words) => Some(words.into_iter().map(Needle::of).collect::<Vec<_>>()),
+            None => regex_affixes(regex, ExtractKind::Prefix)
+                .map(|p| p.into_iter().map(Needle::within).collect()),
+        };
         if let Some(needles) = needles {
             kinds.push(needles.into_iter().map(|n| vec![n]).collect());
         }
@@ -139,12 +138,12 @@ fn product(sets: &[Vec<Needle>], alternatives: &[Vec<Needle>]) -> Vec<Vec<Needle
 /// The whole set of texts `regex` matches, when it is anchored at both ends (`^(a|b)$`) and that
 /// set is finite and small.
 pub fn regex_words(regex: &Regex) -> Option<Vec<String>> {
-    bounded_literals(regex, |look| look.is_anchor())
+    bounded_literals(regex, false)
 }
 
-/// The literals a regex is made of between two assertions that `bound` accepts (`^(a|b)$`,
-/// `\b(a|b)\b`), when they are finitely many and each is all the regex matches between them.
-fn bounded_literals(regex: &Regex, bound: fn(&BoundLook) -> bool) -> Option<Vec<String>> {
+/// The literals a regex is made of between `^` and `$` (or, with `word_boundaries`, between two
+/// `\b`), when they are finitely many and each is all the regex matches between them.
+fn bounded_literals(regex: &Regex, word_boundaries: bool) -> Option<Vec<String>> {
     let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
     let HirKind::Concat(parts) = hir.kind() else {
         return None;
@@ -155,9 +154,10 @@ fn bounded_literals(regex: &Regex, bound: fn(&BoundLook) -> bool) -> Option<Vec<
     let (HirKind::Look(start), HirKind::Look(end)) = (first.kind(), last.kind()) else {
         return None;
     };
+    let is_word_boundary = |look: &Look| matches!(look, Look::WordAscii | Look::WordUnicode);
     let whole = *start == Look::Start && *end == Look::End;
-    let words = BoundLook::of(*start).is_word_boundary() && BoundLook::of(*end).is_word_boundary();
-    if !(whole && bound(&BoundLook::Anchor) || words && bound(&BoundLook::WordBoundary)) {
+    let words = word_boundaries && is_word_boundary(start) && is_word_boundary(end);
+    if !(whole || words) {
         return None;
     }
     let sequence = Extractor::new().extract(&Hir::concat(inner.to_vec()));
@@ -170,33 +170,6 @@ fn bounded_literals(regex: &Regex, bound: fn(&BoundLook) -> bool) -> Option<Vec<
         .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
         .filter(|l| l.as_ref().is_none_or(|l| !l.is_empty()))
         .collect()
-}
-
-/// The assertions [`bounded_literals`] knows.
-enum BoundLook {
-    /// `^` at the start, `$` at the end: the literals are the whole text.
-    Anchor,
-    /// `\b`: the literals are whole words of the text.
-    WordBoundary,
-    Other,
-}
-
-impl BoundLook {
-    fn of(look: Look) -> BoundLook {
-        match look {
-            Look::Start | Look::End => BoundLook::Anchor,
-            Look::WordAscii | Look::WordUnicode => BoundLook::WordBoundary,
-            _ => BoundLook::Other,
-        }
-    }
-
-    fn is_anchor(&self) -> bool {
-        matches!(self, BoundLook::Anchor)
-    }
-
-    fn is_word_boundary(&self) -> bool {
-        matches!(self, BoundLook::WordBoundary)
-    }
 }
 
 /// Strings one of which starts (with [`ExtractKind::Prefix`]) or ends every match of `regex`, when
@@ -460,7 +433,7 @@ mod tests {
             Some(vec!["a".into(), "bc".into()])
         );
         assert_eq!(regex_words(&regex(r"\b(a|bc)\b")), None);
-        let tokens = bounded_literals(&regex(r"\b(a|bc)\b"), |l| l.is_word_boundary());
+        let tokens = bounded_literals(&regex(r"\b(a|bc)\b"), true);
         assert_eq!(tokens, Some(vec!["a".into(), "bc".into()]));
         assert_eq!(regex_words(&regex("^on_")), None);
         assert_eq!(regex_words(&regex("^(a|b+)$")), None);
