@@ -24,6 +24,7 @@ use crate::pattern::matcher::{Capture, Env, Matcher};
 use crate::pattern::metavar::{self, Piece};
 use crate::pattern::shape::NodeList;
 use crate::pattern::{Form, Pattern};
+use crate::prefilter::Live;
 use crate::ruleset::{Candidate, RuleRef, RuleSet};
 use crate::semantic::{BindingKind, Resolution, Semantic, in_module};
 use crate::source::Layout;
@@ -65,17 +66,25 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
 }
 
 /// What the prefilter says of a text that is worth parsing.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Scan {
-    /// Some pattern may match (else only suppression directives are checked).
-    may_match: bool,
+    /// The patterns that may match: the walk tries no other.
+    live: Live,
+    /// Whether a comment rule may match.
+    comments: bool,
 }
 
-/// Whether [`check`] parses `source` at all: the prefilter lets it through, or it has a
+/// Whether [`check`] parses `source` at all: some pattern or comment rule may match, or it has a
 /// suppression directive the unused-suppression rule may report.
 pub fn worth_parsing(rules: &RuleSet, source: &str) -> Option<Scan> {
-    let may_match = rules.may_match(source);
-    (may_match || rules.may_have_stale_directive(source)).then_some(Scan { may_match })
+    let live = rules.live_patterns(source);
+    // A file parsed anyway has its comments matched; another is parsed for them only when a
+    // comment rule may match.
+    let comments =
+        !rules.comment_rules().is_empty() && (!live.is_empty() || rules.comments_may_match(source));
+    let scan = Scan { live, comments };
+    let worth = !scan.live.is_empty() || scan.comments || rules.may_have_stale_directive(source);
+    worth.then_some(scan)
 }
 
 /// [`check`] on a text already parsed (the fix loop parses each text once), which
@@ -88,7 +97,6 @@ pub fn check_parsed(
     scan: Scan,
     disabled_fixes: &[RuleRef],
 ) -> (Checked, usize) {
-    let may_match = scan.may_match;
     if let Some(error) = parsed.errors().first() {
         let mut diagnostics = vec![Diagnostic::error(
             Origin::SyntaxError,
@@ -112,6 +120,7 @@ pub fn check_parsed(
         source,
         body: &module.body,
         semantic: &semantic,
+        live: &scan.live,
         assignments: Assignments::default(),
         ancestors: Vec::new(),
         max_depth: 0,
@@ -126,11 +135,15 @@ pub fn check_parsed(
             disabled: disabled_fixes,
         },
     };
-    if may_match {
+    let walked = !scan.live.is_empty();
+    if walked {
         walker.visit_body(&module.body);
+    }
+    if scan.comments {
         walker.match_comments(parsed);
     }
-    let depth = walker.max_depth;
+    // An unwalked tree's depth is unknown: it is dropped on a deep stack.
+    let depth = if walked { walker.max_depth } else { 10_000 };
     let mut diagnostics = std::mem::take(&mut walker.found);
     drop(walker);
     finish(rules, &mut diagnostics);
@@ -222,6 +235,8 @@ struct Walker<'r, 't> {
     /// The module's statements (for `bound-to`, which looks at module-level assignments).
     body: &'t [Stmt],
     semantic: &'t Semantic,
+    /// The patterns the prefilter found may match in this file: no other is tried.
+    live: &'t Live,
     /// What names are assigned, per scope (for `bound-to`), scanned once each.
     assignments: Assignments<'t>,
     ancestors: Vec<AnyNodeRef<'t>>,
@@ -332,6 +347,7 @@ impl<'r, 't> Walker<'r, 't> {
             .flatten()
             .chain(kind_candidates)
             .chain(any)
+            .filter(|candidate| self.live.contains(candidate.number))
         {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
@@ -376,6 +392,9 @@ impl<'r, 't> Walker<'r, 't> {
     fn try_block(&mut self, body: &'t [Stmt]) {
         let rules = self.rules;
         for candidate in rules.block() {
+            if !self.live.contains(candidate.number) {
+                continue;
+            }
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
             let pattern = &rule.patterns[candidate.pattern as usize];

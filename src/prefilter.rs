@@ -1,11 +1,11 @@
-//! The prefilter: which files are worth parsing.
+//! The prefilter: which files are worth parsing, and which patterns are worth trying in them.
 //!
 //! Every pattern needs some things in a file's text before it can match there: its own identifiers,
 //! and for each constrained capture one alternative of what the constraint allows (the identifiers
 //! of one of its `pattern` or `bound-to` patterns, one word of an anchored word regex, a literal
 //! prefix of another regex). [`Prefilter`] holds these needs for every enabled pattern and tells,
-//! from one scan of the text, whether some pattern has all of its needs: if none does, the file is
-//! not parsed.
+//! from one scan of the text, which patterns have all of their needs ([`Live`]): if none does, the
+//! file is not parsed, and the walk of a parsed file tries no other pattern.
 //!
 //! Identifiers are looked up as whole tokens (a pattern's `sleep` is not found in `sleeping`), so
 //! short names that are parts of longer ones cost nothing; only the rare needles that are not
@@ -189,13 +189,20 @@ fn regex_affixes(regex: &Regex, kind: ExtractKind) -> Option<Vec<String>> {
         .collect()
 }
 
-/// What a text must contain for a regex (a comment rule's) to match in it: one of the regex's
-/// literal prefixes and one of its literal suffixes, when it has finitely many. Searching for these
-/// is much cheaper than running the regex over every file.
+/// Whether a comment rule's regex may match one of a text's comments: the text holds one of the
+/// regex's literal prefixes and one of its literal suffixes (when it has finitely many), and the
+/// regex matches the whole text. Searching for the affixes is much cheaper than running the regex
+/// over every file.
+///
+/// Running the regex on the whole text only says something of its comments when every match in a
+/// comment is a match in the text. Anchors (`^`, `$`) and a `\B` or half boundary at a comment's
+/// `#` can hold in the comment and not in the text, so such a regex is not run on the whole text.
 #[derive(Debug)]
 pub struct RegexNeeds {
     prefixes: Option<AhoCorasick>,
     suffixes: Option<AhoCorasick>,
+    /// The regex, when a match in a comment is a match in the text.
+    whole_text: Option<Regex>,
 }
 
 impl RegexNeeds {
@@ -216,16 +223,44 @@ impl RegexNeeds {
         RegexNeeds {
             prefixes: automaton(ExtractKind::Prefix),
             suffixes: automaton(ExtractKind::Suffix),
+            whole_text: holds_in_context(regex).then(|| regex.clone()),
         }
     }
 
-    /// Whether `regex` may match somewhere in `text`.
+    /// Whether `regex` may match one of the comments of `text`.
     pub fn may_match(&self, text: &str) -> bool {
         [&self.prefixes, &self.suffixes]
             .into_iter()
             .flatten()
             .all(|automaton| automaton.is_match(text))
+            && self
+                .whole_text
+                .as_ref()
+                .is_none_or(|regex| regex.is_match(text))
     }
+}
+
+/// Whether every match of `regex` in a comment is also a match in the text around it: the regex
+/// asserts nothing that changes when the comment's start gets a character before it. A comment
+/// starts with `#` and ends at a line end, so full word boundaries and word-end assertions agree;
+/// line anchors, negated boundaries and start-half boundaries may not.
+fn holds_in_context(regex: &Regex) -> bool {
+    let Ok(hir) = regex_syntax::Parser::new().parse(regex.as_str()) else {
+        return false;
+    };
+    hir.properties().look_set().iter().all(|look| {
+        matches!(
+            look,
+            Look::WordAscii
+                | Look::WordUnicode
+                | Look::WordStartAscii
+                | Look::WordStartUnicode
+                | Look::WordEndAscii
+                | Look::WordEndUnicode
+                | Look::WordEndHalfAscii
+                | Look::WordEndHalfUnicode
+        )
+    })
 }
 
 /// Whether a byte continues a token of the scan: an ASCII letter, digit or `_`. Other characters
@@ -242,52 +277,93 @@ const IN_WORD: [bool; 256] = {
     table
 };
 
+/// A token's length as a bit of [`Needles::word_shapes`].
+fn token_shape(length: usize) -> u64 {
+    1 << length.min(63)
+}
+
 /// [`IN_WORD`] for a character.
 fn in_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-/// The needs of every enabled pattern, compiled for one scan of a file.
+/// The needs of every enabled pattern, compiled for one scan of a file. Patterns are numbered
+/// `0..n` by the caller; a scan tells which of them may match in the text.
 #[derive(Debug, Default)]
-pub enum Prefilter {
-    /// No rule is enabled: no file can match.
-    #[default]
-    Nothing,
-    /// Some pattern needs nothing: every file must be parsed.
-    Everything,
-    /// A file passes when every needle of some set is present.
-    Needles(Needles),
+pub struct Prefilter {
+    /// The patterns that need nothing: they may match in every file.
+    always: Live,
+    needles: Option<Needles>,
+}
+
+/// The patterns that may match in one text, as a set of pattern numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Live {
+    bits: Vec<u64>,
+}
+
+impl Live {
+    fn with_capacity(patterns: usize) -> Live {
+        Live {
+            bits: vec![0; patterns.div_ceil(64)],
+        }
+    }
+
+    fn insert(&mut self, pattern: usize) {
+        self.bits[pattern / 64] |= 1 << (pattern % 64);
+    }
+
+    /// Whether pattern number `pattern` may match.
+    pub fn contains(&self, pattern: u32) -> bool {
+        let pattern = pattern as usize;
+        self.bits
+            .get(pattern / 64)
+            .is_some_and(|word| word & (1 << (pattern % 64)) != 0)
+    }
+
+    /// Whether no pattern may match.
+    pub fn is_empty(&self) -> bool {
+        self.bits.iter().all(|&word| word == 0)
+    }
 }
 
 /// The needles, numbered, and the sets that need them.
 #[derive(Debug)]
-pub struct Needles {
+struct Needles {
     words: FxHashMap<String, usize>,
-    /// The shortest and longest word: other tokens are not looked up.
-    word_lengths: (usize, usize),
+    /// For each first byte, the lengths of the words starting with it (bit `min(length, 63)`):
+    /// other tokens are not looked up.
+    word_shapes: Box<[u64; 256]>,
     /// The substring needles, and their numbers.
     texts: Option<(AhoCorasick, Vec<usize>)>,
     count: usize,
     sets: Vec<Vec<usize>>,
+    /// The pattern each set belongs to.
+    owners: Vec<usize>,
     /// For each needle, the sets that hold it.
     sets_with: Vec<Vec<usize>>,
 }
 
 impl Prefilter {
-    pub fn new(needle_sets: &[Vec<Needle>]) -> Prefilter {
-        if needle_sets.is_empty() {
-            return Prefilter::Nothing;
+    /// A prefilter for the patterns numbered by their index in `patterns`, each given by its
+    /// needle sets (as [`pattern_needles`] returns them).
+    pub fn new(patterns: &[Vec<Vec<Needle>>]) -> Prefilter {
+        let mut always = Live::with_capacity(patterns.len());
+        let mut needle_sets: Vec<(&[Needle], usize)> = Vec::new();
+        for (number, sets) in patterns.iter().enumerate() {
+            if sets.iter().any(Vec::is_empty) {
+                always.insert(number);
+            } else {
+                needle_sets.extend(sets.iter().map(|set| (set.as_slice(), number)));
+            }
         }
-        if needle_sets.iter().any(Vec::is_empty) {
-            return Prefilter::Everything;
-        }
-        let mut needles: Vec<&Needle> = needle_sets.iter().flatten().collect();
+        let mut needles: Vec<&Needle> = needle_sets.iter().flat_map(|(set, _)| *set).collect();
         needles.sort();
         needles.dedup();
         let number = |needle: &Needle| needles.binary_search(&needle).expect("collected");
         let sets: Vec<Vec<usize>> = needle_sets
             .iter()
-            .map(|set| set.iter().map(number).collect())
+            .map(|(set, _)| set.iter().map(number).collect())
             .collect();
         let mut sets_with = vec![Vec::new(); needles.len()];
         for (index, set) in sets.iter().enumerate() {
@@ -308,54 +384,80 @@ impl Prefilter {
                 }
             }
         }
-        let lengths = words.keys().map(String::len);
-        let word_lengths = (
-            lengths.clone().min().unwrap_or(0),
-            lengths.max().unwrap_or(0),
-        );
+        let mut word_shapes = Box::new([0u64; 256]);
+        for word in words.keys() {
+            word_shapes[usize::from(word.as_bytes()[0])] |= token_shape(word.len());
+        }
         let texts = if texts.0.is_empty() {
             None
         } else {
             match AhoCorasick::new(&texts.0) {
                 Ok(automaton) => Some((automaton, texts.1)),
-                Err(_) => return Prefilter::Everything,
+                // Too many substrings to search for: every pattern that needs one may match.
+                Err(_) => {
+                    for (_, owner) in &needle_sets {
+                        always.insert(*owner);
+                    }
+                    return Prefilter {
+                        always,
+                        needles: None,
+                    };
+                }
             }
         };
-        Prefilter::Needles(Needles {
+        let needles = (!sets.is_empty()).then(|| Needles {
             words,
-            word_lengths,
+            word_shapes,
             texts,
             count: needles.len(),
+            owners: needle_sets.iter().map(|(_, owner)| *owner).collect(),
             sets,
             sets_with,
-        })
+        });
+        Prefilter { always, needles }
     }
 
-    /// Whether some pattern may match in `source`.
+    /// Whether some pattern may match in `source` (the scan stops at the first one).
     pub fn may_match(&self, source: &str) -> bool {
-        match self {
-            Prefilter::Nothing => false,
-            Prefilter::Everything => true,
-            Prefilter::Needles(needles) => needles.satisfied_in(source),
+        !self.always.is_empty()
+            || self.needles.as_ref().is_some_and(|needles| {
+                let mut live = self.always.clone();
+                needles.scan(source, &mut live, true);
+                !live.is_empty()
+            })
+    }
+
+    /// The patterns that may match in `source`.
+    pub fn live(&self, source: &str) -> Live {
+        let mut live = self.always.clone();
+        if let Some(needles) = &self.needles {
+            needles.scan(source, &mut live, false);
         }
+        live
     }
 }
 
 impl Needles {
-    fn satisfied_in(&self, source: &str) -> bool {
+    /// Add to `live` the patterns one of whose needle sets `source` holds; with `first_only`, stop
+    /// at the first.
+    fn scan(&self, source: &str, live: &mut Live, first_only: bool) {
         let mut present = vec![false; self.count];
-        // A needle seen for the first time may complete a set: then the file passes at once.
+        // A needle seen for the first time may complete sets: their patterns become live.
         let mut found = |needle: usize| {
             if present[needle] {
                 return false;
             }
             present[needle] = true;
-            self.sets_with[needle]
-                .iter()
-                .any(|&set| self.sets[set].iter().all(|&n| present[n]))
+            let mut completed = false;
+            for &set in &self.sets_with[needle] {
+                if self.sets[set].iter().all(|&n| present[n]) {
+                    live.insert(self.owners[set]);
+                    completed = true;
+                }
+            }
+            completed && first_only
         };
         let bytes = source.as_bytes();
-        let (shortest, longest) = self.word_lengths;
         let mut at = 0;
         while at < bytes.len() {
             if !IN_WORD[usize::from(bytes[at])] {
@@ -367,21 +469,20 @@ impl Needles {
                 at += 1;
             }
             // Tokens are ASCII, so the slice is on character boundaries.
-            if (shortest..=longest).contains(&(at - start))
+            if self.word_shapes[usize::from(bytes[start])] & token_shape(at - start) != 0
                 && let Some(&needle) = self.words.get(&source[start..at])
                 && found(needle)
             {
-                return true;
+                return;
             }
         }
         if let Some((automaton, numbers)) = &self.texts {
             for text in automaton.find_overlapping_iter(source) {
                 if found(numbers[text.pattern().as_usize()]) {
-                    return true;
+                    return;
                 }
             }
         }
-        false
     }
 }
 
@@ -389,12 +490,13 @@ impl Needles {
 mod tests {
     use super::*;
 
+    /// A prefilter with one pattern per set of words.
     fn words(sets: &[&[&str]]) -> Prefilter {
-        let sets: Vec<Vec<Needle>> = sets
+        let patterns: Vec<Vec<Vec<Needle>>> = sets
             .iter()
-            .map(|set| set.iter().map(|w| Needle::of((*w).to_owned())).collect())
+            .map(|set| vec![set.iter().map(|w| Needle::of((*w).to_owned())).collect()])
             .collect();
-        Prefilter::new(&sets)
+        Prefilter::new(&patterns)
     }
 
     #[test]
@@ -408,6 +510,22 @@ mod tests {
         assert!(prefilter.may_match("\"→gather\""));
         assert!(!words(&[]).may_match("anything"));
         assert!(words(&[&[]]).may_match(""));
+    }
+
+    #[test]
+    fn a_scan_tells_which_patterns_may_match() {
+        let prefilter = words(&[&["pkg", "sleep"], &["gather"], &[], &["pkg", "wait"]]);
+        let live = prefilter.live("import pkg\nawait pkg.sleep(1)\n");
+        let numbers: Vec<u32> = (0..5).filter(|&n| live.contains(n)).collect();
+        // The pattern that needs nothing is always live; a pattern with a missing word is not.
+        assert_eq!(numbers, [0, 2]);
+        let live = prefilter.live("gather(pkg.wait())");
+        assert_eq!(
+            (0..5).filter(|&n| live.contains(n)).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert!(!words(&[&["x"]]).live("y").contains(0));
+        assert!(words(&[&["x"]]).live("y").is_empty());
     }
 
     #[test]
@@ -445,5 +563,8 @@ mod tests {
         assert!(needs.may_match("x = 1  # todo: move to NewLib"));
         assert!(!needs.may_match("x = 1  # todo: later"));
         assert!(!needs.may_match("import newlib"));
+        // An anchored regex is not run on the whole text: it may hold in a comment only.
+        let anchored = RegexNeeds::of(&Regex::new(r"^#\s*todo").unwrap());
+        assert!(anchored.may_match("x = 1  # todo"));
     }
 }

@@ -18,7 +18,7 @@ use regex::Regex;
 use crate::noqa;
 use crate::pack::{Applicability, Constraint, Pack, Rule};
 use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
-use crate::prefilter::{self, Prefilter, RegexNeeds};
+use crate::prefilter::{self, Live, Prefilter, RegexNeeds};
 use crate::version::Version;
 
 /// A rule by position: pack index and rule index in the pack.
@@ -33,6 +33,8 @@ pub struct RuleRef {
 pub struct Candidate {
     pub rule: RuleRef,
     pub pattern: u32,
+    /// The pattern's number among the enabled patterns: what a [`Live`] set holds.
+    pub number: u32,
 }
 
 /// The length of the longest of `selectors` that `code` starts with (`ALL` counts as empty).
@@ -194,7 +196,7 @@ impl RuleSet {
             applicability: FxHashMap::default(),
             unused_noqa: None,
         };
-        let mut needle_sets = Vec::new();
+        let mut needle_sets: Vec<Vec<Vec<prefilter::Needle>>> = Vec::new();
         for (pack_index, pack) in set.packs.iter().enumerate() {
             for (rule_index, rule) in pack.rules.iter().enumerate() {
                 if !selection.enables(&rule.code) || !requirements_hold(rule, versions) {
@@ -217,6 +219,7 @@ impl RuleSet {
                     let candidate = Candidate {
                         rule: rule_ref,
                         pattern: pattern_index as u32,
+                        number: needle_sets.len() as u32,
                     };
                     let keys = dispatch_keys(pattern, &rule.constraints, &pack.modules);
                     match pattern.root_kinds(&pack.modules) {
@@ -238,7 +241,7 @@ impl RuleSet {
                         RootKinds::AnyStmt => set.any_stmt.push(candidate),
                         RootKinds::Block => set.block.push(candidate),
                     }
-                    needle_sets.extend(prefilter::pattern_needles(rule, pattern));
+                    needle_sets.push(prefilter::pattern_needles(rule, pattern));
                 }
             }
         }
@@ -340,19 +343,19 @@ impl RuleSet {
 
     /// Whether a file with this text can match any enabled rule.
     pub fn may_match(&self, source: &str) -> bool {
-        self.prefilter.may_match(source)
-            || self
-                .comments
-                .iter()
-                .zip(&self.comment_needs)
-                .any(|(&rule, needs)| {
-                    needs.may_match(source)
-                        && self
-                            .rule(rule)
-                            .comment
-                            .as_ref()
-                            .is_some_and(|regex| regex.is_match(source))
-                })
+        self.prefilter.may_match(source) || self.comments_may_match(source)
+    }
+
+    /// The patterns that may match in a file with this text (by [`Candidate::number`]).
+    pub fn live_patterns(&self, source: &str) -> Live {
+        self.prefilter.live(source)
+    }
+
+    /// Whether a comment rule may match in a file with this text.
+    pub fn comments_may_match(&self, source: &str) -> bool {
+        self.comment_needs
+            .iter()
+            .any(|needs| needs.may_match(source))
     }
 
     /// Find a rule by code.

@@ -595,6 +595,55 @@ flagged = "# TODO"
 }
 
 #[test]
+fn an_anchored_comment_regex_is_matched_against_each_comment_not_the_file() {
+    let text = r##"[pack]
+name = "test-pack"
+version = "0"
+description = "test"
+prefix = "T"
+modules = ["m"]
+
+[[rule]]
+code = "T1"
+name = "marker"
+message = "marker"
+explain = "x"
+comment = '^#\s*todo$'
+
+[[rule.example]]
+flagged = "# todo"
+"##;
+    // `^` and `$` hold at the comment's ends, not at the file's: the file must still be parsed.
+    let source = "x = 1\n# todo\ny = 2\n";
+    let found: Vec<&str> = check(&rules(text, &[]), source, &[])
+        .diagnostics
+        .iter()
+        .map(|d| &source[d.range])
+        .collect();
+    assert_eq!(found, ["# todo"]);
+}
+
+#[test]
+fn each_pattern_is_tried_only_in_files_holding_its_words() {
+    // Two alternatives; the file holds the words of the second only. Both must still be found
+    // where their words are, and the first is never tried where they are not.
+    let patterns = r#"["m.first($X)", "m.second($X)"]"#;
+    assert_eq!(
+        found(patterns, "", "import m\nm.second(1)\n"),
+        ["m.second(1)"]
+    );
+    assert_eq!(
+        found(patterns, "", "import m\nm.first(1)\nm.second(2)\n"),
+        ["m.first(1)", "m.second(2)"]
+    );
+    // An alias spells neither word at the call, but the import holds it.
+    assert_eq!(
+        found(patterns, "", "from m import first as f\nf(1)\n"),
+        ["f(1)"]
+    );
+}
+
+#[test]
 fn when_imported_and_unbound() {
     let imported = found(
         r#""$X.run()""#,
