@@ -59,10 +59,39 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
     let Some(scan) = worth_parsing(rules, source) else {
         return Checked::default();
     };
-    let parsed = parse(source);
-    let (checked, depth) = check_parsed(rules, source, &parsed, scan, disabled_fixes);
-    drop_deep(parsed, depth);
+    let analysis = Analysis::of(rules, source);
+    let (checked, depth) = check_parsed(rules, source, &analysis, scan, disabled_fixes);
+    drop_deep(analysis, depth);
     checked
+}
+
+/// A text's parse and, when it parsed without errors, the bindings of its imports: what checking
+/// needs, built once per text (the fix loop hands the analysis of a text it verified to its next
+/// step).
+pub struct Analysis {
+    pub parsed: Parsed<ModModule>,
+    pub semantic: Option<Semantic>,
+}
+
+impl Analysis {
+    pub fn of(rules: &RuleSet, source: &str) -> Analysis {
+        Analysis::of_parsed(rules, parse(source))
+    }
+
+    pub fn of_parsed(rules: &RuleSet, parsed: Parsed<ModModule>) -> Analysis {
+        let semantic = parsed
+            .errors()
+            .is_empty()
+            .then(|| Semantic::build(parsed.syntax(), &rules.modules));
+        Analysis { parsed, semantic }
+    }
+
+    /// The bindings of a text that parsed without errors.
+    pub fn semantic(&self) -> &Semantic {
+        self.semantic
+            .as_ref()
+            .expect("analysed a text without syntax errors")
+    }
 }
 
 /// What the prefilter says of a text that is worth parsing.
@@ -87,16 +116,17 @@ pub fn worth_parsing(rules: &RuleSet, source: &str) -> Option<Scan> {
     worth.then_some(scan)
 }
 
-/// [`check`] on a text already parsed (the fix loop parses each text once), which
+/// [`check`] on a text already analysed (the fix loop parses each text once), which
 /// [`worth_parsing`] scanned. Returns the result and the deepest nesting met, for dropping the
 /// tree.
 pub fn check_parsed(
     rules: &RuleSet,
     source: &str,
-    parsed: &Parsed<ModModule>,
+    analysis: &Analysis,
     scan: Scan,
     disabled_fixes: &[RuleRef],
 ) -> (Checked, usize) {
+    let parsed = &analysis.parsed;
     if let Some(error) = parsed.errors().first() {
         let mut diagnostics = vec![Diagnostic::error(
             Origin::SyntaxError,
@@ -112,14 +142,14 @@ pub fn check_parsed(
         return (checked, 10_000);
     }
     let module = parsed.syntax();
-    let semantic = Semantic::build(module, &rules.modules);
+    let semantic = analysis.semantic();
     let layout = Layout::of(source);
     let strings = multiline_strings(parsed, source);
     let mut walker = Walker {
         rules,
         source,
         body: &module.body,
-        semantic: &semantic,
+        semantic,
         live: &scan.live,
         assignments: Assignments::default(),
         ancestors: Vec::new(),
@@ -131,7 +161,7 @@ pub fn check_parsed(
             strings: &strings,
             parsed,
             imports: Vec::new(),
-            semantic: &semantic,
+            semantic,
             disabled: disabled_fixes,
         },
     };

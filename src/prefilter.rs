@@ -87,6 +87,34 @@ pub fn pattern_needles(rule: &Rule, pattern: &Pattern) -> Vec<Vec<Needle>> {
     sets
 }
 
+/// The identifiers a pattern without constraints (a pack's cleanup) needs in a text, searched for
+/// as substrings: cheaper than a scan for a few patterns, where a substring hit only costs a try.
+#[derive(Debug)]
+pub struct SubstringNeeds {
+    finders: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl SubstringNeeds {
+    pub fn of(pattern: &Pattern) -> SubstringNeeds {
+        let finders = identifiers(pattern)
+            .into_iter()
+            .map(|needle| match needle {
+                Needle::Word(text) | Needle::Text(text) => {
+                    memchr::memmem::Finder::new(text.as_bytes()).into_owned()
+                }
+            })
+            .collect();
+        SubstringNeeds { finders }
+    }
+
+    /// Whether `text` holds every identifier.
+    pub fn may_match(&self, text: &str) -> bool {
+        self.finders
+            .iter()
+            .all(|finder| finder.find(text.as_bytes()).is_some())
+    }
+}
+
 /// A pattern's identifiers as words (the parts of a dotted module name each one).
 fn identifiers(pattern: &Pattern) -> Vec<Needle> {
     pattern

@@ -16,9 +16,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use regex::Regex;
 
 use crate::noqa;
-use crate::pack::{Applicability, Constraint, Pack, Rule};
+use crate::pack::{Applicability, Cleanup, Constraint, Pack, Rule};
 use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
-use crate::prefilter::{self, Live, Prefilter, RegexNeeds};
+use crate::prefilter::{self, Live, Prefilter, RegexNeeds, SubstringNeeds};
 use crate::version::Version;
 
 /// A rule by position: pack index and rule index in the pack.
@@ -166,6 +166,8 @@ pub struct RuleSet {
     /// What a file must contain for each comment rule's regex to match, in `comments` order.
     comment_needs: Vec<RegexNeeds>,
     prefilter: Prefilter,
+    /// Every pack's cleanups (pack, cleanup), with what a text needs for each to match.
+    cleanups: Vec<(u32, u32, SubstringNeeds)>,
     /// Fix applicability per enabled rule, after `extend-safe-fixes` / `extend-unsafe-fixes`.
     applicability: FxHashMap<RuleRef, Applicability>,
     /// Whether the unused-suppression rule is enabled; then the pattern of a directive that
@@ -193,6 +195,7 @@ impl RuleSet {
             comments: Vec::new(),
             comment_needs: Vec::new(),
             prefilter: Prefilter::default(),
+            cleanups: Vec::new(),
             applicability: FxHashMap::default(),
             unused_noqa: None,
         };
@@ -246,6 +249,13 @@ impl RuleSet {
             }
         }
         set.prefilter = Prefilter::new(&needle_sets);
+        for (pack_index, pack) in set.packs.iter().enumerate() {
+            for (cleanup_index, cleanup) in pack.cleanups.iter().enumerate() {
+                let needs = SubstringNeeds::of(&cleanup.pattern);
+                set.cleanups
+                    .push((pack_index as u32, cleanup_index as u32, needs));
+            }
+        }
         if selection.enables(noqa::UNUSED_NOQA) {
             set.unused_noqa = Some(directive_scan(&set.packs));
         }
@@ -349,6 +359,18 @@ impl RuleSet {
     /// The patterns that may match in a file with this text (by [`Candidate::number`]).
     pub fn live_patterns(&self, source: &str) -> Live {
         self.prefilter.live(source)
+    }
+
+    /// The packs' cleanups whose patterns may match in a text.
+    pub fn live_cleanups(&self, source: &str) -> Vec<(&Pack, &Cleanup)> {
+        self.cleanups
+            .iter()
+            .filter(|(_, _, needs)| needs.may_match(source))
+            .map(|&(pack, cleanup, _)| {
+                let pack = &self.packs[pack as usize];
+                (pack, &pack.cleanups[cleanup as usize])
+            })
+            .collect()
     }
 
     /// Whether a comment rule may match in a file with this text.

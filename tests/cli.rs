@@ -206,10 +206,19 @@ fn bad_input_is_reported_and_the_rest_is_checked() {
 #[test]
 fn fix_never_touches_a_file_with_a_syntax_error_or_a_read_only_file() {
     let broken = "import asyncio\nasyncio.sleep(1)\nx = (\n";
-    let dir = project(&[
+    let writable = "import asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n";
+    // Many files are written at once: one refused write must not stop the others.
+    let names: Vec<String> = (0..40).map(|i| format!("w{i:02}.py")).collect();
+    let mut files: Vec<(&str, &[u8])> = vec![
         ("broken.py", broken.as_bytes()),
         ("ro.py", b"import asyncio\nasyncio.sleep(1)\n"),
-    ]);
+    ];
+    files.extend(
+        names
+            .iter()
+            .map(|name| (name.as_str(), writable.as_bytes())),
+    );
+    let dir = project(&files);
     let ro = dir.path().join("ro.py");
     let mut permissions = std::fs::metadata(&ro).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o444);
@@ -229,6 +238,12 @@ fn fix_never_touches_a_file_with_a_syntax_error_or_a_read_only_file() {
         "{}",
         stderr(&output)
     );
+    // The unwritten file's findings are those of its original text.
+    assert!(stdout(&output).contains("ro.py:2:1"), "{}", stdout(&output));
+    for name in &names {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(text.contains("await anyio.sleep(1)"), "{name}: {text}");
+    }
 }
 
 #[test]

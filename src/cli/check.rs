@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::baseline::Baseline;
 use crate::check::check;
@@ -173,6 +174,21 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         })
         .collect();
     progress.finish();
+    // The changed files, written together once every file is fixed.
+    let (numbers, files): (Vec<usize>, Vec<_>) = results
+        .iter()
+        .zip(&found.files)
+        .enumerate()
+        .filter_map(|(number, ((_, changed, source), (path, _)))| {
+            let (new_text, original) = (changed.as_ref()?, source.as_ref()?);
+            (!args.diff).then(|| (number, (path.as_path(), original.encode(new_text))))
+        })
+        .unzip();
+    let mut failed: FxHashMap<usize, std::io::Error> = numbers
+        .into_iter()
+        .zip(write::write_all_atomic(&files))
+        .filter_map(|(number, result)| Some((number, result.err()?)))
+        .collect();
     let mut reports = Vec::new();
     let mut diffs = String::new();
     let mut changed_files = 0usize;
@@ -183,14 +199,16 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
             format!("cannot walk this path: {message}"),
         ));
     }
-    for ((mut report, changed, source), (path, settings)) in results.into_iter().zip(&found.files) {
+    for (index, ((mut report, changed, source), (path, settings))) in
+        results.into_iter().zip(&found.files).enumerate()
+    {
         if let (Some(new_text), Some(original)) = (changed, source) {
             changed_files += 1;
             if args.diff {
                 diffs.push_str(&unified_diff(&report.path, &original.text, &new_text));
                 would_fix += report.fixed.values().sum::<usize>();
                 report.fixed.clear();
-            } else if let Err(error) = write::write_atomic(path, &original.encode(&new_text)) {
+            } else if let Some(error) = failed.remove(&index) {
                 report.problems.push(format!("fixes not written: {error}"));
                 report.fixed.clear();
                 report.source = Some(original.text.clone());

@@ -14,11 +14,10 @@ use ruff_python_ast::{
     Expr, ExprContext, ModModule, Stmt,
     visitor::source_order::{self, SourceOrderVisitor},
 };
-use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
-use crate::check::{Checked, check, check_parsed, drop_deep, parse};
+use crate::check::{Analysis, Checked, check, check_parsed, drop_deep, parse};
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::fix::imports::{self, ImportKey};
 use crate::pattern::matcher::{Capture, Env, Matcher};
@@ -126,22 +125,22 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
     let mut disabled: Vec<RuleRef> = Vec::new();
     let mut baseline: Option<Baseline> = None;
     let mut converged = false;
-    // The parse of `outcome.text` when the last pass already made it.
-    let mut known: Option<Parsed<ModModule>> = None;
+    // The analysis of `outcome.text` when the last pass already made it.
+    let mut known: Option<Analysis> = None;
     for _ in 0..MAX_PASSES {
         let reused = known.take();
         let Some(scan) = crate::check::worth_parsing(rules, &outcome.text) else {
-            if let Some(parsed) = reused {
-                drop_deep(parsed, 10_000);
+            if let Some(analysis) = reused {
+                drop_deep(analysis, 10_000);
             }
             converged = true;
             outcome.remaining = Checked::default();
             break;
         };
-        let parsed = reused.unwrap_or_else(|| parse(&outcome.text));
-        let (checked, depth) = check_parsed(rules, &outcome.text, &parsed, scan, &disabled);
+        let analysis = reused.unwrap_or_else(|| Analysis::of(rules, &outcome.text));
+        let (checked, depth) = check_parsed(rules, &outcome.text, &analysis, scan, &disabled);
         if checked.syntax_error {
-            drop_deep(parsed, depth);
+            drop_deep(analysis, depth);
             outcome.remaining = checked;
             return outcome;
         }
@@ -151,13 +150,14 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
             .filter(|d| d.fix_applies(unsafe_fixes))
             .collect();
         if fixable.is_empty() {
-            drop_deep(parsed, depth);
+            drop_deep(analysis, depth);
             converged = true;
             outcome.remaining = checked;
             break;
         }
-        let baseline = baseline.get_or_insert_with(|| Baseline::of(rules, &outcome.text, &parsed));
-        drop_deep(parsed, depth);
+        let baseline =
+            baseline.get_or_insert_with(|| Baseline::of(rules, &outcome.text, &analysis));
+        drop_deep(analysis, depth);
         let groups: Vec<&[Edit]> = fixable
             .iter()
             .map(|d| d.fix.as_ref().expect("fixable").edits.as_slice())
@@ -190,22 +190,23 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
                 let first = accepted[0];
                 count(&mut outcome.applied, fixable[first]);
                 let text = apply_edits(&outcome.text, groups[first]);
-                let parsed = parse(&text);
-                let (text, parsed) = cleanup(rules, text, parsed, baseline);
+                let analysis = Analysis::of(rules, &text);
+                let (text, analysis) = cleanup(rules, text, analysis, baseline);
                 outcome.text = text;
-                known = Some(parsed);
+                known = Some(analysis);
             }
             continue;
         }
         for &index in &accepted {
             count(&mut outcome.applied, fixable[index]);
         }
-        let (text, parsed) = cleanup(rules, candidate, candidate_parsed, baseline);
+        let candidate = (candidate, Analysis::of_parsed(rules, candidate_parsed));
+        let (text, analysis) = cleanup(rules, candidate.0, candidate.1, baseline);
         outcome.text = text;
-        known = Some(parsed);
+        known = Some(analysis);
     }
-    if let Some(parsed) = known.take() {
-        drop_deep(parsed, 10_000);
+    if let Some(analysis) = known.take() {
+        drop_deep(analysis, 10_000);
     }
     if !converged {
         outcome.remaining = check(rules, &outcome.text, &disabled);
@@ -229,11 +230,11 @@ struct Baseline {
 }
 
 impl Baseline {
-    fn of(rules: &RuleSet, text: &str, parsed: &Parsed<ModModule>) -> Baseline {
-        let semantic = Semantic::build(parsed.syntax(), &rules.modules);
+    fn of(rules: &RuleSet, text: &str, analysis: &Analysis) -> Baseline {
+        let semantic = analysis.semantic();
         Baseline {
-            imports: imports::import_reference_counts(&semantic, &drop_modules(rules)),
-            reads: dead_candidates(rules, text, parsed.syntax(), &semantic)
+            imports: imports::import_reference_counts(semantic, &drop_modules(rules)),
+            reads: dead_candidates(rules, text, analysis.parsed.syntax(), semantic)
                 .into_iter()
                 .map(|c| (c.key, c.reads))
                 .collect(),
@@ -252,26 +253,28 @@ fn drop_modules(rules: &RuleSet) -> Vec<String> {
     modules
 }
 
-/// Remove imports and dead statements the fixes left unused, until nothing more goes.
-/// Remove what the fixes made unused from `text`, whose parse (without errors) is `parsed`.
-/// Returns the cleaned text and its parse.
+/// Remove what the fixes made unused (imports, dead statements) from `text`, whose analysis (of a
+/// parse without errors) is `analysis`, until nothing more goes. Returns the cleaned text and its
+/// analysis.
 fn cleanup(
     rules: &RuleSet,
     mut text: String,
-    mut parsed: Parsed<ModModule>,
+    mut analysis: Analysis,
     baseline: &Baseline,
-) -> (String, Parsed<ModModule>) {
+) -> (String, Analysis) {
     let modules = drop_modules(rules);
     for _ in 0..4 {
-        let semantic = Semantic::build(parsed.syntax(), &rules.modules);
+        let (parsed, Some(semantic)) = (&analysis.parsed, &analysis.semantic) else {
+            break;
+        };
         let mut edits = imports::drop_unused_imports(
             &text,
             parsed.syntax(),
-            &semantic,
+            semantic,
             &modules,
             &baseline.imports,
         );
-        for candidate in dead_candidates(rules, &text, parsed.syntax(), &semantic) {
+        for candidate in dead_candidates(rules, &text, parsed.syntax(), semantic) {
             if candidate.reads == 0
                 && baseline
                     .reads
@@ -293,10 +296,13 @@ fn cleanup(
             drop_deep(reparsed, 10_000);
             break;
         }
-        drop_deep(std::mem::replace(&mut parsed, reparsed), 10_000);
+        drop_deep(
+            std::mem::replace(&mut analysis, Analysis::of_parsed(rules, reparsed)),
+            10_000,
+        );
         text = cleaned;
     }
-    (text, parsed)
+    (text, analysis)
 }
 
 /// A statement a pack's cleanup matches, with the reads of the variable it binds.
@@ -312,11 +318,7 @@ fn dead_candidates(
     module: &ModModule,
     semantic: &Semantic,
 ) -> Vec<DeadCandidate> {
-    let cleanups: Vec<_> = rules
-        .packs
-        .iter()
-        .flat_map(|p| p.cleanups.iter().map(move |c| (p, c)))
-        .collect();
+    let cleanups = rules.live_cleanups(source);
     if cleanups.is_empty() {
         return Vec::new();
     }

@@ -1,10 +1,46 @@
 //! Atomic writes: a temporary file in the same directory, flushed, then renamed over the original.
 //!
 //! The original's permissions are kept, a symlink is written through to its target, and a
-//! read-only file is refused rather than replaced.
+//! read-only file is refused rather than replaced. [`write_all_atomic`] writes many files at once.
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// How many files [`write_all_atomic`] writes at once. Flushing a file waits on the disk, not the
+/// CPU, and the filesystem commits concurrent flushes together: 232 files flushed one by one take
+/// 0.1 s longer on the corpus (measured; writing them while other files are still being fixed was
+/// slower still, as flushes then come one at a time).
+const CONCURRENT_WRITES: usize = 16;
+
+/// [`write_atomic`] for many files at once; the results are in the order of `files`.
+pub fn write_all_atomic(files: &[(&Path, Vec<u8>)]) -> Vec<io::Result<()>> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<io::Result<()>>>> =
+        files.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..CONCURRENT_WRITES.min(files.len()) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((path, bytes)) = files.get(index) else {
+                        break;
+                    };
+                    *results[index].lock().expect("not poisoned") = Some(write_atomic(path, bytes));
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .expect("not poisoned")
+                .expect("every file written")
+        })
+        .collect()
+}
 
 /// Replace the contents of `path` with `bytes`, atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
