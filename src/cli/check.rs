@@ -72,15 +72,19 @@ pub(super) fn process(
     };
     if fix {
         let outcome = apply::fix(rules, source, unsafe_fixes);
-        report.fixed = outcome.applied.clone();
-        report.problems = outcome.problems.clone();
+        report.fixed = outcome.applied;
+        report.problems = outcome.problems;
         report.diagnostics = outcome.remaining.diagnostics;
         let changed = (outcome.text != source).then_some(outcome.text);
-        report.source = Some(changed.clone().unwrap_or_else(|| source.to_owned()));
+        if !report.diagnostics.is_empty() {
+            report.source = Some(changed.clone().unwrap_or_else(|| source.to_owned()));
+        }
         (report, changed)
     } else {
         report.diagnostics = check(rules, source, &[]).diagnostics;
-        report.source = Some(source.to_owned());
+        if !report.diagnostics.is_empty() {
+            report.source = Some(source.to_owned());
+        }
         (report, None)
     }
 }

@@ -23,7 +23,8 @@ pub struct FileReport {
     pub path: String,
     /// The absolute path (for JSON).
     pub absolute: String,
-    /// The text the diagnostics refer to (`None` when the file could not be read).
+    /// The text the diagnostics refer to (`None` when there are none, or the file could not be
+    /// read).
     pub source: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
     /// Fixes applied, per rule code.
