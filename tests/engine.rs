@@ -560,9 +560,10 @@ fn an_unset_version_is_the_newest() {
     );
 }
 
-#[test]
-fn comment_rules_match_comments_only() {
-    let text = r##"[pack]
+/// A pack with one comment rule matching `regex`.
+fn comment_pack(regex: &str) -> String {
+    format!(
+        r##"[pack]
 name = "test-pack"
 version = "0"
 description = "test"
@@ -574,19 +575,31 @@ code = "T1"
 name = "marker"
 message = "marker"
 explain = "x"
-comment = '(?i)#\s*todo\b'
+comment = '{regex}'
 
 [[rule.example]]
-flagged = "# TODO"
-"##;
-    let source = "x = '# TODO in a string'\n# todo: port\ny = 1  # TODO later\n";
-    let found: Vec<&str> = check(&rules(text, &[]), source, &[])
+flagged = "# todo"
+"##
+    )
+}
+
+/// The comments `regex` reports in `source`.
+fn comments_found<'s>(regex: &str, source: &'s str) -> Vec<&'s str> {
+    check(&rules(&comment_pack(regex), &[]), source, &[])
         .diagnostics
         .iter()
         .map(|d| &source[d.range])
-        .collect();
-    assert_eq!(found, ["# todo: port", "# TODO later"]);
-    let with_fix = text.replace(
+        .collect()
+}
+
+#[test]
+fn comment_rules_match_comments_only() {
+    let source = "x = '# TODO in a string'\n# todo: port\ny = 1  # TODO later\n";
+    assert_eq!(
+        comments_found(r"(?i)#\s*todo\b", source),
+        ["# todo: port", "# TODO later"]
+    );
+    let with_fix = comment_pack(r"(?i)#\s*todo\b").replace(
         "comment = ",
         "fix = \"y\"\napplicability = \"safe\"\ncomment = ",
     );
@@ -596,31 +609,9 @@ flagged = "# TODO"
 
 #[test]
 fn an_anchored_comment_regex_is_matched_against_each_comment_not_the_file() {
-    let text = r##"[pack]
-name = "test-pack"
-version = "0"
-description = "test"
-prefix = "T"
-modules = ["m"]
-
-[[rule]]
-code = "T1"
-name = "marker"
-message = "marker"
-explain = "x"
-comment = '^#\s*todo$'
-
-[[rule.example]]
-flagged = "# todo"
-"##;
     // `^` and `$` hold at the comment's ends, not at the file's: the file must still be parsed.
     let source = "x = 1\n# todo\ny = 2\n";
-    let found: Vec<&str> = check(&rules(text, &[]), source, &[])
-        .diagnostics
-        .iter()
-        .map(|d| &source[d.range])
-        .collect();
-    assert_eq!(found, ["# todo"]);
+    assert_eq!(comments_found(r"^#\s*todo$", source), ["# todo"]);
 }
 
 #[test]
