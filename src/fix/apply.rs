@@ -200,8 +200,8 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         for &index in &accepted {
             count(&mut outcome.applied, fixable[index]);
         }
-        let candidate = (candidate, Analysis::of_parsed(rules, candidate_parsed));
-        let (text, analysis) = cleanup(rules, candidate.0, candidate.1, baseline);
+        let analysis = Analysis::of_parsed(rules, candidate_parsed);
+        let (text, analysis) = cleanup(rules, candidate, analysis, baseline);
         outcome.text = text;
         known = Some(analysis);
     }
