@@ -445,45 +445,31 @@ impl Prefilter {
         Prefilter { always, needles }
     }
 
-    /// Whether some pattern may match in `source` (the scan stops at the first one).
-    pub fn may_match(&self, source: &str) -> bool {
-        !self.always.is_empty()
-            || self.needles.as_ref().is_some_and(|needles| {
-                let mut live = self.always.clone();
-                needles.scan(source, &mut live, true);
-                !live.is_empty()
-            })
-    }
-
     /// The patterns that may match in `source`.
     pub fn live(&self, source: &str) -> Live {
         let mut live = self.always.clone();
         if let Some(needles) = &self.needles {
-            needles.scan(source, &mut live, false);
+            needles.scan(source, &mut live);
         }
         live
     }
 }
 
 impl Needles {
-    /// Add to `live` the patterns one of whose needle sets `source` holds; with `first_only`, stop
-    /// at the first.
-    fn scan(&self, source: &str, live: &mut Live, first_only: bool) {
+    /// Add to `live` the patterns one of whose needle sets `source` holds.
+    fn scan(&self, source: &str, live: &mut Live) {
         let mut present = vec![false; self.count];
         // A needle seen for the first time may complete sets: their patterns become live.
         let mut found = |needle: usize| {
             if present[needle] {
-                return false;
+                return;
             }
             present[needle] = true;
-            let mut completed = false;
             for &set in &self.sets_with[needle] {
                 if self.sets[set].iter().all(|&n| present[n]) {
                     live.insert(self.owners[set]);
-                    completed = true;
                 }
             }
-            completed && first_only
         };
         let bytes = source.as_bytes();
         let mut at = 0;
@@ -499,16 +485,13 @@ impl Needles {
             // Tokens are ASCII, so the slice is on character boundaries.
             if self.word_shapes[usize::from(bytes[start])] & token_shape(at - start) != 0
                 && let Some(&needle) = self.words.get(&source[start..at])
-                && found(needle)
             {
-                return;
+                found(needle);
             }
         }
         if let Some((automaton, numbers)) = &self.texts {
             for text in automaton.find_overlapping_iter(source) {
-                if found(numbers[text.pattern().as_usize()]) {
-                    return;
-                }
+                found(numbers[text.pattern().as_usize()]);
             }
         }
     }
@@ -527,17 +510,22 @@ mod tests {
         Prefilter::new(&patterns)
     }
 
+    /// Whether some pattern of `prefilter` may match in `text`.
+    fn passes(prefilter: &Prefilter, text: &str) -> bool {
+        !prefilter.live(text).is_empty()
+    }
+
     #[test]
     fn words_are_whole_tokens_and_a_file_needs_every_word_of_one_set() {
         let prefilter = words(&[&["pkg", "sleep"], &["gather"]]);
-        assert!(prefilter.may_match("import pkg\nawait pkg.sleep(1)"));
-        assert!(prefilter.may_match("x = gather"));
-        assert!(!prefilter.may_match("import pkg\nsleeping = 1"));
-        assert!(!prefilter.may_match("sleep(1)"));
+        assert!(passes(&prefilter, "import pkg\nawait pkg.sleep(1)"));
+        assert!(passes(&prefilter, "x = gather"));
+        assert!(!passes(&prefilter, "import pkg\nsleeping = 1"));
+        assert!(!passes(&prefilter, "sleep(1)"));
         // A non-ASCII character ends a token: a word after it is found, never lost.
-        assert!(prefilter.may_match("\"→gather\""));
-        assert!(!words(&[]).may_match("anything"));
-        assert!(words(&[&[]]).may_match(""));
+        assert!(passes(&prefilter, "\"→gather\""));
+        assert!(!passes(&words(&[]), "anything"));
+        assert!(passes(&words(&[&[]]), ""));
     }
 
     #[test]
@@ -567,8 +555,8 @@ mod tests {
             Needle::Text("on_".to_owned())
         );
         let substring = words(&[&["\"x"]]);
-        assert!(substring.may_match("y = \"xyz\""));
-        assert!(!substring.may_match("y = 'xyz'"));
+        assert!(passes(&substring, "y = \"xyz\""));
+        assert!(!passes(&substring, "y = 'xyz'"));
     }
 
     #[test]

@@ -351,11 +351,6 @@ impl RuleSet {
         &self.comments
     }
 
-    /// Whether a file with this text can match any enabled rule.
-    pub fn may_match(&self, source: &str) -> bool {
-        self.prefilter.may_match(source) || self.comments_may_match(source)
-    }
-
     /// The patterns that may match in a file with this text (by [`Candidate::number`]).
     pub fn live_patterns(&self, source: &str) -> Live {
         self.prefilter.live(source)

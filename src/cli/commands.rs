@@ -209,7 +209,12 @@ pub(super) fn run_parse_only(
         .files
         .par_iter()
         .map(|(path, settings)| match SourceText::read(path) {
-            Ok(source) if prefiltered && !settings.rules().may_match(&source.text) => (false, true),
+            Ok(source)
+                if prefiltered
+                    && crate::check::worth_parsing(settings.rules(), &source.text).is_none() =>
+            {
+                (false, true)
+            }
             Ok(source) => {
                 let parsed = crate::check::parse(&source.text);
                 let ok = parsed.errors().is_empty();
