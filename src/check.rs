@@ -300,6 +300,23 @@ impl<'r, 't> Walker<'r, 't> {
         }
     }
 
+    /// Run `work` with a matcher for `pattern` of `rule` that tests captures against the rule's
+    /// constraints as they are bound ([`Walker::capture_allowed`]).
+    fn with_constrained_matcher<T>(
+        &self,
+        pack: &'r Pack,
+        rule: &'r Rule,
+        pattern: &'r Pattern,
+        work: impl FnOnce(&Matcher<'r, 't, '_>) -> T,
+    ) -> T {
+        let allowed =
+            |name: &str, capture: &Capture<'t>| self.capture_allowed(pack, rule, name, capture);
+        work(&Matcher {
+            on_bind: Some(&allowed),
+            ..self.matcher(pack, pattern)
+        })
+    }
+
     /// Whether `capture`, just bound to `metavar` by one of `rule`'s patterns, passes the rule's
     /// constraints that test a capture alone. The matcher asks while matching, so a capture that
     /// fails makes it try the pattern's next way of matching (another split of a `$$$` list)
@@ -383,13 +400,10 @@ impl<'r, 't> Walker<'r, 't> {
             let rule = rules.rule(candidate.rule);
             let pattern = &rule.patterns[candidate.pattern as usize];
             let mut env = Env::new();
-            let allowed =
-                |name: &str, capture: &Capture<'t>| self.capture_allowed(pack, rule, name, capture);
-            let matcher = Matcher {
-                on_bind: Some(&allowed),
-                ..self.matcher(pack, pattern)
-            };
-            if !matches_at(&matcher, pattern, node, &mut env) {
+            let matched = self.with_constrained_matcher(pack, rule, pattern, |matcher| {
+                matches_at(matcher, pattern, node, &mut env)
+            });
+            if !matched {
                 continue;
             }
             // With `statement-position`, the finding is the expression statement itself.
@@ -451,15 +465,11 @@ impl<'r, 't> Walker<'r, 't> {
         body: &'t [Stmt],
         start: usize,
     ) -> Option<(TextRange, Env<'r, 't>)> {
-        let allowed =
-            |name: &str, capture: &Capture<'t>| self.capture_allowed(pack, rule, name, capture);
-        let matcher = Matcher {
-            on_bind: Some(&allowed),
-            ..self.matcher(pack, pattern)
-        };
         let statements = NodeList::Stmts(pattern.statements());
         let mut env = Env::new();
-        let end = matcher.list(statements, 0, NodeList::Stmts(body), start, false, &mut env)?;
+        let end = self.with_constrained_matcher(pack, rule, pattern, |matcher| {
+            matcher.list(statements, 0, NodeList::Stmts(body), start, false, &mut env)
+        })?;
         (end > start).then(|| {
             (
                 TextRange::new(body[start].start(), body[end - 1].end()),

@@ -139,9 +139,7 @@ impl Settings {
     pub fn includes(&self, path: &Path) -> bool {
         self.filters.included(&self.relative(path))
     }
-}
 
-impl Settings {
     /// `path` relative to the root when it lies below it (made absolute, or through a symlinked
     /// directory), else `path` made absolute. Directories resolved through symlinks are cached:
     /// resolving costs a system call per path component.
