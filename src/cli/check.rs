@@ -21,7 +21,8 @@ use crate::ruleset::RuleSet;
 use crate::source::SourceText;
 
 use super::{
-    CheckArgs, Failure, absolute, display_path, file_error, flag, parse_versions, stderr_color,
+    CheckArgs, Failure, absolute, display_path, file_error, flag, parse_versions, paths_or_current,
+    stderr_color,
 };
 
 /// The resolver of this run's settings: configuration discovery with the command line on top.
@@ -140,11 +141,7 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         let rules = governing.rules_for(&start);
         return check_stdin(&args, &run, &rules, &governing);
     }
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = paths_or_current(&args.paths);
     let found = discover::discover(&paths, &resolver)?;
     let progress = Progress::start(
         found.files.len(),

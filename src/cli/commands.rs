@@ -17,7 +17,7 @@ use crate::source::SourceText;
 use super::check::process;
 use super::{
     Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
-    load_packs,
+    load_packs, paths_or_current,
 };
 
 pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
@@ -27,11 +27,7 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
         ..Overrides::default()
     };
     let resolver = Arc::new(Resolver::new(overrides, args.configuration.discovery()));
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = paths_or_current(&args.paths);
     let found = discover::discover(&paths, &resolver)?;
     let mut files: Vec<(FileReport, migration::State)> = found
         .files
