@@ -168,6 +168,8 @@ pub struct RuleSet {
     prefilter: Prefilter,
     /// Every pack's cleanups (pack, cleanup), with what a text needs for each to match.
     cleanups: Vec<(u32, u32, SubstringNeeds)>,
+    /// Every pack's `drop-unused-imports` modules, sorted, once each.
+    drop_unused_imports: Vec<String>,
     /// Fix applicability per enabled rule, after `extend-safe-fixes` / `extend-unsafe-fixes`.
     applicability: FxHashMap<RuleRef, Applicability>,
     /// Whether the unused-suppression rule is enabled; then the pattern of a directive that
@@ -196,6 +198,7 @@ impl RuleSet {
             comment_needs: Vec::new(),
             prefilter: Prefilter::default(),
             cleanups: Vec::new(),
+            drop_unused_imports: Vec::new(),
             applicability: FxHashMap::default(),
             unused_noqa: None,
         };
@@ -255,7 +258,11 @@ impl RuleSet {
                 set.cleanups
                     .push((pack_index as u32, cleanup_index as u32, needs));
             }
+            set.drop_unused_imports
+                .extend(pack.drop_unused_imports.iter().cloned());
         }
+        set.drop_unused_imports.sort();
+        set.drop_unused_imports.dedup();
         if selection.enables(noqa::UNUSED_NOQA) {
             set.unused_noqa = Some(directive_scan(&set.packs));
         }
@@ -366,6 +373,11 @@ impl RuleSet {
                 (pack, &pack.cleanups[cleanup as usize])
             })
             .collect()
+    }
+
+    /// The modules whose imports the fix loop removes when fixes made them unused.
+    pub fn drop_unused_imports(&self) -> &[String] {
+        &self.drop_unused_imports
     }
 
     /// Whether a comment rule may match in a file with this text.

@@ -233,24 +233,13 @@ impl Baseline {
     fn of(rules: &RuleSet, text: &str, analysis: &Analysis) -> Baseline {
         let semantic = analysis.semantic();
         Baseline {
-            imports: imports::import_reference_counts(semantic, &drop_modules(rules)),
+            imports: imports::import_reference_counts(semantic, rules.drop_unused_imports()),
             reads: dead_candidates(rules, text, analysis.parsed.syntax(), semantic)
                 .into_iter()
                 .map(|c| (c.key, c.reads))
                 .collect(),
         }
     }
-}
-
-fn drop_modules(rules: &RuleSet) -> Vec<String> {
-    let mut modules: Vec<String> = rules
-        .packs
-        .iter()
-        .flat_map(|p| p.drop_unused_imports.iter().cloned())
-        .collect();
-    modules.sort();
-    modules.dedup();
-    modules
 }
 
 /// Remove what the fixes made unused (imports, dead statements) from `text`, whose analysis (of a
@@ -262,7 +251,7 @@ fn cleanup(
     mut analysis: Analysis,
     baseline: &Baseline,
 ) -> (String, Analysis) {
-    let modules = drop_modules(rules);
+    let modules = rules.drop_unused_imports();
     for _ in 0..4 {
         let (parsed, Some(semantic)) = (&analysis.parsed, &analysis.semantic) else {
             break;
@@ -271,7 +260,7 @@ fn cleanup(
             &text,
             parsed.syntax(),
             semantic,
-            &modules,
+            modules,
             &baseline.imports,
         );
         for candidate in dead_candidates(rules, &text, parsed.syntax(), semantic) {
