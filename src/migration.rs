@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::diagnostic::{Applicability, Origin};
 use crate::pack::Pack;
 use crate::report::{FileReport, escape_markup, position};
+use crate::semantic::in_module;
 
 /// Where a file stands in the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,11 +65,10 @@ impl Migration {
         imports.visit_body(parsed.suite());
         crate::check::drop_deep(parsed, 10_000);
         let imports_any = |modules: &[String]| {
-            imports.modules.iter().any(|imported| {
-                modules
-                    .iter()
-                    .any(|m| imported == m || imported.starts_with(&format!("{m}.")))
-            })
+            imports
+                .modules
+                .iter()
+                .any(|imported| modules.iter().any(|m| in_module(imported, m)))
         };
         if imports_any(&self.from) {
             State::Remaining

@@ -13,7 +13,7 @@ use rustc_hash::FxHashSet;
 
 use super::metavar::{self, Metavar};
 use super::shape::{self, Leaf, NodeList, Shape, Slot};
-use crate::semantic::{Resolution, Semantic};
+use crate::semantic::{Resolution, Semantic, in_module};
 
 /// What a metavariable is bound to.
 #[derive(Debug, Clone)]
@@ -111,10 +111,7 @@ pub fn module_chain<'p>(
     if metavar::parse_placeholder(root).is_some() {
         return None;
     }
-    let declared = modules.iter().any(|m| {
-        m.strip_prefix(root)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-    });
+    let declared = modules.iter().any(|m| in_module(m, root));
     if !declared {
         return None;
     }
