@@ -298,7 +298,7 @@ impl Resolver {
                         format!(
                             "`output-format = \"{}\"`: use {}",
                             name.get_ref(),
-                            Format::NAMES.join(", ")
+                            Format::names().join(", ")
                         ),
                     )
                 })?,

@@ -56,18 +56,14 @@ pub enum Format {
 }
 
 impl Format {
-    /// The names `--output-format` and `output-format` accept.
-    pub const NAMES: &[&str] = &[
-        "full",
-        "concise",
-        "grouped",
-        "json",
-        "json-lines",
-        "sarif",
-        "github",
-        "gitlab",
-        "junit",
-    ];
+    /// The names `--output-format` and `output-format` accept (clap's, from the variants).
+    pub fn names() -> Vec<String> {
+        <Format as clap::ValueEnum>::value_variants()
+            .iter()
+            .filter_map(clap::ValueEnum::to_possible_value)
+            .map(|value| value.get_name().to_owned())
+            .collect()
+    }
 
     /// Whether the format is for people (and so gets the summary lines).
     pub fn is_human(self) -> bool {
