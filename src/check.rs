@@ -15,6 +15,7 @@ use smallvec::SmallVec;
 
 use crate::assignments::Assignments;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
+use crate::dispatch::{Anchors, Candidate, Dispatch};
 use crate::fix::imports::Imports;
 use crate::fix::imports::remove_alias;
 use crate::fix::template::{Expansion, Expansions, Site, line_indent_at};
@@ -25,7 +26,7 @@ use crate::pattern::metavar::{self, Piece};
 use crate::pattern::shape::NodeList;
 use crate::pattern::{Form, Pattern};
 use crate::prefilter::Live;
-use crate::ruleset::{Candidate, RuleRef, RuleSet};
+use crate::ruleset::{RuleRef, RuleSet};
 use crate::semantic::{BindingKind, Resolution, Semantic, in_module};
 use crate::source::Layout;
 
@@ -44,14 +45,24 @@ pub fn parse(source: &str) -> Parsed<ModModule> {
     ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python)
 }
 
-/// Drop a parsed tree on a stack deep enough for its nesting.
+/// Drop a parsed tree on a stack deep enough for its nesting. `depth` bounds the nesting: the
+/// depth the semantic model measured ([`Analysis::depth_bound`]), or else the length in bytes of
+/// the text it was parsed from (every level of nesting spells at least one byte). The tree is
+/// dropped in place when the stack left suffices, else on a new stack segment.
 pub fn drop_deep<T: Send>(value: T, depth: usize) {
-    if depth > 500 {
-        stacker::grow(depth * 4096 + (16 << 20), move || drop(value));
-    } else {
-        drop(value);
+    let needed = depth
+        .saturating_mul(DROP_STACK_PER_LEVEL)
+        .saturating_add(DROP_STACK_SLACK);
+    match stacker::remaining_stack() {
+        Some(left) if left >= needed => drop(value),
+        _ => stacker::grow(needed, move || drop(value)),
     }
 }
+
+/// Stack one level of nesting may take to drop: several times what a release build takes
+/// (about 70 bytes), for debug builds.
+const DROP_STACK_PER_LEVEL: usize = 512;
+const DROP_STACK_SLACK: usize = 1 << 20;
 
 /// Check `source` with every enabled rule of `rules`. `disabled_fixes` lists rules whose fixes are
 /// not offered (the fix loop turns off a rule whose fix broke the file).
@@ -60,7 +71,8 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
         return Checked::default();
     };
     let analysis = Analysis::of(rules, source);
-    let (checked, depth) = check_parsed(rules, source, &analysis, scan, disabled_fixes);
+    let checked = check_parsed(rules, source, &analysis, scan, disabled_fixes);
+    let depth = analysis.depth_bound(source);
     drop_deep(analysis, depth);
     checked
 }
@@ -84,6 +96,12 @@ impl Analysis {
             .is_empty()
             .then(|| Semantic::build(parsed.syntax(), &rules.modules));
         Analysis { parsed, semantic }
+    }
+
+    /// A bound of the tree's nesting, for [`drop_deep`]: measured when the text parsed, else the
+    /// text's length.
+    pub fn depth_bound(&self, source: &str) -> usize {
+        self.semantic.as_ref().map_or(source.len(), Semantic::depth)
     }
 
     /// The bindings of a text that parsed without errors.
@@ -117,15 +135,14 @@ pub fn worth_parsing(rules: &RuleSet, source: &str) -> Option<Scan> {
 }
 
 /// [`check`] on a text already analysed (the fix loop parses each text once), which
-/// [`worth_parsing`] scanned. Returns the result and the deepest nesting met, for dropping the
-/// tree.
+/// [`worth_parsing`] scanned.
 pub fn check_parsed(
     rules: &RuleSet,
     source: &str,
     analysis: &Analysis,
     scan: Scan,
     disabled_fixes: &[RuleRef],
-) -> (Checked, usize) {
+) -> Checked {
     let parsed = &analysis.parsed;
     if let Some(error) = parsed.errors().first() {
         let mut diagnostics = vec![Diagnostic::error(
@@ -134,26 +151,31 @@ pub fn check_parsed(
             format!("SyntaxError: {}", error.error),
         )];
         diagnostics[0].name = Some("syntax-error".to_owned());
-        let checked = Checked {
+        return Checked {
             diagnostics,
             parsed: true,
             syntax_error: true,
         };
-        return (checked, 10_000);
     }
     let module = parsed.syntax();
     let semantic = analysis.semantic();
     let layout = Layout::of(source);
     let strings = multiline_strings(parsed, source);
+    let dispatch = rules.dispatch(&scan.live);
+    let anchors = dispatch
+        .anchors()
+        .map(|anchors| anchor_offsets(anchors, parsed, source, semantic));
     let mut walker = Walker {
         rules,
         source,
         body: &module.body,
         semantic,
-        live: &scan.live,
+        dispatch: &dispatch,
+        anchors,
+        resolved: String::new(),
         assignments: Assignments::default(),
         ancestors: Vec::new(),
-        max_depth: 0,
+        stack_checked_at: 0,
         found: Vec::new(),
         fixes: FixContext {
             source,
@@ -165,15 +187,12 @@ pub fn check_parsed(
             disabled: disabled_fixes,
         },
     };
-    let walked = !scan.live.is_empty();
-    if walked {
+    if !scan.live.is_empty() {
         walker.visit_body(&module.body);
     }
     if scan.comments {
         walker.match_comments(parsed);
     }
-    // An unwalked tree's depth is unknown: it is dropped on a deep stack.
-    let depth = if walked { walker.max_depth } else { 10_000 };
     let mut diagnostics = std::mem::take(&mut walker.found);
     drop(walker);
     finish(rules, &mut diagnostics);
@@ -182,12 +201,11 @@ pub fn check_parsed(
         &Lines::new(source, parsed, &strings),
         &mut diagnostics,
     );
-    let checked = Checked {
+    Checked {
         diagnostics,
         parsed: true,
         syntax_error: false,
-    };
-    (checked, depth)
+    }
 }
 
 /// Remove duplicates and fallback findings covered by a non-fallback finding (of any pack) or
@@ -225,6 +243,34 @@ fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
         }
         _ => true,
     });
+}
+
+/// Where `source` spells one of `anchors`, sorted: the uses of imported names (when wanted) and
+/// the identifier tokens that are one of the words.
+fn anchor_offsets(
+    anchors: &Anchors<&str>,
+    parsed: &Parsed<ModModule>,
+    source: &str,
+    semantic: &Semantic,
+) -> Vec<TextSize> {
+    let mut offsets: Vec<TextSize> = Vec::new();
+    if anchors.imports {
+        offsets.extend(semantic.tracked_uses());
+    }
+    if !anchors.words.is_empty() {
+        // A soft keyword standing as a name (`x.match`) is recorded as a name token.
+        let identifiers = parsed
+            .tokens()
+            .iter()
+            .filter(|token| token.kind() == TokenKind::Name);
+        for token in identifiers {
+            if anchors.words.contains(&&source[token.range()]) {
+                offsets.push(token.start());
+            }
+        }
+    }
+    offsets.sort_unstable();
+    offsets
 }
 
 /// Ranges of string tokens that span lines: their inner lines are never re-indented.
@@ -265,12 +311,18 @@ struct Walker<'r, 't> {
     /// The module's statements (for `bound-to`, which looks at module-level assignments).
     body: &'t [Stmt],
     semantic: &'t Semantic,
-    /// The patterns the prefilter found may match in this file: no other is tried.
-    live: &'t Live,
+    /// The patterns the prefilter found may match in this file, by where: no other is tried.
+    dispatch: &'r Dispatch<&'r str>,
+    /// Where the file spells an anchor of a live pattern, sorted; `None` when some live pattern
+    /// has none. A node whose range holds none of them holds no match: the walk passes it by.
+    anchors: Option<Vec<TextSize>>,
+    /// The qualified name of the node being dispatched (a buffer kept between nodes).
+    resolved: String,
     /// What names are assigned, per scope (for `bound-to`), scanned once each.
     assignments: Assignments<'t>,
     ancestors: Vec<AnyNodeRef<'t>>,
-    max_depth: usize,
+    /// The depth at which the walk last made sure of its stack (see [`Walker::deeper`]).
+    stack_checked_at: usize,
     found: Vec<Diagnostic>,
     fixes: FixContext<'t>,
 }
@@ -345,29 +397,42 @@ impl<'r, 't> Walker<'r, 't> {
         matches_at(&self.matcher(pack, pattern), pattern, node, env)
     }
 
-    /// The qualified name `node` resolves to, or for a call the name its callee resolves to.
-    fn resolved_name(&self, node: AnyNodeRef<'t>) -> Option<String> {
+    /// Write into `name` the qualified name `node` resolves to, or for a call the name its callee
+    /// resolves to; false when it does not resolve.
+    fn resolve_into(&self, node: AnyNodeRef<'t>, name: &mut String) -> bool {
         let named = match node {
             AnyNodeRef::ExprCall(call) => AnyNodeRef::from(&*call.func),
             node => node,
         };
-        let (qualified, attributes) = self.semantic.qualify(named)?;
-        let mut name = qualified.to_owned();
+        let Some((qualified, attributes)) = self.semantic.qualify(named) else {
+            return false;
+        };
+        name.clear();
+        name.push_str(qualified);
         for attribute in attributes {
             name.push('.');
             name.push_str(attribute);
         }
-        Some(name)
+        true
     }
 
+    /// Try at `node` the patterns it meets (the walk calls this only for a node that meets one).
+    #[inline(never)]
     fn try_node(&mut self, node: AnyNodeRef<'t>) {
-        let rules = self.rules;
-        let keyed = rules.keyed(node.kind()).map_or([&[][..]; 4], |keyed| {
-            let resolved = if keyed.wants_resolved_name() {
-                self.resolved_name(node)
-            } else {
-                None
-            };
+        let kind = node.kind();
+        let keyed = self.dispatch.keyed(kind);
+        let plain = self.dispatch.kind(kind);
+        let any: &[Candidate] = if node.is_statement() {
+            self.dispatch.any_stmt()
+        } else if node.as_expr_ref().is_some() {
+            self.dispatch.any_expr()
+        } else {
+            &[]
+        };
+        let mut resolved = std::mem::take(&mut self.resolved);
+        let keyed = keyed.map_or([&[][..]; 4], |keyed| {
+            let qualified = (keyed.wants_resolved_name() && self.resolve_into(node, &mut resolved))
+                .then_some(resolved.as_str());
             let attribute = match node {
                 AnyNodeRef::ExprCall(call) => call.func.as_attribute_expr(),
                 node => node.as_expr_attribute().copied(),
@@ -375,27 +440,11 @@ impl<'r, 't> Walker<'r, 't> {
             let object = attribute
                 .and_then(|a| a.value.as_name_expr())
                 .map(|name| name.id.as_str());
-            keyed.candidates(
-                resolved.as_deref(),
-                attribute.map(|a| a.attr.as_str()),
-                object,
-            )
+            keyed.candidates(qualified, attribute.map(|a| a.attr.as_str()), object)
         });
-        let kind_candidates = rules.candidates(node.kind());
-        let any: &[Candidate] = if node.as_expr_ref().is_some() {
-            rules.any_expr()
-        } else if node.is_statement() {
-            rules.any_stmt()
-        } else {
-            &[]
-        };
-        for candidate in keyed
-            .into_iter()
-            .flatten()
-            .chain(kind_candidates)
-            .chain(any)
-            .filter(|candidate| self.live.contains(candidate.number))
-        {
+        self.resolved = resolved;
+        let rules = self.rules;
+        for candidate in keyed.into_iter().flatten().chain(plain).chain(any) {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
             let pattern = &rule.patterns[candidate.pattern as usize];
@@ -435,10 +484,7 @@ impl<'r, 't> Walker<'r, 't> {
 
     fn try_block(&mut self, body: &'t [Stmt]) {
         let rules = self.rules;
-        for candidate in rules.block() {
-            if !self.live.contains(candidate.number) {
-                continue;
-            }
+        for candidate in self.dispatch.block() {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
             let pattern = &rule.patterns[candidate.pattern as usize];
@@ -978,11 +1024,44 @@ fn add_default_keywords(
     ))
 }
 
+impl Walker<'_, '_> {
+    /// Whether a node with this range may hold a match: it holds an anchor.
+    fn may_hold_match(&self, range: TextRange) -> bool {
+        self.anchors.as_ref().is_none_or(|anchors| {
+            let first = anchors.partition_point(|&offset| offset < range.start());
+            anchors
+                .get(first)
+                .is_some_and(|&offset| offset < range.end())
+        })
+    }
+
+    /// Walk one level deeper, on a new stack segment when little stack is left. The check costs
+    /// a call, so it is made only [`STACK_CHECK_EVERY`] levels below the last one on the path
+    /// from the root, with room left for those levels and the matching at the deepest.
+    fn deeper(&mut self, walk: impl FnOnce(&mut Self)) {
+        let depth = self.ancestors.len();
+        if depth < self.stack_checked_at + STACK_CHECK_EVERY {
+            return walk(self);
+        }
+        let above = std::mem::replace(&mut self.stack_checked_at, depth);
+        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || walk(self));
+        self.stack_checked_at = above;
+    }
+}
+
+/// See [`Walker::deeper`].
+const STACK_CHECK_EVERY: usize = 8;
+
 impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
     fn enter_node(&mut self, node: AnyNodeRef<'t>) -> TraversalSignal {
-        self.try_node(node);
+        if !self.may_hold_match(node.range()) {
+            self.ancestors.push(node);
+            return TraversalSignal::Skip;
+        }
+        if self.dispatch.meets(node) {
+            self.try_node(node);
+        }
         self.ancestors.push(node);
-        self.max_depth = self.max_depth.max(self.ancestors.len());
         TraversalSignal::Traverse
     }
 
@@ -991,21 +1070,21 @@ impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
     }
 
     fn visit_body(&mut self, body: &'t [Stmt]) {
-        if !self.rules.block().is_empty() {
+        if !self.dispatch.block().is_empty() {
             self.try_block(body);
         }
         source_order::walk_body(self, body);
     }
 
     fn visit_stmt(&mut self, stmt: &'t Stmt) {
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
-            source_order::walk_stmt(self, stmt)
-        });
+        self.deeper(|walker| source_order::walk_stmt(walker, stmt));
     }
 
     fn visit_expr(&mut self, expr: &'t Expr) {
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
-            source_order::walk_expr(self, expr)
-        });
+        self.deeper(|walker| source_order::walk_expr(walker, expr));
+    }
+
+    fn visit_pattern(&mut self, pattern: &'t ruff_python_ast::Pattern) {
+        self.deeper(|walker| source_order::walk_pattern(walker, pattern));
     }
 }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
+pub mod dispatch;
 pub mod docs;
 pub mod fix;
 pub mod migration;

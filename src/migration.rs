@@ -63,7 +63,7 @@ impl Migration {
         let parsed = crate::check::parse(source);
         let mut imports = Imports::default();
         imports.visit_body(parsed.suite());
-        crate::check::drop_deep(parsed, 10_000);
+        crate::check::drop_deep(parsed, source.len());
         let imports_any = |modules: &[String]| {
             imports
                 .modules

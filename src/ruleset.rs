@@ -1,23 +1,22 @@
 //! The rules of one run: selected, filtered by project versions, compiled for dispatch.
 //!
-//! [`RuleSet`] indexes every pattern of every enabled rule by the node kind its root can match, so
-//! a file is walked once and each node only meets the patterns that can match it; patterns that
-//! name what they match (by their own dotted names or through a constraint) are looked up by the
-//! node's name. It also builds the [`Prefilter`] of the enabled patterns: a file that no pattern
-//! can match and no comment rule's regex matches is never parsed.
+//! [`RuleSet`] files every pattern of every enabled rule in a [`Dispatch`] by where it can match,
+//! so a file is walked once and each node only meets the patterns that can match it. It also
+//! builds the [`Prefilter`] of the enabled patterns: a file that no pattern can match and no
+//! comment rule's regex matches is never parsed, and a parsed file's walk tries only the patterns
+//! whose needles its text holds.
 
 use std::collections::BTreeMap;
 
 use std::sync::Arc;
 
-use ruff_python_ast::NodeKind;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
 
+use crate::dispatch::{Candidate, Dispatch};
 use crate::noqa;
-use crate::pack::{Applicability, Cleanup, Constraint, Pack, Rule};
-use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
+use crate::pack::{Applicability, Cleanup, Pack, Rule};
 use crate::prefilter::{self, Live, Prefilter, RegexNeeds, SubstringNeeds};
 use crate::version::Version;
 
@@ -26,15 +25,6 @@ use crate::version::Version;
 pub struct RuleRef {
     pub pack: u32,
     pub rule: u32,
-}
-
-/// One pattern of one rule, as dispatch stores it.
-#[derive(Debug, Clone, Copy)]
-pub struct Candidate {
-    pub rule: RuleRef,
-    pub pattern: u32,
-    /// The pattern's number among the enabled patterns: what a [`Live`] set holds.
-    pub number: u32,
 }
 
 /// The length of the longest of `selectors` that `code` starts with (`ALL` counts as empty).
@@ -78,57 +68,6 @@ impl Selection {
     }
 }
 
-/// Patterns looked up by a node's name (see [`DispatchKey`]).
-#[derive(Debug, Default)]
-pub struct Keyed {
-    qualified: FxHashMap<String, Vec<Candidate>>,
-    under: FxHashMap<String, Vec<Candidate>>,
-    attribute: FxHashMap<String, Vec<Candidate>>,
-    object: FxHashMap<String, Vec<Candidate>>,
-}
-
-impl Keyed {
-    fn add(&mut self, key: &DispatchKey, candidate: Candidate) {
-        let (map, name) = match key {
-            DispatchKey::Qualified(name) => (&mut self.qualified, name),
-            DispatchKey::Under(name) => (&mut self.under, name),
-            DispatchKey::Attribute(name) => (&mut self.attribute, name),
-            DispatchKey::Object(name) => (&mut self.object, name),
-        };
-        map.entry(name.clone()).or_default().push(candidate);
-    }
-
-    /// Whether any pattern here needs the node's resolved qualified name.
-    pub fn wants_resolved_name(&self) -> bool {
-        !self.qualified.is_empty() || !self.under.is_empty()
-    }
-
-    /// The patterns for a node resolving to `qualified` (or not resolving), whose attribute (for a
-    /// call, its callee's) is `attribute`, taken of a plain name `object`.
-    pub fn candidates(
-        &self,
-        qualified: Option<&str>,
-        attribute: Option<&str>,
-        object: Option<&str>,
-    ) -> [&[Candidate]; 4] {
-        fn get<'k>(
-            map: &'k FxHashMap<String, Vec<Candidate>>,
-            name: Option<&str>,
-        ) -> &'k [Candidate] {
-            name.and_then(|n| map.get(n)).map_or(&[], Vec::as_slice)
-        }
-        let parent = qualified
-            .and_then(|q| q.rsplit_once('.'))
-            .map(|(parent, _)| parent);
-        [
-            get(&self.qualified, qualified),
-            get(&self.under, parent),
-            get(&self.attribute, attribute),
-            get(&self.object, object),
-        ]
-    }
-}
-
 /// `extend-safe-fixes` / `extend-unsafe-fixes`: rule selectors whose fixes become safe or unsafe.
 /// The longest matching selector decides; on a tie the fix stays unsafe.
 #[derive(Debug, Clone, Default)]
@@ -156,12 +95,8 @@ pub struct RuleSet {
     /// Every module any enabled rule's pack declares.
     pub modules: FxHashSet<String>,
     pub enabled: Vec<RuleRef>,
-    by_kind: FxHashMap<NodeKind, Vec<Candidate>>,
-    /// Patterns that only match a node (or a call of a callee) of one name, by node kind.
-    by_key: FxHashMap<NodeKind, Keyed>,
-    any_expr: Vec<Candidate>,
-    any_stmt: Vec<Candidate>,
-    block: Vec<Candidate>,
+    /// Where each enabled pattern can match.
+    dispatch: Dispatch<String>,
     comments: Vec<RuleRef>,
     /// What a file must contain for each comment rule's regex to match, in `comments` order.
     comment_needs: Vec<RegexNeeds>,
@@ -189,11 +124,7 @@ impl RuleSet {
             packs,
             modules: FxHashSet::default(),
             enabled: Vec::new(),
-            by_kind: FxHashMap::default(),
-            by_key: FxHashMap::default(),
-            any_expr: Vec::new(),
-            any_stmt: Vec::new(),
-            block: Vec::new(),
+            dispatch: Dispatch::default(),
             comments: Vec::new(),
             comment_needs: Vec::new(),
             prefilter: Prefilter::default(),
@@ -227,26 +158,8 @@ impl RuleSet {
                         pattern: pattern_index as u32,
                         number: needle_sets.len() as u32,
                     };
-                    let keys = dispatch_keys(pattern, &rule.constraints, &pack.modules);
-                    match pattern.root_kinds(&pack.modules) {
-                        RootKinds::Kinds(kinds) if keys.is_some() => {
-                            let keys = keys.expect("checked");
-                            for kind in kinds {
-                                let keyed = set.by_key.entry(kind).or_default();
-                                for key in &keys {
-                                    keyed.add(key, candidate);
-                                }
-                            }
-                        }
-                        RootKinds::Kinds(kinds) => {
-                            for kind in kinds {
-                                set.by_kind.entry(kind).or_default().push(candidate);
-                            }
-                        }
-                        RootKinds::AnyExpr => set.any_expr.push(candidate),
-                        RootKinds::AnyStmt => set.any_stmt.push(candidate),
-                        RootKinds::Block => set.block.push(candidate),
-                    }
+                    set.dispatch
+                        .add(candidate, pattern, &rule.constraints, &pack.modules);
                     needle_sets.push(prefilter::pattern_needles(rule, pattern));
                 }
             }
@@ -332,25 +245,9 @@ impl RuleSet {
         &self.packs[rule.pack as usize].rules[rule.rule as usize]
     }
 
-    pub fn candidates(&self, kind: NodeKind) -> &[Candidate] {
-        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
-    }
-
-    /// The patterns for nodes of `kind` that are looked up by the node's name.
-    pub fn keyed(&self, kind: NodeKind) -> Option<&Keyed> {
-        self.by_key.get(&kind)
-    }
-
-    pub fn any_expr(&self) -> &[Candidate] {
-        &self.any_expr
-    }
-
-    pub fn any_stmt(&self) -> &[Candidate] {
-        &self.any_stmt
-    }
-
-    pub fn block(&self) -> &[Candidate] {
-        &self.block
+    /// The patterns of `live` (a file's [`RuleSet::live_patterns`]) by where they can match.
+    pub fn dispatch(&self, live: &Live) -> Dispatch<&str> {
+        self.dispatch.narrowed(live)
     }
 
     /// Rules that match comments.
@@ -398,38 +295,6 @@ impl RuleSet {
                     rule: r as u32,
                 })
         })
-    }
-}
-
-/// The names a node must have for `pattern` to match it: the one the pattern spells, or those a
-/// constraint allows the metavariable standing there (`where.F = { pattern = ["pkg.a", "pkg.b"] }`
-/// for `$F(...)`, `where.M = { regex = "^(a|b)$" }` for `$X.$M(...)`).
-fn dispatch_keys(
-    pattern: &Pattern,
-    constraints: &[Constraint],
-    modules: &FxHashSet<String>,
-) -> Option<Vec<DispatchKey>> {
-    let on = |metavar: &str| {
-        let metavar = metavar.to_owned();
-        constraints.iter().filter(move |c| c.metavar == metavar)
-    };
-    match pattern.named(modules)? {
-        Named::Key(key) => Some(vec![key]),
-        Named::Metavar(metavar) => on(metavar).find_map(|c| {
-            if c.patterns.is_empty() {
-                return None;
-            }
-            c.patterns.iter().map(|p| p.chain_key(modules)).collect()
-        }),
-        Named::AttributeMetavar { attribute, object } => {
-            let words =
-                |metavar: &str| on(metavar).find_map(|c| prefilter::regex_words(c.regex.as_ref()?));
-            match (words(attribute), object.and_then(words)) {
-                (Some(words), _) => Some(words.into_iter().map(DispatchKey::Attribute).collect()),
-                (None, Some(words)) => Some(words.into_iter().map(DispatchKey::Object).collect()),
-                (None, None) => None,
-            }
-        }
     }
 }
 

@@ -92,7 +92,12 @@ pub struct Semantic {
     uses: FxHashMap<TextSize, ScopeId>,
     use_list: Vec<(TextSize, ScopeId, String)>,
     tracked: FxHashSet<String>,
+    /// The deepest nesting of statements, expressions and `case` patterns.
+    depth: usize,
 }
+
+/// How many attributes [`Semantic::qualify`] follows from a name.
+pub const MAX_QUALIFIED_ATTRIBUTES: usize = 64;
 
 /// The root package of a dotted module name (`pkg.sub` → `pkg`).
 fn root_of(dotted: &str) -> &str {
@@ -123,10 +128,12 @@ impl Semantic {
                 uses: FxHashMap::default(),
                 use_list: Vec::new(),
                 tracked,
+                depth: 0,
             },
             scope: MODULE_SCOPE,
             handlers: Vec::new(),
             store_offset: None,
+            depth: 0,
         };
         builder.visit_body(&module.body);
         builder.model
@@ -141,6 +148,18 @@ impl Semantic {
             .iter()
             .enumerate()
             .map(|(i, b)| (i as BindingId, b))
+    }
+
+    /// The deepest nesting of statements, expressions and `case` patterns in the file: how much
+    /// stack walking or dropping its tree takes.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Where the file uses a name that may resolve to an import (the start of each `Name`), in
+    /// no particular order. A node that resolves to an import holds one of them.
+    pub fn tracked_uses(&self) -> impl Iterator<Item = TextSize> + '_ {
+        self.use_list.iter().map(|(offset, _, _)| *offset)
     }
 
     /// Whether `name` can ever resolve to an import in this file.
@@ -221,11 +240,18 @@ impl Semantic {
 
     /// The qualified name an expression such as `aio.subprocess.PIPE` or `sleep` refers to,
     /// split into the import's qualified name and the attributes after it.
+    ///
+    /// A chain of more than [`MAX_QUALIFIED_ATTRIBUTES`] attributes is not followed: no pattern
+    /// spells one, and following every link of a long chain from each of its links would take
+    /// time quadratic in its length.
     pub fn qualify<'e>(&self, node: AnyNodeRef<'e>) -> Option<(&str, SmallVec<[&'e str; 4]>)> {
         let mut attrs = SmallVec::new();
         let mut current = node;
         loop {
             match current {
+                AnyNodeRef::ExprAttribute(_) if attrs.len() == MAX_QUALIFIED_ATTRIBUTES => {
+                    return None;
+                }
                 AnyNodeRef::ExprAttribute(attribute) => {
                     attrs.push(attribute.attr.as_str());
                     current = AnyNodeRef::from(&*attribute.value);
@@ -310,6 +336,8 @@ struct Builder {
     handlers: Vec<TextRange>,
     /// While visiting assignment targets: the offset from which the binding is visible.
     store_offset: Option<TextSize>,
+    /// The nesting of the node being visited.
+    depth: usize,
 }
 
 impl Builder {
@@ -360,6 +388,14 @@ impl Builder {
         }
     }
 
+    /// Visit one level deeper (on a new stack segment when little is left), keeping the deepest.
+    fn deeper(&mut self, visit: impl FnOnce(&mut Self)) {
+        self.depth += 1;
+        self.model.depth = self.model.depth.max(self.depth);
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || visit(self));
+        self.depth -= 1;
+    }
+
     fn with_store_offset(&mut self, offset: TextSize, f: impl FnOnce(&mut Self)) {
         let saved = self.store_offset.replace(offset);
         f(self);
@@ -403,39 +439,8 @@ impl Builder {
         }
     }
 
-    fn visit_comprehension_scope(&mut self, expr: &Expr, generators: &[ast::Comprehension]) {
-        if let Some(first) = generators.first() {
-            self.visit_expr(&first.iter);
-        }
-        let saved = self.push_scope(ScopeKind::Comprehension, expr.range());
-        for (index, generator) in generators.iter().enumerate() {
-            if index > 0 {
-                self.visit_expr(&generator.iter);
-            }
-            self.with_store_offset(generator.target.end(), |b| b.visit_expr(&generator.target));
-            for condition in &generator.ifs {
-                self.visit_expr(condition);
-            }
-        }
-        match expr {
-            Expr::ListComp(c) => self.visit_expr(&c.elt),
-            Expr::SetComp(c) => self.visit_expr(&c.elt),
-            Expr::Generator(c) => self.visit_expr(&c.elt),
-            Expr::DictComp(c) => {
-                if let Some(key) = &c.key {
-                    self.visit_expr(key);
-                }
-                self.visit_expr(&c.value);
-            }
-            _ => {}
-        }
-        self.pop_scope(saved);
-    }
-}
-
-impl<'a> SourceOrderVisitor<'a> for Builder {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || match stmt {
+    fn visit_stmt_here(&mut self, stmt: &Stmt) {
+        match stmt {
             Stmt::Import(_) | Stmt::ImportFrom(_) => self.visit_import(stmt),
             Stmt::FunctionDef(function) => {
                 for decorator in &function.decorator_list {
@@ -496,31 +501,11 @@ impl<'a> SourceOrderVisitor<'a> for Builder {
                 self.visit_body(&for_stmt.orelse);
             }
             _ => source_order::walk_stmt(self, stmt),
-        });
-    }
-
-    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
-        let ast::ExceptHandler::ExceptHandler(inner) = handler;
-        self.handlers.push(inner.range);
-        if let Some(type_) = &inner.type_ {
-            self.visit_expr(type_);
-        }
-        if let Some(name) = &inner.name {
-            self.bind(name.as_str(), name.end(), BindingKind::Other);
-        }
-        self.visit_body(&inner.body);
-        self.handlers.pop();
-    }
-
-    fn visit_with_item(&mut self, item: &'a ast::WithItem) {
-        self.visit_expr(&item.context_expr);
-        if let Some(vars) = &item.optional_vars {
-            self.with_store_offset(vars.end(), |b| b.visit_expr(vars));
         }
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || match expr {
+    fn visit_expr_here(&mut self, expr: &Expr) {
+        match expr {
             Expr::Name(name) => {
                 if !self.model.tracked.contains(name.id.as_str()) {
                     return;
@@ -574,6 +559,123 @@ impl<'a> SourceOrderVisitor<'a> for Builder {
             Expr::Generator(c) => self.visit_comprehension_scope(expr, &c.generators),
             Expr::DictComp(c) => self.visit_comprehension_scope(expr, &c.generators),
             _ => source_order::walk_expr(self, expr),
-        });
+        }
+    }
+
+    fn visit_comprehension_scope(&mut self, expr: &Expr, generators: &[ast::Comprehension]) {
+        if let Some(first) = generators.first() {
+            self.visit_expr(&first.iter);
+        }
+        let saved = self.push_scope(ScopeKind::Comprehension, expr.range());
+        for (index, generator) in generators.iter().enumerate() {
+            if index > 0 {
+                self.visit_expr(&generator.iter);
+            }
+            self.with_store_offset(generator.target.end(), |b| b.visit_expr(&generator.target));
+            for condition in &generator.ifs {
+                self.visit_expr(condition);
+            }
+        }
+        match expr {
+            Expr::ListComp(c) => self.visit_expr(&c.elt),
+            Expr::SetComp(c) => self.visit_expr(&c.elt),
+            Expr::Generator(c) => self.visit_expr(&c.elt),
+            Expr::DictComp(c) => {
+                if let Some(key) = &c.key {
+                    self.visit_expr(key);
+                }
+                self.visit_expr(&c.value);
+            }
+            _ => {}
+        }
+        self.pop_scope(saved);
+    }
+}
+
+impl<'a> SourceOrderVisitor<'a> for Builder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.deeper(|this| this.visit_stmt_here(stmt));
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.deeper(|this| this.visit_expr_here(expr));
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        self.deeper(|this| source_order::walk_pattern(this, pattern));
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+        let ast::ExceptHandler::ExceptHandler(inner) = handler;
+        self.handlers.push(inner.range);
+        if let Some(type_) = &inner.type_ {
+            self.visit_expr(type_);
+        }
+        if let Some(name) = &inner.name {
+            self.bind(name.as_str(), name.end(), BindingKind::Other);
+        }
+        self.visit_body(&inner.body);
+        self.handlers.pop();
+    }
+
+    fn visit_with_item(&mut self, item: &'a ast::WithItem) {
+        self.visit_expr(&item.context_expr);
+        if let Some(vars) = &item.optional_vars {
+            self.with_store_offset(vars.end(), |b| b.visit_expr(vars));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn qualified(source: &str) -> Option<String> {
+        let parsed = ruff_python_parser::parse_module(source).expect("valid source");
+        let modules: FxHashSet<String> = ["pkg".to_owned()].into_iter().collect();
+        let semantic = Semantic::build(parsed.syntax(), &modules);
+        let Some(Stmt::Expr(statement)) = parsed.syntax().body.last() else {
+            panic!("ends with an expression");
+        };
+        let (name, attributes) = semantic.qualify(AnyNodeRef::from(&*statement.value))?;
+        Some(
+            std::iter::once(name)
+                .chain(attributes)
+                .collect::<Vec<_>>()
+                .join("."),
+        )
+    }
+
+    #[test]
+    fn qualify_follows_attribute_chains_up_to_the_limit() {
+        let chain = |length: usize| {
+            format!(
+                "import pkg
+pkg{}
+",
+                ".a".repeat(length)
+            )
+        };
+        let longest = qualified(&chain(MAX_QUALIFIED_ATTRIBUTES)).expect("resolves");
+        assert_eq!(longest.matches(".a").count(), MAX_QUALIFIED_ATTRIBUTES);
+        assert_eq!(qualified(&chain(MAX_QUALIFIED_ATTRIBUTES + 1)), None);
+        assert_eq!(
+            qualified(
+                "import pkg as p
+p.run
+"
+            )
+            .as_deref(),
+            Some("pkg.run")
+        );
+    }
+
+    #[test]
+    fn the_depth_is_the_deepest_nesting() {
+        let parsed = ruff_python_parser::parse_module("x = -1\nif x:\n    y = [[2]]\n")
+            .expect("valid source");
+        let semantic = Semantic::build(parsed.syntax(), &FxHashSet::default());
+        // `if` → assignment → list → list → 2.
+        assert_eq!(semantic.depth(), 5);
     }
 }

@@ -655,3 +655,47 @@ fn constraint_pattern_lists_are_alternatives() {
     let source = "import m\nm.f(1)\nm.g(2)\nm.h(3)\n";
     assert_eq!(found(r#""$F($X)""#, extra, source), ["m.f(1)", "m.g(2)"]);
 }
+
+#[test]
+fn the_walk_passes_by_subtrees_without_an_anchor_yet_finds_every_match() {
+    // A dotted name of a declared module: the match holds a use of the name its import binds,
+    // here an alias deep in a class and a function.
+    let aliased = "from m import first as go\nclass C:\n    def f(self):\n        x = [1, 2]\n        return go(x)\n";
+    assert_eq!(found(r#""m.first($X)""#, "", aliased), ["go(x)"]);
+    // The longest literal identifier (`timeout`), wherever the call spreads its arguments.
+    let keyword =
+        "def f(a):\n    if a:\n        a.stop(\n            timeout=1,\n        )\n    a.stop(2)\n";
+    assert_eq!(
+        found(r#""$X.stop(timeout=$T)""#, "", keyword),
+        ["a.stop(\n            timeout=1,\n        )"]
+    );
+    // The words a constraint allows a metavariable dispatched by name, one of them a soft
+    // keyword standing as a name.
+    let extra = r#"where.M = { regex = "^(halt|match)$" }"#;
+    let source = "def f(a, b):\n    if a:\n        a.halt()\n    return [b.match() for _ in a]\n";
+    assert_eq!(
+        found(r#""$X.$M()""#, extra, source),
+        ["a.halt()", "b.match()"]
+    );
+    // A pattern that spells nothing of its own makes the walk visit everything.
+    let patterns = r#"["m.first($X)", "$F($X, $X)"]"#;
+    let source = "import m\ndef g():\n    return [h(1, 1)]\n";
+    assert_eq!(found(patterns, "", source), ["h(1, 1)"]);
+}
+
+#[test]
+fn a_tree_deeper_than_the_stack_allows_is_dropped_on_a_new_segment() {
+    // A left-nested chain of 300,000 additions: parsed without recursion, but dropping it
+    // recurses once per level, far beyond this thread's 4 MiB.
+    let source = format!("x = {}\n", vec!["1"; 300_000].join("+"));
+    std::thread::Builder::new()
+        .stack_size(4 << 20)
+        .spawn(move || {
+            let parsed = anyio_lint::check::parse(&source);
+            assert!(parsed.errors().is_empty());
+            anyio_lint::check::drop_deep(parsed, source.len());
+        })
+        .expect("thread starts")
+        .join()
+        .expect("no overflow");
+}

@@ -326,7 +326,7 @@ fn add_noqa(
     let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
     edits.sort_by(|a, b| a.key().cmp(&b.key()));
     let text = apply::apply_edits(source, &edits);
-    crate::check::drop_deep(parsed, 10_000);
+    crate::check::drop_deep(parsed, source.len());
     if count == 0 {
         return (report, None);
     }

@@ -214,7 +214,7 @@ pub(super) fn run_parse_only(
             Ok(source) => {
                 let parsed = crate::check::parse(&source.text);
                 let ok = parsed.errors().is_empty();
-                crate::check::drop_deep(parsed, 10_000);
+                crate::check::drop_deep(parsed, source.text.len());
                 (true, ok)
             }
             Err(_) => (false, false),

@@ -112,7 +112,7 @@ pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
 fn parses(text: &str) -> bool {
     let parsed = parse(text);
     let ok = parsed.errors().is_empty();
-    drop_deep(parsed, 10_000);
+    drop_deep(parsed, text.len());
     ok
 }
 
@@ -131,14 +131,16 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         let reused = known.take();
         let Some(scan) = crate::check::worth_parsing(rules, &outcome.text) else {
             if let Some(analysis) = reused {
-                drop_deep(analysis, 10_000);
+                let depth = analysis.depth_bound(&outcome.text);
+                drop_deep(analysis, depth);
             }
             converged = true;
             outcome.remaining = Checked::default();
             break;
         };
         let analysis = reused.unwrap_or_else(|| Analysis::of(rules, &outcome.text));
-        let (checked, depth) = check_parsed(rules, &outcome.text, &analysis, scan, &disabled);
+        let checked = check_parsed(rules, &outcome.text, &analysis, scan, &disabled);
+        let depth = analysis.depth_bound(&outcome.text);
         if checked.syntax_error {
             drop_deep(analysis, depth);
             outcome.remaining = checked;
@@ -166,7 +168,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         let candidate = apply_edits(&outcome.text, &edits);
         let candidate_parsed = parse(&candidate);
         if !candidate_parsed.errors().is_empty() {
-            drop_deep(candidate_parsed, 10_000);
+            drop_deep(candidate_parsed, candidate.len());
             let mut broke = false;
             for &index in &accepted {
                 if parses(&apply_edits(&outcome.text, groups[index])) {
@@ -206,7 +208,8 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         known = Some(analysis);
     }
     if let Some(analysis) = known.take() {
-        drop_deep(analysis, 10_000);
+        let depth = analysis.depth_bound(&outcome.text);
+        drop_deep(analysis, depth);
     }
     if !converged {
         outcome.remaining = check(rules, &outcome.text, &disabled);
@@ -282,12 +285,13 @@ fn cleanup(
         let cleaned = apply_edits(&text, &merged);
         let reparsed = parse(&cleaned);
         if !reparsed.errors().is_empty() {
-            drop_deep(reparsed, 10_000);
+            drop_deep(reparsed, cleaned.len());
             break;
         }
+        let depth = analysis.depth_bound(&text);
         drop_deep(
             std::mem::replace(&mut analysis, Analysis::of_parsed(rules, reparsed)),
-            10_000,
+            depth,
         );
         text = cleaned;
     }

@@ -167,7 +167,7 @@ pub fn holds_list_element(parent: AnyNodeRef<'_>, child: AnyNodeRef<'_>) -> bool
 }
 
 /// The `$$$` metavariable a list element of a pattern is, if any.
-fn variadic_element<'p>(node: AnyNodeRef<'p>) -> Option<&'p str> {
+pub(super) fn variadic_element<'p>(node: AnyNodeRef<'p>) -> Option<&'p str> {
     let name = match node {
         AnyNodeRef::ExprName(name) => name.id.as_str(),
         AnyNodeRef::StmtExpr(stmt) => match &*stmt.value {

@@ -4,6 +4,7 @@
 //! (`$X = await pkg.wait_for($C, $T)`) or several statements. It is parsed once, validated
 //! (`$$$` only where a list of nodes stands) and then matched against files by [`matcher`].
 
+pub mod anchor;
 pub mod matcher;
 pub mod metavar;
 pub mod shape;

@@ -1,0 +1,363 @@
+//! Which patterns each node of a walked file meets.
+//!
+//! [`Dispatch`] files every enabled pattern under the node kinds its root can match, and, for a
+//! pattern that names what it matches (by its own dotted name or through a constraint), under
+//! that name too ([`Keyed`]). A rule set holds one for all its patterns; each file's walk uses it
+//! [narrowed](Dispatch::narrowed) to the patterns the prefilter found may match in that file, so a
+//! node whose kind no live pattern can match costs one array index. The narrowed dispatch also
+//! says what every match of its patterns spells ([`Anchors`]), so the walk can pass by subtrees
+//! that spell none of it.
+
+use std::borrow::Borrow;
+use std::hash::Hash;
+
+use ruff_python_ast::{AnyNodeRef, NodeKind};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::pack::Constraint;
+use crate::pattern::anchor::{Anchor, anchor};
+use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
+use crate::prefilter::{self, Live};
+use crate::ruleset::RuleRef;
+
+/// One pattern of one rule, as dispatch stores it.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub rule: RuleRef,
+    pub pattern: u32,
+    /// The pattern's number among the enabled patterns: what a [`Live`] set holds.
+    pub number: u32,
+}
+
+/// Patterns looked up by a node's name (see [`DispatchKey`]), keyed by owned names in a rule set
+/// and by borrowed ones in a file's narrowed dispatch.
+#[derive(Debug)]
+pub struct Keyed<K> {
+    qualified: FxHashMap<K, Vec<Candidate>>,
+    under: FxHashMap<K, Vec<Candidate>>,
+    attribute: FxHashMap<K, Vec<Candidate>>,
+    object: FxHashMap<K, Vec<Candidate>>,
+}
+
+impl<K> Default for Keyed<K> {
+    fn default() -> Self {
+        Keyed {
+            qualified: FxHashMap::default(),
+            under: FxHashMap::default(),
+            attribute: FxHashMap::default(),
+            object: FxHashMap::default(),
+        }
+    }
+}
+
+impl<K: Borrow<str> + Hash + Eq> Keyed<K> {
+    /// Whether any pattern here needs the node's resolved qualified name.
+    pub fn wants_resolved_name(&self) -> bool {
+        !self.qualified.is_empty() || !self.under.is_empty()
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.wants_resolved_name() && self.attribute.is_empty() && self.object.is_empty()
+    }
+
+    /// The patterns for a node resolving to `qualified` (or not resolving), whose attribute (for a
+    /// call, its callee's) is `attribute`, taken of a plain name `object`.
+    pub fn candidates(
+        &self,
+        qualified: Option<&str>,
+        attribute: Option<&str>,
+        object: Option<&str>,
+    ) -> [&[Candidate]; 4] {
+        fn get<'k, K: Borrow<str> + Hash + Eq>(
+            map: &'k FxHashMap<K, Vec<Candidate>>,
+            name: Option<&str>,
+        ) -> &'k [Candidate] {
+            match name {
+                Some(name) if !map.is_empty() => map.get(name).map_or(&[], Vec::as_slice),
+                _ => &[],
+            }
+        }
+        let parent = qualified
+            .and_then(|q| q.rsplit_once('.'))
+            .map(|(parent, _)| parent);
+        [
+            get(&self.qualified, qualified),
+            get(&self.under, parent),
+            get(&self.attribute, attribute),
+            get(&self.object, object),
+        ]
+    }
+}
+
+impl Keyed<String> {
+    fn add(&mut self, key: &DispatchKey, candidate: Candidate) {
+        let (map, name) = match key {
+            DispatchKey::Qualified(name) => (&mut self.qualified, name),
+            DispatchKey::Under(name) => (&mut self.under, name),
+            DispatchKey::Attribute(name) => (&mut self.attribute, name),
+            DispatchKey::Object(name) => (&mut self.object, name),
+        };
+        map.entry(name.clone()).or_default().push(candidate);
+    }
+
+    fn narrowed(&self, live: &Live) -> Keyed<&str> {
+        fn narrow<'k>(
+            map: &'k FxHashMap<String, Vec<Candidate>>,
+            live: &Live,
+        ) -> FxHashMap<&'k str, Vec<Candidate>> {
+            map.iter()
+                .filter_map(|(name, candidates)| {
+                    let candidates = live_only(candidates, live);
+                    (!candidates.is_empty()).then_some((name.as_str(), candidates))
+                })
+                .collect()
+        }
+        Keyed {
+            qualified: narrow(&self.qualified, live),
+            under: narrow(&self.under, live),
+            attribute: narrow(&self.attribute, live),
+            object: narrow(&self.object, live),
+        }
+    }
+}
+
+fn live_only(candidates: &[Candidate], live: &Live) -> Vec<Candidate> {
+    candidates
+        .iter()
+        .filter(|c| live.contains(c.number))
+        .copied()
+        .collect()
+}
+
+/// Patterns filed by where they can match: under node kinds (indexed by `NodeKind as usize`),
+/// under names, at any expression, at any statement, or at every position of every block.
+#[derive(Debug)]
+pub struct Dispatch<K> {
+    /// Whether a node of the kind meets a pattern of `by_kind` or `by_key`.
+    filed: Vec<bool>,
+    by_kind: Vec<Vec<Candidate>>,
+    by_key: Vec<Option<Keyed<K>>>,
+    any_expr: Vec<Candidate>,
+    any_stmt: Vec<Candidate>,
+    block: Vec<Candidate>,
+    /// By pattern number: what every match spells, one of (empty when nothing is known).
+    anchors: Vec<Vec<Anchor>>,
+    /// In a narrowed dispatch: what every match of any of its patterns spells, when known.
+    live_anchors: Option<Anchors<K>>,
+}
+
+/// What every match of the patterns of a narrowed dispatch holds in its source range: one of
+/// `words` as a whole identifier, or, with `imports`, a use of a name an import of a declared
+/// module binds.
+#[derive(Debug)]
+pub struct Anchors<K> {
+    pub words: Vec<K>,
+    pub imports: bool,
+}
+
+impl<K> Default for Dispatch<K> {
+    fn default() -> Self {
+        Dispatch {
+            filed: Vec::new(),
+            by_kind: Vec::new(),
+            by_key: Vec::new(),
+            any_expr: Vec::new(),
+            any_stmt: Vec::new(),
+            block: Vec::new(),
+            anchors: Vec::new(),
+            live_anchors: None,
+        }
+    }
+}
+
+/// A slot of a table indexed by node kind, grown as needed.
+fn slot<T: Default>(table: &mut Vec<T>, kind: NodeKind) -> &mut T {
+    let index = kind as usize;
+    if table.len() <= index {
+        table.resize_with(index + 1, T::default);
+    }
+    &mut table[index]
+}
+
+impl<K: Borrow<str> + Hash + Eq> Dispatch<K> {
+    /// Whether `node` meets any pattern: false for most nodes, which the walk then passes by.
+    pub fn meets(&self, node: AnyNodeRef) -> bool {
+        self.filed
+            .get(node.kind() as usize)
+            .copied()
+            .unwrap_or(false)
+            || (!self.any_stmt.is_empty() && node.is_statement())
+            || (!self.any_expr.is_empty() && node.as_expr_ref().is_some())
+    }
+
+    /// The patterns for nodes of `kind` that are not looked up by name.
+    pub fn kind(&self, kind: NodeKind) -> &[Candidate] {
+        self.by_kind.get(kind as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The patterns for nodes of `kind` that are looked up by the node's name.
+    pub fn keyed(&self, kind: NodeKind) -> Option<&Keyed<K>> {
+        self.by_key.get(kind as usize)?.as_ref()
+    }
+
+    pub fn any_expr(&self) -> &[Candidate] {
+        &self.any_expr
+    }
+
+    pub fn any_stmt(&self) -> &[Candidate] {
+        &self.any_stmt
+    }
+
+    pub fn block(&self) -> &[Candidate] {
+        &self.block
+    }
+
+    /// What every match spells (in a narrowed dispatch; `None` when some pattern has no anchor).
+    pub fn anchors(&self) -> Option<&Anchors<K>> {
+        self.live_anchors.as_ref()
+    }
+}
+
+impl Dispatch<String> {
+    /// File `candidate`, a pattern of a rule with `constraints` in a pack declaring `modules`.
+    pub fn add(
+        &mut self,
+        candidate: Candidate,
+        pattern: &Pattern,
+        constraints: &[Constraint],
+        modules: &FxHashSet<String>,
+    ) {
+        let keys = dispatch_keys(pattern, constraints, modules);
+        let anchors = match (anchor(pattern, modules), &keys) {
+            (Some(anchor), _) => vec![anchor],
+            // Dispatch only tries the pattern at a node of one of these names.
+            (None, Some(keys)) => keys.iter().map(key_anchor).collect(),
+            (None, None) => Vec::new(),
+        };
+        let number = candidate.number as usize;
+        if self.anchors.len() <= number {
+            self.anchors.resize_with(number + 1, Vec::new);
+        }
+        self.anchors[number] = anchors;
+        match (pattern.root_kinds(modules), keys) {
+            (RootKinds::Kinds(kinds), Some(keys)) => {
+                for kind in kinds {
+                    *slot(&mut self.filed, kind) = true;
+                    let keyed = slot(&mut self.by_key, kind).get_or_insert_with(Keyed::default);
+                    for key in &keys {
+                        keyed.add(key, candidate);
+                    }
+                }
+            }
+            (RootKinds::Kinds(kinds), None) => {
+                for kind in kinds {
+                    *slot(&mut self.filed, kind) = true;
+                    slot(&mut self.by_kind, kind).push(candidate);
+                }
+            }
+            (RootKinds::AnyExpr, _) => self.any_expr.push(candidate),
+            (RootKinds::AnyStmt, _) => self.any_stmt.push(candidate),
+            (RootKinds::Block, _) => self.block.push(candidate),
+        }
+    }
+
+    /// The patterns of `live` only: what one file's walk tries.
+    pub fn narrowed(&self, live: &Live) -> Dispatch<&str> {
+        let by_kind: Vec<Vec<Candidate>> = self
+            .by_kind
+            .iter()
+            .map(|candidates| live_only(candidates, live))
+            .collect();
+        let by_key: Vec<Option<Keyed<&str>>> = self
+            .by_key
+            .iter()
+            .map(|keyed| {
+                let keyed = keyed.as_ref()?.narrowed(live);
+                (!keyed.is_empty()).then_some(keyed)
+            })
+            .collect();
+        let filed = (0..by_kind.len().max(by_key.len()))
+            .map(|kind| {
+                by_kind.get(kind).is_some_and(|c| !c.is_empty())
+                    || by_key.get(kind).is_some_and(Option::is_some)
+            })
+            .collect();
+        Dispatch {
+            filed,
+            by_kind,
+            by_key,
+            any_expr: live_only(&self.any_expr, live),
+            any_stmt: live_only(&self.any_stmt, live),
+            block: live_only(&self.block, live),
+            anchors: Vec::new(),
+            live_anchors: self.live_anchors(live),
+        }
+    }
+
+    /// What every match of a live pattern spells: `None` when one of them has no anchor.
+    fn live_anchors(&self, live: &Live) -> Option<Anchors<&str>> {
+        let mut anchors = Anchors {
+            words: Vec::new(),
+            imports: false,
+        };
+        for (number, alternatives) in self.anchors.iter().enumerate() {
+            if !live.contains(number as u32) {
+                continue;
+            }
+            if alternatives.is_empty() {
+                return None;
+            }
+            for alternative in alternatives {
+                match alternative {
+                    Anchor::Word(word) if !anchors.words.contains(&word.as_str()) => {
+                        anchors.words.push(word)
+                    }
+                    Anchor::Word(_) => {}
+                    Anchor::Import => anchors.imports = true,
+                }
+            }
+        }
+        Some(anchors)
+    }
+}
+
+/// What a node dispatched by `key` spells: the root of the name it resolves to is a use of an
+/// import; an attribute or an object name is written in it.
+fn key_anchor(key: &DispatchKey) -> Anchor {
+    match key {
+        DispatchKey::Qualified(_) | DispatchKey::Under(_) => Anchor::Import,
+        DispatchKey::Attribute(word) | DispatchKey::Object(word) => Anchor::Word(word.clone()),
+    }
+}
+
+/// The names a node must have for `pattern` to match it: the one the pattern spells, or those a
+/// constraint allows the metavariable standing there (`where.F = { pattern = ["pkg.a", "pkg.b"] }`
+/// for `$F(...)`, `where.M = { regex = "^(a|b)$" }` for `$X.$M(...)`).
+fn dispatch_keys(
+    pattern: &Pattern,
+    constraints: &[Constraint],
+    modules: &FxHashSet<String>,
+) -> Option<Vec<DispatchKey>> {
+    let on = |metavar: &str| {
+        let metavar = metavar.to_owned();
+        constraints.iter().filter(move |c| c.metavar == metavar)
+    };
+    match pattern.named(modules)? {
+        Named::Key(key) => Some(vec![key]),
+        Named::Metavar(metavar) => on(metavar).find_map(|c| {
+            if c.patterns.is_empty() {
+                return None;
+            }
+            c.patterns.iter().map(|p| p.chain_key(modules)).collect()
+        }),
+        Named::AttributeMetavar { attribute, object } => {
+            let words =
+                |metavar: &str| on(metavar).find_map(|c| prefilter::regex_words(c.regex.as_ref()?));
+            match (words(attribute), object.and_then(words)) {
+                (Some(words), _) => Some(words.into_iter().map(DispatchKey::Attribute).collect()),
+                (None, Some(words)) => Some(words.into_iter().map(DispatchKey::Object).collect()),
+                (None, None) => None,
+            }
+        }
+    }
+}
