@@ -790,15 +790,13 @@ impl<'r, 't> Walker<'r, 't> {
             range,
             help: rule.help.as_ref().map(|h| interpolate(h, env, self.source)),
             fix,
-            url: pack.url.as_ref().map(|u| {
-                u.replace("{code}", &rule.code)
-                    .replace("{name}", &rule.name)
-            }),
+            url: rule.url.clone(),
         }
     }
 }
 
-/// Replace `$X` in a message with the capture's text (first line, shortened).
+/// Replace `$X` in a message with the capture's text: on one line, words single-spaced, cut to
+/// 57 characters and `...` when longer than 60.
 fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
     let Ok(pieces) = metavar::split(text) else {
         return text.to_owned();
@@ -806,18 +804,26 @@ fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
     let mut out = String::new();
     for piece in pieces {
         match piece {
-            Piece::Text(t) => out.push_str(&t),
+            Piece::Text(t) => out.push_str(t),
             Piece::Var { name, .. } => {
                 let captured = env
-                    .get(&name)
+                    .get(name)
                     .and_then(Capture::span)
                     .map_or("", |s| &source[s]);
-                let one_line: String = captured.split_whitespace().collect::<Vec<_>>().join(" ");
-                if one_line.chars().count() > 60 {
-                    out.extend(one_line.chars().take(57));
+                // On one line, words single-spaced; over 60 characters, cut to 57 and `...`.
+                let start = out.len();
+                for (index, word) in captured.split_whitespace().enumerate() {
+                    if index > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                }
+                let mut chars = out[start..].char_indices().map(|(at, _)| start + at);
+                if let Some(cut) = chars.nth(57)
+                    && chars.nth(2).is_some()
+                {
+                    out.truncate(cut);
                     out.push_str("...");
-                } else {
-                    out.push_str(&one_line);
                 }
             }
         }

@@ -699,3 +699,25 @@ fn a_tree_deeper_than_the_stack_allows_is_dropped_on_a_new_segment() {
         .join()
         .expect("no overflow");
 }
+
+#[test]
+fn a_message_shows_a_capture_on_one_line_and_shortens_a_long_one() {
+    let pack =
+        pack_with(r#""m.f($X)""#, "").replace(r#"message = "found""#, r#"message = "found $X""#);
+    let rules = rules(&pack, &[]);
+    let messages = |source: &str| -> Vec<String> {
+        check(&rules, source, &[])
+            .diagnostics
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    };
+    assert_eq!(
+        messages("import m\nm.f(g(\n    1,\n    2))\n"),
+        ["found g( 1, 2)"]
+    );
+    let long = format!("import m\nm.f(é{})\n", "x".repeat(70));
+    assert_eq!(messages(&long), [format!("found é{}...", "x".repeat(56))]);
+    let sixty = format!("import m\nm.f({})\n", "y".repeat(60));
+    assert_eq!(messages(&sixty), [format!("found {}", "y".repeat(60))]);
+}

@@ -260,10 +260,13 @@ fn push_text(pieces: &mut Vec<Piece>, python: &str) {
         return;
     }
     let dollar = metavar::to_dollar(python);
-    for piece in metavar::split(&dollar).unwrap_or_else(|_| vec![MetaPiece::Text(dollar.clone())]) {
+    for piece in metavar::split(&dollar).unwrap_or_else(|_| vec![MetaPiece::Text(&dollar)]) {
         pieces.push(match piece {
-            MetaPiece::Text(text) => Piece::Text(text),
-            MetaPiece::Var { name, variadic } => Piece::Var { name, variadic },
+            MetaPiece::Text(text) => Piece::Text(text.to_owned()),
+            MetaPiece::Var { name, variadic } => Piece::Var {
+                name: name.to_owned(),
+                variadic,
+            },
         });
     }
 }

@@ -72,6 +72,8 @@ pub struct Rule {
     pub comment: Option<Regex>,
     /// Modules one of which the file must import for the rule to apply.
     pub when_imported: Vec<String>,
+    /// The rule's documentation: the pack's `url` with `{code}` and `{name}` filled in.
+    pub url: Option<String>,
     /// `(name, value)` keywords the fix's call gains when the matched call lacks them.
     pub default_keywords: Vec<(String, String)>,
     /// `(metavariable, base name)` of the new names the fix introduces.
@@ -397,6 +399,15 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
             ));
         }
         cleanups.push(Cleanup { pattern, unused });
+    }
+    let mut rules = rules;
+    if let Some(url) = &meta.url {
+        for rule in &mut rules {
+            rule.url = Some(
+                url.replace("{code}", &rule.code)
+                    .replace("{name}", &rule.name),
+            );
+        }
     }
     Ok(Pack {
         name,

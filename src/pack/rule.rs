@@ -127,7 +127,7 @@ pub(super) fn compile_rule(
         {
             for piece in pieces {
                 if let crate::pattern::metavar::Piece::Var { name, .. } = piece {
-                    check_bound(&name, text.span(), what)?;
+                    check_bound(name, text.span(), what)?;
                 }
             }
         }
@@ -232,6 +232,8 @@ pub(super) fn compile_rule(
     }
     let line = loader.line_of(def.code.span().start);
     Ok(Rule {
+        // The pack fills it in from its own `url`.
+        url: None,
         code,
         name: def.name.into_inner(),
         message: def.message.into_inner(),

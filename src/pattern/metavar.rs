@@ -24,11 +24,11 @@ impl Metavar<'_> {
     }
 }
 
-/// One piece of source text with metavariables.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    Text(String),
-    Var { name: String, variadic: bool },
+/// One piece of source text with metavariables, borrowed from the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    Var { name: &'a str, variadic: bool },
 }
 
 /// A metavariable name is `_` or an uppercase letter or `_` followed by uppercase letters, digits
@@ -41,14 +41,13 @@ fn name_len(rest: &str) -> usize {
 
 /// Split `source` into text and metavariables. A `$` not followed by a metavariable name is an
 /// error, returned with its byte offset.
-pub fn split(source: &str) -> Result<Vec<Piece>, usize> {
+pub fn split(source: &str) -> Result<Vec<Piece<'_>>, usize> {
     let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut rest = source;
-    let mut offset = 0;
-    while let Some(pos) = rest.find('$') {
-        text.push_str(&rest[..pos]);
-        let after = &rest[pos..];
+    let mut text_start = 0;
+    let mut at = 0;
+    while let Some(found) = source[at..].find('$') {
+        let dollar = at + found;
+        let after = &source[dollar..];
         let (variadic, skip) = if after.starts_with("$$$") {
             (true, 3)
         } else {
@@ -61,21 +60,17 @@ pub fn split(source: &str) -> Result<Vec<Piece>, usize> {
             .next()
             .is_some_and(|b| b.is_ascii_uppercase() || b == b'_');
         if len == 0 || !starts_well {
-            return Err(offset + pos);
+            return Err(dollar);
         }
-        if !text.is_empty() {
-            pieces.push(Piece::Text(std::mem::take(&mut text)));
+        if text_start < dollar {
+            pieces.push(Piece::Text(&source[text_start..dollar]));
         }
-        pieces.push(Piece::Var {
-            name: name.to_owned(),
-            variadic,
-        });
-        rest = &after[skip + len..];
-        offset += pos + skip + len;
+        pieces.push(Piece::Var { name, variadic });
+        at = dollar + skip + len;
+        text_start = at;
     }
-    text.push_str(rest);
-    if !text.is_empty() {
-        pieces.push(Piece::Text(text));
+    if text_start < source.len() {
+        pieces.push(Piece::Text(&source[text_start..]));
     }
     Ok(pieces)
 }
@@ -90,8 +85,8 @@ pub fn to_python(source: &str) -> Result<String, usize> {
     Ok(split(source)?
         .into_iter()
         .map(|piece| match piece {
-            Piece::Text(text) => text,
-            Piece::Var { name, variadic } => placeholder(&name, variadic),
+            Piece::Text(text) => text.to_owned(),
+            Piece::Var { name, variadic } => placeholder(name, variadic),
         })
         .collect())
 }
@@ -126,22 +121,22 @@ mod tests {
         assert_eq!(
             pieces,
             vec![
-                Piece::Text("f(".into()),
+                Piece::Text("f("),
                 Piece::Var {
-                    name: "X".into(),
+                    name: "X",
                     variadic: false
                 },
-                Piece::Text(", ".into()),
+                Piece::Text(", "),
                 Piece::Var {
-                    name: "ARGS".into(),
+                    name: "ARGS",
                     variadic: true
                 },
-                Piece::Text(", ".into()),
+                Piece::Text(", "),
                 Piece::Var {
-                    name: "_".into(),
+                    name: "_",
                     variadic: false
                 },
-                Piece::Text(")".into()),
+                Piece::Text(")"),
             ]
         );
     }
