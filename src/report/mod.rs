@@ -3,13 +3,12 @@
 //! [`ci`]. Rendering is pure: the same results always give the same bytes.
 
 pub mod ci;
+mod full;
+
+use full::full;
 
 use std::collections::BTreeMap;
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
-use codespan_reporting::files::{Error as FilesError, Files};
-use codespan_reporting::term::{self, termcolor::Buffer};
-use rayon::prelude::*;
 use ruff_source_file::LineIndex;
 use ruff_text_size::{TextRange, TextSize};
 use serde_json::{Value, json};
@@ -92,7 +91,7 @@ pub fn position(index: &LineIndex, source: &str, offset: TextSize) -> (usize, us
     (location.line.get(), location.column.get())
 }
 
-fn fix_marker(diagnostic: &Diagnostic, unsafe_fixes: bool) -> &'static str {
+pub(crate) fn fix_marker(diagnostic: &Diagnostic, unsafe_fixes: bool) -> &'static str {
     if diagnostic.fix_applies(unsafe_fixes) {
         "[*] "
     } else {
@@ -163,135 +162,6 @@ pub fn grouped(files: &[FileReport], unsafe_fixes: bool) -> String {
         out.push('\n');
     }
     out
-}
-
-/// rustc-style reports with the annotated source.
-pub fn full(files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
-    // Files render independently, so they render in parallel and are joined in order.
-    files
-        .par_iter()
-        .map(|file| full_file(file, unsafe_fixes, color))
-        .collect::<Vec<String>>()
-        .concat()
-}
-
-/// One file's source as codespan-reporting sees it: lines end at `\n`.
-struct Snippet<'a> {
-    name: &'a str,
-    source: &'a str,
-    line_starts: Vec<usize>,
-}
-
-impl<'a> Snippet<'a> {
-    fn new(name: &'a str, source: &'a str) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', source.as_bytes()).map(|i| i + 1))
-            .collect();
-        Snippet {
-            name,
-            source,
-            line_starts,
-        }
-    }
-
-    fn line_start(&self, line_index: usize) -> Result<usize, FilesError> {
-        match line_index.cmp(&self.line_starts.len()) {
-            std::cmp::Ordering::Less => Ok(self.line_starts[line_index]),
-            std::cmp::Ordering::Equal => Ok(self.source.len()),
-            std::cmp::Ordering::Greater => Err(FilesError::LineTooLarge {
-                given: line_index,
-                max: self.line_starts.len() - 1,
-            }),
-        }
-    }
-}
-
-impl<'a> Files<'a> for Snippet<'a> {
-    type FileId = ();
-    type Name = &'a str;
-    type Source = &'a str;
-
-    fn name(&'a self, (): ()) -> Result<&'a str, FilesError> {
-        Ok(self.name)
-    }
-
-    fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
-        Ok(self.source)
-    }
-
-    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
-        Ok(self
-            .line_starts
-            .binary_search(&byte_index)
-            .unwrap_or_else(|next_line| next_line - 1))
-    }
-
-    fn line_range(
-        &'a self,
-        (): (),
-        line_index: usize,
-    ) -> Result<std::ops::Range<usize>, FilesError> {
-        Ok(self.line_start(line_index)?..self.line_start(line_index + 1)?)
-    }
-}
-
-/// [`full`] for one file.
-fn full_file(file: &FileReport, unsafe_fixes: bool, color: bool) -> String {
-    if file.diagnostics.is_empty() {
-        return String::new();
-    }
-    let mut buffer = if color {
-        Buffer::ansi()
-    } else {
-        Buffer::no_color()
-    };
-    let config = term::Config::default();
-    let source = file.source.as_deref().unwrap_or("");
-    let snippet = Snippet::new(file.path.as_str(), source);
-    for d in &file.diagnostics {
-        let base = match d.severity {
-            Severity::Error => CsDiagnostic::error(),
-            Severity::Warning => CsDiagnostic::warning(),
-            Severity::Info => CsDiagnostic::note(),
-        };
-        let mut rendered = base.with_message(&d.message).with_code(code_of(d));
-        let start = d.range.start().to_usize().min(source.len());
-        let end = d.range.end().to_usize().min(source.len()).max(start);
-        rendered = rendered.with_labels(vec![Label::primary((), start..end)]);
-        let mut notes = Vec::new();
-        if let Some(help) = &d.help {
-            notes.push(format!("help: {help}"));
-        }
-        if let Some(fix) = &d.fix {
-            let kind = match (fix.applicability, unsafe_fixes) {
-                (Applicability::Safe, _) => "safe fix",
-                (Applicability::Unsafe, true) => "unsafe fix",
-                (Applicability::Unsafe, false) => "unsafe fix, available with `--unsafe-fixes`",
-            };
-            notes.push(format!("{kind}: {}", fix.title));
-            if let Some(main) = fix
-                .edits
-                .iter()
-                .find(|e| !e.range.is_empty() || fix.edits.len() == 1)
-            {
-                notes.push(format!(
-                    "suggested replacement:\n{}",
-                    indent_block(&main.content)
-                ));
-            }
-        }
-        rendered = rendered.with_notes(notes);
-        let _ = term::emit(&mut buffer, &config, &snippet, &rendered);
-    }
-    String::from_utf8(buffer.into_inner())
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
-}
-
-fn indent_block(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn location(index: &LineIndex, source: &str, offset: TextSize) -> Value {

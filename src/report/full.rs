@@ -1,0 +1,293 @@
+//! The `full` format: rustc-style reports with the annotated source, rendered by
+//! codespan-reporting.
+//!
+//! A finding on a very long line (minified or generated code) is shown with an excerpt of that
+//! line around it ([`Excerpt`]): printed whole, the line would be repeated for every finding on
+//! it, which on a megabyte-long line with hundreds of findings means minutes and gigabytes.
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term::{self, termcolor::Buffer};
+use rayon::prelude::*;
+
+use super::{FileReport, code_of};
+use crate::diagnostic::{Applicability, Severity};
+
+/// A finding touching a line longer than this many bytes is shown with an [`Excerpt`].
+const LONG_LINE: usize = 400;
+/// How many bytes of a long line an excerpt shows on either side of the finding (and of the
+/// finding itself, at most [`LONG_LINE`]).
+const EXCERPT_CONTEXT: usize = 80;
+/// Marks where an excerpt cuts its line.
+const CUT: &str = "…";
+
+/// rustc-style reports with the annotated source.
+pub fn full(files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
+    // Files render independently, so they render in parallel and are joined in order.
+    files
+        .par_iter()
+        .map(|file| full_file(file, unsafe_fixes, color))
+        .collect::<Vec<String>>()
+        .concat()
+}
+
+/// One file's source as codespan-reporting sees it: lines end at `\n`.
+struct Snippet<'a> {
+    name: &'a str,
+    source: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Snippet<'a> {
+    fn new(name: &'a str, source: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', source.as_bytes()).map(|i| i + 1))
+            .collect();
+        Snippet {
+            name,
+            source,
+            line_starts,
+        }
+    }
+
+    /// The line holding `offset`: its index, and its range without the line ending.
+    fn line_of(&self, offset: usize) -> (usize, std::ops::Range<usize>) {
+        let index = self
+            .line_starts
+            .binary_search(&offset)
+            .unwrap_or_else(|next_line| next_line - 1);
+        let start = self.line_starts[index];
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.source.len(), |&next| next - 1);
+        let end = if self.source[start..end].ends_with('\r') {
+            end - 1
+        } else {
+            end
+        };
+        (index, start..end)
+    }
+
+    fn line_start(&self, line_index: usize) -> Result<usize, FilesError> {
+        match line_index.cmp(&self.line_starts.len()) {
+            std::cmp::Ordering::Less => Ok(self.line_starts[line_index]),
+            std::cmp::Ordering::Equal => Ok(self.source.len()),
+            std::cmp::Ordering::Greater => Err(FilesError::LineTooLarge {
+                given: line_index,
+                max: self.line_starts.len() - 1,
+            }),
+        }
+    }
+}
+
+impl<'a> Files<'a> for Snippet<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.source)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self
+            .line_starts
+            .binary_search(&byte_index)
+            .unwrap_or_else(|next_line| next_line - 1))
+    }
+
+    fn line_range(
+        &'a self,
+        (): (),
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, FilesError> {
+        Ok(self.line_start(line_index)?..self.line_start(line_index + 1)?)
+    }
+}
+
+/// A finding's long line as codespan-reporting is shown it: an excerpt around the finding, cut
+/// at character boundaries and marked `…` where cut, standing for the original line (the line
+/// and column numbers shown are the original's). A finding spanning several lines is shown on
+/// its first line.
+struct Excerpt<'a> {
+    snippet: &'a Snippet<'a>,
+    /// The original line's index, start and (cut) shown range.
+    line_index: usize,
+    line_start: usize,
+    shown_start: usize,
+    /// The excerpt line, with its `…` marks and a newline.
+    text: String,
+    /// Bytes before the shown text in `text` (the leading `…`, if any).
+    lead: usize,
+    /// The finding's range in `text`.
+    label: std::ops::Range<usize>,
+}
+
+impl<'a> Excerpt<'a> {
+    /// The excerpt for a finding covering `range` of the snippet, when a line it touches is
+    /// longer than [`LONG_LINE`].
+    fn of_long_line(snippet: &'a Snippet<'a>, range: std::ops::Range<usize>) -> Option<Self> {
+        let (line_index, line) = snippet.line_of(range.start);
+        let (last_index, _) = snippet.line_of(range.end);
+        let long = (line_index..=last_index).any(|index| {
+            let start = snippet.line_starts[index];
+            let end = snippet
+                .line_starts
+                .get(index + 1)
+                .map_or(snippet.source.len(), |&next| next);
+            end - start > LONG_LINE
+        });
+        if !long {
+            return None;
+        }
+        let source = snippet.source;
+        let floor = |mut at: usize| {
+            while !source.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let label_end = range.end.min(line.end).max(range.start);
+        let shown_start = floor(range.start.saturating_sub(EXCERPT_CONTEXT).max(line.start));
+        let shown_end = floor(
+            (label_end + EXCERPT_CONTEXT)
+                .min(range.start + LONG_LINE)
+                .min(line.end),
+        );
+        let lead = if shown_start > line.start { CUT } else { "" };
+        let trail = if shown_end < line.end { CUT } else { "" };
+        let text = format!("{lead}{}{trail}\n", &source[shown_start..shown_end]);
+        let at = |offset: usize| lead.len() + offset.clamp(shown_start, shown_end) - shown_start;
+        Some(Excerpt {
+            snippet,
+            line_index,
+            line_start: line.start,
+            shown_start,
+            label: at(range.start)..at(label_end),
+            lead: lead.len(),
+            text,
+        })
+    }
+}
+
+impl<'a> Files<'a> for Excerpt<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.snippet.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), _byte_index: usize) -> Result<usize, FilesError> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, (): (), _line_index: usize) -> Result<usize, FilesError> {
+        Ok(self.line_index + 1)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        _line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        let original = self.shown_start + byte_index.saturating_sub(self.lead);
+        let source = self.snippet.source;
+        Ok(source[self.line_start..original.min(source.len())]
+            .chars()
+            .count()
+            + 1)
+    }
+
+    fn line_range(
+        &'a self,
+        (): (),
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, FilesError> {
+        match line_index {
+            0 => Ok(0..self.text.len()),
+            _ => Err(FilesError::LineTooLarge {
+                given: line_index,
+                max: 0,
+            }),
+        }
+    }
+}
+
+/// [`full`] for one file.
+fn full_file(file: &FileReport, unsafe_fixes: bool, color: bool) -> String {
+    if file.diagnostics.is_empty() {
+        return String::new();
+    }
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
+    let config = term::Config::default();
+    let source = file.source.as_deref().unwrap_or("");
+    let snippet = Snippet::new(file.path.as_str(), source);
+    for d in &file.diagnostics {
+        let base = match d.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+            Severity::Info => CsDiagnostic::note(),
+        };
+        let mut rendered = base.with_message(&d.message).with_code(code_of(d));
+        let start = d.range.start().to_usize().min(source.len());
+        let end = d.range.end().to_usize().min(source.len()).max(start);
+        let excerpt = Excerpt::of_long_line(&snippet, start..end);
+        let label = match &excerpt {
+            Some(excerpt) => excerpt.label.clone(),
+            None => start..end,
+        };
+        rendered = rendered.with_labels(vec![Label::primary((), label)]);
+        let mut notes = Vec::new();
+        if let Some(help) = &d.help {
+            notes.push(format!("help: {help}"));
+        }
+        if let Some(fix) = &d.fix {
+            let kind = match (fix.applicability, unsafe_fixes) {
+                (Applicability::Safe, _) => "safe fix",
+                (Applicability::Unsafe, true) => "unsafe fix",
+                (Applicability::Unsafe, false) => "unsafe fix, available with `--unsafe-fixes`",
+            };
+            notes.push(format!("{kind}: {}", fix.title));
+            if let Some(main) = fix
+                .edits
+                .iter()
+                .find(|e| !e.range.is_empty() || fix.edits.len() == 1)
+            {
+                notes.push(format!(
+                    "suggested replacement:\n{}",
+                    indent_block(&main.content)
+                ));
+            }
+        }
+        rendered = rendered.with_notes(notes);
+        let _ = match &excerpt {
+            Some(excerpt) => term::emit(&mut buffer, &config, excerpt, &rendered),
+            None => term::emit(&mut buffer, &config, &snippet, &rendered),
+        };
+    }
+    String::from_utf8(buffer.into_inner())
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+fn indent_block(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
