@@ -202,7 +202,13 @@ fn a_finding_on_a_very_long_line_shows_an_excerpt_of_it() {
     // 300 findings on one line of 600 kB (generated or minified code): printed whole, the line
     // would be repeated for each of them.
     let terms: Vec<&str> = (0..300_000)
-        .map(|i| if i % 1000 == 999 { "asyncio.sleep(1)" } else { "1" })
+        .map(|i| {
+            if i % 1000 == 999 {
+                "asyncio.sleep(1)"
+            } else {
+                "1"
+            }
+        })
         .collect();
     let source = format!("import asyncio\nx = {}\n", terms.join("+"));
     let dir = project(&[("long.py", source.as_bytes())]);
@@ -211,7 +217,11 @@ fn a_finding_on_a_very_long_line_shows_an_excerpt_of_it() {
     assert!(full.len() < 300 * 1_000, "{} bytes", full.len());
     // The first finding: its line and column, the excerpt cut with `…` after it only.
     let column = 5 + 999 * 2;
-    assert!(full.contains(&format!("long.py:2:{column}\n")), "{}", &full[..600]);
+    assert!(
+        full.contains(&format!("long.py:2:{column}\n")),
+        "{}",
+        &full[..600]
+    );
     let first_line = full
         .lines()
         .find(|line| line.starts_with("2 │ "))

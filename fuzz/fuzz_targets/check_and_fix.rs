@@ -1,11 +1,13 @@
 //! Arbitrary bytes (and mutations of real files, when the corpus directory is seeded with them)
 //! through everything a file meets: decoding, check with every built-in rule, and the fix loop with
-//! unsafe fixes. Nothing may panic, and a file that parsed must still parse after fixing.
+//! unsafe fixes, and the `full` report of its findings. Nothing may panic, and a file that parsed
+//! must still parse after fixing.
 #![no_main]
 
 use std::sync::{Arc, LazyLock};
 
 use anyio_lint::fix::apply;
+use anyio_lint::report::{FileReport, Format};
 use anyio_lint::ruleset::{RuleSet, Selection};
 use anyio_lint::source::SourceText;
 use libfuzzer_sys::fuzz_target;
@@ -21,6 +23,16 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     };
     let parsed_before = anyio_lint::check::parse(&source.text).errors().is_empty();
+    let found = anyio_lint::check::check(&RULES, &source.text, &[]);
+    let report = FileReport {
+        path: "fuzzed.py".to_owned(),
+        absolute: "/fuzzed.py".to_owned(),
+        source: Some(source.text.clone()),
+        diagnostics: found.diagnostics,
+        fixed: Default::default(),
+        problems: Vec::new(),
+    };
+    let _ = Format::Full.render(std::slice::from_ref(&report), true, false);
     let outcome = apply::fix(&RULES, &source.text, true);
     let _ = source.encode(&outcome.text);
     if parsed_before {
