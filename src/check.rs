@@ -15,7 +15,7 @@ use smallvec::SmallVec;
 
 use crate::assignments::Assignments;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
-use crate::dispatch::{Anchors, Candidate, Dispatch};
+use crate::dispatch::{Anchors, Candidate, FileDispatch};
 use crate::fix::imports::Imports;
 use crate::fix::imports::remove_alias;
 use crate::fix::template::{Expansion, Expansions, Site, line_indent_at};
@@ -46,7 +46,7 @@ pub fn parse(source: &str) -> Parsed<ModModule> {
 }
 
 /// Drop a parsed tree on a stack deep enough for its nesting. `depth` bounds the nesting: the
-/// depth the semantic model measured ([`Analysis::depth_bound`]), or else the length in bytes of
+/// depth the semantic model measured ([`Analysis::drop_deep`]), or else the length in bytes of
 /// the text it was parsed from (every level of nesting spells at least one byte). The tree is
 /// dropped in place when the stack left suffices, else on a new stack segment.
 pub fn drop_deep<T: Send>(value: T, depth: usize) {
@@ -72,8 +72,7 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
     };
     let analysis = Analysis::of(rules, source);
     let checked = check_parsed(rules, source, &analysis, scan, disabled_fixes);
-    let depth = analysis.depth_bound(source);
-    drop_deep(analysis, depth);
+    analysis.drop_deep(source);
     checked
 }
 
@@ -98,10 +97,11 @@ impl Analysis {
         Analysis { parsed, semantic }
     }
 
-    /// A bound of the tree's nesting, for [`drop_deep`]: measured when the text parsed, else the
-    /// text's length.
-    pub fn depth_bound(&self, source: &str) -> usize {
-        self.semantic.as_ref().map_or(source.len(), Semantic::depth)
+    /// Drop the analysis of `source` with [`drop_deep`], its depth bounded by the one the semantic
+    /// model measured when the text parsed, else by the text's length.
+    pub fn drop_deep(self, source: &str) {
+        let depth = self.semantic.as_ref().map_or(source.len(), Semantic::depth);
+        drop_deep(self, depth);
     }
 
     /// The bindings of a text that parsed without errors.
@@ -248,7 +248,7 @@ fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
 /// Where `source` spells one of `anchors`, sorted: the uses of imported names (when wanted) and
 /// the identifier tokens that are one of the words.
 fn anchor_offsets(
-    anchors: &Anchors<&str>,
+    anchors: &Anchors<'_>,
     parsed: &Parsed<ModModule>,
     source: &str,
     semantic: &Semantic,
@@ -312,7 +312,7 @@ struct Walker<'r, 't> {
     body: &'t [Stmt],
     semantic: &'t Semantic,
     /// The patterns the prefilter found may match in this file, by where: no other is tried.
-    dispatch: &'r Dispatch<&'r str>,
+    dispatch: &'r FileDispatch<'r>,
     /// Where the file spells an anchor of a live pattern, sorted; `None` when some live pattern
     /// has none. A node whose range holds none of them holds no match: the walk passes it by.
     anchors: Option<Vec<TextSize>>,
@@ -342,6 +342,29 @@ fn matches_at<'r, 't>(
 }
 
 impl<'r, 't> Walker<'r, 't> {
+    /// Whether a node with this range may hold a match: it holds an anchor.
+    fn may_hold_match(&self, range: TextRange) -> bool {
+        self.anchors.as_ref().is_none_or(|anchors| {
+            let first = anchors.partition_point(|&offset| offset < range.start());
+            anchors
+                .get(first)
+                .is_some_and(|&offset| offset < range.end())
+        })
+    }
+
+    /// Walk one level deeper, on a new stack segment when little stack is left. The check costs
+    /// a call, so it is made only [`STACK_CHECK_EVERY`] levels below the last one on the path
+    /// from the root, with room left for those levels and the matching at the deepest.
+    fn deeper(&mut self, walk: impl FnOnce(&mut Self)) {
+        let depth = self.ancestors.len();
+        if depth < self.stack_checked_at + STACK_CHECK_EVERY {
+            return walk(self);
+        }
+        let above = std::mem::replace(&mut self.stack_checked_at, depth);
+        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || walk(self));
+        self.stack_checked_at = above;
+    }
+
     fn matcher(&self, pack: &'r Pack, pattern: &'r Pattern) -> Matcher<'r, 't, '_> {
         Matcher {
             pattern_source: pattern.python(),
@@ -1028,31 +1051,6 @@ fn add_default_keywords(
         missing.join(", "),
         &content[before.len()..]
     ))
-}
-
-impl Walker<'_, '_> {
-    /// Whether a node with this range may hold a match: it holds an anchor.
-    fn may_hold_match(&self, range: TextRange) -> bool {
-        self.anchors.as_ref().is_none_or(|anchors| {
-            let first = anchors.partition_point(|&offset| offset < range.start());
-            anchors
-                .get(first)
-                .is_some_and(|&offset| offset < range.end())
-        })
-    }
-
-    /// Walk one level deeper, on a new stack segment when little stack is left. The check costs
-    /// a call, so it is made only [`STACK_CHECK_EVERY`] levels below the last one on the path
-    /// from the root, with room left for those levels and the matching at the deepest.
-    fn deeper(&mut self, walk: impl FnOnce(&mut Self)) {
-        let depth = self.ancestors.len();
-        if depth < self.stack_checked_at + STACK_CHECK_EVERY {
-            return walk(self);
-        }
-        let above = std::mem::replace(&mut self.stack_checked_at, depth);
-        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || walk(self));
-        self.stack_checked_at = above;
-    }
 }
 
 /// See [`Walker::deeper`].

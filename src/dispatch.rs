@@ -2,11 +2,11 @@
 //!
 //! [`Dispatch`] files every enabled pattern under the node kinds its root can match, and, for a
 //! pattern that names what it matches (by its own dotted name or through a constraint), under
-//! that name too ([`Keyed`]). A rule set holds one for all its patterns; each file's walk uses it
-//! [narrowed](Dispatch::narrowed) to the patterns the prefilter found may match in that file, so a
-//! node whose kind no live pattern can match costs one array index. The narrowed dispatch also
-//! says what every match of its patterns spells ([`Anchors`]), so the walk can pass by subtrees
-//! that spell none of it.
+//! that name too ([`Keyed`]). A rule set holds one for all its patterns; each file's walk uses a
+//! [`FileDispatch`], the dispatch [narrowed](Dispatch::narrowed) to the patterns the prefilter
+//! found may match in that file, so a node whose kind no live pattern can match costs one array
+//! index. The file's dispatch also says what every match of its patterns spells ([`Anchors`]),
+//! so the walk can pass by subtrees that spell none of it.
 
 use std::borrow::Borrow;
 use std::hash::Hash;
@@ -132,40 +132,22 @@ fn live_only(candidates: &[Candidate], live: &Live) -> Vec<Candidate> {
 /// Patterns filed by where they can match: under node kinds (indexed by `NodeKind as usize`),
 /// under names, at any expression, at any statement, or at every position of every block.
 #[derive(Debug)]
-pub struct Dispatch<K> {
-    /// Whether a node of the kind meets a pattern of `by_kind` or `by_key`.
-    filed: Vec<bool>,
+struct Tables<K> {
     by_kind: Vec<Vec<Candidate>>,
     by_key: Vec<Option<Keyed<K>>>,
     any_expr: Vec<Candidate>,
     any_stmt: Vec<Candidate>,
     block: Vec<Candidate>,
-    /// By pattern number: what every match spells, one of (empty when nothing is known).
-    anchors: Vec<Vec<Anchor>>,
-    /// In a narrowed dispatch: what every match of any of its patterns spells, when known.
-    live_anchors: Option<Anchors<K>>,
 }
 
-/// What every match of the patterns of a narrowed dispatch holds in its source range: one of
-/// `words` as a whole identifier, or, with `imports`, a use of a name an import of a declared
-/// module binds.
-#[derive(Debug)]
-pub struct Anchors<K> {
-    pub words: Vec<K>,
-    pub imports: bool,
-}
-
-impl<K> Default for Dispatch<K> {
+impl<K> Default for Tables<K> {
     fn default() -> Self {
-        Dispatch {
-            filed: Vec::new(),
+        Tables {
             by_kind: Vec::new(),
             by_key: Vec::new(),
             any_expr: Vec::new(),
             any_stmt: Vec::new(),
             block: Vec::new(),
-            anchors: Vec::new(),
-            live_anchors: None,
         }
     }
 }
@@ -179,46 +161,34 @@ fn slot<T: Default>(table: &mut Vec<T>, kind: NodeKind) -> &mut T {
     &mut table[index]
 }
 
-impl<K: Borrow<str> + Hash + Eq> Dispatch<K> {
-    /// Whether `node` meets any pattern: false for most nodes, which the walk then passes by.
-    pub fn meets(&self, node: AnyNodeRef) -> bool {
-        self.filed
-            .get(node.kind() as usize)
-            .copied()
-            .unwrap_or(false)
-            || (!self.any_stmt.is_empty() && node.is_statement())
-            || (!self.any_expr.is_empty() && node.as_expr_ref().is_some())
-    }
-
-    /// The patterns for nodes of `kind` that are not looked up by name.
-    pub fn kind(&self, kind: NodeKind) -> &[Candidate] {
-        self.by_kind.get(kind as usize).map_or(&[], Vec::as_slice)
-    }
-
-    /// The patterns for nodes of `kind` that are looked up by the node's name.
-    pub fn keyed(&self, kind: NodeKind) -> Option<&Keyed<K>> {
-        self.by_key.get(kind as usize)?.as_ref()
-    }
-
-    pub fn any_expr(&self) -> &[Candidate] {
-        &self.any_expr
-    }
-
-    pub fn any_stmt(&self) -> &[Candidate] {
-        &self.any_stmt
-    }
-
-    pub fn block(&self) -> &[Candidate] {
-        &self.block
-    }
-
-    /// What every match spells (in a narrowed dispatch; `None` when some pattern has no anchor).
-    pub fn anchors(&self) -> Option<&Anchors<K>> {
-        self.live_anchors.as_ref()
-    }
+/// Every enabled pattern of a rule set, filed by where it can match, with what its matches spell.
+#[derive(Debug, Default)]
+pub struct Dispatch {
+    tables: Tables<String>,
+    /// By pattern number: what every match spells, one of (empty when nothing is known).
+    anchors: Vec<Vec<Anchor>>,
 }
 
-impl Dispatch<String> {
+/// What every match of the patterns of a [`FileDispatch`] holds in its source range: one of
+/// `words` as a whole identifier, or, with `imports`, a use of a name an import of a declared
+/// module binds.
+#[derive(Debug)]
+pub struct Anchors<'r> {
+    pub words: Vec<&'r str>,
+    pub imports: bool,
+}
+
+/// The patterns one file's walk tries: a [`Dispatch`] narrowed to the file's live patterns.
+#[derive(Debug)]
+pub struct FileDispatch<'r> {
+    tables: Tables<&'r str>,
+    /// By node kind: whether a node of the kind meets a pattern filed under kind or name.
+    filed: Vec<bool>,
+    /// What every match spells; `None` when some live pattern has no anchor.
+    anchors: Option<Anchors<'r>>,
+}
+
+impl Dispatch {
     /// File `candidate`, a pattern of a rule with `constraints` in a pack declaring `modules`.
     pub fn add(
         &mut self,
@@ -239,11 +209,11 @@ impl Dispatch<String> {
             self.anchors.resize_with(number + 1, Vec::new);
         }
         self.anchors[number] = anchors;
+        let tables = &mut self.tables;
         match (pattern.root_kinds(modules), keys) {
             (RootKinds::Kinds(kinds), Some(keys)) => {
                 for kind in kinds {
-                    *slot(&mut self.filed, kind) = true;
-                    let keyed = slot(&mut self.by_key, kind).get_or_insert_with(Keyed::default);
+                    let keyed = slot(&mut tables.by_key, kind).get_or_insert_with(Keyed::default);
                     for key in &keys {
                         keyed.add(key, candidate);
                     }
@@ -251,24 +221,25 @@ impl Dispatch<String> {
             }
             (RootKinds::Kinds(kinds), None) => {
                 for kind in kinds {
-                    *slot(&mut self.filed, kind) = true;
-                    slot(&mut self.by_kind, kind).push(candidate);
+                    slot(&mut tables.by_kind, kind).push(candidate);
                 }
             }
-            (RootKinds::AnyExpr, _) => self.any_expr.push(candidate),
-            (RootKinds::AnyStmt, _) => self.any_stmt.push(candidate),
-            (RootKinds::Block, _) => self.block.push(candidate),
+            (RootKinds::AnyExpr, _) => tables.any_expr.push(candidate),
+            (RootKinds::AnyStmt, _) => tables.any_stmt.push(candidate),
+            (RootKinds::Block, _) => tables.block.push(candidate),
         }
     }
 
     /// The patterns of `live` only: what one file's walk tries.
-    pub fn narrowed(&self, live: &Live) -> Dispatch<&str> {
+    pub fn narrowed(&self, live: &Live) -> FileDispatch<'_> {
         let by_kind: Vec<Vec<Candidate>> = self
+            .tables
             .by_kind
             .iter()
             .map(|candidates| live_only(candidates, live))
             .collect();
         let by_key: Vec<Option<Keyed<&str>>> = self
+            .tables
             .by_key
             .iter()
             .map(|keyed| {
@@ -282,20 +253,21 @@ impl Dispatch<String> {
                     || by_key.get(kind).is_some_and(Option::is_some)
             })
             .collect();
-        Dispatch {
+        FileDispatch {
+            tables: Tables {
+                by_kind,
+                by_key,
+                any_expr: live_only(&self.tables.any_expr, live),
+                any_stmt: live_only(&self.tables.any_stmt, live),
+                block: live_only(&self.tables.block, live),
+            },
             filed,
-            by_kind,
-            by_key,
-            any_expr: live_only(&self.any_expr, live),
-            any_stmt: live_only(&self.any_stmt, live),
-            block: live_only(&self.block, live),
-            anchors: Vec::new(),
-            live_anchors: self.live_anchors(live),
+            anchors: self.live_anchors(live),
         }
     }
 
     /// What every match of a live pattern spells: `None` when one of them has no anchor.
-    fn live_anchors(&self, live: &Live) -> Option<Anchors<&str>> {
+    fn live_anchors(&self, live: &Live) -> Option<Anchors<'_>> {
         let mut anchors = Anchors {
             words: Vec::new(),
             imports: false,
@@ -318,6 +290,48 @@ impl Dispatch<String> {
             }
         }
         Some(anchors)
+    }
+}
+
+impl<'r> FileDispatch<'r> {
+    /// Whether `node` meets any pattern: false for most nodes, which the walk then passes by.
+    pub fn meets(&self, node: AnyNodeRef) -> bool {
+        self.filed
+            .get(node.kind() as usize)
+            .copied()
+            .unwrap_or(false)
+            || (!self.tables.any_stmt.is_empty() && node.is_statement())
+            || (!self.tables.any_expr.is_empty() && node.as_expr_ref().is_some())
+    }
+
+    /// The patterns for nodes of `kind` that are not looked up by name.
+    pub fn kind(&self, kind: NodeKind) -> &[Candidate] {
+        self.tables
+            .by_kind
+            .get(kind as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The patterns for nodes of `kind` that are looked up by the node's name.
+    pub fn keyed(&self, kind: NodeKind) -> Option<&Keyed<&'r str>> {
+        self.tables.by_key.get(kind as usize)?.as_ref()
+    }
+
+    pub fn any_expr(&self) -> &[Candidate] {
+        &self.tables.any_expr
+    }
+
+    pub fn any_stmt(&self) -> &[Candidate] {
+        &self.tables.any_stmt
+    }
+
+    pub fn block(&self) -> &[Candidate] {
+        &self.tables.block
+    }
+
+    /// What every match spells; `None` when some live pattern has no anchor.
+    pub fn anchors(&self) -> Option<&Anchors<'r>> {
+        self.anchors.as_ref()
     }
 }
 

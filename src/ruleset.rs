@@ -14,7 +14,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
 
-use crate::dispatch::{Candidate, Dispatch};
+use crate::dispatch::{Candidate, Dispatch, FileDispatch};
 use crate::noqa;
 use crate::pack::{Applicability, Cleanup, Pack, Rule};
 use crate::prefilter::{self, Live, Prefilter, RegexNeeds, SubstringNeeds};
@@ -96,7 +96,7 @@ pub struct RuleSet {
     pub modules: FxHashSet<String>,
     pub enabled: Vec<RuleRef>,
     /// Where each enabled pattern can match.
-    dispatch: Dispatch<String>,
+    dispatch: Dispatch,
     comments: Vec<RuleRef>,
     /// What a file must contain for each comment rule's regex to match, in `comments` order.
     comment_needs: Vec<RegexNeeds>,
@@ -246,7 +246,7 @@ impl RuleSet {
     }
 
     /// The patterns of `live` (a file's [`RuleSet::live_patterns`]) by where they can match.
-    pub fn dispatch(&self, live: &Live) -> Dispatch<&str> {
+    pub fn dispatch(&self, live: &Live) -> FileDispatch<'_> {
         self.dispatch.narrowed(live)
     }
 

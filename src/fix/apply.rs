@@ -131,8 +131,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         let reused = known.take();
         let Some(scan) = crate::check::worth_parsing(rules, &outcome.text) else {
             if let Some(analysis) = reused {
-                let depth = analysis.depth_bound(&outcome.text);
-                drop_deep(analysis, depth);
+                analysis.drop_deep(&outcome.text);
             }
             converged = true;
             outcome.remaining = Checked::default();
@@ -140,9 +139,8 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         };
         let analysis = reused.unwrap_or_else(|| Analysis::of(rules, &outcome.text));
         let checked = check_parsed(rules, &outcome.text, &analysis, scan, &disabled);
-        let depth = analysis.depth_bound(&outcome.text);
         if checked.syntax_error {
-            drop_deep(analysis, depth);
+            analysis.drop_deep(&outcome.text);
             outcome.remaining = checked;
             return outcome;
         }
@@ -152,14 +150,14 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
             .filter(|d| d.fix_applies(unsafe_fixes))
             .collect();
         if fixable.is_empty() {
-            drop_deep(analysis, depth);
+            analysis.drop_deep(&outcome.text);
             converged = true;
             outcome.remaining = checked;
             break;
         }
         let baseline =
             baseline.get_or_insert_with(|| Baseline::of(rules, &outcome.text, &analysis));
-        drop_deep(analysis, depth);
+        analysis.drop_deep(&outcome.text);
         let groups: Vec<&[Edit]> = fixable
             .iter()
             .map(|d| d.fix.as_ref().expect("fixable").edits.as_slice())
@@ -208,8 +206,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         known = Some(analysis);
     }
     if let Some(analysis) = known.take() {
-        let depth = analysis.depth_bound(&outcome.text);
-        drop_deep(analysis, depth);
+        analysis.drop_deep(&outcome.text);
     }
     if !converged {
         outcome.remaining = check(rules, &outcome.text, &disabled);
@@ -288,11 +285,7 @@ fn cleanup(
             drop_deep(reparsed, cleaned.len());
             break;
         }
-        let depth = analysis.depth_bound(&text);
-        drop_deep(
-            std::mem::replace(&mut analysis, Analysis::of_parsed(rules, reparsed)),
-            depth,
-        );
+        std::mem::replace(&mut analysis, Analysis::of_parsed(rules, reparsed)).drop_deep(&text);
         text = cleaned;
     }
     (text, analysis)

@@ -50,23 +50,22 @@ impl<'a> Snippet<'a> {
         }
     }
 
+    /// The index of the line holding `offset`.
+    fn index_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .binary_search(&offset)
+            .unwrap_or_else(|next_line| next_line - 1)
+    }
+
     /// The line holding `offset`: its index, and its range without the line ending.
     fn line_of(&self, offset: usize) -> (usize, std::ops::Range<usize>) {
-        let index = self
-            .line_starts
-            .binary_search(&offset)
-            .unwrap_or_else(|next_line| next_line - 1);
+        let index = self.index_of(offset);
         let start = self.line_starts[index];
-        let end = self
-            .line_starts
-            .get(index + 1)
-            .map_or(self.source.len(), |&next| next - 1);
-        let end = if self.source[start..end].ends_with('\r') {
-            end - 1
-        } else {
-            end
-        };
-        (index, start..end)
+        let end = self.line_start(index + 1).unwrap_or(self.source.len());
+        let text = &self.source[start..end];
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        (index, start..start + text.len())
     }
 
     fn line_start(&self, line_index: usize) -> Result<usize, FilesError> {
@@ -95,10 +94,7 @@ impl<'a> Files<'a> for Snippet<'a> {
     }
 
     fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
-        Ok(self
-            .line_starts
-            .binary_search(&byte_index)
-            .unwrap_or_else(|next_line| next_line - 1))
+        Ok(self.index_of(byte_index))
     }
 
     fn line_range(
@@ -133,14 +129,10 @@ impl<'a> Excerpt<'a> {
     /// longer than [`LONG_LINE`].
     fn of_long_line(snippet: &'a Snippet<'a>, range: std::ops::Range<usize>) -> Option<Self> {
         let (line_index, line) = snippet.line_of(range.start);
-        let (last_index, _) = snippet.line_of(range.end);
-        let long = (line_index..=last_index).any(|index| {
-            let start = snippet.line_starts[index];
-            let end = snippet
-                .line_starts
-                .get(index + 1)
-                .map_or(snippet.source.len(), |&next| next);
-            end - start > LONG_LINE
+        let long = (line_index..=snippet.index_of(range.end)).any(|index| {
+            snippet
+                .line_range((), index)
+                .is_ok_and(|line| line.len() > LONG_LINE)
         });
         if !long {
             return None;
