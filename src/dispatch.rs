@@ -15,7 +15,7 @@ use ruff_python_ast::{AnyNodeRef, NodeKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::pack::Constraint;
-use crate::pattern::anchor::{Anchor, anchor};
+use crate::pattern::anchor::{Anchor, anchors};
 use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
 use crate::prefilter::{self, Live};
 use crate::ruleset::RuleRef;
@@ -198,12 +198,19 @@ impl Dispatch {
         modules: &FxHashSet<String>,
     ) {
         let keys = dispatch_keys(pattern, constraints, modules);
-        let anchors = match (anchor(pattern, modules), &keys) {
-            (Some(anchor), _) => vec![anchor],
-            // Dispatch only tries the pattern at a node of one of these names.
-            (None, Some(keys)) => keys.iter().map(key_anchor).collect(),
-            (None, None) => Vec::new(),
+        let words_of = |metavar: &str| {
+            constraints
+                .iter()
+                .filter(|c| c.metavar == metavar)
+                .find_map(|c| prefilter::regex_words(c.regex.as_ref()?))
         };
+        let mut anchors = anchors(pattern, modules, words_of);
+        if anchors.is_empty()
+            && let Some(keys) = &keys
+        {
+            // Dispatch only tries the pattern at a node of one of these names.
+            anchors = keys.iter().map(key_anchor).collect();
+        }
         let number = candidate.number as usize;
         if self.anchors.len() <= number {
             self.anchors.resize_with(number + 1, Vec::new);

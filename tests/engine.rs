@@ -677,6 +677,15 @@ fn the_walk_passes_by_subtrees_without_an_anchor_yet_finds_every_match() {
         found(r#""$X.$M()""#, extra, source),
         ["a.halt()", "b.match()"]
     );
+    // The words a constraint allows a metavariable standing for an identifier (a function's
+    // name, a parameter), beside a pattern anchored by the parts of a `from` import's module.
+    let patterns = r#"["def $F($$$P, $NAME, $$$Q): $$$B", "from m.sub import $$$N"]"#;
+    let extra = r#"where.NAME = { regex = "^(fixture|case)$" }"#;
+    let source = "class T:\n    def test(self, case):\n        pass\n    def other(self, x):\n        from m.sub import y\n";
+    assert_eq!(
+        found(patterns, extra, source),
+        ["def test(self, case):\n        pass", "from m.sub import y"]
+    );
     // A pattern that spells nothing of its own makes the walk visit everything.
     let patterns = r#"["m.first($X)", "$F($X, $X)"]"#;
     let source = "import m\ndef g():\n    return [h(1, 1)]\n";

@@ -58,35 +58,40 @@ fn check_cli_selectors(args: &CheckArgs, packs: &[Pack]) -> Result<(), Failure> 
     Ok(())
 }
 
-/// Check (and fix) one text; returns the report and the new text when it changed.
+/// Check (and fix) one file's text. Returns the report, which holds the text it reports on when it
+/// has findings; the new text when it changed; and then the original (to write or diff against).
 pub(super) fn process(
     rules: &RuleSet,
     (path, absolute): (&str, &str),
-    source: &str,
+    source: SourceText,
     fix: bool,
     unsafe_fixes: bool,
-) -> (FileReport, Option<String>) {
+) -> (FileReport, Option<String>, Option<SourceText>) {
     let mut report = FileReport {
         path: path.to_owned(),
         absolute: absolute.to_owned(),
         ..FileReport::default()
     };
-    if fix {
-        let outcome = apply::fix(rules, source, unsafe_fixes);
+    let changed = if fix {
+        let outcome = apply::fix(rules, &source.text, unsafe_fixes);
         report.fixed = outcome.applied;
         report.problems = outcome.problems;
         report.diagnostics = outcome.remaining.diagnostics;
-        let changed = (outcome.text != source).then_some(outcome.text);
-        if !report.diagnostics.is_empty() {
-            report.source = Some(changed.clone().unwrap_or_else(|| source.to_owned()));
-        }
-        (report, changed)
+        (outcome.text != source.text).then_some(outcome.text)
     } else {
-        report.diagnostics = check(rules, source, &[]).diagnostics;
-        if !report.diagnostics.is_empty() {
-            report.source = Some(source.to_owned());
+        report.diagnostics = check(rules, &source.text, &[]).diagnostics;
+        None
+    };
+    let has_findings = !report.diagnostics.is_empty();
+    match changed {
+        Some(text) => {
+            report.source = has_findings.then(|| text.clone());
+            (report, Some(text), Some(source))
         }
-        (report, None)
+        None => {
+            report.source = has_findings.then_some(source.text);
+            (report, None, None)
+        }
     }
 }
 
@@ -156,18 +161,20 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
                 Err(error) => (file_error(path, error.to_string()), None, None),
                 Ok(source) => {
                     let rules = settings.rules_for(path);
-                    let (report, changed) = if args.add_noqa {
-                        add_noqa(&rules, (&shown, &absolute(path)), &source.text)
+                    if args.add_noqa {
+                        let (report, changed) =
+                            add_noqa(&rules, (&shown, &absolute(path)), &source.text);
+                        let original = changed.is_some().then_some(source);
+                        (report, changed, original)
                     } else {
                         process(
                             &rules,
                             (&shown, &absolute(path)),
-                            &source.text,
+                            source,
                             settings.fix || args.diff,
                             settings.unsafe_fixes,
                         )
-                    };
-                    (report, changed, Some(source))
+                    }
                 }
             };
             progress.tick();
@@ -411,10 +418,10 @@ fn check_stdin(
         return Ok(0);
     }
     let fix = settings.fix || args.diff;
-    let (report, changed) = process(
+    let (report, changed, _) = process(
         rules,
         (&shown, &absolute(&name)),
-        &source.text,
+        source.clone(),
         fix,
         settings.unsafe_fixes,
     );

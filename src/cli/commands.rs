@@ -39,14 +39,14 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
             ),
             Ok(source) => {
                 let rules = settings.rules_for(path);
-                let (report, _) = process(
+                let state = settings.migration.state(&source.text);
+                let (report, _, _) = process(
                     &rules,
                     (&display_path(path), &absolute(path)),
-                    &source.text,
+                    source,
                     false,
                     false,
                 );
-                let state = settings.migration.state(&source.text);
                 (report, state)
             }
         })

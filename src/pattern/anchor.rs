@@ -4,8 +4,10 @@
 //! it can match. The analysis follows the matcher. A literal identifier of the pattern only
 //! matches an equal identifier of the target, which Ruff's parser keeps as written. A dotted name
 //! rooted in a declared module only matches a node that resolves through an import, and such a
-//! node holds a use of a name imported from that module (its root). Metavariables, `$$$` list
-//! elements and the parts compared as exact text (f-strings, `match` patterns) give no anchor.
+//! node holds a use of a name imported from that module (its root). A metavariable standing for
+//! a name or an identifier, whose constraint's regex allows only some whole words, matches only
+//! where one of those words is written. Other metavariables, `$$$` list elements and the parts
+//! compared as exact text (f-strings, `match` patterns) give no anchor.
 
 use ruff_python_ast::{AnyNodeRef, Arguments, Identifier};
 use rustc_hash::FxHashSet;
@@ -24,13 +26,20 @@ pub enum Anchor {
     Import,
 }
 
-/// The anchor of `pattern` in packs declaring `modules`: its longest literal identifier (the
-/// likeliest to be rare), else an import use when it spells a dotted name of a declared module;
-/// `None` when every part of it is a metavariable or compared as text.
-pub fn anchor(pattern: &Pattern, modules: &FxHashSet<String>) -> Option<Anchor> {
+/// What every match of `pattern` (in packs declaring `modules`) spells, as alternatives: its
+/// longest literal identifier (the likeliest to be rare); else the words `words_of` says a
+/// metavariable standing for a name or identifier is limited to (its constraint's regex); else an
+/// import use when it spells a dotted name of a declared module. Empty when every part of it is an
+/// unconstrained metavariable or compared as text.
+pub fn anchors(
+    pattern: &Pattern,
+    modules: &FxHashSet<String>,
+    words_of: impl Fn(&str) -> Option<Vec<String>>,
+) -> Vec<Anchor> {
     let mut found = Found {
         modules,
         words: Vec::new(),
+        named: Vec::new(),
         import: false,
     };
     match pattern.form {
@@ -41,24 +50,54 @@ pub fn anchor(pattern: &Pattern, modules: &FxHashSet<String>) -> Option<Anchor> 
             }
         }
     }
-    let longest = found.words.iter().max_by_key(|word| word.len());
-    match longest {
-        Some(word) => Some(Anchor::Word((*word).to_owned())),
-        None => found.import.then_some(Anchor::Import),
+    if let Some(word) = found.words.iter().max_by_key(|word| word.len()) {
+        return vec![Anchor::Word((*word).to_owned())];
     }
+    let constrained = found.named.iter().find_map(|metavar| {
+        words_of(metavar).filter(|words| words.iter().all(|word| is_name_token(word)))
+    });
+    if let Some(words) = constrained {
+        return words.into_iter().map(Anchor::Word).collect();
+    }
+    if found.import {
+        return vec![Anchor::Import];
+    }
+    Vec::new()
 }
+
+/// Whether Ruff's lexer reads `word`, written alone, as a name token: an identifier that is not
+/// a keyword (soft keywords standing as names are recorded as names).
+fn is_name_token(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .is_some_and(|first| first == '_' || first.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && !HARD_KEYWORDS.contains(&word)
+}
+
+const HARD_KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
 
 /// What the walk over a pattern found so far.
 struct Found<'p, 'm> {
     modules: &'m FxHashSet<String>,
     words: Vec<&'p str>,
+    /// Metavariables standing for a name or an identifier (never for a `$$$` run).
+    named: Vec<&'p str>,
     import: bool,
 }
 
 impl<'p> Found<'p, '_> {
     fn word(&mut self, identifier: &'p str) {
-        if metavar::parse_placeholder(identifier).is_none() {
-            self.words.push(identifier);
+        match metavar::parse_placeholder(identifier) {
+            None => self.words.push(identifier),
+            Some(metavar) if !metavar.variadic => self.named.push(metavar.name),
+            Some(_) => {}
         }
     }
 
@@ -74,7 +113,7 @@ impl<'p> Found<'p, '_> {
             AnyNodeRef::ExprName(name)
                 if metavar::parse_placeholder(name.id.as_str()).is_some() =>
             {
-                return;
+                return self.word(name.id.as_str());
             }
             AnyNodeRef::StmtExpr(statement) if single_metavar(&statement.value).is_some() => {
                 return;
@@ -92,8 +131,15 @@ impl<'p> Found<'p, '_> {
             return;
         };
         for leaf in &leaves {
-            if let Leaf::Ident(identifier) | Leaf::OptIdent(Some(identifier)) = leaf {
-                self.word(identifier.as_str());
+            match leaf {
+                Leaf::Ident(identifier) | Leaf::OptIdent(Some(identifier)) => {
+                    self.word(identifier.as_str())
+                }
+                // The module of `from m import`: each part of it is written as a name.
+                Leaf::Text(Some(module)) => self.words.extend(module.split('.').filter(|part| {
+                    is_name_token(part) && metavar::parse_placeholder(part).is_none()
+                })),
+                _ => {}
             }
         }
         for slot in slots {
@@ -131,10 +177,21 @@ impl<'p> Found<'p, '_> {
 mod tests {
     use super::*;
 
-    fn anchor_of(text: &str) -> Option<Anchor> {
+    /// The anchors of `text`, where `$NAME` may only be `event_loop` or `loop`, `$K` only `None`.
+    fn anchors_of(text: &str) -> Vec<Anchor> {
         let modules: FxHashSet<String> = ["pkg".to_owned()].into_iter().collect();
         let pattern = Pattern::parse(text).expect("valid pattern");
-        anchor(&pattern, &modules)
+        anchors(&pattern, &modules, |metavar| match metavar {
+            "NAME" => Some(vec!["event_loop".to_owned(), "loop".to_owned()]),
+            "K" => Some(vec!["None".to_owned()]),
+            _ => None,
+        })
+    }
+
+    fn anchor_of(text: &str) -> Option<Anchor> {
+        let mut alternatives = anchors_of(text);
+        assert!(alternatives.len() <= 1, "{text}: {alternatives:?}");
+        alternatives.pop()
     }
 
     fn word(text: &str) -> Option<Anchor> {
@@ -163,6 +220,35 @@ mod tests {
         assert_eq!(anchor_of("$X.$M()"), None);
         assert_eq!(anchor_of("f\"{pkg.x}\""), None);
         assert_eq!(anchor_of("$A\n$$$B"), None);
-        assert_eq!(anchor_of("def $F($$$P, $NAME, $$$Q): $$$B"), None);
+        assert_eq!(anchor_of("def $F($$$P, $X, $$$Q): $$$B"), None);
+        // A keyword is not written as a name token, so its constraint gives no anchor.
+        assert_eq!(anchor_of("[$K]"), None);
+        // Nor does a `$$$` run, whatever its constraint.
+        assert_eq!(anchor_of("$F($$$NAME)"), None);
+    }
+
+    #[test]
+    fn the_module_of_a_from_import_anchors_by_its_parts() {
+        assert_eq!(anchor_of("from trip import $$$NAMES"), word("trip"));
+        assert_eq!(anchor_of("from trip.abc import $$$NAMES"), word("trip"));
+        assert_eq!(anchor_of("from . import $$$NAMES"), None);
+    }
+
+    #[test]
+    fn a_constraint_limiting_a_name_to_some_words_anchors_by_them() {
+        let words = vec![
+            Anchor::Word("event_loop".to_owned()),
+            Anchor::Word("loop".to_owned()),
+        ];
+        assert_eq!(anchors_of("def $F($$$P, $NAME, $$$Q): $$$B"), words);
+        assert_eq!(anchors_of("@$$$D\nasync def $NAME($$$P):\n    $$$B"), words);
+        assert_eq!(anchors_of("with $NAME:\n    $$$B"), words);
+        assert_eq!(
+            anchors_of("$X.run($NAME=$V)"),
+            vec![Anchor::Word("run".to_owned())]
+        );
+        assert_eq!(anchors_of("f($K=$V)"), vec![Anchor::Word("f".to_owned())]);
+        // An import use is the last resort.
+        assert_eq!(anchors_of("pkg.sleep($NAME)"), words);
     }
 }
