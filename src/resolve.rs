@@ -4,8 +4,9 @@
 //! directory (`--config` makes one file govern everything, `--isolated` none). A configuration
 //! resolves, with the command line's overrides on top, to [`Settings`]: its rule packs, rule set,
 //! file filters, per-file ignores and fix options. Files are matched against globs relative to the
-//! directory of the configuration that governs them. Both lookups are cached, so a tree with one
-//! configuration reads it once.
+//! directory of the configuration that governs them. Both lookups are cached: each directory is
+//! looked in once, however many directories below share it, and a tree with one configuration
+//! reads it once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,12 +16,13 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rustc_hash::FxHashMap;
 use toml::Spanned;
 
+use crate::canonical::CanonicalDirs;
 use crate::discover::Filters;
 use crate::migration::Migration;
 use crate::pack::{self, Pack, SourceError};
 use crate::report::Format;
 use crate::ruleset::{FixSelection, RuleSet, Selection};
-use crate::settings::{self, Config, SpannedList, strings};
+use crate::settings::{self, Config, Held, SpannedList, strings};
 use crate::version::Version;
 
 /// What the command line says, over every configuration file.
@@ -73,7 +75,7 @@ pub struct Settings {
     /// Rule sets with per-file ignores applied, by the indices of the entries that matched.
     narrowed: Mutex<FxHashMap<Vec<usize>, Arc<RuleSet>>>,
     /// Directories outside `root` → their canonical path below `root`, if they have one.
-    canonical_below_root: Mutex<FxHashMap<PathBuf, Option<PathBuf>>>,
+    canonical: Arc<CanonicalDirs>,
 }
 
 impl Settings {
@@ -141,8 +143,7 @@ impl Settings {
     }
 
     /// `path` relative to the root when it lies below it (made absolute, or through a symlinked
-    /// directory), else `path` made absolute. Directories resolved through symlinks are cached:
-    /// resolving costs a system call per path component.
+    /// directory), else `path` made absolute.
     fn relative(&self, path: &Path) -> PathBuf {
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         if let Ok(relative) = absolute.strip_prefix(&self.root) {
@@ -151,20 +152,23 @@ impl Settings {
         let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
             return absolute;
         };
-        let mut cache = self
-            .canonical_below_root
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let below = cache.entry(parent.to_path_buf()).or_insert_with(|| {
-            std::fs::canonicalize(parent)
-                .ok()
-                .and_then(|c| c.strip_prefix(&self.root).ok().map(Path::to_path_buf))
-        });
+        let below = self
+            .canonical
+            .of(parent)
+            .and_then(|c| c.strip_prefix(&self.root).ok().map(Path::to_path_buf));
         match below {
             Some(directory) => directory.join(name),
             None => absolute,
         }
     }
+}
+
+/// The configurations at or above a directory.
+#[derive(Debug, Clone, Default)]
+struct Nearest {
+    configuration: Option<PathBuf>,
+    /// A `pyproject.toml` giving versions only, used when there is no configuration.
+    project_only: Option<PathBuf>,
 }
 
 /// Finds and caches the settings of each directory.
@@ -174,6 +178,10 @@ pub struct Resolver {
     discovery: Discovery,
     /// Directory → the configuration file governing it.
     by_directory: Mutex<FxHashMap<PathBuf, Option<PathBuf>>>,
+    /// Canonical directory → the configurations at or above it, so that directories sharing
+    /// ancestors look in each of them once.
+    nearest: Mutex<FxHashMap<PathBuf, Nearest>>,
+    canonical: Arc<CanonicalDirs>,
     /// Configuration file (or `None` for defaults) → its settings.
     by_config: Mutex<FxHashMap<Option<PathBuf>, Arc<Settings>>>,
 }
@@ -184,6 +192,8 @@ impl Resolver {
             overrides,
             discovery,
             by_directory: Mutex::default(),
+            nearest: Mutex::default(),
+            canonical: Arc::default(),
             by_config: Mutex::default(),
         }
     }
@@ -200,11 +210,20 @@ impl Resolver {
                     directory
                 };
                 let key = std::path::absolute(directory).unwrap_or_else(|_| directory.into());
-                let mut cache = self.by_directory.lock().unwrap_or_else(|e| e.into_inner());
-                cache
-                    .entry(key)
-                    .or_insert_with(|| settings::find(directory))
-                    .clone()
+                let known = self
+                    .by_directory
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&key)
+                    .cloned();
+                known.unwrap_or_else(|| {
+                    let found = self.find(&key);
+                    self.by_directory
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(key, found.clone());
+                    found
+                })
             }
         };
         if let Some(found) = self
@@ -218,6 +237,43 @@ impl Resolver {
         let resolved = Arc::new(self.resolve(config.as_deref())?);
         let mut cache = self.by_config.lock().unwrap_or_else(|e| e.into_inner());
         Ok(cache.entry(config).or_insert(resolved).clone())
+    }
+
+    /// The configuration governing the absolute `directory`, as Ruff looks for it: the nearest
+    /// configuration at or above it; when there is none, the nearest `pyproject.toml` with a
+    /// `[project]` table (it gives versions only). A directory that does not exist (a
+    /// `--stdin-filename`) is looked up from where it would be.
+    fn find(&self, directory: &Path) -> Option<PathBuf> {
+        let start = directory
+            .ancestors()
+            .find_map(|dir| self.canonical.of(dir))?;
+        let nearest = self.nearest(&start);
+        nearest.configuration.or(nearest.project_only)
+    }
+
+    /// The configurations at or above the canonical `directory`.
+    fn nearest(&self, directory: &Path) -> Nearest {
+        let lock = || self.nearest.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = lock().get(directory) {
+            return known.clone();
+        }
+        let above = directory
+            .parent()
+            .map(|parent| self.nearest(parent))
+            .unwrap_or_default();
+        let nearest = match settings::held_in(directory) {
+            Some(Held::Configuration(path)) => Nearest {
+                configuration: Some(path),
+                ..above
+            },
+            Some(Held::ProjectOnly(path)) => Nearest {
+                project_only: Some(path),
+                ..above
+            },
+            None => above,
+        };
+        lock().insert(directory.to_path_buf(), nearest.clone());
+        nearest
     }
 
     /// The settings governing the file (or directory) at `path`.
@@ -308,7 +364,7 @@ impl Resolver {
             RuleSet::new(packs.clone(), &selection, &versions).with_fix_selection(&fix_selection),
         );
         Ok(Settings {
-            canonical_below_root: Mutex::default(),
+            canonical: self.canonical.clone(),
             config: config.path.clone(),
             root,
             filters,
@@ -377,5 +433,39 @@ pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
         Err(format!(
             "unknown rule selector `{selector}`: no loaded rule's code starts with it (`anyio-lint rules` lists them)"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_directory_finds_its_nearest_configuration_whatever_was_looked_up_before() {
+        let temporary = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(temporary.path()).unwrap();
+        let project = "[project]\nname = \"p\"\nversion = \"1\"\n";
+        for dir in ["a/b/c", "d/e"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        std::fs::write(root.join("pyproject.toml"), project).unwrap();
+        std::fs::write(root.join("a/anyio-lint.toml"), "").unwrap();
+        std::fs::write(root.join("a/b/pyproject.toml"), project).unwrap();
+        std::fs::write(root.join("d/pyproject.toml"), "[tool.anyio-lint]\n").unwrap();
+        let resolver = Resolver::new(Overrides::default(), Discovery::Nearest);
+        let expected = [
+            // A configuration above wins over a nearer pyproject.toml giving versions only.
+            ("a/b/c", "a/anyio-lint.toml"),
+            ("a/b", "a/anyio-lint.toml"),
+            ("a", "a/anyio-lint.toml"),
+            ("d/e", "d/pyproject.toml"),
+            // With no configuration above, the nearest pyproject.toml gives versions.
+            ("", "pyproject.toml"),
+            // A directory that does not exist is looked up from where it would be.
+            ("a/missing/dir", "a/anyio-lint.toml"),
+        ];
+        for (dir, config) in expected {
+            assert_eq!(resolver.find(&root.join(dir)), Some(root.join(config)), "{dir}");
+        }
     }
 }

@@ -244,36 +244,34 @@ fn pyproject_kind(path: &Path) -> PyprojectKind {
     }
 }
 
-/// The nearest configuration file at or above `directory`, as Ruff looks for it: in each
-/// directory `.anyio-lint.toml`, then `anyio-lint.toml`, then a `pyproject.toml` with a
-/// `[tool.anyio-lint]` table. When there is none, the nearest `pyproject.toml` with a `[project]`
-/// table (it gives versions only).
-pub fn find(directory: &Path) -> Option<PathBuf> {
-    // A directory that does not exist (a `--stdin-filename`) is looked up from where it would be.
-    let absolute = std::path::absolute(directory).ok()?;
-    let start = absolute
-        .ancestors()
-        .find_map(|dir| std::fs::canonicalize(dir).ok())?;
-    let mut project_only = None;
-    for dir in start.ancestors() {
-        for name in [".anyio-lint.toml", "anyio-lint.toml"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-        let candidate = dir.join("pyproject.toml");
+/// A configuration file one directory holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Held {
+    /// `.anyio-lint.toml`, `anyio-lint.toml`, or a `pyproject.toml` with a `[tool.anyio-lint]` table.
+    Configuration(PathBuf),
+    /// A `pyproject.toml` with only a `[project]` table: it gives versions, used when no
+    /// configuration is found at or above.
+    ProjectOnly(PathBuf),
+}
+
+/// What `directory` holds, looked for as Ruff does: `.anyio-lint.toml`, then `anyio-lint.toml`,
+/// then `pyproject.toml`.
+pub fn held_in(directory: &Path) -> Option<Held> {
+    for name in [".anyio-lint.toml", "anyio-lint.toml"] {
+        let candidate = directory.join(name);
         if candidate.is_file() {
-            match pyproject_kind(&candidate) {
-                PyprojectKind::Configuration => return Some(candidate),
-                PyprojectKind::ProjectOnly if project_only.is_none() => {
-                    project_only = Some(candidate)
-                }
-                _ => {}
-            }
+            return Some(Held::Configuration(candidate));
         }
     }
-    project_only
+    let candidate = directory.join("pyproject.toml");
+    if !candidate.is_file() {
+        return None;
+    }
+    match pyproject_kind(&candidate) {
+        PyprojectKind::Configuration => Some(Held::Configuration(candidate)),
+        PyprojectKind::ProjectOnly => Some(Held::ProjectOnly(candidate)),
+        PyprojectKind::Nothing => None,
+    }
 }
 
 #[cfg(test)]

@@ -44,8 +44,16 @@ pub fn write_all_atomic(files: &[(&Path, Vec<u8>)]) -> Vec<io::Result<()>> {
 
 /// Replace the contents of `path` with `bytes`, atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
-    let metadata = std::fs::metadata(&target)?;
+    // A symlink is written through to its target; resolving only then spares a system call per
+    // path component of every other file.
+    let link = std::fs::symlink_metadata(path)?;
+    let (target, metadata) = if link.file_type().is_symlink() {
+        let target = std::fs::canonicalize(path)?;
+        let metadata = std::fs::metadata(&target)?;
+        (target, metadata)
+    } else {
+        (path.to_path_buf(), link)
+    };
     if is_read_only(&metadata) {
         return Err(io::Error::new(
             io::ErrorKind::PermissionDenied,
@@ -97,4 +105,41 @@ fn is_read_only(metadata: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn is_read_only(metadata: &std::fs::Metadata) -> bool {
     metadata.permissions().readonly()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    #[test]
+    fn a_symlink_is_written_through_and_permissions_are_kept() {
+        let temporary = tempfile::tempdir().unwrap();
+        let root = temporary.path();
+        std::fs::create_dir(root.join("real")).unwrap();
+        let file = root.join("real/mod.py");
+        std::fs::write(&file, "old\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o750)).unwrap();
+        symlink(root.join("real/mod.py"), root.join("link.py")).unwrap();
+        symlink(root.join("real"), root.join("linked_dir")).unwrap();
+
+        write_atomic(&root.join("link.py"), b"through the link\n").unwrap();
+        assert!(
+            std::fs::symlink_metadata(root.join("link.py"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), b"through the link\n");
+
+        write_atomic(&root.join("linked_dir/mod.py"), b"through the directory\n").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"through the directory\n");
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o750);
+        let leftovers: Vec<_> = std::fs::read_dir(root.join("real"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["mod.py"]);
+    }
 }
