@@ -465,7 +465,11 @@ mod tests {
             ("a/missing/dir", "a/anyio-lint.toml"),
         ];
         for (dir, config) in expected {
-            assert_eq!(resolver.find(&root.join(dir)), Some(root.join(config)), "{dir}");
+            assert_eq!(
+                resolver.find(&root.join(dir)),
+                Some(root.join(config)),
+                "{dir}"
+            );
         }
     }
 }
