@@ -12,6 +12,7 @@ use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashSet;
 use smallvec::SmallVec;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::assignments::Assignments;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
@@ -264,7 +265,15 @@ fn anchor_offsets(
             .iter()
             .filter(|token| token.kind() == TokenKind::Name);
         for token in identifiers {
-            if anchors.words.contains(&&source[token.range()]) {
+            let text = &source[token.range()];
+            let spelled = if text.is_ascii() {
+                anchors.words.contains(&text)
+            } else {
+                // Python reads the name NFKC-normalised, as the parser does.
+                let normalized: String = text.nfkc().collect();
+                anchors.words.contains(&normalized.as_str())
+            };
+            if spelled {
                 offsets.push(token.start());
             }
         }
@@ -727,7 +736,12 @@ impl<'r, 't> Walker<'r, 't> {
             }
         }
         if c.regex.is_some() || c.not_regex.is_some() {
-            let text = capture.span().map_or("", |span| &self.source[span]);
+            // A name is tested as Python reads it (NFKC-normalised, as the parser keeps it).
+            let text = match capture {
+                Capture::Ident(identifier) => identifier.as_str(),
+                Capture::Node(AnyNodeRef::ExprName(name)) => name.id.as_str(),
+                _ => capture.span().map_or("", |span| &self.source[span]),
+            };
             if c.regex.as_ref().is_some_and(|r| !r.is_match(text))
                 || c.not_regex.as_ref().is_some_and(|r| r.is_match(text))
             {

@@ -16,6 +16,7 @@ use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look};
 use rustc_hash::FxHashMap;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::pack::{Constraint, Rule};
 use crate::pattern::Pattern;
@@ -471,7 +472,28 @@ impl Needles {
                 }
             }
         };
-        let bytes = source.as_bytes();
+        self.scan_words(source, &mut found);
+        // Python reads identifiers NFKC-normalised (`ｓleep` is `sleep`): the words a run of
+        // non-ASCII characters and letters stands for are scanned too.
+        if !source.is_ascii() {
+            for run in non_ascii_runs(source) {
+                if is_nfkc_quick(run.chars()) != IsNormalized::Yes {
+                    let normalized: String = run.nfkc().collect();
+                    self.scan_words(&normalized, &mut found);
+                }
+            }
+        }
+        if let Some((automaton, numbers)) = &self.texts {
+            for text in automaton.find_overlapping_iter(source) {
+                found(numbers[text.pattern().as_usize()]);
+            }
+        }
+    }
+
+    /// Report to `found` every needle word that `text` holds as an ASCII token.
+    #[inline(always)]
+    fn scan_words(&self, text: &str, found: &mut impl FnMut(usize)) {
+        let bytes = text.as_bytes();
         let mut at = 0;
         while at < bytes.len() {
             if !IN_WORD[usize::from(bytes[at])] {
@@ -484,17 +506,48 @@ impl Needles {
             }
             // Tokens are ASCII, so the slice is on character boundaries.
             if self.word_shapes[usize::from(bytes[start])] & token_shape(at - start) != 0
-                && let Some(&needle) = self.words.get(&source[start..at])
+                && let Some(&needle) = self.words.get(&text[start..at])
             {
                 found(needle);
             }
         }
-        if let Some((automaton, numbers)) = &self.texts {
-            for text in automaton.find_overlapping_iter(source) {
-                found(numbers[text.pattern().as_usize()]);
-            }
-        }
     }
+}
+
+/// The maximal runs of ASCII word characters and non-ASCII characters in `text` that hold a
+/// non-ASCII character: where an identifier may be spelled other than as Python reads it.
+fn non_ascii_runs(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // The run around the next non-ASCII byte (a character's first byte: ASCII precedes it).
+        let mut start = at + first_non_ascii(&bytes[at..])?;
+        let mut end = start;
+        while start > at && IN_WORD[usize::from(bytes[start - 1])] {
+            start -= 1;
+        }
+        while end < bytes.len() && (!bytes[end].is_ascii() || IN_WORD[usize::from(bytes[end])]) {
+            end += 1;
+        }
+        at = end;
+        Some(&text[start..end])
+    })
+}
+
+/// The offset of the first non-ASCII byte of `bytes`, looked for eight bytes at a time.
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut offset = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+        if word & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        offset += 8;
+    }
+    bytes[offset..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map(|position| offset + position)
 }
 
 #[cfg(test)]
@@ -513,6 +566,28 @@ mod tests {
     /// Whether some pattern of `prefilter` may match in `text`.
     fn passes(prefilter: &Prefilter, text: &str) -> bool {
         !prefilter.live(text).is_empty()
+    }
+
+    #[test]
+    fn words_are_found_as_python_reads_identifiers() {
+        let prefilter = words(&[&["pkg", "sleep"]]);
+        // A fullwidth `ｓ`, and a mathematical bold `𝐩`: NFKC makes them ASCII.
+        assert!(passes(&prefilter, "import pkg\npkg.\u{ff53}leep(1)\n"));
+        assert!(passes(
+            &prefilter,
+            "import \u{1d429}kg\n\u{1d429}kg.sleep(1)\n"
+        ));
+        // Accented words stay what they are, and a separator still separates.
+        assert!(!passes(&prefilter, "import pkg\npkg.sl\u{e9}ep(1)\n"));
+        assert!(passes(&prefilter, "# pkg\u{2192}sleep\n"));
+        let runs: Vec<&str> =
+            non_ascii_runs("a = \u{ff53}leep + caf\u{e9}(x) # \u{2192}b").collect();
+        assert_eq!(runs, ["\u{ff53}leep", "caf\u{e9}", "\u{2192}b"]);
+        for at in 0..20 {
+            let text = format!("{}\u{e9}", "a".repeat(at));
+            assert_eq!(first_non_ascii(text.as_bytes()), Some(at));
+        }
+        assert_eq!(first_non_ascii(b"all ascii, longer than eight"), None);
     }
 
     #[test]

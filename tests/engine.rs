@@ -693,6 +693,22 @@ fn the_walk_passes_by_subtrees_without_an_anchor_yet_finds_every_match() {
 }
 
 #[test]
+fn identifiers_match_as_python_reads_them_nfkc_normalised() {
+    // `ｓleep` (a fullwidth `s`) is `sleep` to Python: the prefilter must let the file through,
+    // the walk must not pass the subtree by, and a constraint's regex sees `halt`.
+    let source = "import m\ndef f(a):\n    if a:\n        m.\u{ff53}leep(1)\n";
+    assert_eq!(found(r#""m.sleep($X)""#, "", source), ["m.\u{ff53}leep(1)"]);
+    let source = "def f(a):\n    if a:\n        a.stop(\u{ff54}imeout=1)\n";
+    assert_eq!(
+        found(r#""$X.stop(timeout=$T)""#, "", source),
+        ["a.stop(\u{ff54}imeout=1)"]
+    );
+    let extra = r#"where.M = { regex = "^(halt|pause)$" }"#;
+    let source = "def f(a):\n    if a:\n        a.\u{ff48}alt()\n";
+    assert_eq!(found(r#""$X.$M()""#, extra, source), ["a.\u{ff48}alt()"]);
+}
+
+#[test]
 fn a_tree_deeper_than_the_stack_allows_is_dropped_on_a_new_segment() {
     // A left-nested chain of 300,000 additions: parsed without recursion, but dropping it
     // recurses once per level, far beyond this thread's 4 MiB.
