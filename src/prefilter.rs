@@ -473,18 +473,24 @@ impl Needles {
             }
         };
         self.scan_words(source, &mut found);
-        // Python reads identifiers NFKC-normalised (`ｓleep` is `sleep`): the words a run of
-        // non-ASCII characters and letters stands for are scanned too.
+        self.scan_substrings(source, &mut found);
+        // Python reads identifiers NFKC-normalised (`ｓleep` is `sleep`): what a run of non-ASCII
+        // characters and letters stands for is scanned too.
         if !source.is_ascii() {
             for run in non_ascii_runs(source) {
                 if is_nfkc_quick(run.chars()) != IsNormalized::Yes {
                     let normalized: String = run.nfkc().collect();
                     self.scan_words(&normalized, &mut found);
+                    self.scan_substrings(&normalized, &mut found);
                 }
             }
         }
+    }
+
+    /// Report to `found` every substring needle that `text` holds.
+    fn scan_substrings(&self, text: &str, found: &mut impl FnMut(usize)) {
         if let Some((automaton, numbers)) = &self.texts {
-            for text in automaton.find_overlapping_iter(source) {
+            for text in automaton.find_overlapping_iter(text) {
                 found(numbers[text.pattern().as_usize()]);
             }
         }
@@ -583,6 +589,10 @@ mod tests {
         let runs: Vec<&str> =
             non_ascii_runs("a = \u{ff53}leep + caf\u{e9}(x) # \u{2192}b").collect();
         assert_eq!(runs, ["\u{ff53}leep", "caf\u{e9}", "\u{2192}b"]);
+        // A word that is not ASCII is a substring needle: found however it is composed.
+        let accented = words(&[&["caf\u{e9}"]]);
+        assert!(passes(&accented, "caf\u{e9}()\n"));
+        assert!(passes(&accented, "cafe\u{301}()\n"));
         for at in 0..20 {
             let text = format!("{}\u{e9}", "a".repeat(at));
             assert_eq!(first_non_ascii(text.as_bytes()), Some(at));

@@ -74,7 +74,8 @@ pub struct Settings {
     fix_selection: FixSelection,
     /// Rule sets with per-file ignores applied, by the indices of the entries that matched.
     narrowed: Mutex<FxHashMap<Vec<usize>, Arc<RuleSet>>>,
-    /// Directories outside `root` → their canonical path below `root`, if they have one.
+    /// Canonical directories (shared with the resolver): a file outside `root` may lie below it
+    /// through a symlinked directory.
     canonical: Arc<CanonicalDirs>,
 }
 
