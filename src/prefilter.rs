@@ -479,12 +479,18 @@ impl Needles {
         if !source.is_ascii() {
             for run in non_ascii_runs(source) {
                 if is_nfkc_quick(run.chars()) != IsNormalized::Yes {
-                    let normalized: String = run.nfkc().collect();
-                    self.scan_words(&normalized, &mut found);
-                    self.scan_substrings(&normalized, &mut found);
+                    self.scan_normalized(run, &mut found);
                 }
             }
         }
+    }
+
+    /// Report to `found` the needles that `run` holds once NFKC-normalised (rare: out of line).
+    #[inline(never)]
+    fn scan_normalized(&self, run: &str, found: &mut impl FnMut(usize)) {
+        let normalized: String = run.nfkc().collect();
+        self.scan_words(&normalized, found);
+        self.scan_substrings(&normalized, found);
     }
 
     /// Report to `found` every substring needle that `text` holds.
@@ -497,7 +503,6 @@ impl Needles {
     }
 
     /// Report to `found` every needle word that `text` holds as an ASCII token.
-    #[inline(always)]
     fn scan_words(&self, text: &str, found: &mut impl FnMut(usize)) {
         let bytes = text.as_bytes();
         let mut at = 0;
