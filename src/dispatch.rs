@@ -198,13 +198,9 @@ impl Dispatch {
         modules: &FxHashSet<String>,
     ) {
         let keys = dispatch_keys(pattern, constraints, modules);
-        let words_of = |metavar: &str| {
-            constraints
-                .iter()
-                .filter(|c| c.metavar == metavar)
-                .find_map(|c| prefilter::regex_words(c.regex.as_ref()?))
-        };
-        let mut anchors = anchors(pattern, modules, words_of);
+        let mut anchors = anchors(pattern, modules, |metavar| {
+            regex_words(constraints, metavar)
+        });
         if anchors.is_empty()
             && let Some(keys) = &keys
         {
@@ -372,8 +368,7 @@ fn dispatch_keys(
             c.patterns.iter().map(|p| p.chain_key(modules)).collect()
         }),
         Named::AttributeMetavar { attribute, object } => {
-            let words =
-                |metavar: &str| on(metavar).find_map(|c| prefilter::regex_words(c.regex.as_ref()?));
+            let words = |metavar: &str| regex_words(constraints, metavar);
             match (words(attribute), object.and_then(words)) {
                 (Some(words), _) => Some(words.into_iter().map(DispatchKey::Attribute).collect()),
                 (None, Some(words)) => Some(words.into_iter().map(DispatchKey::Object).collect()),
@@ -381,4 +376,12 @@ fn dispatch_keys(
             }
         }
     }
+}
+
+/// The words a constraint's regex limits `metavar` to (`^(a|b)$`), when one of `constraints` does.
+fn regex_words(constraints: &[Constraint], metavar: &str) -> Option<Vec<String>> {
+    constraints
+        .iter()
+        .filter(|c| c.metavar == metavar)
+        .find_map(|c| prefilter::regex_words(c.regex.as_ref()?))
 }

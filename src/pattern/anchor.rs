@@ -9,7 +9,7 @@
 //! where one of those words is written. Other metavariables, `$$$` list elements and the parts
 //! compared as exact text (f-strings, `match` patterns) give no anchor.
 
-use ruff_python_ast::{AnyNodeRef, Arguments, Identifier};
+use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier};
 use rustc_hash::FxHashSet;
 
 use super::matcher::{module_chain, variadic_element};
@@ -65,23 +65,13 @@ pub fn anchors(
     Vec::new()
 }
 
-/// Whether Ruff's lexer reads `word`, written alone, as a name token: an identifier that is not
-/// a keyword (soft keywords standing as names are recorded as names).
+/// Whether Python reads `word`, written alone, as this very name: an identifier, not a keyword,
+/// already normalised. Ruff's parser answers, so its token for `word` is a name token (soft
+/// keywords standing as names are recorded as names).
 fn is_name_token(word: &str) -> bool {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .is_some_and(|first| first == '_' || first.is_alphabetic())
-        && chars.all(|c| c == '_' || c.is_alphanumeric())
-        && !HARD_KEYWORDS.contains(&word)
+    ruff_python_parser::parse_expression(word)
+        .is_ok_and(|parsed| matches!(parsed.expr(), Expr::Name(name) if name.id.as_str() == word))
 }
-
-const HARD_KEYWORDS: [&str; 35] = [
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
 
 /// What the walk over a pattern found so far.
 struct Found<'p, 'm> {
@@ -225,6 +215,26 @@ mod tests {
         assert_eq!(anchor_of("[$K]"), None);
         // Nor does a `$$$` run, whatever its constraint.
         assert_eq!(anchor_of("$F($$$NAME)"), None);
+    }
+
+    #[test]
+    fn a_name_token_is_what_the_parser_reads_as_that_very_name() {
+        for word in ["loop", "_", "match", "type", "caf\u{e9}"] {
+            assert!(is_name_token(word), "{word}");
+        }
+        // Keywords, non-identifiers, and a spelling Python normalises to another name.
+        for word in [
+            "None",
+            "await",
+            "lambda",
+            "a.b",
+            "1a",
+            "",
+            " a",
+            "\u{ff53}leep",
+        ] {
+            assert!(!is_name_token(word), "{word}");
+        }
     }
 
     #[test]
