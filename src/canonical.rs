@@ -10,6 +10,8 @@ use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 
+use crate::sync::lock;
+
 /// Absolute directory → its canonical form (`None`: it does not exist or cannot be resolved).
 #[derive(Debug, Default)]
 pub struct CanonicalDirs {
@@ -32,7 +34,7 @@ impl CanonicalDirs {
     }
 
     fn resolve(&self, absolute: &Path) -> Option<PathBuf> {
-        if let Some(known) = self.lock().get(absolute) {
+        if let Some(known) = lock(&self.known).get(absolute) {
             return known.clone();
         }
         let resolved = match (absolute.parent(), absolute.file_name()) {
@@ -46,12 +48,8 @@ impl CanonicalDirs {
             // The root (or a prefix on Windows).
             _ => std::fs::canonicalize(absolute).ok(),
         };
-        self.lock().insert(absolute.to_path_buf(), resolved.clone());
+        lock(&self.known).insert(absolute.to_path_buf(), resolved.clone());
         resolved
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<PathBuf, Option<PathBuf>>> {
-        self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -14,6 +14,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::pack::SourceError;
 use crate::resolve::{Resolver, Settings};
+use crate::sync::lock;
 
 /// Directories never walked into (they are still checked when named explicitly).
 pub const DEFAULT_EXCLUDES: &[&str] = &[
@@ -131,10 +132,7 @@ pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, So
             match walk_resolver.for_directory(parent) {
                 Ok(settings) => !settings.excludes(entry.path()),
                 Err(error) => {
-                    walk_failure
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_or_insert(error);
+                    lock(&walk_failure).get_or_insert(error);
                     false
                 }
             }
@@ -156,7 +154,7 @@ pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, So
             }
         }
     }
-    if let Some(error) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+    if let Some(error) = lock(&failure).take() {
         return Err(error);
     }
     found.files.sort_by(|a, b| a.0.cmp(&b.0));

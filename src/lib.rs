@@ -25,4 +25,5 @@ pub mod ruleset;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+pub mod sync;
 pub mod version;

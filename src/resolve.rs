@@ -23,6 +23,7 @@ use crate::pack::{self, Pack, SourceError};
 use crate::report::Format;
 use crate::ruleset::{FixSelection, RuleSet, Selection};
 use crate::settings::{self, Config, Held, SpannedList, strings};
+use crate::sync::lock;
 use crate::version::Version;
 
 /// What the command line says, over every configuration file.
@@ -98,7 +99,7 @@ impl Settings {
         if matched.is_empty() {
             return self.rules.clone();
         }
-        let mut cache = self.narrowed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = lock(&self.narrowed);
         cache
             .entry(matched.clone())
             .or_insert_with(|| {
@@ -211,33 +212,23 @@ impl Resolver {
                     directory
                 };
                 let key = std::path::absolute(directory).unwrap_or_else(|_| directory.into());
-                let known = self
-                    .by_directory
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&key)
-                    .cloned();
+                // Not locked while looking: other threads resolve other directories meanwhile.
+                let known = lock(&self.by_directory).get(&key).cloned();
                 known.unwrap_or_else(|| {
                     let found = self.find(&key);
-                    self.by_directory
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(key, found.clone());
+                    lock(&self.by_directory).insert(key, found.clone());
                     found
                 })
             }
         };
-        if let Some(found) = self
-            .by_config
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&config)
-        {
+        if let Some(found) = lock(&self.by_config).get(&config) {
             return Ok(found.clone());
         }
         let resolved = Arc::new(self.resolve(config.as_deref())?);
-        let mut cache = self.by_config.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(cache.entry(config).or_insert(resolved).clone())
+        Ok(lock(&self.by_config)
+            .entry(config)
+            .or_insert(resolved)
+            .clone())
     }
 
     /// The configuration governing the absolute `directory`, as Ruff looks for it: the nearest
@@ -254,8 +245,7 @@ impl Resolver {
 
     /// The configurations at or above the canonical `directory`.
     fn nearest(&self, directory: &Path) -> Nearest {
-        let lock = || self.nearest.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(known) = lock().get(directory) {
+        if let Some(known) = lock(&self.nearest).get(directory) {
             return known.clone();
         }
         let above = directory
@@ -273,7 +263,7 @@ impl Resolver {
             },
             None => above,
         };
-        lock().insert(directory.to_path_buf(), nearest.clone());
+        lock(&self.nearest).insert(directory.to_path_buf(), nearest.clone());
         nearest
     }
 
