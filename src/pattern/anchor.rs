@@ -99,16 +99,10 @@ impl<'p> Found<'p, '_> {
     }
 
     fn node(&mut self, node: AnyNodeRef<'p>) {
-        match node {
-            AnyNodeRef::ExprName(name)
-                if metavar::parse_placeholder(name.id.as_str()).is_some() =>
-            {
-                return self.word(name.id.as_str());
-            }
-            AnyNodeRef::StmtExpr(statement) if single_metavar(&statement.value).is_some() => {
-                return;
-            }
-            _ => {}
+        if let AnyNodeRef::StmtExpr(statement) = node
+            && single_metavar(&statement.value).is_some()
+        {
+            return;
         }
         if module_chain(node, self.modules).is_some() {
             self.import = true;
