@@ -246,8 +246,8 @@ fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
     });
 }
 
-/// Where `source` spells one of `anchors`, sorted: the uses of imported names (when wanted) and
-/// the identifier tokens that are one of the words.
+/// Where `source` spells one of `anchors`, sorted: the uses of imported names (when wanted), the
+/// identifier tokens that are one of the words, and the keyword tokens.
 fn anchor_offsets(
     anchors: &Anchors<'_>,
     parsed: &Parsed<ModModule>,
@@ -258,20 +258,21 @@ fn anchor_offsets(
     if anchors.imports {
         offsets.extend(semantic.tracked_uses());
     }
-    if !anchors.words.is_empty() {
-        // A soft keyword standing as a name (`x.match`) is recorded as a name token.
-        let identifiers = parsed
-            .tokens()
-            .iter()
-            .filter(|token| token.kind() == TokenKind::Name);
-        for token in identifiers {
-            let text = &source[token.range()];
-            let spelled = if text.is_ascii() {
-                anchors.words.contains(&text)
-            } else {
-                // Python reads the name NFKC-normalised, as the parser does.
-                let normalized: String = text.nfkc().collect();
-                anchors.words.contains(&normalized.as_str())
+    if !anchors.words.is_empty() || !anchors.keywords.is_empty() {
+        for token in parsed.tokens() {
+            let spelled = match token.kind() {
+                // A soft keyword standing as a name (`x.match`) is recorded as a name token.
+                TokenKind::Name if !anchors.words.is_empty() => {
+                    let text = &source[token.range()];
+                    if text.is_ascii() {
+                        anchors.words.contains(&text)
+                    } else {
+                        // Python reads the name NFKC-normalised, as the parser does.
+                        let normalized: String = text.nfkc().collect();
+                        anchors.words.contains(&normalized.as_str())
+                    }
+                }
+                kind => anchors.keywords.contains(&kind),
             };
             if spelled {
                 offsets.push(token.start());

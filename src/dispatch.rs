@@ -11,11 +11,11 @@
 use std::borrow::Borrow;
 use std::hash::Hash;
 
-use ruff_python_ast::{AnyNodeRef, NodeKind};
+use ruff_python_ast::{AnyNodeRef, NodeKind, token::TokenKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::pack::Constraint;
-use crate::pattern::anchor::{Anchor, anchors};
+use crate::pattern::anchor::{Anchor, anchors, keyword_anchor};
 use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
 use crate::prefilter::{self, Live};
 use crate::ruleset::RuleRef;
@@ -170,11 +170,12 @@ pub struct Dispatch {
 }
 
 /// What every match of the patterns of a [`FileDispatch`] holds in its source range: one of
-/// `words` as a whole identifier, or, with `imports`, a use of a name an import of a declared
-/// module binds.
+/// `words` as a whole identifier, or one of the `keywords` tokens, or, with `imports`, a use of a
+/// name an import of a declared module binds.
 #[derive(Debug)]
 pub struct Anchors<'r> {
     pub words: Vec<&'r str>,
+    pub keywords: Vec<TokenKind>,
     pub imports: bool,
 }
 
@@ -198,15 +199,7 @@ impl Dispatch {
         modules: &FxHashSet<String>,
     ) {
         let keys = dispatch_keys(pattern, constraints, modules);
-        let mut anchors = anchors(pattern, modules, |metavar| {
-            regex_words(constraints, metavar)
-        });
-        if anchors.is_empty()
-            && let Some(keys) = &keys
-        {
-            // Dispatch only tries the pattern at a node of one of these names.
-            anchors = keys.iter().map(key_anchor).collect();
-        }
+        let anchors = pattern_anchors(pattern, constraints, modules, keys.as_deref());
         let number = candidate.number as usize;
         if self.anchors.len() <= number {
             self.anchors.resize_with(number + 1, Vec::new);
@@ -273,6 +266,7 @@ impl Dispatch {
     fn live_anchors(&self, live: &Live) -> Option<Anchors<'_>> {
         let mut anchors = Anchors {
             words: Vec::new(),
+            keywords: Vec::new(),
             imports: false,
         };
         for (number, alternatives) in self.anchors.iter().enumerate() {
@@ -288,6 +282,10 @@ impl Dispatch {
                         anchors.words.push(word)
                     }
                     Anchor::Word(_) => {}
+                    Anchor::Keyword(kind) if !anchors.keywords.contains(kind) => {
+                        anchors.keywords.push(*kind)
+                    }
+                    Anchor::Keyword(_) => {}
                     Anchor::Import => anchors.imports = true,
                 }
             }
@@ -338,6 +336,29 @@ impl<'r> FileDispatch<'r> {
     }
 }
 
+/// What every match of `pattern` (of a rule with `constraints`, in a pack declaring `modules`)
+/// spells, as alternatives: what the pattern itself spells; else, when it is dispatched by `keys`,
+/// what a node of one of those names spells; else the keyword it is spelled with. Empty when
+/// nothing is known.
+fn pattern_anchors(
+    pattern: &Pattern,
+    constraints: &[Constraint],
+    modules: &FxHashSet<String>,
+    keys: Option<&[DispatchKey]>,
+) -> Vec<Anchor> {
+    let anchors = anchors(pattern, modules, |metavar| {
+        regex_words(constraints, metavar)
+    });
+    if !anchors.is_empty() {
+        return anchors;
+    }
+    match keys {
+        // Dispatch only tries the pattern at a node of one of these names.
+        Some(keys) => keys.iter().map(key_anchor).collect(),
+        None => keyword_anchor(pattern).into_iter().collect(),
+    }
+}
+
 /// What a node dispatched by `key` spells: the root of the name it resolves to is a use of an
 /// import; an attribute or an object name is written in it.
 fn key_anchor(key: &DispatchKey) -> Anchor {
@@ -384,4 +405,34 @@ fn regex_words(constraints: &[Constraint], metavar: &str) -> Option<Vec<String>>
         .iter()
         .filter(|c| c.metavar == metavar)
         .find_map(|c| prefilter::regex_words(c.regex.as_ref()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pattern without an anchor makes the walk of every file where it may match visit every
+    /// node; none of the built-in packs' patterns is one.
+    #[test]
+    fn every_builtin_pattern_has_an_anchor() {
+        let packs = crate::pack::load_all(true, &[]).expect("the built-in packs load");
+        let mut patterns = 0;
+        for pack in &packs {
+            for rule in &pack.rules {
+                for pattern in &rule.patterns {
+                    let keys = dispatch_keys(pattern, &rule.constraints, &pack.modules);
+                    let anchors =
+                        pattern_anchors(pattern, &rule.constraints, &pack.modules, keys.as_deref());
+                    assert!(
+                        !anchors.is_empty(),
+                        "{}: `{}` has no anchor",
+                        rule.code,
+                        pattern.python()
+                    );
+                    patterns += 1;
+                }
+            }
+        }
+        assert!(patterns > 100, "{patterns} patterns");
+    }
 }

@@ -686,6 +686,17 @@ fn the_walk_passes_by_subtrees_without_an_anchor_yet_finds_every_match() {
         found(patterns, extra, source),
         ["def test(self, case):\n        pass", "from m.sub import y"]
     );
+    // A pattern that spells nothing else is anchored by its keyword: `with` (also in
+    // `async with`) deep in a class, a function and a loop, and nowhere else.
+    let source = "class C:\n    async def f(self, a):\n        for x in a:\n            with x:\n                pass\n        async with a:\n            pass\n    y = [z for z in f(1)]\n";
+    assert_eq!(
+        found(r#""with $L:\n    $$$B""#, "", source),
+        ["with x:\n                pass"]
+    );
+    assert_eq!(
+        found(r#""async with $L:\n    $$$B""#, "", source),
+        ["async with a:\n            pass"]
+    );
     // A pattern that spells nothing of its own makes the walk visit everything.
     let patterns = r#"["m.first($X)", "$F($X, $X)"]"#;
     let source = "import m\ndef g():\n    return [h(1, 1)]\n";

@@ -6,10 +6,12 @@
 //! rooted in a declared module only matches a node that resolves through an import, and such a
 //! node holds a use of a name imported from that module (its root). A metavariable standing for
 //! a name or an identifier, whose constraint's regex allows only some whole words, matches only
-//! where one of those words is written. Other metavariables, `$$$` list elements and the parts
-//! compared as exact text (f-strings, `match` patterns) give no anchor.
+//! where one of those words is written. A statement or expression that Python spells with a
+//! keyword (`with`, `for`, `await`, …) holds that keyword token: the last resort, since keywords
+//! are common. Other metavariables, `$$$` list elements and the parts compared as exact text
+//! (f-strings, `match` patterns) give no anchor.
 
-use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier};
+use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier, token::TokenKind};
 use rustc_hash::FxHashSet;
 
 use super::matcher::{module_chain, variadic_element};
@@ -24,13 +26,15 @@ pub enum Anchor {
     Word(String),
     /// A use of a name an import of a declared module binds.
     Import,
+    /// This keyword token.
+    Keyword(TokenKind),
 }
 
 /// What every match of `pattern` (in packs declaring `modules`) spells, as alternatives: its
 /// longest literal identifier (the likeliest to be rare); else the words `words_of` says a
 /// metavariable standing for a name or identifier is limited to (its constraint's regex); else an
 /// import use when it spells a dotted name of a declared module. Empty when every part of it is an
-/// unconstrained metavariable or compared as text.
+/// unconstrained metavariable, a keyword, or compared as text (see [`keyword_anchor`]).
 pub fn anchors(
     pattern: &Pattern,
     modules: &FxHashSet<String>,
@@ -63,6 +67,50 @@ pub fn anchors(
         return vec![Anchor::Import];
     }
     Vec::new()
+}
+
+/// The keyword every match of `pattern` holds: its root's, or one of its statements'. The last
+/// resort for a pattern [`anchors`] finds nothing for, since keywords are common.
+pub fn keyword_anchor(pattern: &Pattern) -> Option<Anchor> {
+    let keyword = match pattern.form {
+        Form::Expr | Form::Stmt => keyword_of(pattern.root()),
+        Form::Stmts => pattern
+            .statements()
+            .iter()
+            .map(AnyNodeRef::from)
+            .filter(|statement| variadic_element(*statement).is_none())
+            .find_map(keyword_of),
+    };
+    keyword.map(Anchor::Keyword)
+}
+
+/// The keyword every node of `node`'s kind is spelled with, within its range (a decorated `def`
+/// starts at its decorators but holds `def`; `async with` holds `with`).
+fn keyword_of(node: AnyNodeRef<'_>) -> Option<TokenKind> {
+    Some(match node {
+        AnyNodeRef::StmtWith(_) => TokenKind::With,
+        AnyNodeRef::StmtFor(_) => TokenKind::For,
+        AnyNodeRef::StmtWhile(_) => TokenKind::While,
+        AnyNodeRef::StmtIf(_) => TokenKind::If,
+        AnyNodeRef::StmtTry(_) => TokenKind::Try,
+        AnyNodeRef::StmtFunctionDef(_) => TokenKind::Def,
+        AnyNodeRef::StmtClassDef(_) => TokenKind::Class,
+        AnyNodeRef::StmtReturn(_) => TokenKind::Return,
+        AnyNodeRef::StmtRaise(_) => TokenKind::Raise,
+        AnyNodeRef::StmtAssert(_) => TokenKind::Assert,
+        AnyNodeRef::StmtDelete(_) => TokenKind::Del,
+        AnyNodeRef::StmtGlobal(_) => TokenKind::Global,
+        AnyNodeRef::StmtNonlocal(_) => TokenKind::Nonlocal,
+        AnyNodeRef::StmtImport(_) => TokenKind::Import,
+        AnyNodeRef::StmtImportFrom(_) => TokenKind::From,
+        AnyNodeRef::StmtPass(_) => TokenKind::Pass,
+        AnyNodeRef::StmtBreak(_) => TokenKind::Break,
+        AnyNodeRef::StmtContinue(_) => TokenKind::Continue,
+        AnyNodeRef::ExprAwait(_) => TokenKind::Await,
+        AnyNodeRef::ExprLambda(_) => TokenKind::Lambda,
+        AnyNodeRef::ExprYield(_) | AnyNodeRef::ExprYieldFrom(_) => TokenKind::Yield,
+        _ => return None,
+    })
 }
 
 /// Whether Python reads `word`, written alone, as this very name: an identifier, not a keyword,
@@ -161,15 +209,20 @@ impl<'p> Found<'p, '_> {
 mod tests {
     use super::*;
 
-    /// The anchors of `text`, where `$NAME` may only be `event_loop` or `loop`, `$K` only `None`.
+    /// The anchors of `text`, where `$NAME` may only be `event_loop` or `loop`, `$K` only `None`;
+    /// else its keyword.
     fn anchors_of(text: &str) -> Vec<Anchor> {
         let modules: FxHashSet<String> = ["pkg".to_owned()].into_iter().collect();
         let pattern = Pattern::parse(text).expect("valid pattern");
-        anchors(&pattern, &modules, |metavar| match metavar {
+        let found = anchors(&pattern, &modules, |metavar| match metavar {
             "NAME" => Some(vec!["event_loop".to_owned(), "loop".to_owned()]),
             "K" => Some(vec!["None".to_owned()]),
             _ => None,
-        })
+        });
+        match found.is_empty() {
+            true => keyword_anchor(&pattern).into_iter().collect(),
+            false => found,
+        }
     }
 
     fn anchor_of(text: &str) -> Option<Anchor> {
@@ -204,7 +257,7 @@ mod tests {
         assert_eq!(anchor_of("$X.$M()"), None);
         assert_eq!(anchor_of("f\"{pkg.x}\""), None);
         assert_eq!(anchor_of("$A\n$$$B"), None);
-        assert_eq!(anchor_of("def $F($$$P, $X, $$$Q): $$$B"), None);
+        assert_eq!(anchor_of("$A = $B"), None);
         // A keyword is not written as a name token, so its constraint gives no anchor.
         assert_eq!(anchor_of("[$K]"), None);
         // Nor does a `$$$` run, whatever its constraint.
@@ -232,10 +285,32 @@ mod tests {
     }
 
     #[test]
+    fn a_keyword_anchors_what_spells_nothing_else() {
+        let keyword = |kind| Some(Anchor::Keyword(kind));
+        assert_eq!(anchor_of("with $L:\n    $$$B"), keyword(TokenKind::With));
+        assert_eq!(
+            anchor_of("def $F($$$P, $X, $$$Q): $$$B"),
+            keyword(TokenKind::Def)
+        );
+        assert_eq!(anchor_of("await $X"), keyword(TokenKind::Await));
+        assert_eq!(
+            anchor_of("$$$A\nfor $X in $Y:\n    $$$B"),
+            keyword(TokenKind::For)
+        );
+        // A word, or an import use, is preferred: keywords are common.
+        assert_eq!(anchor_of("with $X.lock:\n    $$$B"), word("lock"));
+        assert_eq!(anchor_of("await pkg.sleep($D)"), Some(Anchor::Import));
+    }
+
+    #[test]
     fn the_module_of_a_from_import_anchors_by_its_parts() {
         assert_eq!(anchor_of("from trip import $$$NAMES"), word("trip"));
         assert_eq!(anchor_of("from trip.abc import $$$NAMES"), word("trip"));
-        assert_eq!(anchor_of("from . import $$$NAMES"), None);
+        // A relative import's module is a keyword's last resort.
+        assert_eq!(
+            anchor_of("from . import $$$NAMES"),
+            Some(Anchor::Keyword(TokenKind::From))
+        );
     }
 
     #[test]
