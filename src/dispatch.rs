@@ -15,7 +15,7 @@ use ruff_python_ast::{AnyNodeRef, NodeKind, token::TokenKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::pack::Constraint;
-use crate::pattern::anchor::{Anchor, anchors, keyword_anchor};
+use crate::pattern::anchor::{Anchor, anchors};
 use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
 use crate::prefilter::{self, Live};
 use crate::ruleset::RuleRef;
@@ -346,16 +346,16 @@ fn pattern_anchors(
     modules: &FxHashSet<String>,
     keys: Option<&[DispatchKey]>,
 ) -> Vec<Anchor> {
-    let anchors = anchors(pattern, modules, |metavar| {
+    let spelled = anchors(pattern, modules, |metavar| {
         regex_words(constraints, metavar)
     });
-    if !anchors.is_empty() {
-        return anchors;
+    if !spelled.alternatives.is_empty() {
+        return spelled.alternatives;
     }
     match keys {
         // Dispatch only tries the pattern at a node of one of these names.
         Some(keys) => keys.iter().map(key_anchor).collect(),
-        None => keyword_anchor(pattern).into_iter().collect(),
+        None => spelled.keyword.into_iter().collect(),
     }
 }
 

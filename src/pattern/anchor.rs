@@ -30,21 +30,32 @@ pub enum Anchor {
     Keyword(TokenKind),
 }
 
-/// What every match of `pattern` (in packs declaring `modules`) spells, as alternatives: its
-/// longest literal identifier (the likeliest to be rare); else the words `words_of` says a
-/// metavariable standing for a name or identifier is limited to (its constraint's regex); else an
-/// import use when it spells a dotted name of a declared module. Empty when every part of it is an
-/// unconstrained metavariable, a keyword, or compared as text (see [`keyword_anchor`]).
+/// What every match of a pattern spells, as [`anchors`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spelled {
+    /// Alternatives, one of which every match holds: its longest literal identifier (the likeliest
+    /// to be rare); else the words a metavariable standing for a name or identifier is limited
+    /// to; else an import use. Empty when every part of it is an unconstrained metavariable, a
+    /// keyword, or compared as text.
+    pub alternatives: Vec<Anchor>,
+    /// The keyword of the first node it compares structurally that Python spells with one (its
+    /// root's, when that has one): the last resort, since keywords are common.
+    pub keyword: Option<Anchor>,
+}
+
+/// What every match of `pattern` (in packs declaring `modules`) spells; `words_of` says which
+/// words a metavariable is limited to (its constraint's regex).
 pub fn anchors(
     pattern: &Pattern,
     modules: &FxHashSet<String>,
     words_of: impl Fn(&str) -> Option<Vec<String>>,
-) -> Vec<Anchor> {
+) -> Spelled {
     let mut found = Found {
         modules,
         words: Vec::new(),
         named: Vec::new(),
         import: false,
+        keyword: None,
     };
     match pattern.form {
         Form::Expr | Form::Stmt => found.node(pattern.root()),
@@ -54,34 +65,24 @@ pub fn anchors(
             }
         }
     }
-    if let Some(word) = found.words.iter().max_by_key(|word| word.len()) {
-        return vec![Anchor::Word((*word).to_owned())];
-    }
-    let constrained = found.named.iter().find_map(|metavar| {
-        words_of(metavar).filter(|words| words.iter().all(|word| is_name_token(word)))
-    });
-    if let Some(words) = constrained {
-        return words.into_iter().map(Anchor::Word).collect();
-    }
-    if found.import {
-        return vec![Anchor::Import];
-    }
-    Vec::new()
-}
-
-/// The keyword every match of `pattern` holds: its root's, or one of its statements'. The last
-/// resort for a pattern [`anchors`] finds nothing for, since keywords are common.
-pub fn keyword_anchor(pattern: &Pattern) -> Option<Anchor> {
-    let keyword = match pattern.form {
-        Form::Expr | Form::Stmt => keyword_of(pattern.root()),
-        Form::Stmts => pattern
-            .statements()
-            .iter()
-            .map(AnyNodeRef::from)
-            .filter(|statement| variadic_element(*statement).is_none())
-            .find_map(keyword_of),
+    let constrained = || {
+        found.named.iter().find_map(|metavar| {
+            words_of(metavar).filter(|words| words.iter().all(|word| is_name_token(word)))
+        })
     };
-    keyword.map(Anchor::Keyword)
+    let alternatives = if let Some(word) = found.words.iter().max_by_key(|word| word.len()) {
+        vec![Anchor::Word((*word).to_owned())]
+    } else if let Some(words) = constrained() {
+        words.into_iter().map(Anchor::Word).collect()
+    } else if found.import {
+        vec![Anchor::Import]
+    } else {
+        Vec::new()
+    };
+    Spelled {
+        alternatives,
+        keyword: found.keyword.map(Anchor::Keyword),
+    }
 }
 
 /// The keyword every node of `node`'s kind is spelled with, within its range (a decorated `def`
@@ -128,6 +129,7 @@ struct Found<'p, 'm> {
     /// Metavariables standing for a name or an identifier (never for a `$$$` run).
     named: Vec<&'p str>,
     import: bool,
+    keyword: Option<TokenKind>,
 }
 
 impl<'p> Found<'p, '_> {
@@ -162,6 +164,9 @@ impl<'p> Found<'p, '_> {
         let Shape::Structural { leaves, slots } = shape::shape(node) else {
             return;
         };
+        if self.keyword.is_none() {
+            self.keyword = keyword_of(node);
+        }
         for leaf in &leaves {
             match leaf {
                 Leaf::Ident(identifier) | Leaf::OptIdent(Some(identifier)) => {
@@ -214,14 +219,15 @@ mod tests {
     fn anchors_of(text: &str) -> Vec<Anchor> {
         let modules: FxHashSet<String> = ["pkg".to_owned()].into_iter().collect();
         let pattern = Pattern::parse(text).expect("valid pattern");
-        let found = anchors(&pattern, &modules, |metavar| match metavar {
+        let spelled = anchors(&pattern, &modules, |metavar| match metavar {
             "NAME" => Some(vec!["event_loop".to_owned(), "loop".to_owned()]),
             "K" => Some(vec!["None".to_owned()]),
             _ => None,
         });
-        match found.is_empty() {
-            true => keyword_anchor(&pattern).into_iter().collect(),
-            false => found,
+        if spelled.alternatives.is_empty() {
+            spelled.keyword.into_iter().collect()
+        } else {
+            spelled.alternatives
         }
     }
 
@@ -297,6 +303,9 @@ mod tests {
             anchor_of("$$$A\nfor $X in $Y:\n    $$$B"),
             keyword(TokenKind::For)
         );
+        // Below the root, and in a statement of a sequence.
+        assert_eq!(anchor_of("$X = await $Y"), keyword(TokenKind::Await));
+        assert_eq!(anchor_of("$A = $B\nawait $X"), keyword(TokenKind::Await));
         // A word, or an import use, is preferred: keywords are common.
         assert_eq!(anchor_of("with $X.lock:\n    $$$B"), word("lock"));
         assert_eq!(anchor_of("await pkg.sleep($D)"), Some(Anchor::Import));
