@@ -30,6 +30,8 @@ use crate::prefilter::Live;
 use crate::ruleset::{RuleRef, RuleSet};
 use crate::semantic::{BindingKind, Resolution, Semantic, in_module};
 use crate::source::Layout;
+use crate::stack;
+use crate::tokens::TokenFacts;
 
 /// The result of checking one source text.
 #[derive(Debug, Default)]
@@ -161,7 +163,7 @@ pub fn check_parsed(
     let module = parsed.syntax();
     let semantic = analysis.semantic();
     let layout = Layout::of(source);
-    let strings = multiline_strings(parsed, source);
+    let tokens = TokenFacts::new(parsed, source);
     let dispatch = rules.dispatch(&scan.live);
     let anchors = dispatch
         .anchors()
@@ -176,12 +178,13 @@ pub fn check_parsed(
         resolved: String::new(),
         assignments: Assignments::default(),
         ancestors: Vec::new(),
-        stack_checked_at: 0,
+        stack: stack::Checked::default(),
         found: Vec::new(),
+        primary_ranges: Vec::new(),
         fixes: FixContext {
             source,
             layout: &layout,
-            strings: &strings,
+            tokens: &tokens,
             parsed,
             imports: Vec::new(),
             semantic,
@@ -197,11 +200,7 @@ pub fn check_parsed(
     let mut diagnostics = std::mem::take(&mut walker.found);
     drop(walker);
     finish(rules, &mut diagnostics);
-    noqa::suppress(
-        rules,
-        &Lines::new(source, parsed, &strings),
-        &mut diagnostics,
-    );
+    noqa::suppress(rules, &Lines::new(source, &tokens), &mut diagnostics);
     Checked {
         diagnostics,
         parsed: true,
@@ -265,11 +264,11 @@ fn anchor_offsets(
                 TokenKind::Name if !anchors.words.is_empty() => {
                     let text = &source[token.range()];
                     if text.is_ascii() {
-                        anchors.words.contains(&text)
+                        anchors.words.contains(text)
                     } else {
                         // Python reads the name NFKC-normalised, as the parser does.
                         let normalized: String = text.nfkc().collect();
-                        anchors.words.contains(&normalized.as_str())
+                        anchors.words.contains(&normalized)
                     }
                 }
                 kind => anchors.keywords.contains(&kind),
@@ -283,25 +282,10 @@ fn anchor_offsets(
     offsets
 }
 
-/// Ranges of string tokens that span lines: their inner lines are never re-indented.
-pub fn multiline_strings(parsed: &Parsed<ModModule>, source: &str) -> Vec<TextRange> {
-    parsed
-        .tokens()
-        .iter()
-        .filter(|t| {
-            matches!(
-                t.kind(),
-                TokenKind::String | TokenKind::FStringMiddle | TokenKind::TStringMiddle
-            ) && source[t.range()].contains('\n')
-        })
-        .map(Ranged::range)
-        .collect()
-}
-
 struct FixContext<'t> {
     source: &'t str,
     layout: &'t Layout,
-    strings: &'t [TextRange],
+    tokens: &'t TokenFacts<'t>,
     parsed: &'t Parsed<ModModule>,
     /// Lazily built per pack: how that pack's templates reach qualified names.
     imports: Vec<(u32, Imports<'t>)>,
@@ -331,9 +315,11 @@ struct Walker<'r, 't> {
     /// What names are assigned, per scope (for `bound-to`), scanned once each.
     assignments: Assignments<'t>,
     ancestors: Vec<AnyNodeRef<'t>>,
-    /// The depth at which the walk last made sure of its stack (see [`Walker::deeper`]).
-    stack_checked_at: usize,
+    /// Where the walk last made sure of its stack.
+    stack: stack::Checked,
     found: Vec<Diagnostic>,
+    /// The ranges of the findings of rules other than fallbacks, in the order found.
+    primary_ranges: Vec<TextRange>,
     fixes: FixContext<'t>,
 }
 
@@ -362,17 +348,11 @@ impl<'r, 't> Walker<'r, 't> {
         })
     }
 
-    /// Walk one level deeper, on a new stack segment when little stack is left. The check costs
-    /// a call, so it is made only [`STACK_CHECK_EVERY`] levels below the last one on the path
-    /// from the root, with room left for those levels and the matching at the deepest.
+    /// Walk one level deeper, on a new stack segment when little stack is left (see
+    /// [`stack`](crate::stack)).
     fn deeper(&mut self, walk: impl FnOnce(&mut Self)) {
         let depth = self.ancestors.len();
-        if depth < self.stack_checked_at + STACK_CHECK_EVERY {
-            return walk(self);
-        }
-        let above = std::mem::replace(&mut self.stack_checked_at, depth);
-        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || walk(self));
-        self.stack_checked_at = above;
+        stack::deeper(self, depth, |walker| &mut walker.stack, walk);
     }
 
     fn matcher(&self, pack: &'r Pack, pattern: &'r Pattern) -> Matcher<'r, 't, '_> {
@@ -477,9 +457,17 @@ impl<'r, 't> Walker<'r, 't> {
         });
         self.resolved = resolved;
         let rules = self.rules;
+        let mut covered = None;
         for candidate in keyed.into_iter().flatten().chain(plain).chain(any) {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
+            // A fallback's finding here would be this node's, and `finish` would drop it.
+            if rule.fallback
+                && !rule.statement_position
+                && *covered.get_or_insert_with(|| self.found_covers(node.range()))
+            {
+                continue;
+            }
             let pattern = &rule.patterns[candidate.pattern as usize];
             let mut env = Env::new();
             let matched = self.with_constrained_matcher(pack, rule, pattern, |matcher| {
@@ -510,9 +498,23 @@ impl<'r, 't> Walker<'r, 't> {
             if let Some(bindings) = self.constraints_hold(pack, rule, node, env) {
                 let diagnostic =
                     self.diagnostic(candidate.rule, site.range(), Some(site), &bindings);
+                if !rule.fallback {
+                    self.primary_ranges.push(diagnostic.range);
+                }
                 self.found.push(diagnostic);
             }
         }
+    }
+
+    /// Whether a finding of a rule other than a fallback, found so far, covers `range`. Only the
+    /// last few are looked at: the walk visits a node after its ancestors, so a covering finding
+    /// is nearly always one of them. A miss costs only the work [`finish`] undoes.
+    fn found_covers(&self, range: TextRange) -> bool {
+        self.primary_ranges
+            .iter()
+            .rev()
+            .take(8)
+            .any(|found| found.contains_range(range))
     }
 
     fn try_block(&mut self, body: &'t [Stmt]) {
@@ -908,7 +910,7 @@ impl<'t> FixContext<'t> {
             return None;
         }
         let layout = self.layout;
-        let strings = self.strings;
+        let strings = self.tokens.multiline_strings();
         let site = Site {
             source,
             indent,
@@ -1067,9 +1069,6 @@ fn add_default_keywords(
         &content[before.len()..]
     ))
 }
-
-/// See [`Walker::deeper`].
-const STACK_CHECK_EVERY: usize = 8;
 
 impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
     fn enter_node(&mut self, node: AnyNodeRef<'t>) -> TraversalSignal {

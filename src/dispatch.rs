@@ -19,6 +19,7 @@ use crate::pattern::anchor::{Anchor, anchors};
 use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
 use crate::prefilter::{self, Live};
 use crate::ruleset::RuleRef;
+use crate::words::WordSet;
 
 /// One pattern of one rule, as dispatch stores it.
 #[derive(Debug, Clone, Copy)]
@@ -174,7 +175,7 @@ pub struct Dispatch {
 /// name an import of a declared module binds.
 #[derive(Debug)]
 pub struct Anchors<'r> {
-    pub words: Vec<&'r str>,
+    pub words: WordSet<&'r str>,
     pub keywords: Vec<TokenKind>,
     pub imports: bool,
 }
@@ -265,7 +266,7 @@ impl Dispatch {
     /// What every match of a live pattern spells: `None` when one of them has no anchor.
     fn live_anchors(&self, live: &Live) -> Option<Anchors<'_>> {
         let mut anchors = Anchors {
-            words: Vec::new(),
+            words: WordSet::default(),
             keywords: Vec::new(),
             imports: false,
         };
@@ -278,10 +279,9 @@ impl Dispatch {
             }
             for alternative in alternatives {
                 match alternative {
-                    Anchor::Word(word) if !anchors.words.contains(&word.as_str()) => {
-                        anchors.words.push(word)
+                    Anchor::Word(word) => {
+                        anchors.words.add(word.as_str());
                     }
-                    Anchor::Word(_) => {}
                     Anchor::Keyword(kind) if !anchors.keywords.contains(kind) => {
                         anchors.keywords.push(*kind)
                     }

@@ -25,5 +25,8 @@ pub mod ruleset;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+pub mod stack;
 pub mod sync;
+pub mod tokens;
 pub mod version;
+pub mod words;

@@ -15,13 +15,11 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use ruff_python_ast::ModModule;
-use ruff_python_ast::token::TokenKind;
-use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, Severity};
 use crate::ruleset::RuleSet;
+use crate::tokens::TokenFacts;
 
 /// The code of the unused-suppression rule.
 pub const UNUSED_NOQA: &str = "NQA100";
@@ -66,23 +64,12 @@ pub struct Directive {
 /// Where comments may go: line starts, multi-line strings and comments of one parsed text.
 pub struct Lines<'a> {
     source: &'a str,
-    strings: &'a [TextRange],
-    comments: Vec<TextRange>,
+    tokens: &'a TokenFacts<'a>,
 }
 
 impl<'a> Lines<'a> {
-    pub fn new(source: &'a str, parsed: &Parsed<ModModule>, strings: &'a [TextRange]) -> Self {
-        let comments = parsed
-            .tokens()
-            .iter()
-            .filter(|t| t.kind() == TokenKind::Comment)
-            .map(Ranged::range)
-            .collect();
-        Lines {
-            source,
-            strings,
-            comments,
-        }
+    pub fn new(source: &'a str, tokens: &'a TokenFacts<'a>) -> Self {
+        Lines { source, tokens }
     }
 
     fn line_start(&self, offset: TextSize) -> TextSize {
@@ -115,7 +102,8 @@ impl<'a> Lines<'a> {
         loop {
             let end = self.line_end(offset);
             if let Some(string) = self
-                .strings
+                .tokens
+                .multiline_strings()
                 .iter()
                 .find(|s| s.start() < end && end < s.end())
             {
@@ -124,7 +112,8 @@ impl<'a> Lines<'a> {
             }
             let continued = self.source[..end.to_usize()].ends_with('\\')
                 && !self
-                    .comments
+                    .tokens
+                    .comments()
                     .iter()
                     .any(|c| c.contains(end - TextSize::from(1)));
             match self.next_line(end) {
@@ -137,8 +126,16 @@ impl<'a> Lines<'a> {
     /// Every suppression directive in the comments.
     pub fn directives(&self) -> Vec<Directive> {
         let mut directives = Vec::new();
-        for &comment in &self.comments {
+        // Most texts have none, and need not have their comments found.
+        if !spells_noqa(self.source) {
+            return directives;
+        }
+        for &comment in self.tokens.comments() {
             let text = &self.source[comment];
+            // Both directives spell `noqa`; most comments do not, and need no regex.
+            if !spells_noqa(text) {
+                continue;
+            }
             if let Some(found) = FILE_DIRECTIVE.captures(text) {
                 let own_line = self.source
                     [self.line_start(comment.start()).to_usize()..comment.start().to_usize()]
@@ -172,6 +169,19 @@ impl<'a> Lines<'a> {
         }
         directives
     }
+}
+
+/// Whether `text` holds `noqa` in any case, as the directives' `(?i:noqa)` matches it: only the
+/// ASCII spellings of these four letters fold to them (a test checks this against the regex).
+/// It looks around each `q`, a rare letter, found by `memchr`.
+fn spells_noqa(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'q', b'Q', bytes).any(|at| {
+        at >= 2
+            && bytes
+                .get(at - 2..at + 2)
+                .is_some_and(|word| word.eq_ignore_ascii_case(b"noqa"))
+    })
 }
 
 fn codes(found: Option<regex::Match>, base: TextSize) -> Vec<(String, TextRange)> {
@@ -519,5 +529,26 @@ mod tests {
         assert!(FILE_DIRECTIVE.is_match("# anyio-lint: noqa"));
         assert!(FILE_DIRECTIVE.is_match("#anyio-lint:noqa: AIO1, ANY"));
         assert!(!FILE_DIRECTIVE.is_match("# anyio-lint: noqa because"));
+    }
+
+    #[test]
+    fn only_a_comment_spelling_noqa_can_hold_a_directive() {
+        // `spells_noqa` stands in front of both regexes: every character their case-insensitive
+        // `noqa` accepts must be one it accepts.
+        let letter = Regex::new("^(?i:[noqa])$").expect("valid");
+        let mut buffer = [0u8; 4];
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            if letter.is_match(c.encode_utf8(&mut buffer)) {
+                assert!(c.is_ascii(), "{c:?} folds to a letter of `noqa`");
+            }
+        }
+        for comment in ["# NoQa: AIO1", "#noqa", "# anyio-lint: NOQA", "# x  # nOqA"] {
+            assert!(spells_noqa(comment), "{comment}");
+            assert!(LINE_DIRECTIVE.is_match(comment) || FILE_DIRECTIVE.is_match(comment));
+        }
+        assert!(spells_noqa("noqa") && spells_noqa("NOQA") && spells_noqa("q = 1  # noqa"));
+        for other in ["# no qa", "# nqa", "q", "qa", "oq", "# noq", "# oqa"] {
+            assert!(!spells_noqa(other), "{other}");
+        }
     }
 }

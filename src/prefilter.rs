@@ -15,11 +15,11 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look};
-use rustc_hash::FxHashMap;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::pack::{Constraint, Rule};
 use crate::pattern::Pattern;
+use crate::words::WordMap;
 
 /// Something a file's text must contain for a pattern to match in it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -306,11 +306,6 @@ const IN_WORD: [bool; 256] = {
     table
 };
 
-/// A token's length as a bit of [`Needles::word_shapes`].
-fn token_shape(length: usize) -> u64 {
-    1 << length.min(63)
-}
-
 /// [`IN_WORD`] for a character.
 fn in_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
@@ -359,10 +354,7 @@ impl Live {
 /// The needles, numbered, and the sets that need them.
 #[derive(Debug)]
 struct Needles {
-    words: FxHashMap<String, usize>,
-    /// For each first byte, the lengths of the words starting with it (bit `min(length, 63)`):
-    /// other tokens are not looked up.
-    word_shapes: Box<[u64; 256]>,
+    words: WordMap<String, usize>,
     /// The substring needles, and their numbers.
     texts: Option<(AhoCorasick, Vec<usize>)>,
     count: usize,
@@ -400,7 +392,7 @@ impl Prefilter {
                 sets_with[needle].push(index);
             }
         }
-        let mut words = FxHashMap::default();
+        let mut words = WordMap::default();
         let mut texts = (Vec::new(), Vec::new());
         for (index, needle) in needles.iter().enumerate() {
             match needle {
@@ -412,10 +404,6 @@ impl Prefilter {
                     texts.1.push(index);
                 }
             }
-        }
-        let mut word_shapes = Box::new([0u64; 256]);
-        for word in words.keys() {
-            word_shapes[usize::from(word.as_bytes()[0])] |= token_shape(word.len());
         }
         let texts = if texts.0.is_empty() {
             None
@@ -436,7 +424,6 @@ impl Prefilter {
         };
         let needles = (!sets.is_empty()).then(|| Needles {
             words,
-            word_shapes,
             texts,
             count: needles.len(),
             owners: needle_sets.iter().map(|(_, owner)| *owner).collect(),
@@ -516,8 +503,8 @@ impl Needles {
                 at += 1;
             }
             // Tokens are ASCII, so the slice is on character boundaries.
-            if self.word_shapes[usize::from(bytes[start])] & token_shape(at - start) != 0
-                && let Some(&needle) = self.words.get(&text[start..at])
+            if self.words.may_hold(bytes[start], at - start)
+                && let Some(&needle) = self.words.get_unfiltered(&text[start..at])
             {
                 found(needle);
             }

@@ -15,11 +15,15 @@
 
 use ruff_python_ast::{
     self as ast, AnyNodeRef, Expr, ExprContext, ModModule, Stmt,
+    name::Name,
     visitor::source_order::{self, SourceOrderVisitor},
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::SmallVec;
+
+use crate::stack;
+use crate::words::WordSet;
 
 /// Index of a scope in [`Semantic`]; the module scope is 0.
 pub type ScopeId = u32;
@@ -90,8 +94,8 @@ pub struct Semantic {
     bindings: Vec<Binding>,
     /// For every use of a tracked name: the start of the `Name` node, its scope and its name.
     uses: FxHashMap<TextSize, ScopeId>,
-    use_list: Vec<(TextSize, ScopeId, String)>,
-    tracked: FxHashSet<String>,
+    use_list: Vec<(TextSize, ScopeId, Name)>,
+    tracked: WordSet<String>,
     /// The deepest nesting of statements, expressions and `case` patterns.
     depth: usize,
 }
@@ -107,9 +111,9 @@ fn root_of(dotted: &str) -> &str {
 impl Semantic {
     /// Build the model for `module`, tracking imports whose root module is in `modules`.
     pub fn build(module: &ModModule, modules: &FxHashSet<String>) -> Semantic {
-        let mut tracked = FxHashSet::default();
+        let mut tracked = WordSet::default();
         for root in modules.iter().map(|m| root_of(m)) {
-            tracked.insert(root.to_owned());
+            tracked.add(root.to_owned());
         }
         let mut collector = ImportNames {
             modules,
@@ -134,6 +138,7 @@ impl Semantic {
             handlers: Vec::new(),
             store_offset: None,
             depth: 0,
+            stack: stack::Checked::default(),
         };
         builder.visit_body(&module.body);
         builder.model
@@ -288,7 +293,7 @@ impl Semantic {
 /// First pass: the local names bound by imports of the tracked modules.
 struct ImportNames<'m> {
     modules: &'m FxHashSet<String>,
-    tracked: &'m mut FxHashSet<String>,
+    tracked: &'m mut WordSet<String>,
 }
 
 impl ImportNames<'_> {
@@ -305,7 +310,7 @@ impl<'a> SourceOrderVisitor<'a> for ImportNames<'_> {
                 for alias in &import.names {
                     if self.is_tracked_module(alias.name.as_str()) {
                         let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                        self.tracked.insert(root_of(local.as_str()).to_owned());
+                        self.tracked.add(root_of(local.as_str()).to_owned());
                     }
                 }
             }
@@ -316,7 +321,7 @@ impl<'a> SourceOrderVisitor<'a> for ImportNames<'_> {
                 {
                     for alias in &import.names {
                         let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                        self.tracked.insert(local.as_str().to_owned());
+                        self.tracked.add(local.as_str().to_owned());
                     }
                 }
             }
@@ -338,6 +343,8 @@ struct Builder {
     store_offset: Option<TextSize>,
     /// The nesting of the node being visited.
     depth: usize,
+    /// Where the builder last made sure of its stack.
+    stack: stack::Checked,
 }
 
 impl Builder {
@@ -392,7 +399,7 @@ impl Builder {
     fn deeper(&mut self, visit: impl FnOnce(&mut Self)) {
         self.depth += 1;
         self.model.depth = self.model.depth.max(self.depth);
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || visit(self));
+        stack::deeper(self, self.depth, |builder| &mut builder.stack, visit);
         self.depth -= 1;
     }
 
@@ -517,11 +524,9 @@ impl Builder {
                     }
                     ExprContext::Load => {
                         self.model.uses.insert(name.range.start(), self.scope);
-                        self.model.use_list.push((
-                            name.range.start(),
-                            self.scope,
-                            name.id.to_string(),
-                        ));
+                        self.model
+                            .use_list
+                            .push((name.range.start(), self.scope, name.id.clone()));
                     }
                     _ => {}
                 }

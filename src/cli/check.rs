@@ -328,8 +328,8 @@ fn add_noqa(
         return (report, None);
     }
     let parsed = crate::check::parse(source);
-    let strings = crate::check::multiline_strings(&parsed, source);
-    let lines = noqa::Lines::new(source, &parsed, &strings);
+    let tokens = crate::tokens::TokenFacts::new(&parsed, source);
+    let lines = noqa::Lines::new(source, &tokens);
     let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
     edits.sort_by(|a, b| a.key().cmp(&b.key()));
     let text = apply::apply_edits(source, &edits);
