@@ -111,13 +111,16 @@ fn root_of(dotted: &str) -> &str {
 impl Semantic {
     /// Build the model for `module`, tracking imports whose root module is in `modules`.
     pub fn build(module: &ModModule, modules: &FxHashSet<String>) -> Semantic {
+        let roots: Vec<&str> = modules.iter().map(|m| root_of(m)).collect();
         let mut tracked = WordSet::default();
-        for root in modules.iter().map(|m| root_of(m)) {
-            tracked.add(root.to_owned());
+        for root in &roots {
+            tracked.add((*root).to_owned());
         }
         let mut collector = ImportNames {
-            modules,
+            roots: &roots,
             tracked: &mut tracked,
+            depth: 0,
+            stack: stack::Checked::default(),
         };
         collector.visit_body(&module.body);
         let mut builder = Builder {
@@ -292,14 +295,18 @@ impl Semantic {
 
 /// First pass: the local names bound by imports of the tracked modules.
 struct ImportNames<'m> {
-    modules: &'m FxHashSet<String>,
+    /// The root packages of the declared modules.
+    roots: &'m [&'m str],
     tracked: &'m mut WordSet<String>,
+    /// The nesting of the statement being visited, and where the stack was last checked.
+    depth: usize,
+    stack: stack::Checked,
 }
 
 impl ImportNames<'_> {
     fn is_tracked_module(&self, dotted: &str) -> bool {
         let root = root_of(dotted);
-        self.modules.iter().any(|m| root_of(m) == root)
+        self.roots.contains(&root)
     }
 }
 
@@ -325,9 +332,16 @@ impl<'a> SourceOrderVisitor<'a> for ImportNames<'_> {
                     }
                 }
             }
-            _ => stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
-                source_order::walk_stmt(self, stmt)
-            }),
+            _ => {
+                self.depth += 1;
+                stack::deeper(
+                    self,
+                    self.depth,
+                    |names| &mut names.stack,
+                    |names| source_order::walk_stmt(names, stmt),
+                );
+                self.depth -= 1;
+            }
         }
     }
 
