@@ -757,3 +757,32 @@ fn a_message_shows_a_capture_on_one_line_and_shortens_a_long_one() {
     let sixty = format!("import m\nm.f({})\n", "y".repeat(60));
     assert_eq!(messages(&sixty), [format!("found {}", "y".repeat(60))]);
 }
+
+#[test]
+fn a_fallback_finding_shows_only_where_no_other_finding_covers_it() {
+    let fallback = "\n[[rule]]\ncode = \"T2\"\nname = \"any-use\"\nmessage = \"any\"\nexplain = \"x\"\n\
+                    pattern = \"m.$NAME\"\nfallback = true\n\n[[rule.example]]\nflagged = \"x\"\n";
+    let rules = rules(&(pack_with(r#""m.sleep($X)""#, "") + fallback), &[]);
+    let source = "import m\nm.sleep(m.a)\nx = m.b\ndef f():\n    y = [m.sleep(2), m.c]\n    \
+                  return m.sleep(m.sleep(m.d)), m.e\n";
+    let shown: Vec<(String, &str)> = check(&rules, source, &[])
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.clone().unwrap_or_default(), &source[d.range]))
+        .collect();
+    let expected = [
+        ("T1", "m.sleep(m.a)"),
+        ("T2", "m.b"),
+        ("T1", "m.sleep(2)"),
+        ("T2", "m.c"),
+        ("T1", "m.sleep(m.sleep(m.d))"),
+        ("T1", "m.sleep(m.d)"),
+        ("T2", "m.e"),
+    ];
+    assert_eq!(
+        shown,
+        expected
+            .map(|(code, text)| (code.to_owned(), text))
+            .to_vec()
+    );
+}
