@@ -83,10 +83,6 @@ impl<K: Borrow<str> + Hash + Eq, V> WordMap<K, V> {
     pub fn len(&self) -> usize {
         self.words.len()
     }
-
-    pub fn words(&self) -> impl Iterator<Item = &K> {
-        self.words.keys()
-    }
 }
 
 impl<K: Borrow<str> + Hash + Eq> WordSet<K> {
@@ -128,5 +124,9 @@ mod tests {
             assert!(!set.contains(other), "{other:?}");
         }
         assert_eq!(set.len(), 5);
+        // What a caller holding bytes asks first, then without the table.
+        assert!(set.may_hold(b's', 5) && set.may_hold(b's', 1) && !set.may_hold(b's', 6));
+        assert_eq!(set.get_unfiltered("sleep"), Some(&()));
+        assert_eq!(set.get_unfiltered("sleeq"), None);
     }
 }
