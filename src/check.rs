@@ -180,7 +180,6 @@ pub fn check_parsed(
         ancestors: Vec::new(),
         stack: stack::Checked::default(),
         found: Vec::new(),
-        primary_ranges: Vec::new(),
         fixes: FixContext {
             source,
             layout: &layout,
@@ -318,8 +317,6 @@ struct Walker<'r, 't> {
     /// Where the walk last made sure of its stack.
     stack: stack::Checked,
     found: Vec<Diagnostic>,
-    /// The ranges of the findings of rules other than fallbacks, in the order found.
-    primary_ranges: Vec<TextRange>,
     fixes: FixContext<'t>,
 }
 
@@ -498,23 +495,19 @@ impl<'r, 't> Walker<'r, 't> {
             if let Some(bindings) = self.constraints_hold(pack, rule, node, env) {
                 let diagnostic =
                     self.diagnostic(candidate.rule, site.range(), Some(site), &bindings);
-                if !rule.fallback {
-                    self.primary_ranges.push(diagnostic.range);
-                }
                 self.found.push(diagnostic);
             }
         }
     }
 
     /// Whether a finding of a rule other than a fallback, found so far, covers `range`. Only the
-    /// last few are looked at: the walk visits a node after its ancestors, so a covering finding
-    /// is nearly always one of them. A miss costs only the work [`finish`] undoes.
+    /// last few findings are looked at: the walk visits a node after its ancestors, so a covering
+    /// finding is nearly always among them. A miss costs only the work [`finish`] undoes.
     fn found_covers(&self, range: TextRange) -> bool {
-        self.primary_ranges
-            .iter()
-            .rev()
-            .take(8)
-            .any(|found| found.contains_range(range))
+        self.found.iter().rev().take(8).any(|found| {
+            matches!(found.origin, Origin::Rule(rule) if !self.rules.rule(rule).fallback)
+                && found.range.contains_range(range)
+        })
     }
 
     fn try_block(&mut self, body: &'t [Stmt]) {
