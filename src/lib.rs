@@ -22,6 +22,7 @@ pub mod progress;
 pub mod report;
 pub mod resolve;
 pub mod ruleset;
+pub mod scan;
 pub mod semantic;
 pub mod settings;
 pub mod source;

@@ -11,7 +11,7 @@
 //! short names that are parts of longer ones cost nothing; only the rare needles that are not
 //! identifiers (a regex's prefix such as `"pkg`) are searched for as substrings.
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look};
@@ -19,6 +19,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::pack::{Constraint, Rule};
 use crate::pattern::Pattern;
+use crate::scan;
 use crate::words::WordMap;
 
 /// Something a file's text must contain for a pattern to match in it.
@@ -218,6 +219,9 @@ fn regex_affixes(regex: &Regex, kind: ExtractKind) -> Option<Vec<String>> {
         .collect()
 }
 
+/// How many literals aho-corasick's packed (Teddy) searcher takes.
+const PACKED_LITERALS: usize = 64;
+
 /// Whether a comment rule's regex may match one of a text's comments: the text holds one of the
 /// regex's literal prefixes and one of its literal suffixes (when it has finitely many), and the
 /// regex matches the whole text. Searching for the affixes is much cheaper than running the regex
@@ -236,16 +240,21 @@ pub struct RegexNeeds {
 
 impl RegexNeeds {
     pub fn of(regex: &Regex) -> RegexNeeds {
-        // Case variants of one literal (under `(?i)`) are one needle to a case-blind search.
+        // Up to [`PACKED_LITERALS`] literals are searched for as they are, with a SIMD search that
+        // skips most of a text. Beyond, the case variants of one literal (under `(?i)`, `newlib`
+        // is 64 literals) become one needle to a case-blind search, which reads every byte.
         let automaton = |kind| {
-            let mut literals: Vec<String> = regex_affixes(regex, kind)?
-                .iter()
-                .map(|l| l.to_ascii_lowercase())
-                .collect();
+            let mut literals = regex_affixes(regex, kind)?;
+            let case_blind = literals.len() > PACKED_LITERALS;
+            if case_blind {
+                literals.iter_mut().for_each(|l| l.make_ascii_lowercase());
+            }
             literals.sort();
             literals.dedup();
             AhoCorasick::builder()
-                .ascii_case_insensitive(true)
+                // Only leftmost searches use the packed searcher; any match will do here.
+                .match_kind(MatchKind::LeftmostFirst)
+                .ascii_case_insensitive(case_blind)
                 .build(literals)
                 .ok()
         };
@@ -492,22 +501,20 @@ impl Needles {
     /// Report to `found` every needle word that `text` holds as an ASCII token.
     fn scan_words(&self, text: &str, found: &mut impl FnMut(usize)) {
         let bytes = text.as_bytes();
-        let mut at = 0;
-        while at < bytes.len() {
-            if !IN_WORD[usize::from(bytes[at])] {
-                at += 1;
-                continue;
+        scan::word_runs(bytes, |start, end| {
+            // Most runs fail this test; the rest of the work stays out of the loop.
+            if self.words.may_hold(bytes[start], end - start) {
+                // Runs are ASCII, so the slice is on character boundaries.
+                self.look_up_word(&text[start..end], found);
             }
-            let start = at;
-            while at < bytes.len() && IN_WORD[usize::from(bytes[at])] {
-                at += 1;
-            }
-            // Tokens are ASCII, so the slice is on character boundaries.
-            if self.words.may_hold(bytes[start], at - start)
-                && let Some(&needle) = self.words.get_unfiltered(&text[start..at])
-            {
-                found(needle);
-            }
+        });
+    }
+
+    /// Report `word` to `found` if it is a needle.
+    #[inline(never)]
+    fn look_up_word(&self, word: &str, found: &mut impl FnMut(usize)) {
+        if let Some(&needle) = self.words.get_unfiltered(word) {
+            found(needle);
         }
     }
 }
@@ -659,5 +666,21 @@ mod tests {
         // An anchored regex is not run on the whole text: it may hold in a comment only.
         let anchored = RegexNeeds::of(&Regex::new(r"^#\s*todo").unwrap());
         assert!(anchored.may_match("x = 1  # todo"));
+    }
+
+    #[test]
+    fn case_blind_affixes_are_found_in_any_case_however_many_variants_they_have() {
+        // `(alpha|beta)` spells 48 literals under `(?i)`, searched for as they are; `polling`
+        // spells 128, folded into one case-blind needle.
+        for (word, variants) in [("(alpha|beta)", 48), ("polling", 128)] {
+            let regex = Regex::new(&format!(r"(?i)#.*\b{word}\b")).unwrap();
+            let literals = regex_affixes(&regex, ExtractKind::Suffix).unwrap();
+            assert_eq!(literals.len(), variants, "{word}");
+            let needs = RegexNeeds::of(&regex);
+            for spelled in &literals {
+                assert!(needs.may_match(&format!("x = 1  # {spelled}")), "{spelled}");
+            }
+            assert!(!needs.may_match("x = 1  # nothing to see"), "{word}");
+        }
     }
 }

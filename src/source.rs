@@ -39,7 +39,8 @@ impl std::fmt::Display for ReadError {
 impl SourceText {
     /// Decode the bytes of a file.
     pub fn decode(bytes: Vec<u8>) -> Result<SourceText, ReadError> {
-        if bytes.contains(&0) {
+        // `memchr` reads many bytes at a time where `contains` reads one.
+        if memchr::memchr(0, &bytes).is_some() {
             return Err(ReadError::Binary);
         }
         let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {

@@ -618,3 +618,30 @@ fn an_unreadable_file_is_reported_and_the_rest_is_checked() {
     assert!(text.contains("/proc/self/mem:1:1: io-error"), "{text}");
     assert!(text.contains("good.py:2:1: AIO101"), "{text}");
 }
+
+/// The benchmark's floor: `parse-only --prefiltered --list-parsed` names the files `check` parses
+/// (those that spell what a pattern needs), and `--list-errors` those that do not parse.
+#[test]
+fn parse_only_lists_the_files_it_parses_and_those_that_fail() {
+    let dir = project(&[
+        ("uses.py", b"import asyncio\nasyncio.sleep(1)\n"),
+        ("plain.py", b"print(1)\n"),
+        ("broken.py", b"import asyncio\ndef (:\n"),
+    ]);
+    let listed = |flags: &[&str]| {
+        let mut args = vec!["parse-only", "."];
+        args.extend_from_slice(flags);
+        let output = run(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let mut lines: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+        lines.sort();
+        (lines, stderr(&output))
+    };
+    let (parsed, summary) = listed(&["--prefiltered", "--list-parsed"]);
+    assert_eq!(parsed, ["broken.py", "uses.py"]);
+    assert_eq!(summary, "parsed 2 of 3 files, 1 with errors\n");
+    let (parsed, _) = listed(&["--list-parsed"]);
+    assert_eq!(parsed, ["broken.py", "plain.py", "uses.py"]);
+    let (errors, _) = listed(&["--list-errors"]);
+    assert_eq!(errors, ["broken.py"]);
+}

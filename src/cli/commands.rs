@@ -194,6 +194,7 @@ pub(super) fn run_parse_only(
     paths: &[PathBuf],
     prefiltered: bool,
     list_errors: bool,
+    list_parsed: bool,
 ) -> Result<u8, Failure> {
     let overrides = Overrides {
         builtin_packs: prefiltered,
@@ -220,11 +221,9 @@ pub(super) fn run_parse_only(
             Err(_) => (false, false),
         })
         .collect();
-    if list_errors {
-        for ((path, _), (_, ok)) in found.files.iter().zip(&outcomes) {
-            if !ok {
-                println!("{}", display_path(path));
-            }
+    for ((path, _), (parsed, ok)) in found.files.iter().zip(&outcomes) {
+        if (list_errors && !ok) || (list_parsed && *parsed) {
+            println!("{}", display_path(path));
         }
     }
     let parsed = outcomes.iter().filter(|(parsed, _)| *parsed).count();

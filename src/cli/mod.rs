@@ -71,6 +71,9 @@ pub enum Command {
         /// Print each file that does not parse.
         #[arg(long)]
         list_errors: bool,
+        /// Print each file parsed (with `--prefiltered`, each file `check` parses).
+        #[arg(long)]
+        list_parsed: bool,
     },
 }
 
@@ -256,7 +259,8 @@ pub fn run(cli: Cli) -> u8 {
             paths,
             prefiltered,
             list_errors,
-        } => commands::run_parse_only(&paths, prefiltered, list_errors),
+            list_parsed,
+        } => commands::run_parse_only(&paths, prefiltered, list_errors, list_parsed),
     };
     match result {
         Ok(code) => code,
