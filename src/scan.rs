@@ -1,9 +1,9 @@
 //! Finding the word runs of a text fast: its maximal runs of ASCII letters, digits and `_`.
 //!
-//! The prefilter reads every byte of every file, most of which it then never parses, so this is
-//! the loop `check` spends most on outside the parser. [`word_runs`] classifies the bytes eight at
-//! a time with integer arithmetic (no lookup table, no `unsafe`), gathers them into one bit per
-//! byte for each 64-byte block, and then walks the runs of set bits: the cost is a few
+//! The prefilter reads every byte of every file, most of which it then never parses, so this loop
+//! is one of the largest costs of `check` outside the parser. [`word_runs`] classifies the bytes
+//! eight at a time with integer arithmetic (no lookup table, no `unsafe`), gathers them into one
+//! bit per byte for each 64-byte block, and then walks the runs of set bits: the cost is a few
 //! instructions per byte and per run, not a branch per byte.
 //!
 //! Non-ASCII bytes end runs (as the byte-at-a-time reference below does): a run is only a
