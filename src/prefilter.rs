@@ -44,7 +44,9 @@ impl Needle {
     /// The longest identifier `text` holds between two other characters (`"pkg"` holds the token
     /// `pkg`, whatever comes before and after `text`), else `text` as a substring.
     fn within(text: String) -> Needle {
-        let runs: Vec<&str> = text.split(|c: char| !in_word_char(c)).collect();
+        let runs: Vec<&str> = text
+            .split(|c: char| !u8::try_from(c).is_ok_and(scan::is_word_byte))
+            .collect();
         let inner = runs.len().saturating_sub(1);
         let enclosed = runs
             .iter()
@@ -64,7 +66,7 @@ fn is_identifier(word: &str) -> bool {
     bytes
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && bytes.all(scan::is_word_byte)
 }
 
 /// How many needle sets one pattern may bring (constraints that would multiply beyond it are left
@@ -301,25 +303,6 @@ fn holds_in_context(regex: &Regex) -> bool {
     })
 }
 
-/// Whether a byte continues a token of the scan: an ASCII letter, digit or `_`. Other characters
-/// end tokens, non-ASCII letters included: a needle word found in `éword` is a harmless extra
-/// pass, while a word after `→` (a word boundary to a regex) must not be missed.
-const IN_WORD: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = b.is_ascii_alphanumeric() || b == b'_';
-        byte += 1;
-    }
-    table
-};
-
-/// [`IN_WORD`] for a character.
-fn in_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
 /// The needs of every enabled pattern, compiled for one scan of a file. Patterns are numbered
 /// `0..n` by the caller; a scan tells which of them may match in the text.
 #[derive(Debug, Default)]
@@ -528,10 +511,10 @@ fn non_ascii_runs(text: &str) -> impl Iterator<Item = &str> {
         // The run around the next non-ASCII byte (a character's first byte: ASCII precedes it).
         let mut start = at + first_non_ascii(&bytes[at..])?;
         let mut end = start;
-        while start > at && IN_WORD[usize::from(bytes[start - 1])] {
+        while start > at && scan::is_word_byte(bytes[start - 1]) {
             start -= 1;
         }
-        while end < bytes.len() && (!bytes[end].is_ascii() || IN_WORD[usize::from(bytes[end])]) {
+        while end < bytes.len() && (!bytes[end].is_ascii() || scan::is_word_byte(bytes[end])) {
             end += 1;
         }
         at = end;

@@ -9,11 +9,18 @@
 //! Non-ASCII bytes end runs (as the byte-at-a-time reference below does): a run is only a
 //! candidate identifier, and the prefilter treats non-ASCII text on its own.
 
+/// Whether a byte belongs to a word run: an ASCII letter, digit or `_`. Other bytes end runs,
+/// non-ASCII letters included: a needle word found in `éword` is a harmless extra pass of the
+/// prefilter, while a word after `→` (a word boundary to a regex) must not be missed.
+pub fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
 /// The bytes of a block at once.
 const BLOCK: usize = 64;
 
-/// Call `found(start, end)` for every maximal run `bytes[start..end]` of ASCII letters, digits and
-/// `_`, in order.
+/// Call `found(start, end)` for every maximal run `bytes[start..end]` of
+/// [word bytes](is_word_byte), in order.
 pub fn word_runs(bytes: &[u8], mut found: impl FnMut(usize, usize)) {
     let mut open: Option<usize> = None;
     let mut blocks = bytes.chunks_exact(BLOCK);
@@ -112,7 +119,7 @@ mod tests {
 
     /// The byte-at-a-time definition [`word_runs`] must agree with.
     fn reference(bytes: &[u8]) -> Vec<(usize, usize)> {
-        let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        let word = |b: &u8| is_word_byte(*b);
         let mut runs = Vec::new();
         let mut at = 0;
         while at < bytes.len() {
