@@ -75,6 +75,16 @@ impl Filters {
         })
     }
 
+    /// Whether no glob excludes anything (the default): then no path needs judging.
+    pub fn excludes_nothing(&self) -> bool {
+        self.exclude.is_empty()
+    }
+
+    /// Whether files are included by their extension alone (the default), wherever they lie.
+    pub fn includes_by_extension(&self) -> bool {
+        self.include_default
+    }
+
     pub fn excluded(&self, path: &Path) -> bool {
         self.exclude.is_match(path) || path.file_name().is_some_and(|n| self.exclude.is_match(n))
     }

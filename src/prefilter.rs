@@ -9,7 +9,9 @@
 //!
 //! Identifiers are looked up as whole tokens (a pattern's `sleep` is not found in `sleeping`), so
 //! short names that are parts of longer ones cost nothing; only the rare needles that are not
-//! identifiers (a regex's prefix such as `"pkg`) are searched for as substrings.
+//! identifiers (a regex's prefix such as `"pkg`) are searched for as substrings. Most files hold
+//! no whole set, and most of those not even one of a few needles every set has: a SIMD search
+//! for these (the gate) rejects them before the scan reads every byte.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
@@ -355,6 +357,8 @@ struct Needles {
     owners: Vec<usize>,
     /// For each needle, the sets that hold it.
     sets_with: Vec<Vec<usize>>,
+    /// A few needles one of which every set holds, searched for as substrings before the scan.
+    gate: Option<AhoCorasick>,
 }
 
 impl Prefilter {
@@ -414,9 +418,11 @@ impl Prefilter {
                 }
             }
         };
+        let gate = gate(&needles, &sets);
         let needles = (!sets.is_empty()).then(|| Needles {
             words,
             texts,
+            gate,
             count: needles.len(),
             owners: needle_sets.iter().map(|(_, owner)| *owner).collect(),
             sets,
@@ -438,6 +444,9 @@ impl Prefilter {
 impl Needles {
     /// Add to `live` the patterns one of whose needle sets `source` holds.
     fn scan(&self, source: &str, live: &mut Live) {
+        if !self.may_complete_a_set(source) {
+            return;
+        }
         let mut present = vec![false; self.count];
         // A needle seen for the first time may complete sets: their patterns become live.
         let mut found = |needle: usize| {
@@ -462,6 +471,14 @@ impl Needles {
                 }
             }
         }
+    }
+
+    /// Whether `source` may hold every needle of some set: it holds one of the gate's needles, or
+    /// it is not all ASCII (where a needle may be spelled otherwise than Python reads it).
+    fn may_complete_a_set(&self, source: &str) -> bool {
+        self.gate
+            .as_ref()
+            .is_none_or(|gate| gate.is_match(source) || !source.is_ascii())
     }
 
     /// Report to `found` the needles that `run` holds once NFKC-normalised (rare: out of line).
@@ -500,6 +517,39 @@ impl Needles {
             found(needle);
         }
     }
+}
+
+/// The gate of a scan: needles one of which every set holds (a file holding none of them, as
+/// substrings, holds no whole set), chosen greedily by how many sets still lack one, and
+/// searched for with aho-corasick's SIMD searcher, which skips through most texts without one.
+/// There is none when that takes more needles than the SIMD searcher handles: then the scan,
+/// which reads every byte anyway, is cheaper alone.
+fn gate(needles: &[&Needle], sets: &[Vec<usize>]) -> Option<AhoCorasick> {
+    let mut unmet: Vec<&[usize]> = sets.iter().map(Vec::as_slice).collect();
+    let mut chosen = Vec::new();
+    while !unmet.is_empty() {
+        let mut counts = vec![0_usize; needles.len()];
+        for needle in unmet.iter().flat_map(|set| set.iter()) {
+            counts[*needle] += 1;
+        }
+        // The most shared needle; of equals, the first, so the choice does not vary.
+        let (best, _) = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|&(needle, &count)| (count, std::cmp::Reverse(needle)))?;
+        chosen.push(match needles[best] {
+            Needle::Word(text) | Needle::Text(text) => text.as_str(),
+        });
+        if chosen.len() > PACKED_LITERALS {
+            return None;
+        }
+        unmet.retain(|set| !set.contains(&best));
+    }
+    AhoCorasick::builder()
+        // Only leftmost searches use the SIMD searcher; any match will do here.
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(chosen)
+        .ok()
 }
 
 /// The maximal runs of ASCII word characters and non-ASCII characters in `text` that hold a
@@ -593,6 +643,68 @@ mod tests {
         assert!(passes(&prefilter, "\"→gather\""));
         assert!(!passes(&words(&[]), "anything"));
         assert!(passes(&words(&[&[]]), ""));
+    }
+
+    #[test]
+    fn the_gate_lets_through_every_text_that_may_hold_a_whole_set() {
+        let sets: &[&[&str]] = &[
+            &["pkg", "sleep"],
+            &["pkg", "wait"],
+            &["other", "gather"],
+            &["gather"],
+            &["\"x"],
+        ];
+        let gated = words(sets);
+        let gate = gated.needles.as_ref().and_then(|n| n.gate.as_ref());
+        // `pkg`, `gather` and `"x` meet every set.
+        assert_eq!(gate.map(AhoCorasick::patterns_len), Some(3));
+        let mut ungated = words(sets);
+        ungated.needles.as_mut().expect("needles").gate = None;
+        let fragments = [
+            "pkg",
+            "sleep",
+            "wait",
+            "other",
+            "gather",
+            "\"x",
+            " ",
+            "\n",
+            ".",
+            "sleeping",
+            "ga",
+            "ther",
+            "\u{ff50}kg",
+            "\u{ff53}leep",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let mut passed = 0;
+        for _ in 0..5_000 {
+            let text: String = (0..next(6))
+                .map(|_| fragments[next(fragments.len())])
+                .collect();
+            let live = gated.live(&text);
+            assert_eq!(live, ungated.live(&text), "{text:?}");
+            passed += usize::from(!live.is_empty());
+        }
+        // Both outcomes were tried many times.
+        assert!((500..4_500).contains(&passed), "{passed}");
+    }
+
+    #[test]
+    fn sets_that_need_more_needles_than_the_simd_search_takes_have_no_gate() {
+        let names: Vec<String> = (0..=PACKED_LITERALS).map(|n| format!("w{n}")).collect();
+        let sets: Vec<[&str; 1]> = names.iter().map(|name| [name.as_str()]).collect();
+        let sets: Vec<&[&str]> = sets.iter().map(|set| set.as_slice()).collect();
+        let prefilter = words(&sets);
+        assert!(prefilter.needles.as_ref().is_some_and(|n| n.gate.is_none()));
+        assert!(prefilter.live("x = w64").contains(64));
+        assert!(prefilter.live("x = w65").is_empty());
     }
 
     #[test]

@@ -124,7 +124,9 @@ impl Settings {
 
     /// Whether the walk skips `path` (a file or a directory).
     pub fn excludes(&self, path: &Path) -> bool {
-        self.filters.excluded(&self.relative(path))
+        // Making every walked path relative costs more than the walk itself: it is done only when
+        // a glob needs it.
+        !self.filters.excludes_nothing() && self.filters.excluded(&self.relative(path))
     }
 
     /// Whether `path` or a directory between it and the root is excluded (`force-exclude`).
@@ -141,6 +143,10 @@ impl Settings {
 
     /// Whether a walked file is one to check (include globs, or `.py`/`.pyi`).
     pub fn includes(&self, path: &Path) -> bool {
+        if self.filters.includes_by_extension() {
+            // A relative path has the same extension.
+            return self.filters.included(path);
+        }
         self.filters.included(&self.relative(path))
     }
 

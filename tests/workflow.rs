@@ -166,6 +166,20 @@ include = ["*.py", "*.pyw"]
         ],
     );
     assert_eq!(findings(&forced), ["app.py:4:11: AIO101"]);
+    // Globs naming a directory match from the configuration's directory.
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.anyio-lint]\ninclude = [\"pkg/*.py\"]\nexclude = [\"pkg/generated\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("pkg/tool.py"), SLEEP).unwrap();
+    let anchored = concise(dir.path(), &["--select", "AIO101"]);
+    assert_eq!(
+        findings(&anchored),
+        ["pkg/tool.py:4:11: AIO101"],
+        "{}",
+        stdout(&anchored)
+    );
 }
 
 #[test]
