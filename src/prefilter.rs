@@ -226,6 +226,17 @@ fn regex_affixes(regex: &Regex, kind: ExtractKind) -> Option<Vec<String>> {
 /// How many literals aho-corasick's packed (Teddy) searcher takes.
 const PACKED_LITERALS: usize = 64;
 
+/// A search for any of `literals` that only needs to tell whether one occurs: up to
+/// [`PACKED_LITERALS`] of them, and not `case_blind`, it is aho-corasick's SIMD searcher.
+fn any_of<L: AsRef<[u8]>>(literals: &[L], case_blind: bool) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        // Only leftmost searches use the packed searcher; any match will do here.
+        .match_kind(MatchKind::LeftmostFirst)
+        .ascii_case_insensitive(case_blind)
+        .build(literals)
+        .ok()
+}
+
 /// Whether a comment rule's regex may match one of a text's comments: the text holds one of the
 /// regex's literal prefixes and one of its literal suffixes (when it has finitely many), and the
 /// regex matches the whole text. Searching for the affixes is much cheaper than running the regex
@@ -255,12 +266,7 @@ impl RegexNeeds {
             }
             literals.sort();
             literals.dedup();
-            AhoCorasick::builder()
-                // Only leftmost searches use the packed searcher; any match will do here.
-                .match_kind(MatchKind::LeftmostFirst)
-                .ascii_case_insensitive(case_blind)
-                .build(literals)
-                .ok()
+            any_of(&literals, case_blind)
         };
         RegexNeeds {
             prefixes: automaton(ExtractKind::Prefix),
@@ -418,11 +424,10 @@ impl Prefilter {
                 }
             }
         };
-        let gate = gate(&needles, &sets);
         let needles = (!sets.is_empty()).then(|| Needles {
             words,
             texts,
-            gate,
+            gate: gate(&needles, &sets),
             count: needles.len(),
             owners: needle_sets.iter().map(|(_, owner)| *owner).collect(),
             sets,
@@ -545,11 +550,7 @@ fn gate(needles: &[&Needle], sets: &[Vec<usize>]) -> Option<AhoCorasick> {
         }
         unmet.retain(|set| !set.contains(&best));
     }
-    AhoCorasick::builder()
-        // Only leftmost searches use the SIMD searcher; any match will do here.
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(chosen)
-        .ok()
+    any_of(&chosen, false)
 }
 
 /// The maximal runs of ASCII word characters and non-ASCII characters in `text` that hold a
