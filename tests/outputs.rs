@@ -82,6 +82,33 @@ fn json_lines_holds_the_json_objects_one_per_line() {
     assert_eq!(lines.len(), 5);
 }
 
+/// The JSON reports are written in pieces, file by file in parallel; the pieces must join into
+/// exactly the text serde_json writes for the whole value (keys in its order, its indentation).
+#[test]
+fn json_reports_are_the_text_serde_json_writes_for_them_whole() {
+    let dir = fixture();
+    for name in ["json", "gitlab", "sarif"] {
+        let text = format(dir.path(), name);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let whole = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        assert_eq!(text, whole, "{name}");
+    }
+    let clean = project(&[("ok.py", b"x = 1\n")]);
+    for name in ["json", "gitlab"] {
+        assert_eq!(format_clean(clean.path(), name), "[]\n", "{name}");
+    }
+    for line in format(dir.path(), "json-lines").lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(line, serde_json::to_string(&value).unwrap());
+    }
+}
+
+fn format_clean(dir: &Path, name: &str) -> String {
+    let output = run(dir, &["check", "--output-format", name]);
+    assert_eq!(output.status.code(), Some(0), "{name}");
+    stdout(&output)
+}
+
 #[test]
 fn github_annotations() {
     let dir = fixture();

@@ -1,38 +1,18 @@
-//! Formats for CI systems: GitHub workflow commands, GitLab Code Quality JSON, JUnit XML and SARIF
-//! 2.1.0 (GitHub code scanning and most other dashboards). Each is a pure function of the reports.
+//! Formats for CI systems: GitHub workflow commands, GitLab Code Quality JSON and JUnit XML (SARIF
+//! is in [`super::sarif`]). Each is a pure function of the reports.
 
 use std::collections::BTreeMap;
 
 use ruff_source_file::LineIndex;
-use ruff_text_size::TextSize;
-use serde_json::{Value, json};
+use serde::Serialize;
 
+use super::json::{pretty_array, pretty_at};
 use super::{FileReport, code_of, escape_markup, position};
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 
 /// A path as CI systems want it: relative, with `/` separators.
-fn uri(path: &str) -> String {
+pub(super) fn uri(path: &str) -> String {
     path.trim_start_matches("./").replace('\\', "/")
-}
-
-/// A path as a SARIF artifact URI: a relative reference, or a `file://` URI for an absolute path,
-/// percent-encoded outside the unreserved characters and `/`.
-fn sarif_uri(path: &str) -> String {
-    let path = uri(path);
-    let encoded: String = path
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    if path.starts_with('/') {
-        format!("file://{encoded}")
-    } else {
-        encoded
-    }
 }
 
 /// Start and end (row, column), 1-based, columns in characters.
@@ -94,7 +74,7 @@ fn fingerprint(parts: &[&str]) -> String {
 /// GitLab Code Quality report (a JSON array). Fingerprints are stable across runs: file, code,
 /// the covered text and the occurrence among identical findings; never line numbers.
 pub fn gitlab(files: &[FileReport]) -> String {
-    let mut items = Vec::new();
+    let mut pieces = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     each(files, |file, source, index, d| {
         let ((row, _), (end_row, _)) = span(index, source, d);
@@ -104,25 +84,50 @@ pub fn gitlab(files: &[FileReport]) -> String {
         let base = fingerprint(&[&uri(&file.path), code_of(d), covered]);
         let occurrence = seen.entry(base.clone()).or_insert(0);
         *occurrence += 1;
-        let severity = match d.severity {
-            Severity::Error => "major",
-            Severity::Warning => "minor",
-            Severity::Info => "info",
-        };
-        items.push(json!({
-            "description": format!("{}: {}", code_of(d), d.message),
-            "check_name": code_of(d),
-            "fingerprint": fingerprint(&[&base, &occurrence.to_string()]),
-            "severity": severity,
-            "location": {
-                "path": uri(&file.path),
-                "lines": { "begin": row, "end": end_row },
+        let issue = CodeQualityIssue {
+            check_name: code_of(d),
+            description: format!("{}: {}", code_of(d), d.message),
+            fingerprint: fingerprint(&[&base, &occurrence.to_string()]),
+            location: CodeQualityLocation {
+                lines: CodeQualityLines {
+                    begin: row,
+                    end: end_row,
+                },
+                path: uri(&file.path),
             },
-        }));
+            severity: match d.severity {
+                Severity::Error => "major",
+                Severity::Warning => "minor",
+                Severity::Info => "info",
+            },
+        };
+        pieces.push(pretty_at(&issue, 1));
     });
-    let mut text = serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default();
+    let mut text = pretty_array(&pieces, 0);
     text.push('\n');
     text
+}
+
+/// One finding in GitLab's Code Quality schema (fields in the order serde_json gives keys).
+#[derive(Serialize)]
+struct CodeQualityIssue<'a> {
+    check_name: &'a str,
+    description: String,
+    fingerprint: String,
+    location: CodeQualityLocation,
+    severity: &'static str,
+}
+
+#[derive(Serialize)]
+struct CodeQualityLocation {
+    lines: CodeQualityLines,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct CodeQualityLines {
+    begin: usize,
+    end: usize,
 }
 
 /// JUnit XML: a test suite per file with findings, a failing test case per finding; a single
@@ -156,94 +161,4 @@ pub fn junit(files: &[FileReport]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
-}
-
-fn region(index: &LineIndex, source: &str, start: TextSize, end: TextSize) -> Value {
-    let (row, column) = position(index, source, start);
-    let (end_row, end_column) = position(index, source, end.max(start));
-    json!({ "startLine": row, "startColumn": column, "endLine": end_row, "endColumn": end_column })
-}
-
-/// SARIF 2.1.0: one run, the rules that produced findings, results with locations and fixes.
-pub fn sarif(files: &[FileReport], unsafe_fixes: bool) -> String {
-    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
-    each(files, |_, _, _, d| {
-        let id = code_of(d).to_owned();
-        rules.entry(id.clone()).or_insert_with(|| {
-            let mut rule = json!({
-                "id": id,
-                "name": d.name.clone().unwrap_or_else(|| id.clone()),
-                "shortDescription": { "text": d.name.clone().unwrap_or_else(|| id.clone()) },
-                "defaultConfiguration": { "level": level(d.severity) },
-            });
-            if let Some(url) = &d.url {
-                rule["helpUri"] = json!(url);
-            }
-            rule
-        });
-    });
-    let rule_index: BTreeMap<&str, usize> = rules
-        .keys()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    let mut results = Vec::new();
-    each(files, |file, source, index, d| {
-        let location = json!({
-            "physicalLocation": {
-                "artifactLocation": { "uri": sarif_uri(&file.path) },
-                "region": region(index, source, d.range.start(), d.range.end()),
-            }
-        });
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str(&format!("\nhelp: {help}"));
-        }
-        let mut result = json!({
-            "ruleId": code_of(d),
-            "ruleIndex": rule_index[code_of(d)],
-            "level": level(d.severity),
-            "message": { "text": message },
-            "locations": [location],
-        });
-        if let Some(fix) = &d.fix {
-            let applies = fix.applicability == Applicability::Safe || unsafe_fixes;
-            result["fixes"] = json!([{
-                "description": { "text": format!("{}{}", fix.title, if applies { "" } else { " (unsafe)" }) },
-                "artifactChanges": [{
-                    "artifactLocation": { "uri": sarif_uri(&file.path) },
-                    "replacements": fix.edits.iter().map(|e| json!({
-                        "deletedRegion": region(index, source, e.range.start(), e.range.end()),
-                        "insertedContent": { "text": e.content },
-                    })).collect::<Vec<_>>(),
-                }],
-            }]);
-        }
-        results.push(result);
-    });
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "anyio-lint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/anyio-lint/anyio-lint",
-                "rules": rules.into_values().collect::<Vec<_>>(),
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
-    }
 }

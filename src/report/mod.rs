@@ -1,11 +1,15 @@
-//! Rendering results: `full` (rustc-style, via codespan-reporting), `concise`, `grouped`, `json`
-//! (Ruff's schema) and `json-lines`, the summary line and `--statistics`; the CI formats are in
-//! [`ci`]. Rendering is pure: the same results always give the same bytes.
+//! Rendering results: `concise`, `grouped`, the summary line and `--statistics` here; `full`
+//! (rustc-style, via codespan-reporting) in [`full`], `json` (Ruff's schema) and `json-lines` in
+//! [`json`], SARIF in [`sarif`] and the other CI formats in [`ci`]. Rendering is pure: the same
+//! results always give the same bytes.
 
 pub mod ci;
 mod full;
+mod json;
+mod sarif;
 
 use full::full;
+pub use json::{json, json_lines};
 
 use std::collections::BTreeMap;
 
@@ -13,7 +17,7 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::{TextRange, TextSize};
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 
 /// The results for one file.
 #[derive(Debug, Clone, Default)]
@@ -77,7 +81,7 @@ impl Format {
             Format::Grouped => grouped(files, unsafe_fixes),
             Format::Json => json(files),
             Format::JsonLines => json_lines(files),
-            Format::Sarif => ci::sarif(files, unsafe_fixes),
+            Format::Sarif => sarif::sarif(files, unsafe_fixes),
             Format::Github => ci::github(files),
             Format::Gitlab => ci::gitlab(files),
             Format::Junit => ci::junit(files),
@@ -162,63 +166,6 @@ pub fn grouped(files: &[FileReport], unsafe_fixes: bool) -> String {
         out.push('\n');
     }
     out
-}
-
-fn location(index: &LineIndex, source: &str, offset: TextSize) -> Value {
-    let (row, column) = position(index, source, offset);
-    json!({ "row": row, "column": column })
-}
-
-/// Ruff's JSON output format: a list of diagnostics.
-pub fn json(files: &[FileReport]) -> String {
-    let mut text = serde_json::to_string_pretty(&Value::Array(json_items(files)))
-        .unwrap_or_else(|_| "[]".to_owned());
-    text.push('\n');
-    text
-}
-
-/// The JSON objects of [`json`], one per line.
-pub fn json_lines(files: &[FileReport]) -> String {
-    json_items(files)
-        .iter()
-        .map(|item| format!("{item}\n"))
-        .collect()
-}
-
-fn json_items(files: &[FileReport]) -> Vec<Value> {
-    let mut items = Vec::new();
-    for file in files {
-        let source = file.source.as_deref().unwrap_or("");
-        let index = LineIndex::from_source_text(source);
-        for d in &file.diagnostics {
-            let fix = d.fix.as_ref().map(|fix| {
-                json!({
-                    "applicability": match fix.applicability { Applicability::Safe => "safe", Applicability::Unsafe => "unsafe" },
-                    "message": fix.title,
-                    "edits": fix.edits.iter().map(|e| json!({
-                        "content": e.content,
-                        "location": location(&index, source, e.range.start()),
-                        "end_location": location(&index, source, e.range.end()),
-                    })).collect::<Vec<_>>(),
-                })
-            });
-            items.push(json!({
-                "cell": null,
-                "code": d.code,
-                "name": d.name,
-                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" },
-                "message": d.message,
-                "help": d.help,
-                "filename": file.absolute,
-                "location": location(&index, source, d.range.start()),
-                "end_location": location(&index, source, d.range.end()),
-                "fix": fix,
-                "noqa_row": position(&index, source, d.range.start()).0,
-                "url": d.url,
-            }));
-        }
-    }
-    items
 }
 
 /// Counts for the summary line.
