@@ -1,7 +1,7 @@
 //! Arbitrary bytes (and mutations of real files, when the corpus directory is seeded with them)
 //! through everything a file meets: decoding, check with every built-in rule, and the fix loop with
-//! unsafe fixes, and the `full` report of its findings. Nothing may panic, and a file that parsed
-//! must still parse after fixing.
+//! unsafe fixes, and the report of its findings in every output format. Nothing may panic, and a
+//! file that parsed must still parse after fixing.
 #![no_main]
 
 use std::sync::{Arc, LazyLock};
@@ -32,7 +32,9 @@ fuzz_target!(|bytes: &[u8]| {
         fixed: Default::default(),
         problems: Vec::new(),
     };
-    let _ = Format::Full.render(std::slice::from_ref(&report), true, false);
+    for format in Format::all() {
+        let _ = format.render(std::slice::from_ref(&report), true, false);
+    }
     let outcome = apply::fix(&RULES, &source.text, true);
     let _ = source.encode(&outcome.text);
     if parsed_before {

@@ -59,9 +59,14 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format.
+    pub fn all() -> &'static [Format] {
+        <Format as clap::ValueEnum>::value_variants()
+    }
+
     /// The names `--output-format` and `output-format` accept (clap's, from the variants).
     pub fn names() -> Vec<String> {
-        <Format as clap::ValueEnum>::value_variants()
+        Format::all()
             .iter()
             .filter_map(clap::ValueEnum::to_possible_value)
             .map(|value| value.get_name().to_owned())
