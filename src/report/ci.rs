@@ -7,19 +7,12 @@ use ruff_source_file::LineIndex;
 use serde::Serialize;
 
 use super::json::{pretty_array, pretty_at};
-use super::{FileReport, code_of, escape_markup, position};
+use super::{FileReport, code_of, escape_markup, span};
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// A path as CI systems want it: relative, with `/` separators.
 pub(super) fn uri(path: &str) -> String {
     path.trim_start_matches("./").replace('\\', "/")
-}
-
-/// Start and end (row, column), 1-based, columns in characters.
-fn span(index: &LineIndex, source: &str, d: &Diagnostic) -> ((usize, usize), (usize, usize)) {
-    let start = position(index, source, d.range.start());
-    let end = position(index, source, d.range.end().max(d.range.start()));
-    (start, end)
 }
 
 /// Each diagnostic with its file, source and line index.
@@ -44,7 +37,7 @@ pub fn github(files: &[FileReport]) -> String {
     let property = |text: &str| data(text).replace(',', "%2C").replace(':', "%3A");
     let mut out = String::new();
     each(files, |file, source, index, d| {
-        let ((row, column), (end_row, end_column)) = span(index, source, d);
+        let ((row, column), (end_row, end_column)) = span(index, source, d.range);
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -77,7 +70,7 @@ pub fn gitlab(files: &[FileReport]) -> String {
     let mut pieces = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     each(files, |file, source, index, d| {
-        let ((row, _), (end_row, _)) = span(index, source, d);
+        let ((row, _), (end_row, _)) = span(index, source, d.range);
         let covered = source
             .get(d.range.start().to_usize()..d.range.end().to_usize())
             .unwrap_or("");
@@ -150,7 +143,7 @@ pub fn junit(files: &[FileReport]) -> String {
             n = file.diagnostics.len()
         ));
         for d in &file.diagnostics {
-            let ((row, column), _) = span(&index, source, d);
+            let ((row, column), _) = span(&index, source, d.range);
             out.push_str(&format!(
                 "    <testcase name=\"anyio-lint.{code}\" classname=\"{path}\" file=\"{path}\" line=\"{row}\">\n      <failure message=\"{message}\" type=\"{code}\">line {row}, col {column}, {message}</failure>\n    </testcase>\n",
                 code = escape_markup(code_of(d)),

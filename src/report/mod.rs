@@ -100,6 +100,17 @@ pub fn position(index: &LineIndex, source: &str, offset: TextSize) -> (usize, us
     (location.line.get(), location.column.get())
 }
 
+/// Start and end (row, column) of a range, 1-based, columns in characters.
+pub(crate) fn span(
+    index: &LineIndex,
+    source: &str,
+    range: TextRange,
+) -> ((usize, usize), (usize, usize)) {
+    let start = position(index, source, range.start());
+    let end = position(index, source, range.end().max(range.start()));
+    (start, end)
+}
+
 pub(crate) fn fix_marker(diagnostic: &Diagnostic, unsafe_fixes: bool) -> &'static str {
     if diagnostic.fix_applies(unsafe_fixes) {
         "[*] "

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use ruff_source_file::LineIndex;
-use ruff_text_size::TextSize;
+use ruff_text_size::TextRange;
 use serde::Serialize;
 
 use super::ci::uri;
 use super::json::{pretty_array, pretty_at};
-use super::{FileReport, code_of, position};
+use super::{FileReport, code_of, span};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 
 /// The SARIF log of the reports. Results are built and written file by file, in parallel.
@@ -88,9 +88,8 @@ fn sarif_result<'a>(
     rule_index: &BTreeMap<&str, usize>,
     unsafe_fixes: bool,
 ) -> SarifResult<'a> {
-    let region = |start: TextSize, end: TextSize| {
-        let (start_line, start_column) = position(index, source, start);
-        let (end_line, end_column) = position(index, source, end.max(start));
+    let region = |range: TextRange| {
+        let ((start_line, start_column), (end_line, end_column)) = span(index, source, range);
         SarifRegion {
             end_column,
             end_line,
@@ -114,7 +113,7 @@ fn sarif_result<'a>(
                     .edits
                     .iter()
                     .map(|edit| SarifReplacement {
-                        deleted_region: region(edit.range.start(), edit.range.end()),
+                        deleted_region: region(edit.range),
                         inserted_content: SarifText {
                             text: edit.content.as_str().into(),
                         },
@@ -132,7 +131,7 @@ fn sarif_result<'a>(
         locations: [SarifLocation {
             physical_location: SarifPhysicalLocation {
                 artifact_location: artifact(),
-                region: region(d.range.start(), d.range.end()),
+                region: region(d.range),
             },
         }],
         message: SarifText {
