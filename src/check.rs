@@ -5,7 +5,7 @@
 
 use ruff_python_ast::{
     AnyNodeRef, Expr, ModModule, Stmt,
-    token::TokenKind,
+    token::{Token, TokenKind},
     visitor::source_order::{self, SourceOrderVisitor, TraversalSignal},
 };
 use ruff_python_parser::Parsed;
@@ -966,7 +966,17 @@ impl<'t> FixContext<'t> {
             applicability = Applicability::Unsafe;
             title.push_str(" (removes a comment)");
         }
-        let mut edits = vec![Edit::replace(range, content)];
+        let mut replaced = range;
+        if is_statement && content.trim_end().contains('\n') {
+            // `new block; other()`: the statement leaves the line, and `other()` starts the next
+            // one at the same indentation, outside the block the fix opened.
+            if let Some(next) = statement_after_semicolon(self.parsed.tokens(), range.end()) {
+                replaced = TextRange::new(range.start(), next);
+                content.push_str(layout.newline);
+                content.push_str(indent);
+            }
+        }
+        let mut edits = vec![Edit::replace(replaced, content)];
         edits.extend(import_edits);
         edits.sort_by(|a, b| a.key().cmp(&b.key()));
         Some(Fix {
@@ -975,6 +985,22 @@ impl<'t> FixContext<'t> {
             title,
         })
     }
+}
+
+/// Where the statement after `end` starts when only `;` separates the two on one line.
+fn statement_after_semicolon(tokens: &[Token], end: TextSize) -> Option<TextSize> {
+    let next = tokens.partition_point(|token| token.end() <= end);
+    let [semicolon, following, ..] = tokens.get(next..)? else {
+        return None;
+    };
+    let starts_statement = !matches!(
+        following.kind(),
+        TokenKind::Newline
+            | TokenKind::NonLogicalNewline
+            | TokenKind::Comment
+            | TokenKind::EndOfFile
+    );
+    (semicolon.kind() == TokenKind::Semi && starts_statement).then(|| following.start())
 }
 
 impl FixContext<'_> {

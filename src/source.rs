@@ -2,6 +2,10 @@
 //!
 //! Reading never fails silently: a file that is not UTF-8 text is a [`ReadError`] naming why, and a
 //! UTF-8 byte-order mark is remembered so that a fixed file is written back with it.
+//!
+//! Python reads a bare `\r` as a line break, as it reads `\n` and `\r\n`. The engine sees a file's
+//! text with each bare `\r` read as `\n` (one byte for one, so every offset stays the same), and
+//! [`SourceText::encode`] gives every line the fixes did not touch its own line break back.
 
 use std::path::Path;
 
@@ -10,9 +14,11 @@ const BOM: &str = "\u{feff}";
 /// The text of a Python file and how to write it back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceText {
-    /// The text without its byte-order mark.
+    /// The text without its byte-order mark, each bare `\r` read as `\n`.
     pub text: String,
     pub bom: bool,
+    /// The text as the file spells it, when it breaks a line with a bare `\r` (else `text` is it).
+    bare_cr: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,13 +52,39 @@ impl SourceText {
         let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
             offset: e.utf8_error().valid_up_to(),
         })?;
-        Ok(match text.strip_prefix(BOM) {
-            Some(rest) => SourceText {
-                text: rest.to_owned(),
-                bom: true,
-            },
-            None => SourceText { text, bom: false },
-        })
+        let (text, bom) = match text.strip_prefix(BOM) {
+            Some(rest) => (rest.to_owned(), true),
+            None => (text, false),
+        };
+        Ok(SourceText::of_text(text, bom))
+    }
+
+    /// The source of `text` (without a byte-order mark) as the engine reads it.
+    pub fn of_text(text: String, bom: bool) -> SourceText {
+        if !has_bare_cr(&text) {
+            return SourceText {
+                text,
+                bom,
+                bare_cr: None,
+            };
+        }
+        let bytes = text.as_bytes();
+        let read: Vec<u8> = bytes
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                if b == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+                    b'\n'
+                } else {
+                    b
+                }
+            })
+            .collect();
+        SourceText {
+            text: String::from_utf8(read).expect("one ASCII byte replaced by another"),
+            bom,
+            bare_cr: Some(text),
+        }
     }
 
     pub fn read(path: &Path) -> Result<SourceText, ReadError> {
@@ -60,15 +92,68 @@ impl SourceText {
         SourceText::decode(bytes)
     }
 
-    /// The bytes to write for `text` (which replaces this file's text), BOM kept.
+    /// The bytes to write for `text` (which replaces this file's text), BOM and line breaks kept.
     pub fn encode(&self, text: &str) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(text.len() + 3);
         if self.bom {
             bytes.extend_from_slice(BOM.as_bytes());
         }
-        bytes.extend_from_slice(text.as_bytes());
+        match &self.bare_cr {
+            None => bytes.extend_from_slice(text.as_bytes()),
+            Some(spelled) => bytes.extend_from_slice(self.respell(spelled, text).as_bytes()),
+        }
         bytes
     }
+
+    /// `text` with the line breaks of the file's own spelling: a line the fixes left as it was
+    /// keeps its break; a new line ending in `\n` takes the break the file starts with.
+    fn respell(&self, spelled: &str, text: &str) -> String {
+        let old: Vec<&str> = self.text.split_inclusive('\n').collect();
+        let new: Vec<&str> = text.split_inclusive('\n').collect();
+        let newline = Layout::of(spelled).newline;
+        let mut out = String::with_capacity(text.len());
+        let mut old_starts = Vec::with_capacity(old.len());
+        let mut at = 0;
+        for line in &old {
+            old_starts.push(at);
+            at += line.len();
+        }
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
+            match op {
+                similar::DiffOp::Equal { old_index, len, .. } => {
+                    let start = old_starts[old_index];
+                    let end = old_starts
+                        .get(old_index + len)
+                        .copied()
+                        .unwrap_or(spelled.len());
+                    out.push_str(&spelled[start..end]);
+                }
+                similar::DiffOp::Insert {
+                    new_index, new_len, ..
+                }
+                | similar::DiffOp::Replace {
+                    new_index, new_len, ..
+                } => {
+                    for line in &new[new_index..new_index + new_len] {
+                        match line.strip_suffix('\n') {
+                            Some(body) if !body.ends_with('\r') => {
+                                out.push_str(body);
+                                out.push_str(newline);
+                            }
+                            _ => out.push_str(line),
+                        }
+                    }
+                }
+                similar::DiffOp::Delete { .. } => {}
+            }
+        }
+        out
+    }
+}
+
+/// Whether `text` has a `\r` that is not the first half of `\r\n`.
+fn has_bare_cr(text: &str) -> bool {
+    memchr::memchr_iter(b'\r', text.as_bytes()).any(|i| text.as_bytes().get(i + 1) != Some(&b'\n'))
 }
 
 /// How a file lays out lines and blocks.
@@ -81,10 +166,11 @@ pub struct Layout {
 
 impl Layout {
     pub fn of(text: &str) -> Layout {
-        let newline = match text.find('\n') {
-            Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
-            Some(_) => "\n",
-            None if text.contains('\r') => "\r",
+        // The file's first line break, whichever of the three it is.
+        let newline = match memchr::memchr2(b'\n', b'\r', text.as_bytes()) {
+            Some(i) if text.as_bytes()[i] == b'\n' => "\n",
+            Some(i) if text.as_bytes().get(i + 1) == Some(&b'\n') => "\r\n",
+            Some(_) => "\r",
             None => "\n",
         };
         let mut indent_unit = "    ".to_owned();
@@ -123,6 +209,27 @@ mod tests {
             SourceText::decode(b"ok\xff".to_vec()),
             Err(ReadError::NotUtf8 { offset: 2 })
         );
+    }
+
+    #[test]
+    fn a_bare_cr_reads_as_a_line_break_and_is_written_back() {
+        let source =
+            SourceText::decode(b"import a\r\rx = 1\r\ny = \"\"\"\r\"\"\"\r".to_vec()).unwrap();
+        assert_eq!(source.text, "import a\n\nx = 1\r\ny = \"\"\"\n\"\"\"\n");
+        assert_eq!(
+            source.encode(&source.text),
+            b"import a\r\rx = 1\r\ny = \"\"\"\r\"\"\"\r"
+        );
+        // A line the fixes did not touch keeps its break; a new one takes the file's first.
+        assert_eq!(
+            source.encode("import b\nimport a\n\nx = 2\r\ny = \"\"\"\n\"\"\"\n"),
+            b"import b\rimport a\r\rx = 2\r\ny = \"\"\"\r\"\"\"\r"
+        );
+        let mixed = SourceText::decode(b"a\nb\rc\r\nd".to_vec()).unwrap();
+        assert_eq!(mixed.text, "a\nb\nc\r\nd");
+        assert_eq!(mixed.encode("a\nb\nz\nc\r\nd!"), b"a\nb\rz\nc\r\nd!");
+        let plain = SourceText::decode(b"a\r\nb\n".to_vec()).unwrap();
+        assert_eq!(plain.encode("a\r\nb\nc\n"), b"a\r\nb\nc\n");
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! The fix loop: apply non-overlapping fixes, verify, clean up, repeat until nothing is left.
 //!
 //! Each pass checks the text, takes every applicable fix whose edits do not overlap an earlier one,
-//! applies them together and re-parses the result. A pass that breaks the syntax is rolled back:
-//! each of its fixes is tried alone, the rules whose fixes break the file are named and switched
-//! off for this file, and the pass is redone without them. After a good pass the cleanups run:
-//! imports of `drop-unused-imports` modules that the fixes made unused, and statements a pack's
-//! `[[cleanup]]` names whose variable is no longer read. The loop stops when no fix applies, or
-//! after [`MAX_PASSES`] (reported as not converging).
+//! applies them together, re-parses the result and judges it against the text it came from
+//! ([`verify`]: no code deleted or moved that no fix matched, nothing more that CPython refuses to
+//! compile). A pass that fails is rolled back: each of its fixes is tried alone, the rules whose
+//! fixes fail are named and switched off for this file, and the pass is redone without them. After
+//! a good pass the cleanups run, judged the same way: imports of `drop-unused-imports` modules that
+//! the fixes made unused, and statements a pack's `[[cleanup]]` names whose variable is no longer
+//! read. The loop stops when no fix applies; when a pass gives back a text an earlier pass had
+//! (fixes that undo one another: the fixes in between are not counted); or after [`MAX_PASSES`]
+//! (reported as not converging).
 
 use std::collections::BTreeMap;
 
@@ -20,6 +23,7 @@ use rustc_hash::FxHashMap;
 use crate::check::{Analysis, Checked, check, check_parsed, drop_deep, parse};
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::fix::imports::{self, ImportKey};
+use crate::fix::verify::{self, OwnedEdit, Shape};
 use crate::pattern::matcher::{Capture, Env, Matcher};
 use crate::ruleset::{RuleRef, RuleSet};
 use crate::semantic::Semantic;
@@ -109,11 +113,50 @@ pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
     (edits, indices)
 }
 
-fn parses(text: &str) -> bool {
+/// The analysis of `text` when it parses without errors (with its shape when `shaped`); else why
+/// not.
+fn parsed_whole(
+    rules: &RuleSet,
+    text: &str,
+    shaped: bool,
+) -> Result<(Analysis, Option<Shape>), String> {
     let parsed = parse(text);
-    let ok = parsed.errors().is_empty();
+    if !parsed.errors().is_empty() {
+        drop_deep(parsed, text.len());
+        return Err("would make the file invalid Python".to_owned());
+    }
+    let shape = shaped.then(|| Shape::of(parsed.syntax()));
+    Ok((Analysis::of_parsed(rules, parsed), shape))
+}
+
+/// Judge `after` (the text `edits` made of `before`, which has the shape `shape`, needed when
+/// the edits may restructure it): its analysis and shape when it may replace `before`, else why
+/// not.
+fn judged(
+    rules: &RuleSet,
+    before: &str,
+    shape: Option<&Shape>,
+    edits: &[OwnedEdit<'_>],
+    after: &str,
+) -> Result<(Analysis, Option<Shape>), String> {
+    let restructures = shape.is_some();
+    let (analysis, after_shape) = parsed_whole(rules, after, restructures)?;
+    let shapes = shape.zip(after_shape.as_ref());
+    match verify::judge(shapes, edits, &analysis.parsed) {
+        Ok(()) => Ok((analysis, after_shape)),
+        Err(refusal) => {
+            analysis.drop_deep(after);
+            Err(refusal.describe(before))
+        }
+    }
+}
+
+/// The shape of `text` (parsed, without errors).
+fn shape_of(text: &str) -> Shape {
+    let parsed = parse(text);
+    let shape = Shape::of(parsed.syntax());
     drop_deep(parsed, text.len());
-    ok
+    shape
 }
 
 /// Fix `source` with the enabled rules; `unsafe_fixes` also applies unsafe fixes.
@@ -125,19 +168,25 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
     let mut disabled: Vec<RuleRef> = Vec::new();
     let mut baseline: Option<Baseline> = None;
     let mut converged = false;
-    // The analysis of `outcome.text` when the last pass already made it.
-    let mut known: Option<Analysis> = None;
+    // The texts the loop has made, to stop at one it made before: (its hash, its length, the
+    // fixes counted when it was made).
+    let mut made: Vec<(u64, usize, BTreeMap<String, usize>)> =
+        vec![(text_hash(source), source.len(), BTreeMap::new())];
+    // The analysis of `outcome.text` (and its shape, if one was needed) when the last pass
+    // already made them.
+    let mut known: Option<(Analysis, Option<Shape>)> = None;
     for _ in 0..MAX_PASSES {
         let reused = known.take();
         let Some(scan) = crate::check::worth_parsing(rules, &outcome.text) else {
-            if let Some(analysis) = reused {
+            if let Some((analysis, _)) = reused {
                 analysis.drop_deep(&outcome.text);
             }
             converged = true;
             outcome.remaining = Checked::default();
             break;
         };
-        let analysis = reused.unwrap_or_else(|| Analysis::of(rules, &outcome.text));
+        let (analysis, shape) =
+            reused.unwrap_or_else(|| (Analysis::of(rules, &outcome.text), None));
         let checked = check_parsed(rules, &outcome.text, &analysis, scan, &disabled);
         if checked.syntax_error {
             analysis.drop_deep(&outcome.text);
@@ -157,55 +206,91 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         }
         let baseline =
             baseline.get_or_insert_with(|| Baseline::of(rules, &outcome.text, &analysis));
-        analysis.drop_deep(&outcome.text);
         let groups: Vec<&[Edit]> = fixable
             .iter()
             .map(|d| d.fix.as_ref().expect("fixable").edits.as_slice())
             .collect();
         let (edits, accepted) = merge(&groups);
+        let owned = owned_edits(accepted.iter().map(|&i| (groups[i], fixable[i].range)));
+        let restructures = verify::may_restructure(&outcome.text, &owned);
+        let shape = match shape {
+            None if restructures => Some(Shape::of(analysis.parsed.syntax())),
+            shape => shape,
+        };
+        analysis.drop_deep(&outcome.text);
         let candidate = apply_edits(&outcome.text, &edits);
-        let candidate_parsed = parse(&candidate);
-        if !candidate_parsed.errors().is_empty() {
-            drop_deep(candidate_parsed, candidate.len());
-            let mut broke = false;
-            for &index in &accepted {
-                if parses(&apply_edits(&outcome.text, groups[index])) {
-                    continue;
+        let before_shape = shape.as_ref().filter(|_| restructures);
+        let (text, analysis, shape) =
+            match judged(rules, &outcome.text, before_shape, &owned, &candidate) {
+                Ok((analysis, candidate_shape)) => {
+                    for &index in &accepted {
+                        count(&mut outcome.applied, fixable[index]);
+                    }
+                    (candidate, analysis, candidate_shape)
                 }
-                broke = true;
-                if let crate::diagnostic::Origin::Rule(rule) = fixable[index].origin
-                    && !disabled.contains(&rule)
-                {
-                    disabled.push(rule);
-                    let code = fixable[index].code.clone().unwrap_or_default();
-                    outcome.problems.push(format!(
-                        "the fix of {code} ({}) would make the file invalid Python; it was rolled back and \
-                         {code} is reported without a fix in this file",
-                        rules.rule(rule).name
-                    ));
+                Err(_) => {
+                    let shape = shape.unwrap_or_else(|| shape_of(&outcome.text));
+                    let mut broke = false;
+                    for &index in &accepted {
+                        let edits =
+                            owned_edits(std::iter::once((groups[index], fixable[index].range)));
+                        let alone = apply_edits(&outcome.text, groups[index]);
+                        let Err(reason) =
+                            judged(rules, &outcome.text, Some(&shape), &edits, &alone)
+                                .map(|(analysis, _)| analysis.drop_deep(&alone))
+                        else {
+                            continue;
+                        };
+                        broke = true;
+                        if let crate::diagnostic::Origin::Rule(rule) = fixable[index].origin
+                            && !disabled.contains(&rule)
+                        {
+                            disabled.push(rule);
+                            let code = fixable[index].code.clone().unwrap_or_default();
+                            outcome.problems.push(format!(
+                                "the fix of {code} ({}) {reason}; it was rolled back and \
+                                 {code} is reported without a fix in this file",
+                                rules.rule(rule).name
+                            ));
+                        }
+                    }
+                    if broke {
+                        continue;
+                    }
+                    // Each fix is valid alone but not together: apply the first one, then re-check.
+                    let first = accepted[0];
+                    count(&mut outcome.applied, fixable[first]);
+                    let text = apply_edits(&outcome.text, groups[first]);
+                    let Ok((analysis, shape)) = parsed_whole(rules, &text, false) else {
+                        break;
+                    };
+                    (text, analysis, shape)
                 }
-            }
-            if !broke {
-                // Each fix is valid alone but not together: apply the first one, then re-check.
-                let first = accepted[0];
-                count(&mut outcome.applied, fixable[first]);
-                let text = apply_edits(&outcome.text, groups[first]);
-                let analysis = Analysis::of(rules, &text);
-                let (text, analysis) = cleanup(rules, text, analysis, baseline);
-                outcome.text = text;
-                known = Some(analysis);
-            }
-            continue;
-        }
-        for &index in &accepted {
-            count(&mut outcome.applied, fixable[index]);
-        }
-        let analysis = Analysis::of_parsed(rules, candidate_parsed);
-        let (text, analysis) = cleanup(rules, candidate, analysis, baseline);
+            };
+        let (text, analysis, shape) = cleanup(rules, text, analysis, shape, baseline);
         outcome.text = text;
-        known = Some(analysis);
+        known = Some((analysis, shape));
+        let hash = text_hash(&outcome.text);
+        if let Some(at) = made
+            .iter()
+            .position(|(h, len, _)| *h == hash && *len == outcome.text.len())
+        {
+            // Fixes that undo one another: what they did in between is not counted.
+            outcome.applied = made.swap_remove(at).2;
+            outcome.problems.push(
+                "fixes undo one another: a pass gave back a text an earlier pass had; the file keeps \
+                 that text"
+                    .to_owned(),
+            );
+            if let Some((analysis, _)) = known.take() {
+                analysis.drop_deep(&outcome.text);
+            }
+            outcome.remaining = check(rules, &outcome.text, &disabled);
+            return outcome;
+        }
+        made.push((hash, outcome.text.len(), outcome.applied.clone()));
     }
-    if let Some(analysis) = known.take() {
+    if let Some((analysis, _)) = known.take() {
         analysis.drop_deep(&outcome.text);
     }
     if !converged {
@@ -215,6 +300,25 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         ));
     }
     outcome
+}
+
+/// The edits of `groups` (each with the range of its finding), sorted, each once (with the finding
+/// of the first group that holds it).
+fn owned_edits<'e>(groups: impl Iterator<Item = (&'e [Edit], TextRange)>) -> Vec<OwnedEdit<'e>> {
+    let mut owned: Vec<OwnedEdit<'e>> = groups
+        .flat_map(|(edits, finding)| edits.iter().map(move |edit| (edit, Some(finding))))
+        .collect();
+    // A stable sort keeps the first group's finding first among equal edits.
+    owned.sort_by(|a, b| a.0.key().cmp(&b.0.key()));
+    owned.dedup_by(|later, earlier| later.0 == earlier.0);
+    owned
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn count(applied: &mut BTreeMap<String, usize>, diagnostic: &Diagnostic) {
@@ -243,14 +347,15 @@ impl Baseline {
 }
 
 /// Remove what the fixes made unused (imports, dead statements) from `text`, whose analysis (of a
-/// parse without errors) is `analysis`, until nothing more goes. Returns the cleaned text and its
-/// analysis.
+/// parse without errors) and shape are given, until nothing more goes. Returns the cleaned text
+/// with its analysis and shape.
 fn cleanup(
     rules: &RuleSet,
     mut text: String,
     mut analysis: Analysis,
+    mut shape: Option<Shape>,
     baseline: &Baseline,
-) -> (String, Analysis) {
+) -> (String, Analysis, Option<Shape>) {
     let modules = rules.drop_unused_imports();
     for _ in 0..4 {
         let (parsed, Some(semantic)) = (&analysis.parsed, &analysis.semantic) else {
@@ -279,16 +384,21 @@ fn cleanup(
         }
         let groups: Vec<&[Edit]> = edits.iter().map(std::slice::from_ref).collect();
         let (merged, _) = merge(&groups);
+        let owned: Vec<OwnedEdit<'_>> = merged.iter().map(|edit| (edit, None)).collect();
+        let before_shape = verify::may_restructure(&text, &owned)
+            .then(|| shape.take().unwrap_or_else(|| Shape::of(parsed.syntax())));
         let cleaned = apply_edits(&text, &merged);
-        let reparsed = parse(&cleaned);
-        if !reparsed.errors().is_empty() {
-            drop_deep(reparsed, cleaned.len());
+        let Ok((cleaned_analysis, cleaned_shape)) =
+            judged(rules, &text, before_shape.as_ref(), &owned, &cleaned)
+        else {
+            shape = before_shape;
             break;
-        }
-        std::mem::replace(&mut analysis, Analysis::of_parsed(rules, reparsed)).drop_deep(&text);
+        };
+        std::mem::replace(&mut analysis, cleaned_analysis).drop_deep(&text);
         text = cleaned;
+        shape = cleaned_shape;
     }
-    (text, analysis)
+    (text, analysis, shape)
 }
 
 /// A statement a pack's cleanup matches, with the reads of the variable it binds.
