@@ -118,11 +118,17 @@ impl Baseline {
     /// Read a baseline file.
     pub fn read(file: &Path) -> Result<Baseline, String> {
         let shown = file.display();
-        let text = std::fs::read_to_string(file)
+        let text = crate::bounded::read_text(file, crate::bounded::BASELINE_LIMIT)
             .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
         let parsed: File = serde_json::from_str(&text).map_err(|e| {
+            // serde's message may quote the file: only a file with a baseline's key is quoted.
+            let why = if text.contains("\"findings\"") {
+                e.to_string()
+            } else {
+                "it has no `findings`; its content is not shown".to_owned()
+            };
             format!(
-                "{shown}:{}:{}: not a baseline: {e} (write one with `--write-baseline`)",
+                "{shown}:{}:{}: not a baseline: {why} (write one with `--write-baseline`)",
                 e.line(),
                 e.column()
             )

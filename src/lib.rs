@@ -4,6 +4,7 @@
 //! `docs/architecture.md` for the data flow and what each module owns.
 pub mod assignments;
 pub mod baseline;
+pub mod bounded;
 pub mod canonical;
 pub mod check;
 pub mod cli;

@@ -7,13 +7,22 @@
 //! directory of the configuration that governs them. Both lookups are cached: each directory is
 //! looked in once, however many directories below share it, and a tree with one configuration
 //! reads it once.
+//!
+//! A configuration can change what a run writes, so the search trusts only what the project
+//! earned, as git's `safe.directory` does. It stops at the repository root (the directory holding
+//! `.git`, itself included) and takes a configuration only when it is owned by the running user,
+//! by root, or by the owner of the directory being checked; any other is skipped with a warning
+//! (`--config` names a file to use whoever owns it). A configuration's rule packs lie at or below
+//! its directory, symlinks resolved, and are refused before they are read otherwise. A
+//! configuration's `fix = true` is honoured, as in Ruff, with a warning naming it: only the
+//! command line's `--fix` fixes silently.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use toml::Spanned;
 
 use crate::canonical::CanonicalDirs;
@@ -171,13 +180,17 @@ impl Settings {
     }
 }
 
-/// The configurations at or above a directory.
-#[derive(Debug, Clone, Default)]
-struct Nearest {
-    configuration: Option<PathBuf>,
-    /// A `pyproject.toml` giving versions only, used when there is no configuration.
-    project_only: Option<PathBuf>,
+/// A configuration file the upward search found, and who owns it: the file, and the symlink
+/// that leads to it when there is one (none where files have no owner id).
+#[derive(Debug, Clone)]
+struct Candidate {
+    held: Held,
+    owners: Vec<u32>,
 }
+
+/// The configuration files at or above a canonical directory, nearest first, up to and including
+/// the repository root.
+type Candidates = Arc<Vec<Candidate>>;
 
 /// Finds and caches the settings of each directory.
 #[derive(Debug)]
@@ -188,10 +201,14 @@ pub struct Resolver {
     by_directory: Mutex<FxHashMap<PathBuf, Option<PathBuf>>>,
     /// Canonical directory → the configurations at or above it, so that directories sharing
     /// ancestors look in each of them once.
-    nearest: Mutex<FxHashMap<PathBuf, Nearest>>,
+    candidates: Mutex<FxHashMap<PathBuf, Candidates>>,
     canonical: Arc<CanonicalDirs>,
     /// Configuration file (or `None` for defaults) → its settings.
     by_config: Mutex<FxHashMap<Option<PathBuf>, Arc<Settings>>>,
+    /// The user running (`None` where files have no owner id).
+    running_user: Option<u32>,
+    /// Warnings printed, each once per run.
+    warned: Mutex<FxHashSet<String>>,
 }
 
 impl Resolver {
@@ -200,9 +217,18 @@ impl Resolver {
             overrides,
             discovery,
             by_directory: Mutex::default(),
-            nearest: Mutex::default(),
+            candidates: Mutex::default(),
             canonical: Arc::default(),
             by_config: Mutex::default(),
+            running_user: running_user(),
+            warned: Mutex::default(),
+        }
+    }
+
+    /// Print `message` on standard error unless it was printed already.
+    fn warn_once(&self, message: String) {
+        if lock(&self.warned).insert(message.clone()) {
+            eprintln!("warning: {message}");
         }
     }
 
@@ -239,38 +265,79 @@ impl Resolver {
 
     /// The configuration governing the absolute `directory`, as Ruff looks for it: the nearest
     /// configuration at or above it; when there is none, the nearest `pyproject.toml` with a
-    /// `[project]` table (it gives versions only). A directory that does not exist (a
-    /// `--stdin-filename`) is looked up from where it would be.
+    /// `[project]` table (it gives versions only). The search stops at the repository root and
+    /// skips files owned by others than the project ([`Resolver::trusted`]). A directory that
+    /// does not exist (a `--stdin-filename`) is looked up from where it would be.
     fn find(&self, directory: &Path) -> Option<PathBuf> {
         let start = directory
             .ancestors()
             .find_map(|dir| self.canonical.of(dir))?;
-        let nearest = self.nearest(&start);
-        nearest.configuration.or(nearest.project_only)
+        let mut project_only = None;
+        for candidate in self.candidates(&start).iter() {
+            if !self.trusted(candidate, &start) {
+                continue;
+            }
+            match &candidate.held {
+                Held::Configuration(path) => return Some(path.clone()),
+                Held::ProjectOnly(path) => {
+                    project_only.get_or_insert_with(|| path.clone());
+                }
+            }
+        }
+        project_only
     }
 
-    /// The configurations at or above the canonical `directory`.
-    fn nearest(&self, directory: &Path) -> Nearest {
-        if let Some(known) = lock(&self.nearest).get(directory) {
+    /// The configurations at or above the canonical `directory`, up to and including the first
+    /// directory holding `.git` (a directory, or a file in a worktree or submodule).
+    fn candidates(&self, directory: &Path) -> Candidates {
+        if let Some(known) = lock(&self.candidates).get(directory) {
             return known.clone();
         }
-        let above = directory
-            .parent()
-            .map(|parent| self.nearest(parent))
-            .unwrap_or_default();
-        let nearest = match settings::held_in(directory) {
-            Some(Held::Configuration(path)) => Nearest {
-                configuration: Some(path),
-                ..above
-            },
-            Some(Held::ProjectOnly(path)) => Nearest {
-                project_only: Some(path),
-                ..above
-            },
+        let is_repository_root = std::fs::symlink_metadata(directory.join(".git")).is_ok();
+        let above = match directory.parent() {
+            Some(parent) if !is_repository_root => self.candidates(parent),
+            _ => Candidates::default(),
+        };
+        let candidates = match settings::held_in(directory) {
+            Some(held) => {
+                let owners = owners_of(held.path());
+                let mut all = vec![Candidate { held, owners }];
+                all.extend(above.iter().cloned());
+                Arc::new(all)
+            }
             None => above,
         };
-        lock(&self.nearest).insert(directory.to_path_buf(), nearest.clone());
-        nearest
+        lock(&self.candidates).insert(directory.to_path_buf(), candidates.clone());
+        candidates
+    }
+
+    /// Whether a configuration found above the canonical directory `start` may govern it: when it
+    /// (and the symlink leading to it, if any) is owned by the running user, by root, or by the
+    /// owner of `start`. Another user's file (in a shared or world-writable parent, say) is
+    /// skipped with a warning.
+    fn trusted(&self, candidate: &Candidate, start: &Path) -> bool {
+        let mut project_owner = None;
+        let Some(owner) = candidate.owners.iter().copied().find(|&owner| {
+            if Some(owner) == self.running_user || owner == 0 {
+                return false;
+            }
+            *project_owner.get_or_insert_with(|| owner_of(start)) != Some(owner)
+        }) else {
+            return true;
+        };
+        let project_owner = project_owner.flatten();
+        let path = candidate.held.path();
+        self.warn_once(format!(
+            "{} is not used: it is owned by user id {owner}, not by you ({}), root or the owner of {} ({}); \
+             a configuration another user could have written does not govern your files. \
+             To use it, name it: `--config {}`",
+            path.display(),
+            self.running_user.map_or("unknown".to_owned(), |id| id.to_string()),
+            start.display(),
+            project_owner.map_or("unknown".to_owned(), |id| id.to_string()),
+            path.display(),
+        ));
+        false
     }
 
     /// The settings governing the file (or directory) at `path`.
@@ -284,6 +351,7 @@ impl Resolver {
     }
 
     fn resolve(&self, path: Option<&Path>) -> Result<Settings, SourceError> {
+        check_command_line_selectors(&self.overrides)?;
         let config = match path {
             Some(path) => settings::read(path)?,
             None => Config::default(),
@@ -291,12 +359,10 @@ impl Resolver {
         let overrides = &self.overrides;
         let root = config.root();
         let options = &config.options;
-        let mut pack_files: Vec<PathBuf> = options
-            .rulepacks
-            .iter()
-            .flatten()
-            .map(|p| root.join(p.get_ref()))
-            .collect();
+        let mut pack_files = Vec::new();
+        for entry in options.rulepacks.iter().flatten() {
+            pack_files.push(confined_pack(&config, entry)?);
+        }
         pack_files.extend(overrides.rulepacks.iter().cloned());
         let packs = Arc::new(pack::load_all(overrides.builtin_packs, &pack_files)?);
         let known = |list: &Option<SpannedList>| check_selectors(&config, &packs, list);
@@ -360,6 +426,13 @@ impl Resolver {
         let rules = Arc::new(
             RuleSet::new(packs.clone(), &selection, &versions).with_fix_selection(&fix_selection),
         );
+        if overrides.fix.is_none() && options.fix == Some(true) {
+            self.warn_once(format!(
+                "{} sets `fix = true`: the files it governs are fixed in place, as with `--fix`; \
+                 pass `--no-fix` to only report, or `--fix` to fix without this warning",
+                config.shown()
+            ));
+        }
         Ok(Settings {
             canonical: self.canonical.clone(),
             config: config.path.clone(),
@@ -417,8 +490,135 @@ fn check_selectors(
     Ok(())
 }
 
+/// Command-line selectors must not be empty: `--ignore ""` or `--ignore AIO1,` would hold a
+/// selector matching every rule.
+fn check_command_line_selectors(overrides: &Overrides) -> Result<(), SourceError> {
+    for (flag, list) in [
+        ("--select", &overrides.select),
+        ("--extend-select", &overrides.extend_select),
+        ("--ignore", &overrides.ignore),
+    ] {
+        if list.iter().any(|selector| selector.trim().is_empty()) {
+            return Err(SourceError::new(
+                "command line",
+                "",
+                None,
+                format!(
+                    "`{flag}` has an empty rule selector (from `\"\"` or a stray comma): \
+                     name rule codes or prefixes, e.g. `{flag} AIO1,AIO201`, or `ALL`"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The pack a configuration's `rulepacks` entry names, refused before it is read unless it lies
+/// at or below the configuration's directory both as written (`../x`, `/etc/x` do not) and with
+/// symlinks resolved. Returns the resolved path, so the file read is the file checked.
+fn confined_pack(config: &Config, entry: &Spanned<String>) -> Result<PathBuf, SourceError> {
+    let root = config.root();
+    let named = root.join(entry.get_ref());
+    let outside = || {
+        config
+            .error(
+                entry.span(),
+                format!(
+                    "the rule pack {} is outside {}, the directory of this configuration",
+                    named.display(),
+                    root.display()
+                ),
+            )
+            .note(
+                "a configuration names rule packs at or below its own directory, symlinks resolved",
+            )
+            .note(format!(
+                "to use this pack anyway, name it on the command line: `--rulepack {}`",
+                named.display()
+            ))
+    };
+    if !lexical(&named).starts_with(lexical(&root)) {
+        return Err(outside());
+    }
+    let unreadable = |e: std::io::Error| {
+        config.error(
+            entry.span(),
+            format!("cannot read the rule pack {}: {e}", named.display()),
+        )
+    };
+    let canonical_root = std::fs::canonicalize(&root).map_err(unreadable)?;
+    let canonical = std::fs::canonicalize(&named).map_err(unreadable)?;
+    if !canonical.starts_with(&canonical_root) {
+        return Err(outside());
+    }
+    Ok(canonical)
+}
+
+/// The absolute `path` with `.` and `..` folded as written, symlinks not resolved.
+fn lexical(path: &Path) -> PathBuf {
+    let mut folded = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                folded.pop();
+            }
+            other => folded.push(other),
+        }
+    }
+    folded
+}
+
+/// The owner of the file or directory at `path` (symlinks followed).
+#[cfg(unix)]
+fn owner_of(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|metadata| metadata.uid())
+}
+
+#[cfg(not(unix))]
+fn owner_of(_: &Path) -> Option<u32> {
+    None
+}
+
+/// The owners of the file at `path`, and of the symlink at `path` when it is one: whoever made
+/// the link chose what it leads to.
+#[cfg(unix)]
+fn owners_of(path: &Path) -> Vec<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let mut owners = Vec::new();
+    if let Ok(link) = std::fs::symlink_metadata(path) {
+        owners.push(link.uid());
+        if link.file_type().is_symlink() {
+            owners.extend(owner_of(path));
+        }
+    }
+    owners
+}
+
+#[cfg(not(unix))]
+fn owners_of(_: &Path) -> Vec<u32> {
+    Vec::new()
+}
+
+#[cfg(unix)]
+fn running_user() -> Option<u32> {
+    Some(rustix::process::geteuid().as_raw())
+}
+
+#[cfg(not(unix))]
+fn running_user() -> Option<u32> {
+    None
+}
+
 /// `Ok` when `selector` is `ALL` or a prefix of a loaded rule's code; else what to do.
 pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
+    if selector.trim().is_empty() {
+        return Err(
+            "an empty rule selector would match every rule: name a rule code or prefix such as `AIO1`, or `ALL`"
+                .to_owned(),
+        );
+    }
     let engine = crate::noqa::ENGINE_CODES.iter().copied();
     let mut codes = packs
         .iter()

@@ -1,6 +1,12 @@
 //! Configuration files: `[tool.anyio-lint]` in `pyproject.toml`, or `anyio-lint.toml` /
-//! `.anyio-lint.toml` with the same keys at top level. This module reads one file and says where
-//! the nearest one is; [`crate::resolve`] turns files into per-directory settings.
+//! `.anyio-lint.toml` with the same keys at top level. This module reads one file and says what a
+//! directory holds; [`crate::resolve`] decides which file governs a directory and turns files into
+//! per-directory settings.
+//!
+//! A configuration that cannot be read (not a regular file, too large, not UTF-8) is an error
+//! naming it, never skipped: skipping would drop its excludes. A file that does not parse is
+//! quoted in the error only when it has a configuration's keys or tables, so that a path leading
+//! to some other file never has its content printed.
 //!
 //! Values that can be wrong after TOML accepted them (globs, rule selectors, versions, formats)
 //! keep their spans, so every error points into the file. Project versions (`python`, or any
@@ -124,15 +130,52 @@ pub fn strings(list: &Option<SpannedList>) -> Vec<String> {
     list.iter().flatten().map(|s| s.get_ref().clone()).collect()
 }
 
+/// Keys and table headers a configuration (or the `pyproject.toml` holding one) has.
+const CONFIG_MARKERS: &[&str] = &[
+    "[tool",
+    "[project",
+    "[build-system",
+    "[per-file-ignores",
+    "[versions",
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "exclude",
+    "extend-exclude",
+    "include",
+    "force-exclude",
+    "rulepacks",
+    "versions",
+    "fix",
+    "unsafe-fixes",
+    "output-format",
+    "extend-safe-fixes",
+    "extend-unsafe-fixes",
+];
+
+/// An error for TOML that `path` holds and serde refused: quoted when the file looks like a
+/// configuration, else located only.
+fn toml_error(shown: &str, text: &str, error: &toml::de::Error) -> SourceError {
+    if !crate::pack::error::looks_like(text, CONFIG_MARKERS) {
+        return SourceError::unquoted(
+            shown,
+            text,
+            error.span(),
+            "this file is not a configuration (TOML with anyio-lint's keys)",
+        )
+        .note("see docs/configuration.md for every key");
+    }
+    SourceError::new(shown, text, error.span(), error.message().to_owned())
+        .label("here")
+        .note("see docs/configuration.md for every key")
+}
+
 /// Read a configuration file (`pyproject.toml` or an anyio-lint TOML file).
 pub fn read(path: &Path) -> Result<Config, SourceError> {
     let shown = path.display().to_string();
     let text = crate::pack::error::read_text(path, "configuration file")?;
-    let error = |e: toml::de::Error| {
-        SourceError::new(&shown, &text, e.span(), e.message().to_owned())
-            .label("here")
-            .note("see docs/configuration.md for every key")
-    };
+    let error = |e: toml::de::Error| toml_error(&shown, &text, &e);
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
     let (options, inferred_versions) = if is_pyproject {
         let pyproject: Pyproject = toml::from_str(&text).map_err(error)?;
@@ -148,7 +191,7 @@ pub fn read(path: &Path) -> Result<Config, SourceError> {
         (options, inferred)
     } else {
         let options: Options = toml::from_str(&text).map_err(error)?;
-        (options, sibling_project_versions(path))
+        (options, sibling_project_versions(path)?)
     };
     Ok(Config {
         path: Some(path.to_path_buf()),
@@ -177,18 +220,22 @@ fn inferred_versions(project: &Project) -> BTreeMap<String, Version> {
     inferred
 }
 
-/// Versions from the `pyproject.toml` beside an `anyio-lint.toml`, if it has a `[project]`.
-fn sibling_project_versions(path: &Path) -> BTreeMap<String, Version> {
-    let Some(sibling) = path.parent().map(|d| d.join("pyproject.toml")) else {
-        return BTreeMap::new();
-    };
-    std::fs::read_to_string(sibling)
-        .ok()
-        .and_then(|text| toml::from_str::<Pyproject>(&text).ok())
-        .and_then(|p| p.project)
+/// Versions from the `pyproject.toml` beside an `anyio-lint.toml`, if it has a `[project]`. It
+/// is part of the configuration: one that exists but cannot be read or parsed is an error.
+fn sibling_project_versions(path: &Path) -> Result<BTreeMap<String, Version>, SourceError> {
+    let directory = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let sibling = directory.unwrap_or(Path::new(".")).join("pyproject.toml");
+    if std::fs::metadata(&sibling).is_err() {
+        return Ok(BTreeMap::new());
+    }
+    let shown = sibling.display().to_string();
+    let text = crate::pack::error::read_text(&sibling, "configuration file")?;
+    let pyproject: Pyproject = toml::from_str(&text).map_err(|e| toml_error(&shown, &text, &e))?;
+    Ok(pyproject
+        .project
         .as_ref()
         .map(inferred_versions)
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 /// `lib[extra]>=4.15,<5; python_version>"3"` → (`lib`, 4.15).
@@ -218,9 +265,18 @@ enum PyprojectKind {
     Nothing,
 }
 
+/// A `pyproject.toml` that cannot be read, or is not UTF-8 and mentions us, counts as a
+/// configuration: reading it then reports why, instead of its settings silently not applying.
 fn pyproject_kind(path: &Path) -> PyprojectKind {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return PyprojectKind::Nothing;
+    let Ok(bytes) = crate::bounded::read(path, crate::bounded::TOML_LIMIT) else {
+        return PyprojectKind::Configuration;
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) if memchr::memmem::find(error.as_bytes(), b"anyio-lint").is_some() => {
+            return PyprojectKind::Configuration;
+        }
+        Err(_) => return PyprojectKind::Nothing,
     };
     // A pyproject.toml that does not parse is reported when read, so it counts as a configuration
     // if it mentions us at all.
@@ -254,17 +310,28 @@ pub enum Held {
     ProjectOnly(PathBuf),
 }
 
+impl Held {
+    pub fn path(&self) -> &Path {
+        match self {
+            Held::Configuration(path) | Held::ProjectOnly(path) => path,
+        }
+    }
+}
+
 /// What `directory` holds, looked for as Ruff does: `.anyio-lint.toml`, then `anyio-lint.toml`,
-/// then `pyproject.toml`.
+/// then `pyproject.toml`. Anything of these names but a directory counts, so that reading a FIFO
+/// or a device reports it.
 pub fn held_in(directory: &Path) -> Option<Held> {
+    let present =
+        |candidate: &Path| std::fs::metadata(candidate).is_ok_and(|metadata| !metadata.is_dir());
     for name in [".anyio-lint.toml", "anyio-lint.toml"] {
         let candidate = directory.join(name);
-        if candidate.is_file() {
+        if present(&candidate) {
             return Some(Held::Configuration(candidate));
         }
     }
     let candidate = directory.join("pyproject.toml");
-    if !candidate.is_file() {
+    if !present(&candidate) {
         return None;
     }
     match pyproject_kind(&candidate) {

@@ -88,7 +88,8 @@ impl SourceText {
     }
 
     pub fn read(path: &Path) -> Result<SourceText, ReadError> {
-        let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+        let bytes = crate::bounded::read(path, crate::bounded::SOURCE_LIMIT)
+            .map_err(|e| ReadError::Io(e.to_string()))?;
         SourceText::decode(bytes)
     }
 

@@ -1,7 +1,7 @@
 //! `anyio-lint check`: resolve settings, discover files, check or fix them in parallel (or add
 //! `noqa` directives, or write or apply a baseline), and print the findings in the chosen format.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -391,9 +391,7 @@ fn check_stdin(
     rules: &RuleSet,
     settings: &Settings,
 ) -> Result<u8, Failure> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
+    let bytes = crate::bounded::read_stream(std::io::stdin(), crate::bounded::SOURCE_LIMIT, 0)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
     let name = args
         .stdin_filename

@@ -24,6 +24,8 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
     let overrides = Overrides {
         rulepacks: args.packs.rulepacks.clone(),
         builtin_packs: !args.packs.no_builtin_packs,
+        // A report never fixes, whatever a configuration says.
+        fix: Some(false),
         ..Overrides::default()
     };
     let resolver = Arc::new(Resolver::new(overrides, args.configuration.discovery()));

@@ -6,6 +6,8 @@ use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::Buffer};
 
+use crate::bounded::TOML_LIMIT;
+
 /// An error located in a TOML file (a rule pack or a configuration file). Boxed: one pointer wide.
 #[derive(Debug, Clone)]
 pub struct SourceError {
@@ -48,6 +50,24 @@ impl SourceError {
                 notes: Vec::new(),
             }),
         }
+    }
+
+    /// An error at `span` of `text` that names the line and column but quotes nothing of the
+    /// file: for a file that does not look like what it was read as, which may be anything a
+    /// path can lead to (a secret, the process's environment).
+    pub fn unquoted(
+        path: &str,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: impl std::fmt::Display,
+    ) -> Self {
+        let located = SourceError::new(path, text, span, "").location();
+        SourceError::new(
+            path,
+            "",
+            None,
+            format!("{located}: {message}; its content is not shown"),
+        )
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
@@ -103,9 +123,10 @@ impl SourceError {
     }
 }
 
-/// The text of `path`, or an error naming `what` it is (`rule pack`, `configuration file`).
+/// The text of `path`, a regular UTF-8 file of at most [`TOML_LIMIT`] bytes, or an error naming
+/// `what` it is (`rule pack`, `configuration file`).
 pub fn read_text(path: &std::path::Path, what: &str) -> Result<String, SourceError> {
-    std::fs::read_to_string(path).map_err(|e| {
+    crate::bounded::read_text(path, TOML_LIMIT).map_err(|e| {
         let shown = path.display().to_string();
         SourceError::new(
             &shown,
@@ -116,6 +137,22 @@ pub fn read_text(path: &std::path::Path, what: &str) -> Result<String, SourceErr
     })
 }
 
+/// Whether a line of `text` starts (after blanks) with one of `markers`, table headers (`[pack]`)
+/// or keys (`select`, then `=` or `.`) that only a file of the expected kind has. An error quotes
+/// a file's lines only when it does.
+pub fn looks_like(text: &str, markers: &[&str]) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        markers
+            .iter()
+            .any(|marker| match line.strip_prefix(marker) {
+                Some(_) if marker.starts_with('[') => true,
+                Some(rest) => rest.trim_start().starts_with(['=', '.']),
+                None => false,
+            })
+    })
+}
+
 impl std::fmt::Display for SourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.location(), self.message)
@@ -123,3 +160,21 @@ impl std::fmt::Display for SourceError {
 }
 
 impl std::error::Error for SourceError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_files_with_the_expected_headers_or_keys_look_like_them() {
+        let markers = &["[pack]", "select"];
+        assert!(looks_like("# a pack\n  [pack]\nname = 1", markers));
+        assert!(looks_like("select = [\"A\"]", markers));
+        assert!(looks_like("select.x = 1", markers));
+        assert!(!looks_like(
+            "selected: yes\nroot:$6$salt$hash:19000::",
+            markers
+        ));
+        assert!(!looks_like("PATH=/bin\0TOKEN=secret", markers));
+    }
+}

@@ -260,7 +260,6 @@ impl Loader<'_> {
     }
 }
 
-/// Load and validate a pack from its TOML text. `origin` names it in errors.
 /// Load the built-in packs (when `builtin`) and the pack files, in that order; rule codes must be
 /// unique across them and must not take an engine rule's code.
 pub fn load_all(builtin: bool, files: &[std::path::PathBuf]) -> Result<Vec<Pack>, SourceError> {
@@ -306,8 +305,23 @@ fn check_unique_codes(packs: &[Pack]) -> Result<(), SourceError> {
     Ok(())
 }
 
+/// Table headers only a rule pack has: a file without one is not quoted in errors.
+const PACK_MARKERS: &[&str] = &["[pack]", "[pack.", "[[rule]]", "[[rule.", "[[cleanup]]"];
+
+/// Load and validate a pack from its TOML text. `origin` names it in errors. A file that does not
+/// parse is quoted in the error only when it has a pack's tables: a path leading to some other
+/// file (a secret, the process's environment) never has its content printed.
 pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
     let file: schema::PackFile = toml::from_str(source).map_err(|error| {
+        if !error::looks_like(source, PACK_MARKERS) {
+            return SourceError::unquoted(
+                origin,
+                source,
+                error.span(),
+                "this file is not a rule pack (a pack is TOML with a `[pack]` table)",
+            )
+            .note("see docs/rulepacks.md for the pack format");
+        }
         SourceError::new(origin, source, error.span(), error.message().to_owned())
             .label("here")
             .note("see docs/rulepacks.md for the pack format")
