@@ -2,15 +2,19 @@
 //!
 //! Each entry is judged by the settings of the configuration governing its directory
 //! ([`crate::resolve`]). Directories are walked (hidden directories, virtual environments and build output skipped,
-//! `.gitignore` respected even outside a git checkout); files named explicitly are always checked.
-//! Symlinks are followed, and a symlink loop is reported instead of walked forever. The result is
-//! sorted, so output never depends on directory order.
+//! `.gitignore` respected even outside a git checkout); files named explicitly are always checked,
+//! and a path that does not exist is an error. Symlinks are followed, and a symlink loop is
+//! reported instead of walked forever. A file reached through several paths is found once, under
+//! one path chosen whatever the walk order. The result is sorted, so output never depends on
+//! directory order.
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::io::ErrorKind;
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rustc_hash::FxHashMap;
 
 use crate::pack::SourceError;
 use crate::resolve::{Resolver, Settings};
@@ -97,27 +101,104 @@ impl Filters {
     }
 }
 
+/// Why discovery stopped.
+#[derive(Debug)]
+pub enum DiscoverError {
+    /// A path to check does not exist or cannot be examined.
+    Path {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// A configuration file governing a path is invalid.
+    Settings(SourceError),
+}
+
+impl From<SourceError> for DiscoverError {
+    fn from(error: SourceError) -> Self {
+        DiscoverError::Settings(error)
+    }
+}
+
+impl std::fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiscoverError::Path { path, error } if error.kind() == ErrorKind::NotFound => write!(
+                f,
+                "{} does not exist: name files or directories that do",
+                path.display()
+            ),
+            DiscoverError::Path { path, error } => {
+                write!(f, "cannot examine {}: {error}", path.display())
+            }
+            DiscoverError::Settings(error) => f.write_str(error.message()),
+        }
+    }
+}
+
+/// A path given to [`discover`].
+struct Root<'a> {
+    path: &'a Path,
+    is_dir: bool,
+    /// Whether the path itself is a symlink.
+    is_link: bool,
+}
+
+impl<'a> Root<'a> {
+    /// One `lstat` (and a `stat` when the path is a symlink).
+    fn examine(path: &'a Path) -> Result<Root<'a>, DiscoverError> {
+        let failed = |error| DiscoverError::Path {
+            path: path.to_path_buf(),
+            error,
+        };
+        let own = std::fs::symlink_metadata(path).map_err(failed)?;
+        let is_link = own.file_type().is_symlink();
+        let is_dir = if is_link {
+            std::fs::metadata(path).map_err(failed)?.is_dir()
+        } else {
+            own.is_dir()
+        };
+        Ok(Root {
+            path,
+            is_dir,
+            is_link,
+        })
+    }
+}
+
+/// How a found file was reached: under which root, and whether through a symlink below it (the
+/// file itself, or a directory on its way).
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    root: usize,
+    through_link: bool,
+}
+
 /// Find the Python files under `paths`, each with the settings that govern it.
 ///
 /// A walked entry is skipped when the settings of its directory exclude it; a path named
 /// explicitly is checked unless its settings have `force-exclude` and exclude it or a parent.
-pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, SourceError> {
+/// A path that does not exist is an error. A file reached through several paths (symlinks,
+/// overlapping or repeated paths) is found once: see [`merge_links`].
+pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, DiscoverError> {
+    let roots: Vec<Root> = paths
+        .iter()
+        .map(|path| Root::examine(path))
+        .collect::<Result<_, _>>()?;
     let mut found = Found::default();
+    let mut reached: Vec<Reach> = Vec::new();
     let failure: Arc<Mutex<Option<SourceError>>> = Arc::default();
-    for path in paths {
-        let metadata = match std::fs::metadata(path) {
-            Ok(metadata) => metadata,
-            Err(error) => {
-                found.errors.push((path.clone(), error.to_string()));
-                continue;
-            }
-        };
+    for (number, root) in roots.iter().enumerate() {
+        let path = root.path;
         let settings = resolver.for_path(path)?;
         if settings.force_exclude && settings.excludes_path_or_parent(path) {
             continue;
         }
-        if !metadata.is_dir() {
-            found.files.push((path.clone(), settings));
+        if !root.is_dir {
+            found.files.push((path.to_path_buf(), settings));
+            reached.push(Reach {
+                root: number,
+                through_link: false,
+            });
             continue;
         }
         let mut walker = ignore::WalkBuilder::new(path);
@@ -147,30 +228,138 @@ pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, So
                 }
             }
         });
+        // The walk is depth first, a directory before its contents: the depth of the symlinked
+        // directory being walked, if any, tells whether an entry was reached through a link.
+        let mut link_depth: Option<usize> = None;
         for entry in walker.build() {
             match entry {
-                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                Ok(entry) => {
+                    let depth = entry.depth();
+                    if link_depth.is_some_and(|at| depth <= at) {
+                        link_depth = None;
+                    }
+                    let is_link = depth > 0 && entry.path_is_symlink();
+                    let Some(file_type) = entry.file_type() else {
+                        continue;
+                    };
+                    if file_type.is_dir() {
+                        if is_link && link_depth.is_none() {
+                            link_depth = Some(depth);
+                        }
+                        continue;
+                    }
+                    if !file_type.is_file() {
+                        continue;
+                    }
                     let parent = entry.path().parent().unwrap_or(Path::new("."));
                     let settings = resolver.for_directory(parent)?;
                     if settings.includes(entry.path()) {
                         found.files.push((entry.into_path(), settings));
+                        reached.push(Reach {
+                            root: number,
+                            through_link: is_link || link_depth.is_some(),
+                        });
                     }
                 }
-                Ok(_) => {}
                 Err(error) => {
-                    let at = error_path(&error).unwrap_or_else(|| path.clone());
+                    let at = error_path(&error).unwrap_or_else(|| path.to_path_buf());
                     found.errors.push((at, error.to_string()));
                 }
             }
         }
     }
     if let Some(error) = lock(&failure).take() {
-        return Err(error);
+        return Err(error.into());
+    }
+    if roots.len() > 1 || reached.iter().any(|reach| reach.through_link) {
+        merge_links(&mut found.files, &reached, &roots);
     }
     found.files.sort_by(|a, b| a.0.cmp(&b.0));
     found.files.dedup_by(|a, b| a.0 == b.0);
     found.errors.sort();
     Ok(found)
+}
+
+/// Keep one path per file when files may have been reached through several: the file's own
+/// canonical path when it was found there (reached through no symlink), otherwise the first of
+/// its paths in sorted order. The file keeps the settings of the path kept, so which rules and
+/// per-file ignores apply never depends on walk order.
+///
+/// Only files reached through a symlink below a root are canonicalized one by one; the others
+/// are their root's canonical path (one call per root) joined with the rest of their path, and
+/// an explicitly named file is its directory's canonical path (one call per directory) joined
+/// with its name.
+fn merge_links(files: &mut Vec<(PathBuf, Arc<Settings>)>, reached: &[Reach], roots: &[Root]) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut directories: FxHashMap<PathBuf, Option<PathBuf>> = FxHashMap::default();
+    let mut canonical_directory = |directory: &Path| -> Option<PathBuf> {
+        let directory = if directory.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            directory
+        };
+        directories
+            .entry(directory.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(directory).ok())
+            .clone()
+    };
+    // Each root's canonical path, and whether the root is it (named without symlinks).
+    let canonical_roots: Vec<Option<(PathBuf, bool)>> = roots
+        .iter()
+        .map(|root| {
+            let canonical = match (root.is_dir || root.is_link, root.path.file_name()) {
+                (false, Some(name)) => canonical_directory(root.path.parent()?)?.join(name),
+                _ => std::fs::canonicalize(root.path).ok()?,
+            };
+            let direct = lexical_absolute(&cwd, root.path) == canonical;
+            Some((canonical, direct))
+        })
+        .collect();
+    // (canonical path, reached through a symlink, index) per file; no canonical path (a
+    // dangling symlink) leaves the file alone.
+    let mut keyed: Vec<(Option<PathBuf>, bool, usize)> = reached
+        .iter()
+        .zip(files.iter())
+        .enumerate()
+        .map(|(index, (reach, (path, _)))| {
+            let root = &roots[reach.root];
+            let canonical = canonical_roots[reach.root].as_ref();
+            let key = match canonical {
+                _ if reach.through_link => std::fs::canonicalize(path).ok(),
+                Some((canonical, _)) if root.is_dir => path
+                    .strip_prefix(root.path)
+                    .ok()
+                    .map(|rest| canonical.join(rest)),
+                Some((canonical, _)) => Some(canonical.clone()),
+                None => None,
+            };
+            let direct = !reach.through_link && canonical.is_some_and(|(_, direct)| *direct);
+            (key, !direct, index)
+        })
+        .collect();
+    keyed.sort_by(|a, b| (&a.0, a.1, &files[a.2].0).cmp(&(&b.0, b.1, &files[b.2].0)));
+    let mut keep = vec![false; files.len()];
+    let mut previous: Option<&Path> = None;
+    for (key, _, index) in &keyed {
+        match key {
+            Some(key) if previous == Some(key.as_path()) => {}
+            _ => keep[*index] = true,
+        }
+        previous = key.as_deref();
+    }
+    let mut index = 0;
+    files.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+}
+
+/// `path` made absolute against `cwd`, with `.` components dropped (symlinks and `..` kept).
+fn lexical_absolute(cwd: &Path, path: &Path) -> PathBuf {
+    cwd.join(path)
+        .components()
+        .filter(|component| !matches!(component, Component::CurDir))
+        .collect()
 }
 
 /// A directory name never walked into.

@@ -645,3 +645,75 @@ fn parse_only_lists_the_files_it_parses_and_those_that_fail() {
     let (errors, _) = listed(&["--list-errors"]);
     assert_eq!(errors, ["broken.py"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Terminal safety: the human formats escape control and bidirectional characters in what they
+// quote (source lines, messages, paths); the machine formats keep them exact.
+// ---------------------------------------------------------------------------------------------
+
+/// A line with an escape sequence and a right-to-left override before a finding whose message
+/// quotes an escape sequence and a bell.
+const HOSTILE_LINE: &str =
+    "    s = \"\x1b[2J\u{202e}\"; await asyncio.sleep(len(\"\x1b]0;x\x07\"))";
+
+/// The carets under the line ending with `shown` in full output must start under `under` and
+/// cover `width` characters.
+fn assert_carets_under(text: &str, shown: &str, under: &str, width: usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|line| line.ends_with(shown))
+        .unwrap_or_else(|| panic!("no line ending with {shown:?} in:\n{text}"));
+    let line = lines[at];
+    let column = line[..line.find(under).expect("shown")].chars().count();
+    let carets = lines[at + 1];
+    assert!(
+        carets.chars().position(|c| c == '^') == Some(column)
+            && carets.trim_end().chars().count() == column + width
+            && carets.matches('^').count() == width,
+        "carets misplaced:\n{line}\n{carets}"
+    );
+}
+
+#[test]
+fn human_formats_escape_control_and_bidi_characters_and_keep_carets_right() {
+    let short = format!("import asyncio\n\nasync def f():\n{HOSTILE_LINE}\n");
+    let long_line = HOSTILE_LINE.replacen("s = \"", &format!("s = \"{}", "x".repeat(450)), 1);
+    let long = format!("import asyncio\n\nasync def f():\n{long_line}\n");
+    let dir = project(&[
+        ("a.py", short.as_bytes()),
+        ("b.py", long.as_bytes()),
+        ("c\x1b[2J.py", short.as_bytes()),
+    ]);
+    let quoted = "asyncio.sleep(len(\"␛]0;x␇\"))";
+    for format in ["full", "concise", "grouped"] {
+        let text = stdout(&run(dir.path(), &["check", "--output-format", format]));
+        for raw in ['\x1b', '\x07', '\u{202e}'] {
+            assert!(!text.contains(raw), "{format}: raw {raw:?} in:\n{text}");
+        }
+        assert!(text.contains(&format!("`{quoted}`")), "{format}:\n{text}");
+        assert!(text.contains("c␛[2J.py"), "{format}:\n{text}");
+        // Columns count the original characters.
+        assert!(text.contains("4:24"), "{format}:\n{text}");
+        assert!(text.contains("4:474"), "{format}:\n{text}");
+    }
+    let full = stdout(&run(dir.path(), &["check", "a.py", "b.py"]));
+    let width = quoted.chars().count();
+    assert_carets_under(
+        &full,
+        "    s = \"␛[2J\\u{202e}\"; await asyncio.sleep(len(\"␛]0;x␇\"))",
+        "asyncio.sleep",
+        width,
+    );
+    // The long line is shown as an excerpt: its carets are right too.
+    assert_carets_under(
+        &full,
+        "xxxx␛[2J\\u{202e}\"; await asyncio.sleep(len(\"␛]0;x␇\"))",
+        "asyncio.sleep",
+        width,
+    );
+    let json = run(dir.path(), &["check", "--output-format", "json", "a.py"]);
+    let items: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let message = items[0]["message"].as_str().unwrap();
+    assert!(message.contains("len(\"\x1b]0;x\x07\")"), "{message:?}");
+}

@@ -114,6 +114,11 @@ struct RunWide {
 }
 
 pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
+    if args.paths.len() > 1 && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(Failure::Message(
+            "`-` (standard input) cannot be checked together with other paths: check them in separate runs".to_owned(),
+        ));
+    }
     let resolver = resolver(&args)?;
     let start = args
         .stdin_filename

@@ -143,6 +143,13 @@ pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failu
 }
 
 pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
+    if check_only && !dir.is_dir() {
+        return Err(Failure::Message(format!(
+            "{} is not a directory: name the directory holding the rule pages, or write them with `anyio-lint docs {}`",
+            dir.display(),
+            dir.display()
+        )));
+    }
     let packs = load_packs(&PackArgs::default())?;
     let pages = crate::docs::rule_docs(&packs);
     let mut stale = Vec::new();

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::diagnostic::{Diagnostic, Origin};
+use crate::discover::DiscoverError;
 use crate::pack::{self, Pack, SourceError};
 use crate::report::{self, FileReport, Format};
 use crate::resolve::Discovery;
@@ -230,6 +231,15 @@ pub enum Failure {
 impl From<SourceError> for Failure {
     fn from(error: SourceError) -> Self {
         Failure::Source(error)
+    }
+}
+
+impl From<DiscoverError> for Failure {
+    fn from(error: DiscoverError) -> Self {
+        match error {
+            DiscoverError::Settings(error) => Failure::Source(error),
+            path => Failure::Message(path.to_string()),
+        }
     }
 }
 

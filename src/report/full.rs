@@ -1,6 +1,9 @@
 //! The `full` format: rustc-style reports with the annotated source, rendered by
 //! codespan-reporting.
 //!
+//! Source text, paths and messages are shown escaped ([`super::terminal`]); line and column
+//! numbers and carets still point at the original text.
+//!
 //! A finding on a very long line (minified or generated code) is shown with an excerpt of that
 //! line around it ([`Excerpt`]): printed whole, the line would be repeated for every finding on
 //! it, which on a megabyte-long line with hundreds of findings means minutes and gigabytes.
@@ -10,6 +13,7 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor::Buffer};
 use rayon::prelude::*;
 
+use super::terminal::{Escaped, escape};
 use super::{FileReport, code_of};
 use crate::diagnostic::{Applicability, Severity};
 
@@ -31,10 +35,12 @@ pub fn full(files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
         .concat()
 }
 
-/// One file's source as codespan-reporting sees it: lines end at `\n`.
+/// One file's source as codespan-reporting sees it: lines end at `\n`. Its offsets are the
+/// original source's; codespan-reporting is given the escaped text and offsets into it.
 struct Snippet<'a> {
     name: &'a str,
     source: &'a str,
+    shown: Escaped<'a>,
     line_starts: Vec<usize>,
 }
 
@@ -46,6 +52,7 @@ impl<'a> Snippet<'a> {
         Snippet {
             name,
             source,
+            shown: Escaped::new(source),
             line_starts,
         }
     }
@@ -90,11 +97,23 @@ impl<'a> Files<'a> for Snippet<'a> {
     }
 
     fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
-        Ok(self.source)
+        Ok(&self.shown.text)
     }
 
     fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
-        Ok(self.index_of(byte_index))
+        Ok(self.index_of(self.shown.to_original(byte_index)))
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        let start = self.line_start(line_index)?;
+        let end = self.line_start(line_index + 1)?;
+        let original = self.shown.to_original(byte_index).clamp(start, end);
+        Ok(self.source[start..original].chars().count() + 1)
     }
 
     fn line_range(
@@ -102,7 +121,8 @@ impl<'a> Files<'a> for Snippet<'a> {
         (): (),
         line_index: usize,
     ) -> Result<std::ops::Range<usize>, FilesError> {
-        Ok(self.line_start(line_index)?..self.line_start(line_index + 1)?)
+        let start = self.shown.to_shown(self.line_start(line_index)?);
+        Ok(start..self.shown.to_shown(self.line_start(line_index + 1)?))
     }
 }
 
@@ -116,10 +136,12 @@ struct Excerpt<'a> {
     line_index: usize,
     line_start: usize,
     shown_start: usize,
-    /// The excerpt line, with its `…` marks and a newline.
+    /// The excerpt line, escaped, with its `…` marks and a newline.
     text: String,
     /// Bytes before the shown text in `text` (the leading `…`, if any).
     lead: usize,
+    /// The shown part of the line (original, escaped) with its offset map.
+    shown: Escaped<'a>,
     /// The finding's range in `text`.
     label: std::ops::Range<usize>,
 }
@@ -130,9 +152,8 @@ impl<'a> Excerpt<'a> {
     fn of_long_line(snippet: &'a Snippet<'a>, range: std::ops::Range<usize>) -> Option<Self> {
         let (line_index, line) = snippet.line_of(range.start);
         let long = (line_index..=snippet.index_of(range.end)).any(|index| {
-            snippet
-                .line_range((), index)
-                .is_ok_and(|line| line.len() > LONG_LINE)
+            let line = (snippet.line_start(index), snippet.line_start(index + 1));
+            matches!(line, (Ok(start), Ok(end)) if end - start > LONG_LINE)
         });
         if !long {
             return None;
@@ -153,8 +174,11 @@ impl<'a> Excerpt<'a> {
         );
         let lead = if shown_start > line.start { CUT } else { "" };
         let trail = if shown_end < line.end { CUT } else { "" };
-        let text = format!("{lead}{}{trail}\n", &source[shown_start..shown_end]);
-        let at = |offset: usize| lead.len() + offset.clamp(shown_start, shown_end) - shown_start;
+        let shown = Escaped::new(&source[shown_start..shown_end]);
+        let text = format!("{lead}{}{trail}\n", shown.text);
+        let at = |offset: usize| {
+            lead.len() + shown.to_shown(offset.clamp(shown_start, shown_end) - shown_start)
+        };
         Some(Excerpt {
             snippet,
             line_index,
@@ -162,6 +186,7 @@ impl<'a> Excerpt<'a> {
             shown_start,
             label: at(range.start)..at(label_end),
             lead: lead.len(),
+            shown,
             text,
         })
     }
@@ -194,7 +219,8 @@ impl<'a> Files<'a> for Excerpt<'a> {
         _line_index: usize,
         byte_index: usize,
     ) -> Result<usize, FilesError> {
-        let original = self.shown_start + byte_index.saturating_sub(self.lead);
+        let original =
+            self.shown_start + self.shown.to_original(byte_index.saturating_sub(self.lead));
         let source = self.snippet.source;
         Ok(source[self.line_start..original.min(source.len())]
             .chars()
@@ -229,25 +255,28 @@ fn full_file(file: &FileReport, unsafe_fixes: bool, color: bool) -> String {
     };
     let config = term::Config::default();
     let source = file.source.as_deref().unwrap_or("");
-    let snippet = Snippet::new(file.path.as_str(), source);
+    let name = escape(&file.path);
+    let snippet = Snippet::new(&name, source);
     for d in &file.diagnostics {
         let base = match d.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
             Severity::Info => CsDiagnostic::note(),
         };
-        let mut rendered = base.with_message(&d.message).with_code(code_of(d));
+        let mut rendered = base
+            .with_message(escape(&d.message))
+            .with_code(escape(code_of(d)));
         let start = d.range.start().to_usize().min(source.len());
         let end = d.range.end().to_usize().min(source.len()).max(start);
         let excerpt = Excerpt::of_long_line(&snippet, start..end);
         let label = match &excerpt {
             Some(excerpt) => excerpt.label.clone(),
-            None => start..end,
+            None => snippet.shown.to_shown(start)..snippet.shown.to_shown(end),
         };
         rendered = rendered.with_labels(vec![Label::primary((), label)]);
         let mut notes = Vec::new();
         if let Some(help) = &d.help {
-            notes.push(format!("help: {help}"));
+            notes.push(format!("help: {}", escape(help)));
         }
         if let Some(fix) = &d.fix {
             let kind = match (fix.applicability, unsafe_fixes) {
@@ -255,7 +284,7 @@ fn full_file(file: &FileReport, unsafe_fixes: bool, color: bool) -> String {
                 (Applicability::Unsafe, true) => "unsafe fix",
                 (Applicability::Unsafe, false) => "unsafe fix, available with `--unsafe-fixes`",
             };
-            notes.push(format!("{kind}: {}", fix.title));
+            notes.push(format!("{kind}: {}", escape(&fix.title)));
             if let Some(main) = fix
                 .edits
                 .iter()
@@ -263,7 +292,7 @@ fn full_file(file: &FileReport, unsafe_fixes: bool, color: bool) -> String {
             {
                 notes.push(format!(
                     "suggested replacement:\n{}",
-                    indent_block(&main.content)
+                    indent_block(&escape(&main.content))
                 ));
             }
         }

@@ -1,15 +1,18 @@
 //! Rendering results: `concise`, `grouped`, the summary line and `--statistics` here; `full`
 //! (rustc-style, via codespan-reporting) in [`full`], `json` (Ruff's schema) and `json-lines` in
 //! [`json`], SARIF in [`sarif`] and the other CI formats in [`ci`]. Rendering is pure: the same
-//! results always give the same bytes.
+//! results always give the same bytes. The human formats show source text, paths and messages
+//! escaped ([`terminal`]); the machine formats keep them exact.
 
 pub mod ci;
 mod full;
 mod json;
 mod sarif;
+mod terminal;
 
 use full::full;
 pub use json::{json, json_lines};
+pub use terminal::escape;
 
 use std::collections::BTreeMap;
 
@@ -139,44 +142,42 @@ pub(crate) fn code_of(diagnostic: &Diagnostic) -> &str {
         .unwrap_or("error")
 }
 
-/// `path:row:col: CODE [*] message`, one line per diagnostic.
+/// `path:row:col: CODE [*] message`, one line per diagnostic (path, code and message escaped
+/// for the terminal: [`escape`]).
 pub fn concise(files: &[FileReport], unsafe_fixes: bool) -> String {
     let mut out = String::new();
     for file in files {
         let source = file.source.as_deref().unwrap_or("");
         let index = LineIndex::from_source_text(source);
+        let path = escape(&file.path);
         for d in &file.diagnostics {
             let (row, column) = position(&index, source, d.range.start());
             out.push_str(&format!(
-                "{}:{row}:{column}: {} {}{}\n",
-                file.path,
-                code_of(d),
+                "{path}:{row}:{column}: {} {}{}\n",
+                escape(code_of(d)),
                 fix_marker(d, unsafe_fixes),
-                d.message
+                escape(&d.message)
             ));
         }
     }
     out
 }
 
-/// Findings under their file: `  row:col CODE [*] message`, a blank line after each file.
+/// Findings under their file: `  row:col CODE [*] message`, a blank line after each file (path,
+/// code and message escaped for the terminal: [`escape`]).
 pub fn grouped(files: &[FileReport], unsafe_fixes: bool) -> String {
     let mut out = String::new();
     for file in files.iter().filter(|f| !f.diagnostics.is_empty()) {
         let source = file.source.as_deref().unwrap_or("");
         let index = LineIndex::from_source_text(source);
-        out.push_str(&format!(
-            "{}:
-",
-            file.path
-        ));
+        out.push_str(&format!("{}:\n", escape(&file.path)));
         for d in &file.diagnostics {
             let (row, column) = position(&index, source, d.range.start());
             out.push_str(&format!(
                 "  {row}:{column} {} {}{}\n",
-                code_of(d),
+                escape(code_of(d)),
                 fix_marker(d, unsafe_fixes),
-                d.message
+                escape(&d.message)
             ));
         }
         out.push('\n');
