@@ -61,6 +61,14 @@ impl std::error::Error for ReadFailure {}
 
 /// The bytes of the regular file at `path`, at most `limit` of them.
 pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadFailure> {
+    read_with_metadata(path, limit).map(|(bytes, _)| bytes)
+}
+
+/// [`read`], with the metadata of the file that was read (taken from the opened handle).
+pub fn read_with_metadata(
+    path: &Path,
+    limit: u64,
+) -> Result<(Vec<u8>, std::fs::Metadata), ReadFailure> {
     let file = open(path).map_err(ReadFailure::Io)?;
     let metadata = file.metadata().map_err(ReadFailure::Io)?;
     if !metadata.is_file() {
@@ -70,7 +78,8 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadFailure> {
         return Err(ReadFailure::TooLarge { limit });
     }
     // Files of `/proc` say they are empty: the size is a hint only.
-    read_stream(file, limit, metadata.len())
+    let bytes = read_stream(file, limit, metadata.len())?;
+    Ok((bytes, metadata))
 }
 
 /// The text of the regular file at `path`, at most `limit` bytes of UTF-8.

@@ -2,7 +2,7 @@
 //! `noqa` directives, or write or apply a baseline), and print the findings in the chosen format.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -11,14 +11,15 @@ use rustc_hash::FxHashMap;
 use crate::baseline::Baseline;
 use crate::check::check;
 use crate::discover;
-use crate::fix::{apply, write};
+use crate::fix::apply;
+use crate::fix::write::{self, Output, Snapshot, WriteError};
 use crate::noqa;
 use crate::pack::Pack;
 use crate::progress::Progress;
 use crate::report::{self, FileReport, Format};
 use crate::resolve::{Overrides, Resolver, Settings, known_selector};
 use crate::ruleset::RuleSet;
-use crate::source::SourceText;
+use crate::source::{ReadError, SourceText};
 
 use super::{
     CheckArgs, Failure, absolute, display_path, file_error, flag, parse_versions, paths_or_current,
@@ -151,22 +152,27 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         let rules = governing.rules_for(&start);
         return check_stdin(&args, &run, &rules, &governing);
     }
+    let outputs = outputs(&args)?;
     let paths = paths_or_current(&args.paths);
     let found = discover::discover(&paths, &resolver)?;
     let progress = Progress::start(
         found.files.len(),
         !args.quiet && std::io::stderr().is_terminal(),
     );
-    let results: Vec<(FileReport, Option<String>, Option<SourceText>)> = found
+    let results: Vec<(Checked, Option<write::Identity>)> = found
         .files
         .par_iter()
         .map(|(path, settings)| {
             let shown = display_path(path);
-            let result = match SourceText::read(path) {
-                Err(error) => (file_error(path, error.to_string()), None, None),
-                Ok(source) => {
+            let writes = (settings.fix || args.add_noqa) && !args.diff;
+            let result = match read_source(path, writes) {
+                Err(error) => (
+                    (file_error(path, error.to_string()), None, None, None),
+                    None,
+                ),
+                Ok((source, identity, snapshot)) => {
                     let rules = settings.rules_for(path);
-                    if args.add_noqa {
+                    let (report, changed, original) = if args.add_noqa {
                         let (report, changed) =
                             add_noqa(&rules, (&shown, &absolute(path)), &source.text);
                         let original = changed.is_some().then_some(source);
@@ -179,7 +185,9 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
                             settings.fix || args.diff,
                             settings.unsafe_fixes,
                         )
-                    }
+                    };
+                    let snapshot = snapshot.filter(|_| changed.is_some());
+                    ((report, changed, original, snapshot), Some(identity))
                 }
             };
             progress.tick();
@@ -187,21 +195,44 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         })
         .collect();
     progress.finish();
+    let named_inputs = || {
+        let configuration = args.configuration.config.iter();
+        configuration
+            .chain(&args.packs.rulepacks)
+            .map(PathBuf::as_path)
+    };
+    let identities = || results.iter().map(|(_, identity)| *identity);
+    if let Some(report) = &outputs.report {
+        let baseline = args.baseline.as_deref();
+        let named = named_inputs().chain(baseline);
+        refuse_input_as_output(report, &found.files, identities(), named)?;
+    }
+    if let Some(baseline) = &outputs.baseline {
+        refuse_input_as_output(baseline, &found.files, identities(), named_inputs())?;
+    }
+    let results: Vec<Checked> = results.into_iter().map(|(checked, _)| checked).collect();
     // The changed files, written together once every file is fixed.
     let (numbers, files): (Vec<usize>, Vec<_>) = results
         .iter()
         .zip(&found.files)
         .enumerate()
-        .filter_map(|(number, ((_, changed, source), (path, _)))| {
-            let (new_text, original) = (changed.as_ref()?, source.as_ref()?);
-            (!args.diff).then(|| (number, (path.as_path(), original.encode(new_text))))
+        .filter_map(|(number, ((_, changed, source, snapshot), (path, _)))| {
+            let (new_text, original, snapshot) =
+                (changed.as_ref()?, source.as_ref()?, snapshot.as_ref()?);
+            (!args.diff).then(|| {
+                let bytes = original.encode(new_text);
+                (number, (path.as_path(), bytes, snapshot.clone()))
+            })
         })
         .unzip();
-    let mut failed: FxHashMap<usize, std::io::Error> = numbers
+    let mut failed: FxHashMap<usize, WriteError> = numbers
         .into_iter()
-        .zip(write::write_all_atomic(&files))
+        .zip(write::replace_all(&files))
         .filter_map(|(number, result)| Some((number, result.err()?)))
         .collect();
+    let failed_writes = failed.values().filter(|e| e.is_failure()).count();
+    // Files not written are an I/O error whatever else the run found.
+    let exit = |code: u8| if failed_writes > 0 { 2 } else { code };
     let mut reports = Vec::new();
     let mut diffs = String::new();
     let mut changed_files = 0usize;
@@ -212,7 +243,7 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
             format!("cannot walk this path: {message}"),
         ));
     }
-    for (index, ((mut report, changed, source), (path, settings))) in
+    for (index, ((mut report, changed, source, _), (path, settings))) in
         results.into_iter().zip(&found.files).enumerate()
     {
         if let (Some(new_text), Some(original)) = (changed, source) {
@@ -222,7 +253,10 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
                 would_fix += report.fixed.values().sum::<usize>();
                 report.fixed.clear();
             } else if let Some(error) = failed.remove(&index) {
-                report.problems.push(format!("fixes not written: {error}"));
+                report.problems.push(match error {
+                    WriteError::Changed => error.to_string(),
+                    error => format!("fixes not written: {error}"),
+                });
                 report.fixed.clear();
                 report.source = Some(original.text.clone());
                 report.diagnostics =
@@ -249,15 +283,17 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
                 if changed_files == 1 { "" } else { "s" }
             );
         }
-        return Ok(0);
+        return Ok(exit(0));
     }
-    if let Some(file) = &args.write_baseline {
+    if let Some(output) = &outputs.baseline {
+        let file = output.path();
         if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         let (text, count) = Baseline::render(&reports, file);
-        write::create_atomic(file, text.as_bytes())
+        output
+            .write(text.as_bytes())
             .map_err(|e| format!("cannot write the baseline {}: {e}", file.display()))?;
         if !args.quiet {
             eprintln!(
@@ -265,7 +301,7 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
                 file.display()
             );
         }
-        return Ok(0);
+        return Ok(exit(0));
     }
     let baselined = apply_baseline(&args, &mut reports)?;
     let totals = report::totals(&reports, run.unsafe_fixes);
@@ -283,16 +319,17 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         return Ok(u8::from(changed_files > 0));
     }
     if !args.fix_only {
-        if let Some(file) = &args.output_file {
+        if let Some(output) = &outputs.report {
             let mut body = Vec::new();
             let plain = RunWide {
                 color: false,
                 ..run
             };
             emit(&mut body, &reports, &plain, &args, totals);
-            write::create_atomic(file, &body)
-                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-            return Ok(exit_code(&args, &run, totals));
+            output
+                .write(&body)
+                .map_err(|e| format!("cannot write {}: {e}", output.path().display()))?;
+            return Ok(exit(exit_code(&args, &run, totals)));
         }
         emit(&mut stdout, &reports, &run, &args, totals);
         if baselined > 0 && !args.quiet && run.format.is_human() {
@@ -304,7 +341,86 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
     } else if !args.quiet && totals.fixed > 0 {
         let _ = writeln!(stdout, "Fixed {}.", plural_errors(totals.fixed));
     }
-    Ok(exit_code(&args, &run, totals))
+    Ok(exit(exit_code(&args, &run, totals)))
+}
+
+/// One file checked: its report; its new text and original when it changed; and, when the run
+/// writes it, what it was when read.
+type Checked = (
+    FileReport,
+    Option<String>,
+    Option<SourceText>,
+    Option<Snapshot>,
+);
+
+/// Read a source, with its identity, and its snapshot when the run may write it.
+fn read_source(
+    path: &Path,
+    writes: bool,
+) -> Result<(SourceText, write::Identity, Option<Snapshot>), ReadError> {
+    let (bytes, identity) = write::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let snapshot = writes.then(|| Snapshot::new(identity, &bytes));
+    Ok((SourceText::decode(bytes)?, identity, snapshot))
+}
+
+/// The files this run writes besides the sources it fixes.
+struct Outputs {
+    /// `--output-file`.
+    report: Option<Output>,
+    /// `--write-baseline`.
+    baseline: Option<Output>,
+}
+
+/// The outputs this run will write, checked before anything is read or written.
+fn outputs(args: &CheckArgs) -> Result<Outputs, Failure> {
+    let writes_report =
+        args.write_baseline.is_none() && !args.add_noqa && !args.diff && !args.fix_only;
+    Ok(Outputs {
+        report: match &args.output_file {
+            Some(path) if writes_report => Some(Output::new(path)?),
+            _ => None,
+        },
+        baseline: args
+            .write_baseline
+            .as_deref()
+            .map(Output::new)
+            .transpose()?,
+    })
+}
+
+/// An output must not be a file the run reads: one of its sources (`identities` are theirs, in the
+/// order of `files`), their configuration files, or the inputs `named` on the command line. Checked
+/// once the sources are read, before anything is written.
+pub(super) fn refuse_input_as_output<'a>(
+    output: &Output,
+    files: &'a [(PathBuf, Arc<Settings>)],
+    identities: impl Iterator<Item = Option<write::Identity>>,
+    named: impl IntoIterator<Item = &'a Path>,
+) -> Result<(), Failure> {
+    let source = files
+        .iter()
+        .zip(identities)
+        .find(|(_, identity)| identity.is_some_and(|i| output.is(&i)))
+        .map(|((path, _), _)| path.as_path());
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut configurations = files
+        .iter()
+        .filter(|(_, settings)| seen.insert(Arc::as_ptr(settings)))
+        .filter_map(|(_, settings)| settings.config.as_deref());
+    let input = source.or_else(|| {
+        named
+            .into_iter()
+            .chain(&mut configurations)
+            .find(|input| output.is_file_at(input))
+    });
+    match input {
+        Some(input) => Err(Failure::Message(format!(
+            "the output file {} is a file this run reads ({}); nothing was written: name another output file",
+            output.path().display(),
+            display_path(input)
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Drop the findings `--baseline FILE` records; returns how many.

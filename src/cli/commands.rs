@@ -7,14 +7,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::discover;
-use crate::fix::write;
+use crate::fix::write::{self, Output};
 use crate::migration;
 use crate::noqa;
 use crate::report::FileReport;
 use crate::resolve::{Discovery, Overrides, Resolver};
-use crate::source::SourceText;
+use crate::source::{ReadError, SourceText};
 
-use super::check::process;
+use super::check::{process, refuse_input_as_output};
 use super::{
     Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
     load_packs, paths_or_current,
@@ -29,29 +29,53 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
         ..Overrides::default()
     };
     let resolver = Arc::new(Resolver::new(overrides, args.configuration.discovery()));
+    let output = args.output_file.as_deref().map(Output::new).transpose()?;
     let paths = paths_or_current(&args.paths);
     let found = discover::discover(&paths, &resolver)?;
-    let mut files: Vec<(FileReport, migration::State)> = found
+    let results: Vec<(FileReport, migration::State, Option<write::Identity>)> = found
         .files
         .par_iter()
-        .map(|(path, settings)| match SourceText::read(path) {
-            Err(error) => (
-                file_error(path, error.to_string()),
-                migration::State::Outside,
-            ),
-            Ok(source) => {
-                let rules = settings.rules_for(path);
-                let state = settings.migration.state(&source.text);
-                let (report, _, _) = process(
-                    &rules,
-                    (&display_path(path), &absolute(path)),
-                    source,
-                    false,
-                    false,
-                );
-                (report, state)
+        .map(|(path, settings)| {
+            let read = write::read(path).map_err(|e| ReadError::Io(e.to_string()));
+            let identity = read.as_ref().ok().map(|(_, identity)| *identity);
+            match read.and_then(|(bytes, _)| SourceText::decode(bytes)) {
+                Err(error) => (
+                    file_error(path, error.to_string()),
+                    migration::State::Outside,
+                    identity,
+                ),
+                Ok(source) => {
+                    let rules = settings.rules_for(path);
+                    let state = settings.migration.state(&source.text);
+                    let (report, _, _) = process(
+                        &rules,
+                        (&display_path(path), &absolute(path)),
+                        source,
+                        false,
+                        false,
+                    );
+                    (report, state, identity)
+                }
             }
         })
+        .collect();
+    if let Some(output) = &output {
+        let identities = results.iter().map(|(_, _, identity)| *identity);
+        let named = args
+            .configuration
+            .config
+            .iter()
+            .chain(&args.packs.rulepacks);
+        refuse_input_as_output(
+            output,
+            &found.files,
+            identities,
+            named.map(PathBuf::as_path),
+        )?;
+    }
+    let mut files: Vec<(FileReport, migration::State)> = results
+        .into_iter()
+        .map(|(report, state, _)| (report, state))
         .collect();
     files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let governing = resolver.for_path(&paths[0])?;
@@ -61,9 +85,10 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
         ReportFormat::Json => migration::json(&report),
         ReportFormat::Html => migration::html(&report),
     };
-    match &args.output_file {
-        Some(file) => write::create_atomic(file, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", file.display()))?,
+    match &output {
+        Some(output) => output
+            .write(text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", output.path().display()))?,
         None => print!("{text}"),
     }
     Ok(0)
