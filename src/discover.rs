@@ -152,11 +152,19 @@ impl<'a> Root<'a> {
         };
         let own = std::fs::symlink_metadata(path).map_err(failed)?;
         let is_link = own.file_type().is_symlink();
-        let is_dir = if is_link {
-            std::fs::metadata(path).map_err(failed)?.is_dir()
+        let kind = if is_link {
+            std::fs::metadata(path).map_err(failed)?.file_type()
         } else {
-            own.is_dir()
+            own.file_type()
         };
+        if !kind.is_dir() && !kind.is_file() {
+            return Err(failed(std::io::Error::new(
+                ErrorKind::InvalidInput,
+                "it is neither a file nor a directory (a FIFO, socket or device); name files or \
+                 directories",
+            )));
+        }
+        let is_dir = kind.is_dir();
         Ok(Root {
             path,
             is_dir,

@@ -53,59 +53,55 @@ fn mkfifo(path: &Path) {
 
 #[test]
 fn a_file_changed_on_disk_while_the_run_fixes_it_is_not_overwritten() {
-    // One worker thread reads the files in order: `a.py` is read and fixed before the run opens
-    // the FIFO `b.py` and waits there for this test to write it. Meanwhile `a.py` grows.
-    let dir = project(&[("a.py", UNFIXED.as_bytes())]);
-    let fifo = dir.path().join("b.py");
-    mkfifo(&fifo);
-    let mut child = bin()
-        .current_dir(dir.path())
-        .env("RAYON_NUM_THREADS", "1")
-        .args(["check", "--isolated", "--fix", "a.py", "b.py"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    let mut writer = loop {
-        // Non-blocking: fails until the run opens the FIFO to read it.
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-            .open(&fifo)
-        {
-            Ok(writer) => break writer,
-            Err(_) if started.elapsed() < Duration::from_secs(20) => {
-                assert!(child.try_wait().unwrap().is_none(), "the run ended early");
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(error) => panic!("the run never opened the FIFO: {error}"),
-        }
-    };
+    // One worker thread reads the files in order: `a.py` is read and fixed first, then the run
+    // spends a while on the large `b.py`. Meanwhile another process appends to `a.py`. Should the
+    // run end before the append, it is tried again with a larger `b.py`.
     let appended: String = (0..5000).map(|i| format!("x{i} = {i}\n")).collect();
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(dir.path().join("a.py"))
-        .unwrap()
-        .write_all(appended.as_bytes())
-        .unwrap();
-    writer.write_all(b"y = 1\n").unwrap();
-    drop(writer);
-    let output = child.wait_with_output().unwrap();
-    let text = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
-    assert!(
-        text == format!("{UNFIXED}{appended}"),
-        "the lines another process appended must survive; a.py is now {} bytes, starting {:?}",
-        text.len(),
-        &text[..text.len().min(60)]
-    );
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("a.py: changed on disk while it was being fixed; not written"),
-        "{}",
-        stderr(&output)
-    );
-    assert!(temporaries(dir.path()).is_empty());
+    for functions in [50_000, 200_000, 800_000] {
+        let large: String = (0..functions)
+            .map(|i| format!("async def f{i}():\n    await asyncio.sleep({i})\n"))
+            .collect();
+        let dir = project(&[
+            ("a.py", UNFIXED.as_bytes()),
+            ("b.py", format!("import asyncio\n{large}").as_bytes()),
+        ]);
+        let mut child = bin()
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", "1")
+            .args(["check", "--isolated", "--fix", "a.py", "b.py"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join("a.py"))
+            .unwrap()
+            .write_all(appended.as_bytes())
+            .unwrap();
+        let ended_before = child.try_wait().unwrap().is_some();
+        let output = child.wait_with_output().unwrap();
+        if ended_before {
+            continue;
+        }
+        let text = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
+        assert!(
+            text == format!("{UNFIXED}{appended}"),
+            "the lines another process appended must survive; a.py is now {} bytes, starting {:?}",
+            text.len(),
+            &text[..text.len().min(60)]
+        );
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("a.py: changed on disk while it was being fixed; not written"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(temporaries(dir.path()).is_empty());
+        return;
+    }
+    panic!("every run ended before the test could change a file under it");
 }
 
 #[test]

@@ -268,7 +268,11 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     for report in &reports {
         for problem in &report.problems {
-            eprintln!("{}: {problem}", report.path);
+            eprintln!(
+                "{}: {}",
+                report::escape(&report.path),
+                report::escape(problem)
+            );
         }
     }
     if args.add_noqa {
