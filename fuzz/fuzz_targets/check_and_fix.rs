@@ -1,7 +1,7 @@
 //! Arbitrary bytes (and mutations of real files, when the corpus directory is seeded with them)
 //! through everything a file meets: decoding, check with every built-in rule, and the fix loop with
-//! unsafe fixes, and the report of its findings in every output format. Nothing may panic, and a
-//! file that parsed must still parse after fixing.
+//! unsafe fixes, and the report of its findings in every output format. Nothing may panic, a file
+//! that parsed must still parse after fixing, and a text that decodes must encode back to its bytes.
 #![no_main]
 
 use std::sync::{Arc, LazyLock};
@@ -22,6 +22,7 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(source) = SourceText::decode(bytes.to_vec()) else {
         return;
     };
+    assert_eq!(source.encode(&source.text), bytes, "decoding and encoding lost bytes");
     let parsed_before = anyio_lint::check::parse(&source.text).errors().is_empty();
     let found = anyio_lint::check::check(&RULES, &source.text, &[]);
     let report = FileReport {
