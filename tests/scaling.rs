@@ -1,5 +1,6 @@
-//! Checking a file takes time in proportion to it: to the number of functions with findings, of
-//! imports, of suppression comments, of findings on one line.
+//! Checking a file and testing a pack take time in proportion to their input: the number of
+//! functions with findings, of imports, of suppression comments, of findings on one line, of
+//! rules.
 //!
 //! Each test times the same work on an input of size N and of size 4N, fastest of three runs each
 //! (runs of both sizes alternate, and the tests take turns, so a busy machine slows both sizes
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyio_lint::check::check;
 use anyio_lint::pack;
+use anyio_lint::packtest::test_packs;
 use anyio_lint::ruleset::{RuleSet, Selection};
 use anyio_lint::version::Version;
 
@@ -174,5 +176,51 @@ fn checking_fixes_with_fresh_names_is_linear() {
         8_000,
         functions,
         |(n, source)| check_finding(&rules, source, *n),
+    );
+}
+
+/// A pack of `rules` rules, each with a flagged example (with its fix) and a clean one.
+fn pack_of(rules: usize) -> String {
+    let mut text = String::from(
+        "[pack]\nname = \"many\"\nversion = \"0\"\ndescription = \"many rules\"\nprefix = \"M\"\n\
+         modules = [\"lib\"]\n",
+    );
+    for i in 0..rules {
+        text.push_str(&format!(
+            r#"
+[[rule]]
+code = "M{i:05}"
+name = "old-call-{i}"
+message = "`lib.old{i}($X)` is renamed `lib.new{i}`"
+explain = "Renamed."
+pattern = "lib.old{i}($X)"
+fix = "lib.new{i}($X)"
+applicability = "safe"
+
+[[rule.example]]
+flagged = "import lib\nlib.old{i}(1)\n"
+fixed = "import lib\nlib.new{i}(1)\n"
+
+[[rule.example]]
+clean = "import lib\nlib.new{i}(1)\n"
+"#
+        ));
+    }
+    text
+}
+
+#[test]
+fn testing_a_pack_is_linear_in_its_rules() {
+    assert_linear(
+        "examples of a pack's rules",
+        500,
+        |rules| (rules, pack_of(rules)),
+        |(rules, text)| {
+            let pack =
+                pack::load("many.toml", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+            let outcomes = test_packs(vec![pack]);
+            assert_eq!(outcomes.len(), 2 * rules);
+            assert!(outcomes.iter().all(|o| o.failure.is_none()));
+        },
     );
 }
