@@ -19,7 +19,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
 use crate::dispatch::{Anchors, Candidate, FileDispatch};
 use crate::fix::imports::Imports;
 use crate::fix::imports::remove_alias;
-use crate::fix::template::{Expansion, Expansions, Site, line_indent_at};
+use crate::fix::template::{Expansion, Expansions, Site};
 use crate::noqa::{self, Lines};
 use crate::pack::{Constraint, Each, Pack, Role, Rule, kind_name};
 use crate::pattern::matcher::{Capture, Env, Matcher};
@@ -186,6 +186,7 @@ pub fn check_parsed(
             tokens: &tokens,
             parsed,
             imports: Vec::new(),
+            fresh_names: Vec::new(),
             semantic,
             disabled: disabled_fixes,
         },
@@ -288,6 +289,8 @@ struct FixContext<'t> {
     parsed: &'t Parsed<ModModule>,
     /// Lazily built per pack: how that pack's templates reach qualified names.
     imports: Vec<(u32, Imports<'t>)>,
+    /// The fresh names worked out so far, by base.
+    fresh_names: Vec<(String, String)>,
     semantic: &'t Semantic,
     disabled: &'t [RuleRef],
 }
@@ -582,10 +585,10 @@ impl<'r, 't> Walker<'r, 't> {
     /// Whether the file imports one of `modules` (true when the list is empty).
     fn imports_one_of(&self, modules: &[String]) -> bool {
         modules.is_empty()
-            || self.semantic.bindings().any(|(_, binding)| {
-                matches!(&binding.kind, BindingKind::Import { qualified, .. }
-                    if modules.iter().any(|m| in_module(qualified, m)))
-            })
+            || self
+                .semantic
+                .imported()
+                .any(|qualified| modules.iter().any(|m| in_module(qualified, m)))
     }
 
     /// Whether the node being matched is in an `async def` (the nearest enclosing function).
@@ -892,7 +895,10 @@ impl<'t> FixContext<'t> {
         let template = rule.fix.as_ref()?;
         let source = self.source;
         let is_statement = node.is_none_or(|n| n.is_statement());
-        let indent = line_indent_at(source, range.start());
+        let indent = {
+            let line = &source[self.tokens.line_start(range.start()).to_usize()..];
+            &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+        };
         let starts_line = source[..range.start().to_usize()].ends_with(indent)
             && source[..range.start().to_usize() - indent.len()]
                 .chars()
@@ -912,6 +918,11 @@ impl<'t> FixContext<'t> {
             strings,
             replaced: range,
         };
+        let mut expansions: Expansions = rule
+            .fresh
+            .iter()
+            .map(|(name, base)| (name.clone(), Expansion::Text(self.fresh_name(base))))
+            .collect();
         let mut import_edits: Vec<Edit> = Vec::new();
         let imports = self.imports(rule_ref.pack, pack);
         let mut spell = |qualified: &str| {
@@ -923,11 +934,6 @@ impl<'t> FixContext<'t> {
             }
             Some(spelling)
         };
-        let mut expansions: Expansions = rule
-            .fresh
-            .iter()
-            .map(|(name, base)| (name.clone(), Expansion::Text(fresh_name(source, base))))
-            .collect();
         let mut bare_names: Vec<&str> = template.bare_names.iter().map(String::as_str).collect();
         for (each, envs) in elements {
             let rendered: Option<Vec<String>> = envs
@@ -955,13 +961,12 @@ impl<'t> FixContext<'t> {
             }
         });
         // A fix never silently deletes a comment: if one would go, the fix needs --unsafe-fixes.
-        let lost_comment = self
-            .parsed
-            .tokens()
-            .in_range(range)
+        let comments = self.tokens.comments();
+        let first = comments.partition_point(|comment| comment.end() <= range.start());
+        let lost_comment = comments[first..]
             .iter()
-            .filter(|t| t.kind() == TokenKind::Comment)
-            .any(|t| !content.contains(&source[t.range()]));
+            .take_while(|comment| comment.start() < range.end())
+            .any(|&comment| !content.contains(&source[comment]));
         if lost_comment {
             applicability = Applicability::Unsafe;
             title.push_str(" (removes a comment)");
@@ -1029,6 +1034,16 @@ impl FixContext<'_> {
                 remove_alias(self.source, self.parsed.syntax(), *statement, *alias).map(Some)
             }
         }
+    }
+
+    /// [`fresh_name`] of the source, worked out once per base (each costs a search of the text).
+    fn fresh_name(&mut self, base: &str) -> String {
+        if let Some((_, name)) = self.fresh_names.iter().find(|(b, _)| b == base) {
+            return name.clone();
+        }
+        let name = fresh_name(self.source, base);
+        self.fresh_names.push((base.to_owned(), name.clone()));
+        name
     }
 }
 

@@ -30,8 +30,7 @@ pub struct Candidate {
     pub number: u32,
 }
 
-/// Patterns looked up by a node's name (see [`DispatchKey`]), keyed by owned names in a rule set
-/// and by borrowed ones in a file's narrowed dispatch.
+/// Patterns looked up by a node's name (see [`DispatchKey`]).
 #[derive(Debug)]
 pub struct Keyed<K> {
     qualified: FxHashMap<K, Vec<Candidate>>,
@@ -55,10 +54,6 @@ impl<K: Borrow<str> + Hash + Eq> Keyed<K> {
     /// Whether any pattern here needs the node's resolved qualified name.
     pub fn wants_resolved_name(&self) -> bool {
         !self.qualified.is_empty() || !self.under.is_empty()
-    }
-
-    fn is_empty(&self) -> bool {
-        !self.wants_resolved_name() && self.attribute.is_empty() && self.object.is_empty()
     }
 
     /// The patterns for a node resolving to `qualified` (or not resolving), whose attribute (for a
@@ -90,44 +85,16 @@ impl<K: Borrow<str> + Hash + Eq> Keyed<K> {
     }
 }
 
-impl Keyed<String> {
-    fn add(&mut self, key: &DispatchKey, candidate: Candidate) {
+impl<'r> Keyed<&'r str> {
+    fn add(&mut self, key: &'r DispatchKey, candidate: Candidate) {
         let (map, name) = match key {
             DispatchKey::Qualified(name) => (&mut self.qualified, name),
             DispatchKey::Under(name) => (&mut self.under, name),
             DispatchKey::Attribute(name) => (&mut self.attribute, name),
             DispatchKey::Object(name) => (&mut self.object, name),
         };
-        map.entry(name.clone()).or_default().push(candidate);
+        map.entry(name.as_str()).or_default().push(candidate);
     }
-
-    fn narrowed(&self, live: &Live) -> Keyed<&str> {
-        fn narrow<'k>(
-            map: &'k FxHashMap<String, Vec<Candidate>>,
-            live: &Live,
-        ) -> FxHashMap<&'k str, Vec<Candidate>> {
-            map.iter()
-                .filter_map(|(name, candidates)| {
-                    let candidates = live_only(candidates, live);
-                    (!candidates.is_empty()).then_some((name.as_str(), candidates))
-                })
-                .collect()
-        }
-        Keyed {
-            qualified: narrow(&self.qualified, live),
-            under: narrow(&self.under, live),
-            attribute: narrow(&self.attribute, live),
-            object: narrow(&self.object, live),
-        }
-    }
-}
-
-fn live_only(candidates: &[Candidate], live: &Live) -> Vec<Candidate> {
-    candidates
-        .iter()
-        .filter(|c| live.contains(c.number))
-        .copied()
-        .collect()
 }
 
 /// Patterns filed by where they can match: under node kinds (indexed by `NodeKind as usize`),
@@ -162,12 +129,26 @@ fn slot<T: Default>(table: &mut Vec<T>, kind: NodeKind) -> &mut T {
     &mut table[index]
 }
 
-/// Every enabled pattern of a rule set, filed by where it can match, with what its matches spell.
+/// Every enabled pattern of a rule set, by number: where it can match, and what its matches spell.
+/// A file's [`FileDispatch`] is built from its live patterns alone, so it costs as much as they
+/// do, however many patterns the rule set holds.
 #[derive(Debug, Default)]
 pub struct Dispatch {
-    tables: Tables<String>,
+    /// By pattern number: the pattern and where it is filed.
+    places: Vec<Option<(Candidate, Vec<Place>)>>,
     /// By pattern number: what every match spells, one of (empty when nothing is known).
     anchors: Vec<Vec<Anchor>>,
+}
+
+/// Where a pattern is filed: under a node kind, under a node kind and a name, at any expression,
+/// at any statement, or at every position of every block.
+#[derive(Debug)]
+enum Place {
+    Kind(NodeKind),
+    Keyed(NodeKind, DispatchKey),
+    AnyExpr,
+    AnyStmt,
+    Block,
 }
 
 /// What every match of the patterns of a [`FileDispatch`] holds in its source range: one of
@@ -204,60 +185,50 @@ impl Dispatch {
         let number = candidate.number as usize;
         if self.anchors.len() <= number {
             self.anchors.resize_with(number + 1, Vec::new);
+            self.places.resize_with(number + 1, || None);
         }
         self.anchors[number] = anchors;
-        let tables = &mut self.tables;
-        match (pattern.root_kinds(modules), keys) {
-            (RootKinds::Kinds(kinds), Some(keys)) => {
-                for kind in kinds {
-                    let keyed = slot(&mut tables.by_key, kind).get_or_insert_with(Keyed::default);
-                    for key in &keys {
-                        keyed.add(key, candidate);
-                    }
-                }
-            }
-            (RootKinds::Kinds(kinds), None) => {
-                for kind in kinds {
-                    slot(&mut tables.by_kind, kind).push(candidate);
-                }
-            }
-            (RootKinds::AnyExpr, _) => tables.any_expr.push(candidate),
-            (RootKinds::AnyStmt, _) => tables.any_stmt.push(candidate),
-            (RootKinds::Block, _) => tables.block.push(candidate),
-        }
+        let places = match (pattern.root_kinds(modules), keys) {
+            (RootKinds::Kinds(kinds), Some(keys)) => kinds
+                .into_iter()
+                .flat_map(|kind| keys.iter().map(move |key| Place::Keyed(kind, key.clone())))
+                .collect(),
+            (RootKinds::Kinds(kinds), None) => kinds.into_iter().map(Place::Kind).collect(),
+            (RootKinds::AnyExpr, _) => vec![Place::AnyExpr],
+            (RootKinds::AnyStmt, _) => vec![Place::AnyStmt],
+            (RootKinds::Block, _) => vec![Place::Block],
+        };
+        self.places[number] = Some((candidate, places));
     }
 
-    /// The patterns of `live` only: what one file's walk tries.
+    /// The patterns of `live` only: what one file's walk tries. Each table lists its patterns in
+    /// the order of their numbers.
     pub fn narrowed(&self, live: &Live) -> FileDispatch<'_> {
-        let by_kind: Vec<Vec<Candidate>> = self
-            .tables
-            .by_kind
-            .iter()
-            .map(|candidates| live_only(candidates, live))
-            .collect();
-        let by_key: Vec<Option<Keyed<&str>>> = self
-            .tables
-            .by_key
-            .iter()
-            .map(|keyed| {
-                let keyed = keyed.as_ref()?.narrowed(live);
-                (!keyed.is_empty()).then_some(keyed)
-            })
-            .collect();
-        let filed = (0..by_kind.len().max(by_key.len()))
+        let mut tables: Tables<&str> = Tables::default();
+        for number in live.iter() {
+            let Some(Some((candidate, places))) = self.places.get(number as usize) else {
+                continue;
+            };
+            for place in places {
+                match place {
+                    Place::Kind(kind) => slot(&mut tables.by_kind, *kind).push(*candidate),
+                    Place::Keyed(kind, key) => slot(&mut tables.by_key, *kind)
+                        .get_or_insert_with(Keyed::default)
+                        .add(key, *candidate),
+                    Place::AnyExpr => tables.any_expr.push(*candidate),
+                    Place::AnyStmt => tables.any_stmt.push(*candidate),
+                    Place::Block => tables.block.push(*candidate),
+                }
+            }
+        }
+        let filed = (0..tables.by_kind.len().max(tables.by_key.len()))
             .map(|kind| {
-                by_kind.get(kind).is_some_and(|c| !c.is_empty())
-                    || by_key.get(kind).is_some_and(Option::is_some)
+                tables.by_kind.get(kind).is_some_and(|c| !c.is_empty())
+                    || tables.by_key.get(kind).is_some_and(Option::is_some)
             })
             .collect();
         FileDispatch {
-            tables: Tables {
-                by_kind,
-                by_key,
-                any_expr: live_only(&self.tables.any_expr, live),
-                any_stmt: live_only(&self.tables.any_stmt, live),
-                block: live_only(&self.tables.block, live),
-            },
+            tables,
             filed,
             anchors: self.live_anchors(live),
         }
@@ -270,10 +241,10 @@ impl Dispatch {
             keywords: Vec::new(),
             imports: false,
         };
-        for (number, alternatives) in self.anchors.iter().enumerate() {
-            if !live.contains(number as u32) {
+        for number in live.iter() {
+            let Some(alternatives) = self.anchors.get(number as usize) else {
                 continue;
-            }
+            };
             if alternatives.is_empty() {
                 return None;
             }

@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
+use rustc_hash::FxHashMap;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, Severity};
 use crate::ruleset::RuleSet;
@@ -73,16 +74,12 @@ impl<'a> Lines<'a> {
     }
 
     fn line_start(&self, offset: TextSize) -> TextSize {
-        let before = &self.source[..offset.to_usize()];
-        TextSize::try_from(before.rfind(['\n', '\r']).map_or(0, |i| i + 1)).unwrap_or_default()
+        self.tokens.line_start(offset)
     }
 
     /// The end of the line holding `offset` (before its line break).
     pub fn line_end(&self, offset: TextSize) -> TextSize {
-        let after = &self.source[offset.to_usize()..];
-        offset
-            + TextSize::try_from(after.find(['\n', '\r']).unwrap_or(after.len()))
-                .unwrap_or_default()
+        self.tokens.line_end(offset)
     }
 
     fn next_line(&self, line_end: TextSize) -> Option<TextSize> {
@@ -101,21 +98,26 @@ impl<'a> Lines<'a> {
     pub fn directive_line(&self, mut offset: TextSize) -> TextSize {
         loop {
             let end = self.line_end(offset);
-            if let Some(string) = self
-                .tokens
-                .multiline_strings()
-                .iter()
-                .find(|s| s.start() < end && end < s.end())
+            // Both lists are sorted and their ranges disjoint: only the last range starting
+            // before an offset may hold it.
+            let strings = self.tokens.multiline_strings();
+            let before_end = strings.partition_point(|s| s.start() < end);
+            if let Some(string) = before_end
+                .checked_sub(1)
+                .map(|at| strings[at])
+                .filter(|s| end < s.end())
             {
                 offset = string.end();
                 continue;
             }
-            let continued = self.source[..end.to_usize()].ends_with('\\')
-                && !self
-                    .tokens
-                    .comments()
-                    .iter()
-                    .any(|c| c.contains(end - TextSize::from(1)));
+            let continued = self.source[..end.to_usize()].ends_with('\\') && {
+                let backslash = end - TextSize::from(1);
+                let comments = self.tokens.comments();
+                let up_to = comments.partition_point(|c| c.start() <= backslash);
+                !up_to
+                    .checked_sub(1)
+                    .is_some_and(|at| comments[at].contains(backslash))
+            };
             match self.next_line(end) {
                 Some(next) if continued => offset = next,
                 _ => return self.line_start(offset),
@@ -224,16 +226,25 @@ pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic
         .map(|d| vec![false; d.codes.len()])
         .collect();
     let mut blanket_used = vec![false; directives.len()];
+    // The directives that may suppress a finding: the file's, and those of its directive line.
+    let mut file_level: Vec<usize> = Vec::new();
+    let mut by_line: FxHashMap<TextSize, Vec<usize>> = FxHashMap::default();
+    for (index, directive) in directives.iter().enumerate() {
+        if directive.file_level {
+            file_level.push(index);
+        } else {
+            by_line.entry(directive.line).or_default().push(index);
+        }
+    }
     diagnostics.retain(|diagnostic| {
         let (Origin::Rule(_), Some(code)) = (diagnostic.origin, diagnostic.code.as_deref()) else {
             return true;
         };
         let line = lines.directive_line(diagnostic.range.start());
+        let on_line = by_line.get(&line).map_or(&[][..], Vec::as_slice);
         let mut suppressed = false;
-        for (index, directive) in directives.iter().enumerate() {
-            if !directive.file_level && directive.line != line {
-                continue;
-            }
+        for &index in file_level.iter().chain(on_line) {
+            let directive = &directives[index];
             if directive.codes.is_empty() {
                 blanket_used[index] = true;
                 suppressed = true;
@@ -424,10 +435,15 @@ pub fn add_directives(lines: &Lines, diagnostics: &[Diagnostic]) -> (Vec<Edit>, 
         }
     }
     let existing = lines.directives();
+    // The first line directive of each line.
+    let mut first_on_line: FxHashMap<TextSize, &Directive> = FxHashMap::default();
+    for directive in existing.iter().filter(|d| !d.file_level) {
+        first_on_line.entry(directive.line).or_insert(directive);
+    }
     let mut edits = Vec::new();
     for (line, mut codes) in by_line {
         codes.sort();
-        match existing.iter().find(|d| !d.file_level && d.line == line) {
+        match first_on_line.get(&line).copied() {
             Some(directive) if directive.codes.is_empty() => continue,
             Some(directive) => {
                 let missing: Vec<String> = codes

@@ -5,14 +5,17 @@
 //! under a second fix. A `clean` example must not be flagged by its rule. Each example is checked
 //! with the pack's other rules enabled too, so `fallback` rules are tested as users run them.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::check::check;
 use crate::cli::{Failure, PackArgs, load_packs};
+use crate::diagnostic::Origin;
 use crate::fix::apply;
 use crate::pack::{Applicability, Example, Pack};
-use crate::ruleset::{RuleSet, Selection};
+use crate::ruleset::{RuleRef, RuleSet};
+use crate::version::Version;
 
 /// The result of one example.
 pub struct Outcome {
@@ -20,13 +23,19 @@ pub struct Outcome {
     pub failure: Option<String>,
 }
 
-/// Run every example of every pack in `packs`.
+/// Run every example of every pack in `packs`. The rule set of a pack's rules is built once per
+/// set of project versions its examples give, and the rule set of one rule holds only that rule,
+/// so the time taken grows in proportion to the examples, however many rules the packs hold.
 pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
     let packs = Arc::new(packs);
     let mut outcomes = Vec::new();
     for (pack_index, pack) in packs.iter().enumerate() {
-        let codes: Vec<String> = pack.rules.iter().map(|r| r.code.clone()).collect();
-        for rule in &pack.rules {
+        let mut pack_rules: BTreeMap<&BTreeMap<String, Version>, RuleSet> = BTreeMap::new();
+        for (rule_index, rule) in pack.rules.iter().enumerate() {
+            let rule_ref = RuleRef {
+                pack: pack_index as u32,
+                rule: rule_index as u32,
+            };
             for (number, example) in rule.examples.iter().enumerate() {
                 let label = format!(
                     "{} {} example {} ({}:{})",
@@ -36,14 +45,14 @@ pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
                     pack.origin,
                     example.line
                 );
-                let failure = run_example(
-                    &packs,
-                    pack_index,
-                    &codes,
-                    &rule.code,
-                    rule.applicability,
-                    example,
-                );
+                let everything = pack_rules.entry(&example.versions).or_insert_with(|| {
+                    let all = (0..pack.rules.len()).map(|rule| RuleRef {
+                        pack: pack_index as u32,
+                        rule: rule as u32,
+                    });
+                    RuleSet::of_rules(packs.clone(), all, &example.versions, false)
+                });
+                let failure = run_example(everything, rule_ref, rule.applicability, example);
                 outcomes.push(Outcome { label, failure });
             }
         }
@@ -51,27 +60,22 @@ pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
     outcomes
 }
 
+/// Run `example` of the rule `rule_ref`, checked with `everything` (its pack's rules).
 fn run_example(
-    packs: &Arc<Vec<Pack>>,
-    pack_index: usize,
-    pack_codes: &[String],
-    code: &str,
+    everything: &RuleSet,
+    rule_ref: RuleRef,
     applicability: Option<Applicability>,
     example: &Example,
 ) -> Option<String> {
-    let only_pack = Selection {
-        select: pack_codes.to_vec(),
-        ..Selection::default()
-    };
-    let everything = RuleSet::new(packs.clone(), &only_pack, &example.versions);
-    let checked = check(&everything, &example.code, &[]);
+    let code = everything.rule(rule_ref).code.as_str();
+    let checked = check(everything, &example.code, &[]);
     if checked.syntax_error {
         return Some(format!("the example does not parse:\n{}", example.code));
     }
     let hits: Vec<_> = checked
         .diagnostics
         .iter()
-        .filter(|d| d.code.as_deref() == Some(code) && matches!(d.origin, crate::diagnostic::Origin::Rule(r) if r.pack as usize == pack_index))
+        .filter(|d| matches!(d.origin, Origin::Rule(r) if r == rule_ref))
         .collect();
     if !example.flagged {
         return (!hits.is_empty()).then(|| {
@@ -92,11 +96,12 @@ fn run_example(
     let unsafe_fixes = example
         .unsafe_fixes
         .unwrap_or(applicability == Some(Applicability::Unsafe));
-    let just_rule = Selection {
-        select: vec![code.to_owned()],
-        ..Selection::default()
-    };
-    let rules = RuleSet::new(packs.clone(), &just_rule, &example.versions);
+    let rules = RuleSet::of_rules(
+        everything.packs.clone(),
+        [rule_ref],
+        &example.versions,
+        false,
+    );
     let outcome = apply::fix(&rules, &example.code, unsafe_fixes);
     if &outcome.text != expected {
         return Some(format!(

@@ -11,7 +11,9 @@
 //! short names that are parts of longer ones cost nothing; only the rare needles that are not
 //! identifiers (a regex's prefix such as `"pkg`) are searched for as substrings. Most files hold
 //! no whole set, and most of those not even one of a few needles every set has: a SIMD search
-//! for these (the gate) rejects them before the scan reads every byte.
+//! for these (the gate) rejects them before the scan reads every byte. After the scan, a set is
+//! tested only when its rarest needle was found, so a needle that most sets hold (a module name)
+//! costs no more with thousands of rules than with a few.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
@@ -349,6 +351,21 @@ impl Live {
     pub fn is_empty(&self) -> bool {
         self.bits.iter().all(|&word| word == 0)
     }
+
+    /// The numbers of the patterns that may match, in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.bits.iter().enumerate().flat_map(|(index, &word)| {
+            let mut left = word;
+            std::iter::from_fn(move || {
+                if left == 0 {
+                    return None;
+                }
+                let bit = left.trailing_zeros();
+                left &= left - 1;
+                Some(index as u32 * 64 + bit)
+            })
+        })
+    }
 }
 
 /// The needles, numbered, and the sets that need them.
@@ -361,8 +378,10 @@ struct Needles {
     sets: Vec<Vec<usize>>,
     /// The pattern each set belongs to.
     owners: Vec<usize>,
-    /// For each needle, the sets that hold it.
-    sets_with: Vec<Vec<usize>>,
+    /// For each needle, the sets it is the rarest needle of (each set is listed under one): after
+    /// a scan, only the sets of the needles found are tested, and a needle most sets hold (a
+    /// module name) is rarely the rarest of any.
+    watched_by: Vec<Vec<usize>>,
     /// A few needles one of which every set holds, searched for as substrings before the scan.
     gate: Option<AhoCorasick>,
 }
@@ -388,10 +407,15 @@ impl Prefilter {
             .iter()
             .map(|(set, _)| set.iter().map(number).collect())
             .collect();
-        let mut sets_with = vec![Vec::new(); needles.len()];
+        let mut holders = vec![0_usize; needles.len()];
+        for &needle in sets.iter().flatten() {
+            holders[needle] += 1;
+        }
+        let mut watched_by = vec![Vec::new(); needles.len()];
         for (index, set) in sets.iter().enumerate() {
-            for &needle in set {
-                sets_with[needle].push(index);
+            // The needle fewest sets hold; of equals, the first.
+            if let Some(&rarest) = set.iter().min_by_key(|&&needle| (holders[needle], needle)) {
+                watched_by[rarest].push(index);
             }
         }
         let mut words = WordMap::default();
@@ -431,7 +455,7 @@ impl Prefilter {
             count: needles.len(),
             owners: needle_sets.iter().map(|(_, owner)| *owner).collect(),
             sets,
-            sets_with,
+            watched_by,
         });
         Prefilter { always, needles }
     }
@@ -453,16 +477,11 @@ impl Needles {
             return;
         }
         let mut present = vec![false; self.count];
-        // A needle seen for the first time may complete sets: their patterns become live.
+        let mut seen: Vec<usize> = Vec::new();
         let mut found = |needle: usize| {
-            if present[needle] {
-                return;
-            }
-            present[needle] = true;
-            for &set in &self.sets_with[needle] {
-                if self.sets[set].iter().all(|&n| present[n]) {
-                    live.insert(self.owners[set]);
-                }
+            if !present[needle] {
+                present[needle] = true;
+                seen.push(needle);
             }
         };
         self.scan_words(source, &mut found);
@@ -473,6 +492,14 @@ impl Needles {
             for run in non_ascii_runs(source) {
                 if is_nfkc_quick(run.chars()) != IsNormalized::Yes {
                     self.scan_normalized(run, &mut found);
+                }
+            }
+        }
+        // A set whose needles are all present holds its rarest one, which was seen.
+        for needle in seen {
+            for &set in &self.watched_by[needle] {
+                if self.sets[set].iter().all(|&n| present[n]) {
+                    live.insert(self.owners[set]);
                 }
             }
         }

@@ -120,6 +120,33 @@ impl RuleSet {
         selection: &Selection,
         versions: &BTreeMap<String, Version>,
     ) -> RuleSet {
+        let selected: Vec<RuleRef> = packs
+            .iter()
+            .enumerate()
+            .flat_map(|(pack_index, pack)| {
+                pack.rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, rule)| selection.enables(&rule.code))
+                    .map(move |(rule_index, _)| RuleRef {
+                        pack: pack_index as u32,
+                        rule: rule_index as u32,
+                    })
+            })
+            .collect();
+        let unused_noqa = selection.enables(noqa::UNUSED_NOQA);
+        RuleSet::of_rules(packs, selected, versions, unused_noqa)
+    }
+
+    /// Enable `rules`, in that order, whose `requires` hold for `versions`, and the
+    /// unused-suppression rule when `unused_noqa`. Takes time in proportion to the rules enabled,
+    /// not to the rules loaded.
+    pub fn of_rules(
+        packs: Arc<Vec<Pack>>,
+        rules: impl IntoIterator<Item = RuleRef>,
+        versions: &BTreeMap<String, Version>,
+        unused_noqa: bool,
+    ) -> RuleSet {
         let mut set = RuleSet {
             packs,
             modules: FxHashSet::default(),
@@ -134,34 +161,31 @@ impl RuleSet {
             unused_noqa: None,
         };
         let mut needle_sets: Vec<Vec<Vec<prefilter::Needle>>> = Vec::new();
-        for (pack_index, pack) in set.packs.iter().enumerate() {
-            for (rule_index, rule) in pack.rules.iter().enumerate() {
-                if !selection.enables(&rule.code) || !requirements_hold(rule, versions) {
-                    continue;
-                }
-                let rule_ref = RuleRef {
-                    pack: pack_index as u32,
-                    rule: rule_index as u32,
+        let packs = set.packs.clone();
+        for rule_ref in rules {
+            let pack = &packs[rule_ref.pack as usize];
+            let rule = &pack.rules[rule_ref.rule as usize];
+            if !requirements_hold(rule, versions) {
+                continue;
+            }
+            set.enabled.push(rule_ref);
+            if let Some(applicability) = rule.applicability {
+                set.applicability.insert(rule_ref, applicability);
+            }
+            set.modules.extend(pack.modules.iter().cloned());
+            if let Some(regex) = &rule.comment {
+                set.comments.push(rule_ref);
+                set.comment_needs.push(RegexNeeds::of(regex));
+            }
+            for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
+                let candidate = Candidate {
+                    rule: rule_ref,
+                    pattern: pattern_index as u32,
+                    number: needle_sets.len() as u32,
                 };
-                set.enabled.push(rule_ref);
-                if let Some(applicability) = rule.applicability {
-                    set.applicability.insert(rule_ref, applicability);
-                }
-                set.modules.extend(pack.modules.iter().cloned());
-                if let Some(regex) = &rule.comment {
-                    set.comments.push(rule_ref);
-                    set.comment_needs.push(RegexNeeds::of(regex));
-                }
-                for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
-                    let candidate = Candidate {
-                        rule: rule_ref,
-                        pattern: pattern_index as u32,
-                        number: needle_sets.len() as u32,
-                    };
-                    set.dispatch
-                        .add(candidate, pattern, &rule.constraints, &pack.modules);
-                    needle_sets.push(prefilter::pattern_needles(rule, pattern));
-                }
+                set.dispatch
+                    .add(candidate, pattern, &rule.constraints, &pack.modules);
+                needle_sets.push(prefilter::pattern_needles(rule, pattern));
             }
         }
         set.prefilter = Prefilter::new(&needle_sets);
@@ -176,7 +200,7 @@ impl RuleSet {
         }
         set.drop_unused_imports.sort();
         set.drop_unused_imports.dedup();
-        if selection.enables(noqa::UNUSED_NOQA) {
+        if unused_noqa {
             set.unused_noqa = Some(directive_scan(&set.packs));
         }
         set

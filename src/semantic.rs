@@ -13,6 +13,9 @@
 //! binds the name anywhere makes it local there; enclosing function and module scopes (never class
 //! scopes) are searched with their last binding; a name bound nowhere is unbound.
 
+use std::cell::{Cell, OnceCell};
+use std::collections::BTreeSet;
+
 use ruff_python_ast::{
     self as ast, AnyNodeRef, Expr, ExprContext, ModModule, Stmt,
     name::Name,
@@ -98,7 +101,20 @@ pub struct Semantic {
     tracked: WordSet<String>,
     /// The deepest nesting of statements, expressions and `case` patterns.
     depth: usize,
+    /// For each dotted name an import binds, the local names it is bound to, once each; found on
+    /// first use.
+    imported: OnceCell<FxHashMap<String, Vec<String>>>,
+    /// What [`Semantic::scope_at`] answers, by offset: sorted starts of the stretches of text over
+    /// which the answer stays the same, each with that answer. Built once
+    /// [`SCOPE_SCANS`] lookups have scanned the scopes.
+    scope_map: OnceCell<Vec<(TextSize, ScopeId)>>,
+    /// How many lookups have scanned the scopes.
+    scope_scans: Cell<u32>,
 }
+
+/// How many times [`Semantic::scope_at`] scans the scopes before it maps them: a file with a
+/// few fixes never pays for the map, a file with many pays a binary search for each.
+const SCOPE_SCANS: u32 = 16;
 
 /// How many attributes [`Semantic::qualify`] follows from a name.
 pub const MAX_QUALIFIED_ATTRIBUTES: usize = 64;
@@ -136,6 +152,9 @@ impl Semantic {
                 use_list: Vec::new(),
                 tracked,
                 depth: 0,
+                imported: OnceCell::new(),
+                scope_map: OnceCell::new(),
+                scope_scans: Cell::new(0),
             },
             scope: MODULE_SCOPE,
             handlers: Vec::new(),
@@ -158,6 +177,66 @@ impl Semantic {
             .map(|(i, b)| (i as BindingId, b))
     }
 
+    /// The dotted names the file's imports bind (`pkg`, `pkg.sleep`), once each, in no particular
+    /// order.
+    pub fn imported(&self) -> impl Iterator<Item = &str> {
+        self.imports().keys().map(String::as_str)
+    }
+
+    /// For each dotted name an import binds, the local names it is bound to, once each.
+    fn imports(&self) -> &FxHashMap<String, Vec<String>> {
+        self.imported.get_or_init(|| {
+            let mut imported: FxHashMap<String, Vec<String>> = FxHashMap::default();
+            for binding in &self.bindings {
+                if let BindingKind::Import { qualified, .. } = &binding.kind {
+                    imported
+                        .entry(qualified.clone())
+                        .or_default()
+                        .push(binding.name.clone());
+                }
+            }
+            for names in imported.values_mut() {
+                names.sort_unstable();
+                names.dedup();
+            }
+            imported
+        })
+    }
+
+    /// The import binding visible at `at` (in `scope`) that reaches `qualified` most directly, as
+    /// its local name and the dotted name it binds: of those binding `qualified` or a dotted prefix
+    /// of it, the one binding the shortest (the module rather than a name imported from it), the
+    /// first bound on a tie. Only the names bound to such a prefix are resolved, not every import
+    /// of the file.
+    pub fn import_reaching(
+        &self,
+        qualified: &str,
+        at: TextSize,
+        scope: ScopeId,
+    ) -> Option<(&str, &str)> {
+        let prefixes = qualified
+            .match_indices('.')
+            .map(|(dot, _)| &qualified[..dot])
+            .chain([qualified]);
+        let mut best: Option<(usize, BindingId, &str)> = None;
+        for prefix in prefixes {
+            for name in self.imports().get(prefix).into_iter().flatten() {
+                let Resolution::Import(id, bound) = self.lookup(name, at, scope) else {
+                    continue;
+                };
+                let reaches = qualified
+                    .strip_prefix(bound)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+                if reaches
+                    && best.is_none_or(|(length, first, _)| (bound.len(), id) < (length, first))
+                {
+                    best = Some((bound.len(), id, bound));
+                }
+            }
+        }
+        best.map(|(_, id, bound)| (self.binding(id).name.as_str(), bound))
+    }
+
     /// The deepest nesting of statements, expressions and `case` patterns in the file: how much
     /// stack walking or dropping its tree takes.
     pub fn depth(&self) -> usize {
@@ -175,15 +254,27 @@ impl Semantic {
         self.tracked.contains(name)
     }
 
-    /// The innermost scope whose range contains `offset`.
+    /// The innermost scope whose range contains `offset`: of the scopes that contain it, the one
+    /// opened last (the module scope when none does). The first lookups scan the scopes, the
+    /// others search a map of them (see [`SCOPE_SCANS`]).
     pub fn scope_at(&self, offset: TextSize) -> ScopeId {
-        let mut best = MODULE_SCOPE;
-        for (id, scope) in self.scopes.iter().enumerate().skip(1) {
-            if scope.range.contains(offset) {
-                best = id as ScopeId;
+        let map = match self.scope_map.get() {
+            Some(map) => map,
+            None if self.scope_scans.get() < SCOPE_SCANS => {
+                self.scope_scans.set(self.scope_scans.get() + 1);
+                return self
+                    .scopes
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .rev()
+                    .find(|(_, scope)| scope.range.contains(offset))
+                    .map_or(MODULE_SCOPE, |(id, _)| id as ScopeId);
             }
-        }
-        best
+            None => self.scope_map.get_or_init(|| scope_map(&self.scopes)),
+        };
+        let after = map.partition_point(|&(start, _)| start <= offset);
+        after.checked_sub(1).map_or(MODULE_SCOPE, |at| map[at].1)
     }
 
     /// Resolve `name` used at `offset` in `scope`.
@@ -291,6 +382,33 @@ impl Semantic {
         }
         counts
     }
+}
+
+/// The answers of [`Semantic::scope_at`] over the whole text: at each offset where a scope other
+/// than the module's opens or closes, the last opened of those that contain the offset.
+fn scope_map(scopes: &[Scope]) -> Vec<(TextSize, ScopeId)> {
+    // (offset, opens, scope): at one offset, scopes open before they close, so an empty range
+    // holds nothing.
+    let mut events: Vec<(TextSize, bool, ScopeId)> = Vec::with_capacity(2 * scopes.len());
+    for (id, scope) in scopes.iter().enumerate().skip(1) {
+        events.push((scope.range.start(), true, id as ScopeId));
+        events.push((scope.range.end(), false, id as ScopeId));
+    }
+    events.sort_unstable_by_key(|&(offset, opens, id)| (offset, !opens, id));
+    let mut open: BTreeSet<ScopeId> = BTreeSet::new();
+    let mut map: Vec<(TextSize, ScopeId)> = Vec::new();
+    for (index, &(offset, opens, id)) in events.iter().enumerate() {
+        if opens {
+            open.insert(id);
+        } else {
+            open.remove(&id);
+        }
+        let last_here = events.get(index + 1).is_none_or(|next| next.0 != offset);
+        if last_here {
+            map.push((offset, open.last().copied().unwrap_or(MODULE_SCOPE)));
+        }
+    }
+    map
 }
 
 /// First pass: the local names bound by imports of the tracked modules.
@@ -687,6 +805,35 @@ p.run
             .as_deref(),
             Some("pkg.run")
         );
+    }
+
+    #[test]
+    fn the_scope_at_an_offset_is_the_last_opened_that_contains_it() {
+        // Defaults, decorators and the first iterable of a comprehension are visited before the
+        // scope they stand in is opened: scopes are not numbered in the order they start.
+        let source = "import pkg
+@d(lambda: pkg)
+def f(a=lambda b: [c for c in (e for e in b)], *, g=[h for h in pkg]):
+    class C:
+        x = [y for y in (z for z in pkg) if (lambda: y)]
+    return lambda: (yield)
+f()
+
+def g(): pass
+";
+        let parsed = ruff_python_parser::parse_module(source).expect("valid source");
+        let modules: FxHashSet<String> = ["pkg".to_owned()].into_iter().collect();
+        let semantic = Semantic::build(parsed.syntax(), &modules);
+        assert!(semantic.scopes.len() > 10);
+        // The first lookups scan the scopes, the others search the map.
+        for offset in 0..=source.len() {
+            let offset = TextSize::try_from(offset).expect("small");
+            let last_opened = (1..semantic.scopes.len())
+                .filter(|&id| semantic.scopes[id].range.contains(offset))
+                .max()
+                .map_or(MODULE_SCOPE, |id| id as ScopeId);
+            assert_eq!(semantic.scope_at(offset), last_opened, "at {offset:?}");
+        }
     }
 
     #[test]

@@ -52,43 +52,11 @@ impl<'t> Imports<'t> {
         modules: &FxHashSet<String>,
     ) -> Option<(String, Option<Edit>)> {
         let scope = self.semantic.scope_at(at);
-        let mut best: Option<(usize, String)> = None;
-        for (id, binding) in self.semantic.bindings() {
-            let BindingKind::Import {
-                qualified: bound, ..
-            } = &binding.kind
-            else {
-                continue;
+        if let Some((name, bound)) = self.semantic.import_reaching(qualified, at, scope) {
+            let spelling = match qualified[bound.len()..].strip_prefix('.') {
+                Some(rest) if !rest.is_empty() => format!("{name}.{rest}"),
+                _ => name.to_owned(),
             };
-            let rest = if qualified == bound {
-                ""
-            } else if let Some(rest) = qualified
-                .strip_prefix(bound.as_str())
-                .and_then(|r| r.strip_prefix('.'))
-            {
-                rest
-            } else {
-                continue;
-            };
-            let visible = matches!(
-                self.semantic.lookup(&binding.name, at, scope),
-                Resolution::Import(found, _) if found == id
-            );
-            if !visible {
-                continue;
-            }
-            let spelling = if rest.is_empty() {
-                binding.name.clone()
-            } else {
-                format!("{}.{rest}", binding.name)
-            };
-            // Prefer the module import (`pkg.sleep`) over a from-import of the name.
-            let rank = bound.len();
-            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
-                best = Some((rank, spelling));
-            }
-        }
-        if let Some((_, spelling)) = best {
             return Some((spelling, None));
         }
         let module = modules
