@@ -130,6 +130,31 @@ fn checking_functions_that_import_is_linear() {
 }
 
 #[test]
+fn fixing_functions_that_import_is_linear() {
+    // Each function's `import asyncio` goes unused once its call is fixed, and is removed.
+    let rules = builtin_rules(&[]);
+    let functions = |n: usize| {
+        let mut source = String::new();
+        for i in 0..n {
+            source.push_str(&format!(
+                "\nasync def f{i}():\n    import asyncio\n    await asyncio.sleep(1)\n"
+            ));
+        }
+        source
+    };
+    assert_linear(
+        "fixing functions that import what they use",
+        5_000,
+        functions,
+        |source| {
+            let outcome = anyio_lint::fix::apply::fix(&rules, source, false);
+            assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+            assert!(!outcome.text.contains("asyncio"));
+        },
+    );
+}
+
+#[test]
 fn checking_lines_with_suppressions_is_linear() {
     let rules = builtin_rules(&[]);
     let statements = |n: usize| {

@@ -297,18 +297,19 @@ pub fn find_statement(module: &ModModule, range: TextRange) -> Option<Located<'_
             if self.found.is_some() {
                 return;
             }
-            for stmt in body {
-                if stmt.range() == self.range {
-                    self.found = Some(Located {
-                        stmt,
-                        siblings: body.len(),
-                    });
-                    return;
-                }
-                if stmt.range().contains_range(self.range) {
-                    self.visit_stmt(stmt);
-                    return;
-                }
+            // A block's statements are in order and do not overlap: the only one that can be or
+            // hold the range is the first that ends after its start.
+            let at = body.partition_point(|stmt| stmt.end() <= self.range.start());
+            let Some(stmt) = body.get(at) else {
+                return;
+            };
+            if stmt.range() == self.range {
+                self.found = Some(Located {
+                    stmt,
+                    siblings: body.len(),
+                });
+            } else if stmt.range().contains_range(self.range) {
+                self.visit_stmt(stmt);
             }
         }
         fn visit_expr(&mut self, _expr: &'a ruff_python_ast::Expr) {}
