@@ -109,22 +109,24 @@ fn checking_functions_with_findings_is_linear() {
     );
 }
 
+/// `n` functions, each importing `asyncio` and calling `asyncio.sleep`.
+fn functions_that_import(n: usize) -> String {
+    let mut source = String::new();
+    for i in 0..n {
+        source.push_str(&format!(
+            "\nasync def f{i}():\n    import asyncio\n    await asyncio.sleep(1)\n"
+        ));
+    }
+    source
+}
+
 #[test]
 fn checking_functions_that_import_is_linear() {
     let rules = builtin_rules(&[]);
-    let functions = |n: usize| {
-        let mut source = String::new();
-        for i in 0..n {
-            source.push_str(&format!(
-                "\nasync def f{i}():\n    import asyncio\n    await asyncio.sleep(1)\n"
-            ));
-        }
-        (n, source)
-    };
     assert_linear(
         "functions importing what they use",
         6_000,
-        functions,
+        |n| (n, functions_that_import(n)),
         |(n, source)| check_finding(&rules, source, *n),
     );
 }
@@ -133,19 +135,10 @@ fn checking_functions_that_import_is_linear() {
 fn fixing_functions_that_import_is_linear() {
     // Each function's `import asyncio` goes unused once its call is fixed, and is removed.
     let rules = builtin_rules(&[]);
-    let functions = |n: usize| {
-        let mut source = String::new();
-        for i in 0..n {
-            source.push_str(&format!(
-                "\nasync def f{i}():\n    import asyncio\n    await asyncio.sleep(1)\n"
-            ));
-        }
-        source
-    };
     assert_linear(
         "fixing functions that import what they use",
         5_000,
-        functions,
+        functions_that_import,
         |source| {
             let outcome = anyio_lint::fix::apply::fix(&rules, source, false);
             assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
