@@ -107,8 +107,14 @@ impl SourceText {
     }
 
     /// `text` with the line breaks of the file's own spelling: a line the fixes left as it was
-    /// keeps its break; a new line ending in `\n` takes the break the file starts with.
+    /// keeps its break; a new line ending in `\n` takes the break the file starts with. Where the
+    /// file mixes breaks, a line diff (patience: about linear in the lines) finds the lines left
+    /// as they were.
     fn respell(&self, spelled: &str, text: &str) -> String {
+        if !spelled.contains('\n') {
+            // Every break is a bare `\r`, and so is every break of the new text.
+            return text.replace('\n', "\r");
+        }
         let old: Vec<&str> = self.text.split_inclusive('\n').collect();
         let new: Vec<&str> = text.split_inclusive('\n').collect();
         let newline = Layout::of(spelled).newline;
@@ -119,7 +125,7 @@ impl SourceText {
             old_starts.push(at);
             at += line.len();
         }
-        for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
+        for op in similar::capture_diff_slices(similar::Algorithm::Patience, &old, &new) {
             match op {
                 similar::DiffOp::Equal { old_index, len, .. } => {
                     let start = old_starts[old_index];

@@ -276,12 +276,14 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
             .position(|(h, len, _)| *h == hash && *len == outcome.text.len())
         {
             // Fixes that undo one another: what they did in between is not counted.
-            outcome.applied = made.swap_remove(at).2;
-            outcome.problems.push(
+            let undone = if at + 1 == made.len() {
+                "fixes left the text as it was; the file keeps it"
+            } else {
                 "fixes undo one another: a pass gave back a text an earlier pass had; the file keeps \
                  that text"
-                    .to_owned(),
-            );
+            };
+            outcome.applied = made.swap_remove(at).2;
+            outcome.problems.push(undone.to_owned());
             if let Some((analysis, _)) = known.take() {
                 analysis.drop_deep(&outcome.text);
             }

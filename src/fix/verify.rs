@@ -180,11 +180,15 @@ pub fn judge(
         }],
         depth: 0,
         whole: false,
+        deep: false,
         found: None,
     };
     walker.visit_body(&after.syntax().body);
     if let Some(what) = walker.found {
         return Err(Refusal::Rejected(what));
+    }
+    if walker.deep && indentation_too_deep(after.tokens(), &written) {
+        return Err(Refusal::Rejected(INDENTATION));
     }
     if brackets_too_deep(after.tokens(), &written) {
         return Err(Refusal::Rejected(BRACKETS));
@@ -321,6 +325,8 @@ struct Rejections<'w> {
     depth: u32,
     /// Below a header an edit changed: everything counts as written.
     whole: bool,
+    /// Whether the edits wrote a statement deep enough for its indentation to need counting.
+    deep: bool,
     found: Option<&'static str>,
 }
 
@@ -392,8 +398,10 @@ impl<'a> SourceOrderVisitor<'a> for Rejections<'_> {
         // A header (up to the first statement of the body) that an edit changed governs the body.
         let header = TextRange::new(stmt.start(), first_body_start(stmt).unwrap_or(stmt.end()));
         self.whole = whole || (first_body_start(stmt).is_some() && self.reaches(header));
-        if self.depth >= MAX_INDENT && self.written_at(stmt.start()) {
-            self.refuse(INDENTATION);
+        // A statement stands at most two indentation levels deeper than the one around it (a
+        // `case` body: `match` and `case`), so only one this deep may stand 100 levels in.
+        if self.depth >= MAX_INDENT / 2 && self.written_at(stmt.start()) {
+            self.deep = true;
         }
         self.depth += 1;
         let start = stmt.start();
@@ -479,6 +487,31 @@ impl<'a> SourceOrderVisitor<'a> for Rejections<'_> {
                 self.in_frame(false, |walker| walker.visit_expr(body));
                 return;
             }
+            // A generator expression that awaits is an asynchronous generator, allowed in any
+            // function; only its first iterable is evaluated where it stands.
+            Expr::Generator(generator) => {
+                if let Some((first, rest)) = generator.generators.split_first() {
+                    self.visit_expr(&first.iter);
+                    self.in_frame(true, |walker| {
+                        walker.visit_expr(&first.target);
+                        for condition in &first.ifs {
+                            walker.visit_expr(condition);
+                        }
+                        for comprehension in rest {
+                            walker.visit_comprehension(comprehension);
+                        }
+                        walker.visit_expr(&generator.elt);
+                    });
+                }
+                return;
+            }
+            Expr::ListComp(ruff_python_ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ruff_python_ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ruff_python_ast::ExprDictComp { generators, .. }) => {
+                for comprehension in generators.iter().filter(|c| c.is_async) {
+                    self.asynchronous(comprehension.start());
+                }
+            }
             _ => {}
         }
         stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
@@ -510,20 +543,21 @@ fn holds(written: &[TextRange], offset: TextSize) -> bool {
 }
 
 /// Whether brackets nest more than CPython allows at a token the edits wrote. Depth is counted
-/// from the start of the logical line holding each written range.
+/// from the start of the logical line holding each written range, to the end of the logical line
+/// holding its end.
 fn brackets_too_deep(tokens: &[Token], written: &[TextRange]) -> bool {
-    let mut line_after = 0;
+    let mut scanned_until = TextSize::from(0);
     for range in written {
-        let first = tokens.partition_point(|t| t.end() <= range.start());
-        if first < line_after {
+        if range.end() < scanned_until {
             continue;
         }
+        let first = tokens.partition_point(|t| t.end() <= range.start());
         let line_start = tokens[..first]
             .iter()
             .rposition(|t| t.kind() == TokenKind::Newline)
             .map_or(0, |i| i + 1);
         let mut depth = 0u32;
-        for (index, token) in tokens.iter().enumerate().skip(line_start) {
+        for token in &tokens[line_start..] {
             match token.kind() {
                 TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
                     depth += 1;
@@ -535,11 +569,30 @@ fn brackets_too_deep(tokens: &[Token], written: &[TextRange]) -> bool {
                     depth = depth.saturating_sub(1);
                 }
                 TokenKind::Newline if token.start() >= range.end() => {
-                    line_after = index + 1;
+                    scanned_until = token.start();
                     break;
                 }
                 _ => {}
             }
+        }
+    }
+    false
+}
+
+/// Whether a line the edits wrote is indented as deep as CPython refuses: its indentation token
+/// opens the 100th level.
+fn indentation_too_deep(tokens: &[Token], written: &[TextRange]) -> bool {
+    let mut level = 0u32;
+    for token in tokens {
+        match token.kind() {
+            TokenKind::Indent => {
+                level += 1;
+                if level >= MAX_INDENT && holds(written, token.start()) {
+                    return true;
+                }
+            }
+            TokenKind::Dedent => level = level.saturating_sub(1),
+            _ => {}
         }
     }
     false
@@ -655,6 +708,27 @@ mod tests {
         };
         assert_eq!(indented(99), None);
         assert_eq!(indented(100), Some(INDENTATION));
+        // A one-line body adds no level; a `case` body adds two.
+        let mut one_line = String::new();
+        for depth in 0..99 {
+            one_line.push_str(&format!("{}if x:\n", " ".repeat(depth)));
+        }
+        one_line.push_str(&format!("{}if y: pass\n", " ".repeat(99)));
+        assert_eq!(rejected(&one_line), None);
+        let matched = |levels: usize| {
+            let mut text = String::new();
+            for depth in 0..levels {
+                text.push_str(&format!(
+                    "{}match x:\n{} case 1:\n",
+                    "  ".repeat(depth),
+                    "  ".repeat(depth)
+                ));
+            }
+            text.push_str(&format!("{}pass\n", "  ".repeat(levels)));
+            rejected(&text)
+        };
+        assert_eq!(matched(49), None);
+        assert_eq!(matched(50), Some(INDENTATION));
         let brackets =
             |depth: usize| rejected(&format!("x = {}{}\n", "(".repeat(depth), ")".repeat(depth)));
         assert_eq!(brackets(200), None);
