@@ -2,6 +2,23 @@
 //!
 //! The engine knows no library: packs (TOML) say what to find and how to rewrite it. See
 //! `docs/architecture.md` for the data flow and what each module owns.
+// What the run says on standard error is said through these, which ignore a failed write: a full
+// or closed standard error must not end a run (the standard library's macros panic then). Defined
+// before the modules, they stand for the standard ones in all of them.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod assignments;
 pub mod baseline;
 pub mod bounded;

@@ -137,3 +137,20 @@ fn standard_input_cannot_be_checked_with_other_paths() {
     let alone = run_stdin(dir.path(), &["check", "-"], SLEEP.as_bytes());
     assert_eq!(alone.status.code(), Some(1), "{}", stderr(&alone));
 }
+
+#[test]
+fn a_standard_error_that_cannot_be_written_does_not_end_the_run_in_a_panic() {
+    let Ok(full) = std::fs::File::create("/dev/full") else {
+        eprintln!("skipped: /dev/full is not available");
+        return;
+    };
+    let dir = project(&[("a.py", b"import asyncio\nasyncio.run(main())\n")]);
+    let status = common::bin()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "missing.py"])
+        .stderr(full)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("the binary runs");
+    assert_eq!(status.code(), Some(2));
+}
