@@ -2,9 +2,24 @@
 //!
 //! The engine knows no library: packs (TOML) say what to find and how to rewrite it. See
 //! `docs/architecture.md` for the data flow and what each module owns.
-// What the run says on standard error is said through these, which ignore a failed write: a full
-// or closed standard error must not end a run (the standard library's macros panic then). Defined
-// before the modules, they stand for the standard ones in all of them.
+// What the run prints is printed through these, which ignore a failed write: a full disk or a
+// closed pipe (`anyio-lint rules | head -1`) on standard output or error must not end a run in a
+// panic, as the standard library's macros would; the exit code still says what the run found.
+// Defined before the modules, they stand for the standard ones in all of them.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 macro_rules! eprintln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;

@@ -139,18 +139,25 @@ fn standard_input_cannot_be_checked_with_other_paths() {
 }
 
 #[test]
-fn a_standard_error_that_cannot_be_written_does_not_end_the_run_in_a_panic() {
-    let Ok(full) = std::fs::File::create("/dev/full") else {
+fn output_that_cannot_be_written_does_not_end_the_run_in_a_panic() {
+    let full = || std::fs::File::create("/dev/full");
+    if full().is_err() {
         eprintln!("skipped: /dev/full is not available");
         return;
-    };
+    }
     let dir = project(&[("a.py", b"import asyncio\nasyncio.run(main())\n")]);
-    let status = common::bin()
-        .current_dir(dir.path())
-        .args(["check", "--isolated", "missing.py"])
-        .stderr(full)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("the binary runs");
-    assert_eq!(status.code(), Some(2));
+    let status = |args: &[&str]| {
+        common::bin()
+            .current_dir(dir.path())
+            .args(args)
+            .stdout(full().unwrap())
+            .stderr(full().unwrap())
+            .status()
+            .expect("the binary runs")
+            .code()
+    };
+    assert_eq!(status(&["check", "--isolated", "missing.py"]), Some(2));
+    assert_eq!(status(&["check", "--isolated", "a.py"]), Some(1));
+    assert_eq!(status(&["rules"]), Some(0));
+    assert_eq!(status(&["rule", "AIO201"]), Some(0));
 }
