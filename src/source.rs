@@ -107,9 +107,9 @@ impl SourceText {
     }
 
     /// `text` with the line breaks of the file's own spelling: a line the fixes left as it was
-    /// keeps its break; a new line ending in `\n` takes the break the file starts with. Where the
-    /// file mixes breaks, a line diff (patience: about linear in the lines) finds the lines left
-    /// as they were.
+    /// keeps its break; a new line ending in `\n` takes the break the file starts with. A file whose
+    /// every break is a bare `\r` needs no more; where a file mixes breaks, a line diff finds the
+    /// lines left as they were.
     fn respell(&self, spelled: &str, text: &str) -> String {
         if !spelled.contains('\n') {
             // Every break is a bare `\r`, and so is every break of the new text.

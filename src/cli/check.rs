@@ -165,12 +165,17 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         .map(|(path, settings)| {
             let shown = display_path(path);
             let writes = (settings.fix || args.add_noqa) && !args.diff;
-            let result = match read_source(path, writes) {
+            let Read {
+                source,
+                identity,
+                snapshot,
+            } = read_source(path, writes);
+            let result = match source {
                 Err(error) => (
                     (file_error(path, error.to_string()), None, None, None),
-                    None,
+                    identity,
                 ),
-                Ok((source, identity, snapshot)) => {
+                Ok(source) => {
                     let rules = settings.rules_for(path);
                     let (report, changed, original) = if args.add_noqa {
                         let (report, changed) =
@@ -187,7 +192,7 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
                         )
                     };
                     let snapshot = snapshot.filter(|_| changed.is_some());
-                    ((report, changed, original, snapshot), Some(identity))
+                    ((report, changed, original, snapshot), identity)
                 }
             };
             progress.tick();
@@ -357,14 +362,29 @@ type Checked = (
     Option<Snapshot>,
 );
 
-/// Read a source, with its identity, and its snapshot when the run may write it.
-fn read_source(
-    path: &Path,
-    writes: bool,
-) -> Result<(SourceText, write::Identity, Option<Snapshot>), ReadError> {
-    let (bytes, identity) = write::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    let snapshot = writes.then(|| Snapshot::new(identity, &bytes));
-    Ok((SourceText::decode(bytes)?, identity, snapshot))
+/// A source file as a run read it: its text, or why it has none; which file it was, whenever it
+/// could be read (an output must not be it, even when its text cannot be decoded); and, when the
+/// run may write it, what it held.
+pub(super) struct Read {
+    pub source: Result<SourceText, ReadError>,
+    pub identity: Option<write::Identity>,
+    pub snapshot: Option<Snapshot>,
+}
+
+/// Read the source file at `path`; `writes`: take its snapshot.
+pub(super) fn read_source(path: &Path, writes: bool) -> Read {
+    match write::read(path) {
+        Err(error) => Read {
+            source: Err(ReadError::Io(error.to_string())),
+            identity: None,
+            snapshot: None,
+        },
+        Ok((bytes, identity)) => Read {
+            snapshot: writes.then(|| Snapshot::new(identity, &bytes)),
+            source: SourceText::decode(bytes),
+            identity: Some(identity),
+        },
+    }
 }
 
 /// The files this run writes besides the sources it fixes.

@@ -12,9 +12,9 @@ use crate::migration;
 use crate::noqa;
 use crate::report::FileReport;
 use crate::resolve::{Discovery, Overrides, Resolver};
-use crate::source::{ReadError, SourceText};
+use crate::source::SourceText;
 
-use super::check::{process, refuse_input_as_output};
+use super::check::{Read, process, read_source, refuse_input_as_output};
 use super::{
     Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
     load_packs, paths_or_current,
@@ -36,9 +36,10 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
         .files
         .par_iter()
         .map(|(path, settings)| {
-            let read = write::read(path).map_err(|e| ReadError::Io(e.to_string()));
-            let identity = read.as_ref().ok().map(|(_, identity)| *identity);
-            match read.and_then(|(bytes, _)| SourceText::decode(bytes)) {
+            let Read {
+                source, identity, ..
+            } = read_source(path, false);
+            match source {
                 Err(error) => (
                     file_error(path, error.to_string()),
                     migration::State::Outside,
