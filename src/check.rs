@@ -11,21 +11,21 @@ use ruff_python_ast::{
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashSet;
-use smallvec::SmallVec;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::assignments::Assignments;
+use crate::condition::{self, Context, Entry, Target, matches_at};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin};
 use crate::dispatch::{Anchors, Candidate, FileDispatch};
 use crate::fix::imports::Imports;
 use crate::fix::imports::remove_alias;
 use crate::fix::template::{Expansion, Expansions, Site};
 use crate::noqa::{self, Lines};
-use crate::pack::{Constraint, Each, Pack, Role, Rule, kind_name};
-use crate::pattern::matcher::{Capture, Env, Matcher};
+use crate::pack::{Each, Pack, Rule};
+use crate::pattern::Pattern;
+use crate::pattern::matcher::{Capture, Env};
 use crate::pattern::metavar::{self, Piece};
 use crate::pattern::shape::NodeList;
-use crate::pattern::{Form, Pattern};
 use crate::prefilter::Live;
 use crate::ruleset::{RuleRef, RuleSet};
 use crate::semantic::{BindingKind, Resolution, Semantic, in_module};
@@ -323,20 +323,6 @@ struct Walker<'r, 't> {
     fixes: FixContext<'t>,
 }
 
-/// Match `pattern` (expression or one statement) at `node` with `matcher`; a statements pattern
-/// matches no single node.
-fn matches_at<'r, 't>(
-    matcher: &Matcher<'r, 't, '_>,
-    pattern: &'r Pattern,
-    node: AnyNodeRef<'t>,
-    env: &mut Env<'r, 't>,
-) -> bool {
-    match pattern.form {
-        Form::Expr | Form::Stmt => matcher.node(pattern.root(), node, env),
-        Form::Stmts => false,
-    }
-}
-
 impl<'r, 't> Walker<'r, 't> {
     /// Whether a node with this range may hold a match: it holds an anchor.
     fn may_hold_match(&self, range: TextRange) -> bool {
@@ -355,59 +341,46 @@ impl<'r, 't> Walker<'r, 't> {
         stack::deeper(self, depth, |walker| &mut walker.stack, walk);
     }
 
-    fn matcher(&self, pack: &'r Pack, pattern: &'r Pattern) -> Matcher<'r, 't, '_> {
-        Matcher {
-            pattern_source: pattern.python(),
+    /// The context conditions of `pack`'s rules are tested in.
+    fn context(&self, pack: &'r Pack) -> Context<'r, 't, '_> {
+        Context {
             source: self.source,
             semantic: self.semantic,
+            module: self.body,
+            assignments: &self.assignments,
             modules: &pack.modules,
-            on_bind: None,
+            versions: self.rules.versions(),
         }
     }
 
-    /// Run `work` with a matcher for `pattern` of `rule` that tests captures against the rule's
-    /// constraints as they are bound ([`Walker::capture_allowed`]).
-    fn with_constrained_matcher<T>(
+    /// Match `pattern`, an entry of `rule`, at `node` (or, for a statements pattern, at
+    /// `body[start..]`), testing each capture against the rule's conditions that read it alone
+    /// as it is bound: a capture that fails makes the matcher try the pattern's next way of
+    /// matching (another split of a `$$$` list) instead of losing the match.
+    fn match_entry<T>(
         &self,
         pack: &'r Pack,
         rule: &'r Rule,
-        pattern: &'r Pattern,
-        work: impl FnOnce(&Matcher<'r, 't, '_>) -> T,
-    ) -> T {
-        let allowed =
-            |name: &str, capture: &Capture<'t>| self.capture_allowed(pack, rule, name, capture);
-        work(&Matcher {
-            on_bind: Some(&allowed),
-            ..self.matcher(pack, pattern)
-        })
-    }
-
-    /// Whether `capture`, just bound to `metavar` by one of `rule`'s patterns, passes the rule's
-    /// constraints that test a capture alone. The matcher asks while matching, so a capture that
-    /// fails makes it try the pattern's next way of matching (another split of a `$$$` list)
-    /// instead of losing the match.
-    fn capture_allowed(
-        &self,
-        pack: &'r Pack,
-        rule: &'r Rule,
-        metavar: &str,
-        capture: &Capture<'t>,
-    ) -> bool {
-        rule.constraints
-            .iter()
-            .filter(|c| c.tests_capture_alone && c.metavar == metavar)
-            .all(|c| self.capture_satisfies(pack, c, capture, &Env::new()))
-    }
-
-    /// Match `pattern` (expression or one statement) at `node`.
-    fn matches(
-        &self,
-        pack: &'r Pack,
         pattern: &'r Pattern,
         node: AnyNodeRef<'t>,
-        env: &mut Env<'r, 't>,
-    ) -> bool {
-        matches_at(&self.matcher(pack, pattern), pattern, node, env)
+        work: impl FnOnce(
+            &condition::Context<'r, 't, '_>,
+            &crate::pattern::matcher::Matcher<'r, 't, '_>,
+        ) -> T,
+    ) -> T {
+        let cx = self.context(pack);
+        let ancestors = &self.ancestors[..];
+        let allowed = |name: &str, capture: &Capture<'t>| {
+            rule.matching
+                .alone_captures()
+                .filter(|c| c.metavar == name)
+                .all(|c| {
+                    let target = Target::below(condition::subject_of(capture), node, ancestors);
+                    c.condition.holds(&cx, &target, &mut Env::new())
+                })
+        };
+        let matcher = cx.matcher(pattern, Some(&allowed));
+        work(&cx, &matcher)
     }
 
     /// Write into `name` the qualified name `node` resolves to, or for a call the name its callee
@@ -462,42 +435,25 @@ impl<'r, 't> Walker<'r, 't> {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
             // A fallback's finding here would be this node's, and `finish` would drop it.
-            if rule.fallback
-                && !rule.statement_position
-                && *covered.get_or_insert_with(|| self.found_covers(node.range()))
-            {
+            if rule.fallback && *covered.get_or_insert_with(|| self.found_covers(node.range())) {
                 continue;
             }
-            let pattern = &rule.patterns[candidate.pattern as usize];
             let mut env = Env::new();
-            let matched = self.with_constrained_matcher(pack, rule, pattern, |matcher| {
-                matches_at(matcher, pattern, node, &mut env)
-            });
+            let matched = match &rule.matching.entries[candidate.pattern as usize] {
+                Entry::Pattern(pattern) => {
+                    self.match_entry(pack, rule, pattern, node, |_, matcher| {
+                        matches_at(matcher, pattern, node, &mut env)
+                    })
+                }
+                // Dispatch tries the entry only at nodes of its kinds.
+                Entry::Kinds(_) => true,
+            };
             if !matched {
                 continue;
             }
-            // With `statement-position`, the finding is the expression statement itself.
-            let site = if rule.statement_position {
-                match self.ancestors.last() {
-                    Some(parent @ AnyNodeRef::StmtExpr(s))
-                        if AnyNodeRef::from(&*s.value).ptr_eq(node) =>
-                    {
-                        *parent
-                    }
-                    _ => continue,
-                }
-            } else {
-                node
-            };
-            if rule.role.is_some_and(|role| !self.stands_as(role, node))
-                || (rule.in_async_function && !self.in_async_function())
-                || !self.imports_one_of(&rule.when_imported)
-            {
-                continue;
-            }
-            if let Some(bindings) = self.constraints_hold(pack, rule, node, env) {
+            if let Some(bindings) = self.conditions_hold(pack, rule, node, env) {
                 let diagnostic =
-                    self.diagnostic(candidate.rule, site.range(), Some(site), &bindings);
+                    self.diagnostic(candidate.rule, node.range(), Some(node), &bindings);
                 self.found.push(diagnostic);
             }
         }
@@ -518,13 +474,15 @@ impl<'r, 't> Walker<'r, 't> {
         for candidate in self.dispatch.block() {
             let pack = rules.pack(candidate.rule);
             let rule = rules.rule(candidate.rule);
-            let pattern = &rule.patterns[candidate.pattern as usize];
+            let Entry::Pattern(pattern) = &rule.matching.entries[candidate.pattern as usize] else {
+                continue;
+            };
             for start in 0..body.len() {
                 let Some((range, env)) = self.block_match(pack, rule, pattern, body, start) else {
                     continue;
                 };
                 let first = AnyNodeRef::from(&body[start]);
-                if let Some(bindings) = self.constraints_hold(pack, rule, first, env) {
+                if let Some(bindings) = self.conditions_hold(pack, rule, first, env) {
                     let diagnostic = self.diagnostic(candidate.rule, range, None, &bindings);
                     self.found.push(diagnostic);
                 }
@@ -544,7 +502,8 @@ impl<'r, 't> Walker<'r, 't> {
     ) -> Option<(TextRange, Env<'r, 't>)> {
         let statements = NodeList::Stmts(pattern.statements());
         let mut env = Env::new();
-        let end = self.with_constrained_matcher(pack, rule, pattern, |matcher| {
+        let first = AnyNodeRef::from(body.get(start)?);
+        let end = self.match_entry(pack, rule, pattern, first, |_, matcher| {
             matcher.list(statements, 0, NodeList::Stmts(body), start, false, &mut env)
         })?;
         (end > start).then(|| {
@@ -556,11 +515,12 @@ impl<'r, 't> Walker<'r, 't> {
     }
 
     /// Report the comments that comment rules match.
-    fn match_comments(&mut self, parsed: &Parsed<ModModule>) {
+    fn match_comments(&mut self, parsed: &'t Parsed<ModModule>) {
         let rules = self.rules;
         if rules.comment_rules().is_empty() {
             return;
         }
+        let module = AnyNodeRef::from(parsed.syntax());
         for token in parsed
             .tokens()
             .iter()
@@ -570,7 +530,15 @@ impl<'r, 't> Walker<'r, 't> {
             for &rule_ref in rules.comment_rules() {
                 let rule = rules.rule(rule_ref);
                 let matched = rule.comment.as_ref().is_some_and(|r| r.is_match(text));
-                if matched && self.imports_one_of(&rule.when_imported) {
+                if !matched {
+                    continue;
+                }
+                let cx = self.context(rules.pack(rule_ref));
+                let file_holds =
+                    rule.matching
+                        .rest
+                        .holds(&cx, &Target::at(module, &[]), &mut Env::new());
+                if file_holds {
                     let bindings = Bindings {
                         env: Env::new(),
                         elements: Vec::new(),
@@ -582,110 +550,35 @@ impl<'r, 't> Walker<'r, 't> {
         }
     }
 
-    /// Whether the file imports one of `modules` (true when the list is empty).
-    fn imports_one_of(&self, modules: &[String]) -> bool {
-        modules.is_empty()
-            || self
-                .semantic
-                .imported()
-                .any(|qualified| modules.iter().any(|m| in_module(qualified, m)))
-    }
-
-    /// Whether the node being matched is in an `async def` (the nearest enclosing function).
-    fn in_async_function(&self) -> bool {
-        self.ancestors
-            .iter()
-            .rev()
-            .find_map(|ancestor| match ancestor {
-                AnyNodeRef::StmtFunctionDef(function) => Some(function.is_async),
-                AnyNodeRef::ExprLambda(_) => Some(false),
-                _ => None,
-            })
-            == Some(true)
-    }
-
-    /// Whether `node` (just matched; its parent is the last ancestor) stands in `role`.
-    fn stands_as(&self, role: Role, node: AnyNodeRef<'t>) -> bool {
-        let mut parents = self.ancestors.iter().rev();
-        match role {
-            Role::ExceptType => {
-                let caught_by = |parent: Option<&AnyNodeRef<'t>>, child: AnyNodeRef<'t>| {
-                    matches!(parent, Some(AnyNodeRef::ExceptHandlerExceptHandler(handler))
-                        if handler.type_.as_deref().is_some_and(|t| AnyNodeRef::from(t).ptr_eq(child)))
-                };
-                match parents.next() {
-                    Some(tuple @ AnyNodeRef::ExprTuple(_)) => caught_by(parents.next(), *tuple),
-                    parent => caught_by(parent, node),
-                }
-            }
-            Role::Decorator => matches!(parents.next(), Some(AnyNodeRef::Decorator(decorator))
-                if AnyNodeRef::from(&decorator.expression).ptr_eq(node)),
-        }
-    }
-
-    /// Check `not`, `inside`, `not-inside`, `where` and `each` constraints; return the extended
-    /// bindings with those of every `each` element.
-    fn constraints_hold(
+    /// Whether the conditions of `rule`'s match hold where an entry matched `node` with `env`;
+    /// the bindings, with those of every element of its `each` captures, when they do.
+    fn conditions_hold(
         &self,
         pack: &'r Pack,
         rule: &'r Rule,
         node: AnyNodeRef<'t>,
         mut env: Env<'r, 't>,
     ) -> Option<Bindings<'r, 't>> {
-        for pattern in &rule.not {
-            if self.matches(pack, pattern, node, &mut env.clone()) {
-                return None;
-            }
-        }
-        if !rule.inside.is_empty() {
-            let found = self.ancestors.iter().rev().find_map(|ancestor| {
-                rule.inside.iter().find_map(|pattern| {
-                    let mut extended = env.clone();
-                    self.matches(pack, pattern, *ancestor, &mut extended)
-                        .then_some(extended)
-                })
-            })?;
-            env = found;
-        }
-        for pattern in &rule.not_inside {
-            if self
-                .ancestors
-                .iter()
-                .any(|a| self.matches(pack, pattern, *a, &mut env.clone()))
-            {
-                return None;
-            }
-        }
-        if !self.all_satisfied(pack, &rule.constraints, &env) {
+        let cx = self.context(pack);
+        let target = Target::at(node, &self.ancestors);
+        if !rule.matching.rest.holds(&cx, &target, &mut env) {
             return None;
         }
         let elements = rule
             .each
             .iter()
-            .map(|each| Some((each, self.each_element_env(pack, each, &env)?)))
+            .map(|each| Some((each, self.each_element_env(&cx, each, node, &env)?)))
             .collect::<Option<_>>()?;
         Some(Bindings { env, elements })
     }
 
-    fn all_satisfied(
-        &self,
-        pack: &'r Pack,
-        constraints: &'r [Constraint],
-        env: &Env<'r, 't>,
-    ) -> bool {
-        constraints.iter().all(|constraint| {
-            // A constraint on a metavariable this pattern does not bind does not apply.
-            env.get(&constraint.metavar)
-                .is_none_or(|capture| self.capture_satisfies(pack, constraint, capture, env))
-        })
-    }
-
-    /// The bindings of every element of an `each` capture matched against its pattern, or `None`
+    /// The bindings of every element of an `each` capture matched against its `match`, or `None`
     /// when an element does not match.
     fn each_element_env(
         &self,
-        pack: &'r Pack,
+        cx: &Context<'r, 't, '_>,
         each: &'r Each,
+        node: AnyNodeRef<'t>,
         env: &Env<'r, 't>,
     ) -> Option<Vec<Env<'r, 't>>> {
         let elements = match env.get(&each.metavar)? {
@@ -693,103 +586,24 @@ impl<'r, 't> Walker<'r, 't> {
             Capture::Node(node) => vec![*node],
             Capture::Ident(_) => return None,
         };
+        let Entry::Pattern(pattern) = &each.matching.entries[0] else {
+            return None;
+        };
         elements
             .into_iter()
             .map(|element| {
                 let mut element_env = env.clone();
-                (self.matches(pack, &each.pattern, element, &mut element_env)
-                    && self.all_satisfied(pack, &each.constraints, &element_env))
+                let target =
+                    Target::below(condition::Subject::Node(element), node, &self.ancestors);
+                (matches_at(
+                    &cx.matcher(pattern, None),
+                    pattern,
+                    element,
+                    &mut element_env,
+                ) && each.matching.rest.holds(cx, &target, &mut element_env))
                 .then_some(element_env)
             })
             .collect()
-    }
-
-    fn capture_satisfies(
-        &self,
-        pack: &'r Pack,
-        c: &'r Constraint,
-        capture: &Capture<'t>,
-        env: &Env<'r, 't>,
-    ) -> bool {
-        if !c.kinds.is_empty() || !c.not_kinds.is_empty() || c.positional_only {
-            let nodes: SmallVec<[Option<AnyNodeRef<'t>>; 4]> = match capture {
-                Capture::Node(node) => smallvec::smallvec![Some(*node)],
-                Capture::Ident(_) => smallvec::smallvec![None],
-                Capture::Seq(nodes) => nodes.iter().copied().map(Some).collect(),
-            };
-            let kind_of = |node: &Option<AnyNodeRef<'t>>| {
-                node.map_or("Identifier".to_owned(), |n| kind_name(n))
-            };
-            if !c.kinds.is_empty() && !nodes.iter().all(|n| c.kinds.contains(&kind_of(n))) {
-                return false;
-            }
-            if !c.not_kinds.is_empty() && nodes.iter().any(|n| c.not_kinds.contains(&kind_of(n))) {
-                return false;
-            }
-            if c.positional_only
-                && nodes
-                    .iter()
-                    .any(|n| matches!(n, Some(AnyNodeRef::Keyword(_))))
-            {
-                return false;
-            }
-        }
-        if c.regex.is_some() || c.not_regex.is_some() {
-            // A name is tested as Python reads it (NFKC-normalised, as the parser keeps it).
-            let text = match capture {
-                Capture::Ident(identifier) => identifier.as_str(),
-                Capture::Node(AnyNodeRef::ExprName(name)) => name.id.as_str(),
-                _ => capture.span().map_or("", |span| &self.source[span]),
-            };
-            if c.regex.as_ref().is_some_and(|r| !r.is_match(text))
-                || c.not_regex.as_ref().is_some_and(|r| r.is_match(text))
-            {
-                return false;
-            }
-        }
-        let single = capture.node();
-        if c.unbound {
-            let Some(AnyNodeRef::ExprName(name)) = single else {
-                return false;
-            };
-            if !self.semantic.is_tracked(name.id.as_str())
-                || self.semantic.resolve_name(name) != Resolution::Unbound
-            {
-                return false;
-            }
-        }
-        if !c.bound_to.is_empty() {
-            let Some(AnyNodeRef::ExprName(name)) = single else {
-                return false;
-            };
-            let Some(values) =
-                self.assignments
-                    .assigned_values(name.id.as_str(), &self.ancestors, self.body)
-            else {
-                return false;
-            };
-            let all_match = values.into_iter().all(|value| {
-                c.bound_to
-                    .iter()
-                    .any(|p| self.matches(pack, p, value.into(), &mut env.clone()))
-            });
-            if !all_match {
-                return false;
-            }
-        }
-        if !c.patterns.is_empty()
-            && !c.patterns.iter().any(|pattern| {
-                single.is_some_and(|n| self.matches(pack, pattern, n, &mut env.clone()))
-            })
-        {
-            return false;
-        }
-        for pattern in &c.not_patterns {
-            if single.is_some_and(|n| self.matches(pack, pattern, n, &mut env.clone())) {
-                return false;
-            }
-        }
-        true
     }
 
     fn diagnostic(
@@ -944,8 +758,8 @@ impl<'t> FixContext<'t> {
             expansions.push((each.metavar.clone(), Expansion::Each(rendered?)));
         }
         let mut content = template.render(env, &expansions, &site, &mut spell)?;
-        if !rule.default_keywords.is_empty() {
-            content = add_default_keywords(content, &rule.default_keywords, node)?;
+        if let Some((metavar, defaults)) = &rule.default_keywords {
+            content = add_default_keywords(content, defaults, env.get(metavar))?;
         }
         for name in bare_names {
             if let Some(edit) = self.unshadow(name, range, pack)? {
@@ -1066,23 +880,34 @@ fn fresh_name(source: &str, base: &str) -> String {
         .unwrap_or_else(|| base.to_owned())
 }
 
-/// Add `name=value` for each default keyword the matched call does not pass, before the closing
-/// parenthesis of the rendered call. `None` when the call passes `**kwargs` (which keywords it
-/// sets is unknown) or the matched node is not a call.
+/// Add `name=value` for each default keyword the `$$$` capture `captured` does not pass, before
+/// the closing parenthesis of the rendered call. `None` when it passes `**kwargs` (which keywords
+/// it sets is unknown).
 fn add_default_keywords(
     content: String,
     defaults: &[(String, String)],
-    node: Option<AnyNodeRef<'_>>,
+    captured: Option<&Capture<'_>>,
 ) -> Option<String> {
-    let Some(AnyNodeRef::ExprCall(call)) = node else {
-        return None;
+    let keywords: Vec<&ruff_python_ast::Keyword> = match captured {
+        Some(Capture::Seq(nodes)) => nodes
+            .iter()
+            .filter_map(|node| match node {
+                AnyNodeRef::Keyword(keyword) => Some(*keyword),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     };
-    if call.arguments.keywords.iter().any(|k| k.arg.is_none()) {
+    if keywords.iter().any(|k| k.arg.is_none()) {
         return None;
     }
     let missing: Vec<String> = defaults
         .iter()
-        .filter(|(name, _)| call.arguments.find_keyword(name).is_none())
+        .filter(|(name, _)| {
+            !keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|arg| arg.as_str() == name))
+        })
         .map(|(name, value)| format!("{name}={value}"))
         .collect();
     if missing.is_empty() {

@@ -12,12 +12,12 @@ use std::borrow::Borrow;
 use std::hash::Hash;
 
 use ruff_python_ast::{AnyNodeRef, NodeKind, token::TokenKind};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
-use crate::pack::Constraint;
-use crate::pattern::anchor::{Anchor, anchors};
-use crate::pattern::{DispatchKey, Named, Pattern, RootKinds};
-use crate::prefilter::{self, Live};
+use crate::condition::Plan;
+use crate::pattern::anchor::Anchor;
+use crate::pattern::{DispatchKey, RootKinds};
+use crate::prefilter::Live;
 use crate::ruleset::RuleRef;
 use crate::words::WordSet;
 
@@ -172,23 +172,15 @@ pub struct FileDispatch<'r> {
 }
 
 impl Dispatch {
-    /// File `candidate`, a pattern of a rule with `constraints` in a pack declaring `modules`.
-    pub fn add(
-        &mut self,
-        candidate: Candidate,
-        pattern: &Pattern,
-        constraints: &[Constraint],
-        modules: &FxHashSet<String>,
-    ) {
-        let keys = dispatch_keys(pattern, constraints, modules);
-        let anchors = pattern_anchors(pattern, constraints, modules, keys.as_deref());
+    /// File `candidate`, an entry of a rule, where its [`Plan`] says it can match.
+    pub fn add(&mut self, candidate: Candidate, plan: Plan) {
         let number = candidate.number as usize;
         if self.anchors.len() <= number {
             self.anchors.resize_with(number + 1, Vec::new);
             self.places.resize_with(number + 1, || None);
         }
-        self.anchors[number] = anchors;
-        let places = match (pattern.root_kinds(modules), keys) {
+        self.anchors[number] = plan.anchors;
+        let places = match (plan.root, plan.keys) {
             (RootKinds::Kinds(kinds), Some(keys)) => kinds
                 .into_iter()
                 .flat_map(|kind| keys.iter().map(move |key| Place::Keyed(kind, key.clone())))
@@ -307,81 +299,8 @@ impl<'r> FileDispatch<'r> {
     }
 }
 
-/// What every match of `pattern` (of a rule with `constraints`, in a pack declaring `modules`)
-/// spells, as alternatives: what the pattern itself spells; else, when it is dispatched by `keys`,
-/// what a node of one of those names spells; else the keyword it is spelled with. Empty when
-/// nothing is known.
-fn pattern_anchors(
-    pattern: &Pattern,
-    constraints: &[Constraint],
-    modules: &FxHashSet<String>,
-    keys: Option<&[DispatchKey]>,
-) -> Vec<Anchor> {
-    let spelled = anchors(pattern, modules, |metavar| {
-        regex_words(constraints, metavar)
-    });
-    if !spelled.alternatives.is_empty() {
-        return spelled.alternatives;
-    }
-    match keys {
-        // Dispatch only tries the pattern at a node of one of these names.
-        Some(keys) => keys.iter().map(key_anchor).collect(),
-        None => spelled.keyword.into_iter().collect(),
-    }
-}
-
-/// What a node dispatched by `key` spells: the root of the name it resolves to is a use of an
-/// import; an attribute or an object name is written in it.
-fn key_anchor(key: &DispatchKey) -> Anchor {
-    match key {
-        DispatchKey::Qualified(_) | DispatchKey::Under(_) => Anchor::Import,
-        DispatchKey::Attribute(word) | DispatchKey::Object(word) => Anchor::Word(word.clone()),
-    }
-}
-
-/// The names a node must have for `pattern` to match it: the one the pattern spells, or those a
-/// constraint allows the metavariable standing there (`where.F = { pattern = ["pkg.a", "pkg.b"] }`
-/// for `$F(...)`, `where.M = { regex = "^(a|b)$" }` for `$X.$M(...)`).
-fn dispatch_keys(
-    pattern: &Pattern,
-    constraints: &[Constraint],
-    modules: &FxHashSet<String>,
-) -> Option<Vec<DispatchKey>> {
-    let on = |metavar: &str| {
-        let metavar = metavar.to_owned();
-        constraints.iter().filter(move |c| c.metavar == metavar)
-    };
-    match pattern.named(modules)? {
-        Named::Key(key) => Some(vec![key]),
-        Named::Metavar(metavar) => on(metavar).find_map(|c| {
-            if c.patterns.is_empty() {
-                return None;
-            }
-            c.patterns.iter().map(|p| p.chain_key(modules)).collect()
-        }),
-        Named::AttributeMetavar { attribute, object } => {
-            let words = |metavar: &str| regex_words(constraints, metavar);
-            match (words(attribute), object.and_then(words)) {
-                (Some(words), _) => Some(words.into_iter().map(DispatchKey::Attribute).collect()),
-                (None, Some(words)) => Some(words.into_iter().map(DispatchKey::Object).collect()),
-                (None, None) => None,
-            }
-        }
-    }
-}
-
-/// The words a constraint's regex limits `metavar` to (`^(a|b)$`), when one of `constraints` does.
-fn regex_words(constraints: &[Constraint], metavar: &str) -> Option<Vec<String>> {
-    constraints
-        .iter()
-        .filter(|c| c.metavar == metavar)
-        .find_map(|c| prefilter::regex_words(c.regex.as_ref()?))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// A pattern without an anchor makes the walk of every file where it may match visit every
     /// node; none of the built-in packs' patterns is one.
     #[test]
@@ -390,15 +309,12 @@ mod tests {
         let mut patterns = 0;
         for pack in &packs {
             for rule in &pack.rules {
-                for pattern in &rule.patterns {
-                    let keys = dispatch_keys(pattern, &rule.constraints, &pack.modules);
-                    let anchors =
-                        pattern_anchors(pattern, &rule.constraints, &pack.modules, keys.as_deref());
+                for entry in 0..rule.matching.entries.len() {
+                    let plan = rule.matching.plan(entry, &pack.modules);
                     assert!(
-                        !anchors.is_empty(),
-                        "{}: `{}` has no anchor",
+                        !plan.anchors.is_empty(),
+                        "{}: entry {entry} has no anchor",
                         rule.code,
-                        pattern.python()
                     );
                     patterns += 1;
                 }

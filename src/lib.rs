@@ -40,6 +40,7 @@ pub mod bounded;
 pub mod canonical;
 pub mod check;
 pub mod cli;
+pub mod condition;
 pub mod diagnostic;
 pub mod discover;
 pub mod dispatch;

@@ -1,9 +1,10 @@
 //! The prefilter: which files are worth parsing, and which patterns are worth trying in them.
 //!
-//! Every pattern needs some things in a file's text before it can match there: its own identifiers,
-//! and for each constrained capture one alternative of what the constraint allows (the identifiers
-//! of one of its `pattern` or `bound-to` patterns, one word of an anchored word regex, a literal
-//! prefix of another regex). [`Prefilter`] holds these needs for every enabled pattern and tells,
+//! Every entry of a rule needs some things in a file's text before it can match there: its own
+//! identifiers, and what the conditions tested where it matched need (the identifiers of one of a
+//! capture's patterns, one word of an anchored word regex, a literal prefix of another regex), as
+//! the entry's plan (`crate::condition::Plan`) gives them as needle sets. [`Prefilter`] holds
+//! these needs for every enabled entry ("pattern" below) and tells,
 //! from one scan of the text, which patterns have all of their needs ([`Live`]): if none does, the
 //! file is not parsed, and the walk of a parsed file tries no other pattern.
 //!
@@ -17,85 +18,15 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind, Look};
+use regex_syntax::hir::Look;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-use crate::pack::{Constraint, Rule};
+use crate::condition::needs::{ExtractKind, Needle, identifiers, regex_affixes};
 use crate::pattern::Pattern;
 use crate::scan;
 use crate::words::WordMap;
 
-/// Something a file's text must contain for a pattern to match in it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Needle {
-    /// An identifier, as a whole token.
-    Word(String),
-    /// Any text, as a substring.
-    Text(String),
-}
-
-impl Needle {
-    /// `text` as a word when it is an identifier, else [`Needle::within`].
-    fn of(text: String) -> Needle {
-        if is_identifier(&text) {
-            Needle::Word(text)
-        } else {
-            Needle::within(text)
-        }
-    }
-
-    /// The longest identifier `text` holds between two other characters (`"pkg"` holds the token
-    /// `pkg`, whatever comes before and after `text`), else `text` as a substring.
-    fn within(text: String) -> Needle {
-        let runs: Vec<&str> = text
-            .split(|c: char| !u8::try_from(c).is_ok_and(scan::is_word_byte))
-            .collect();
-        let inner = runs.len().saturating_sub(1);
-        let enclosed = runs
-            .iter()
-            .take(inner)
-            .skip(1)
-            .filter(|run| is_identifier(run))
-            .max_by_key(|run| run.len());
-        match enclosed {
-            Some(word) => Needle::Word((*word).to_owned()),
-            None => Needle::Text(text),
-        }
-    }
-}
-
-fn is_identifier(word: &str) -> bool {
-    let mut bytes = word.bytes();
-    bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(scan::is_word_byte)
-}
-
-/// How many needle sets one pattern may bring (constraints that would multiply beyond it are left
-/// out, which only weakens the filter).
-const MAX_NEEDLE_SETS: usize = 256;
-
-/// The needle sets of one pattern of `rule`: the file must hold every needle of one of them.
-pub fn pattern_needles(rule: &Rule, pattern: &Pattern) -> Vec<Vec<Needle>> {
-    let binds = |name: &str| {
-        std::iter::once(pattern)
-            .chain(&rule.inside)
-            .any(|p| p.metavars().iter().any(|m| m.name == name))
-    };
-    let mut sets = vec![identifiers(pattern)];
-    for constraint in rule.constraints.iter().filter(|c| binds(&c.metavar)) {
-        for alternatives in constraint_alternatives(constraint) {
-            if sets.len() * alternatives.len() <= MAX_NEEDLE_SETS {
-                sets = product(&sets, &alternatives);
-            }
-        }
-    }
-    sets
-}
-
-/// The identifiers a pattern without constraints (a pack's cleanup) needs in a text, searched for
+/// The identifiers a pattern without conditions (a pack's cleanup) needs in a text, searched for
 /// as substrings: cheaper than a scan for a few patterns, where a substring hit only costs a try.
 #[derive(Debug)]
 pub struct SubstringNeeds {
@@ -121,108 +52,6 @@ impl SubstringNeeds {
             .iter()
             .all(|finder| finder.find(text.as_bytes()).is_some())
     }
-}
-
-/// A pattern's identifiers as words (the parts of a dotted module name each one).
-fn identifiers(pattern: &Pattern) -> Vec<Needle> {
-    pattern
-        .literals()
-        .iter()
-        .flat_map(|literal| literal.split('.'))
-        .filter(|part| !part.is_empty())
-        .map(|part| Needle::of(part.to_owned()))
-        .collect()
-}
-
-/// The needle sets one constraint allows, one list per kind of condition it sets: the capture
-/// matches one of the `pattern` alternatives, or is a name `bound-to` one of some patterns (the
-/// file then holds that pattern's identifiers), or its text matches `regex` (the file then holds
-/// one of the regex's words, or one of its literal prefixes).
-fn constraint_alternatives(constraint: &Constraint) -> Vec<Vec<Vec<Needle>>> {
-    let mut kinds = Vec::new();
-    for patterns in [&constraint.patterns, &constraint.bound_to] {
-        if !patterns.is_empty() {
-            kinds.push(patterns.iter().map(identifiers).collect());
-        }
-    }
-    if let Some(regex) = &constraint.regex {
-        let needles = match bounded_literals(regex, true) {
-            Some(words) => Some(words.into_iter().map(Needle::of).collect::<Vec<_>>()),
-            None => regex_affixes(regex, ExtractKind::Prefix)
-                .map(|p| p.into_iter().map(Needle::within).collect()),
-        };
-        if let Some(needles) = needles {
-            kinds.push(needles.into_iter().map(|n| vec![n]).collect());
-        }
-    }
-    kinds
-}
-
-/// Every union of one set of `sets` with one of `alternatives`.
-fn product(sets: &[Vec<Needle>], alternatives: &[Vec<Needle>]) -> Vec<Vec<Needle>> {
-    sets.iter()
-        .flat_map(|set| {
-            alternatives.iter().map(move |alternative| {
-                let mut joined = set.clone();
-                joined.extend(alternative.iter().cloned());
-                joined
-            })
-        })
-        .collect()
-}
-
-/// The whole set of texts `regex` matches, when it is anchored at both ends (`^(a|b)$`) and that
-/// set is finite and small.
-pub fn regex_words(regex: &Regex) -> Option<Vec<String>> {
-    bounded_literals(regex, false)
-}
-
-/// The literals a regex is made of between `^` and `$` (or, with `word_boundaries`, between two
-/// `\b`), when they are finitely many and each is all the regex matches between them.
-fn bounded_literals(regex: &Regex, word_boundaries: bool) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
-    let HirKind::Concat(parts) = hir.kind() else {
-        return None;
-    };
-    let [first, inner @ .., last] = &parts[..] else {
-        return None;
-    };
-    let (HirKind::Look(start), HirKind::Look(end)) = (first.kind(), last.kind()) else {
-        return None;
-    };
-    let is_word_boundary = |look: &Look| matches!(look, Look::WordAscii | Look::WordUnicode);
-    let whole = *start == Look::Start && *end == Look::End;
-    let words = word_boundaries && is_word_boundary(start) && is_word_boundary(end);
-    if !(whole || words) {
-        return None;
-    }
-    let sequence = Extractor::new().extract(&Hir::concat(inner.to_vec()));
-    let literals = sequence.literals()?;
-    if literals.is_empty() || !literals.iter().all(|l| l.is_exact()) {
-        return None;
-    }
-    literals
-        .iter()
-        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
-        .filter(|l| l.as_ref().is_none_or(|l| !l.is_empty()))
-        .collect()
-}
-
-/// Strings one of which starts (with [`ExtractKind::Prefix`]) or ends every match of `regex`, when
-/// there are finitely many non-empty ones.
-fn regex_affixes(regex: &Regex, kind: ExtractKind) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
-    let mut extractor = Extractor::new();
-    extractor.kind(kind);
-    let sequence = extractor.extract(&hir);
-    let literals = sequence.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
-        return None;
-    }
-    literals
-        .iter()
-        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
-        .collect()
 }
 
 /// How many literals aho-corasick's packed (Teddy) searcher takes.
@@ -388,7 +217,7 @@ struct Needles {
 
 impl Prefilter {
     /// A prefilter for the patterns numbered by their index in `patterns`, each given by its
-    /// needle sets (as [`pattern_needles`] returns them).
+    /// needle sets (a [`Plan`](crate::condition::Plan)'s).
     pub fn new(patterns: &[Vec<Vec<Needle>>]) -> Prefilter {
         let mut always = Live::with_capacity(patterns.len());
         let mut needle_sets: Vec<(&[Needle], usize)> = Vec::new();
@@ -749,35 +578,6 @@ mod tests {
         );
         assert!(!words(&[&["x"]]).live("y").contains(0));
         assert!(words(&[&["x"]]).live("y").is_empty());
-    }
-
-    #[test]
-    fn needles_keep_the_words_they_enclose() {
-        let word = |w: &str| Needle::Word(w.to_owned());
-        assert_eq!(Needle::of("\"pkg\"".to_owned()), word("pkg"));
-        assert_eq!(Needle::within("'a.bc'".to_owned()), word("bc"));
-        // A run at either end may continue outside the needle: it is not a whole token.
-        assert_eq!(
-            Needle::within("on_".to_owned()),
-            Needle::Text("on_".to_owned())
-        );
-        let substring = words(&[&["\"x"]]);
-        assert!(passes(&substring, "y = \"xyz\""));
-        assert!(!passes(&substring, "y = 'xyz'"));
-    }
-
-    #[test]
-    fn bounded_regexes_give_their_words() {
-        let regex = |r: &str| Regex::new(r).unwrap();
-        assert_eq!(
-            regex_words(&regex("^(a|bc)$")),
-            Some(vec!["a".into(), "bc".into()])
-        );
-        assert_eq!(regex_words(&regex(r"\b(a|bc)\b")), None);
-        let tokens = bounded_literals(&regex(r"\b(a|bc)\b"), true);
-        assert_eq!(tokens, Some(vec!["a".into(), "bc".into()]));
-        assert_eq!(regex_words(&regex("^on_")), None);
-        assert_eq!(regex_words(&regex("^(a|b+)$")), None);
     }
 
     #[test]

@@ -14,10 +14,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
 
+use crate::condition::Versions;
 use crate::dispatch::{Candidate, Dispatch, FileDispatch};
 use crate::noqa;
 use crate::pack::{Applicability, Cleanup, Pack, Rule};
-use crate::prefilter::{self, Live, Prefilter, RegexNeeds, SubstringNeeds};
+use crate::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
 use crate::version::Version;
 
 /// A rule by position: pack index and rule index in the pack.
@@ -110,6 +111,8 @@ pub struct RuleSet {
     /// Whether the unused-suppression rule is enabled; then the pattern of a directive that
     /// names one of the loaded packs' prefixes, which makes a file worth parsing.
     unused_noqa: Option<Regex>,
+    /// The project's versions the rules were enabled for (`versions` conditions read them).
+    versions: Versions,
 }
 
 impl RuleSet {
@@ -159,8 +162,9 @@ impl RuleSet {
             drop_unused_imports: Vec::new(),
             applicability: FxHashMap::default(),
             unused_noqa: None,
+            versions: versions.clone(),
         };
-        let mut needle_sets: Vec<Vec<Vec<prefilter::Needle>>> = Vec::new();
+        let mut needle_sets: Vec<Vec<Vec<crate::condition::Needle>>> = Vec::new();
         let packs = set.packs.clone();
         for rule_ref in rules {
             let pack = &packs[rule_ref.pack as usize];
@@ -177,15 +181,15 @@ impl RuleSet {
                 set.comments.push(rule_ref);
                 set.comment_needs.push(RegexNeeds::of(regex));
             }
-            for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
+            for entry in 0..rule.matching.entries.len() {
                 let candidate = Candidate {
                     rule: rule_ref,
-                    pattern: pattern_index as u32,
+                    pattern: entry as u32,
                     number: needle_sets.len() as u32,
                 };
-                set.dispatch
-                    .add(candidate, pattern, &rule.constraints, &pack.modules);
-                needle_sets.push(prefilter::pattern_needles(rule, pattern));
+                let plan = rule.matching.plan(entry, &pack.modules);
+                needle_sets.push(plan.needles.clone());
+                set.dispatch.add(candidate, plan);
             }
         }
         set.prefilter = Prefilter::new(&needle_sets);
@@ -225,6 +229,11 @@ impl RuleSet {
             .get(&rule)
             .copied()
             .unwrap_or(Applicability::Safe)
+    }
+
+    /// The project's versions the rules were enabled for.
+    pub fn versions(&self) -> &Versions {
+        &self.versions
     }
 
     /// Whether unused suppressions are reported.
@@ -337,6 +346,7 @@ fn directive_scan(packs: &[Pack]) -> Regex {
     .expect("valid directive scan")
 }
 
+/// Whether the versions a rule requires (the `versions` condition at the top of its `match`) hold.
 fn requirements_hold(rule: &Rule, versions: &BTreeMap<String, Version>) -> bool {
     rule.requires
         .iter()

@@ -316,39 +316,80 @@ fn broken_packs_point_at_the_toml_line() {
             "invalid table header",
         ),
         (
-            rule("pattern = \"m.f()\"\ncolour = 1"),
+            rule("match.pattern = \"m.f()\"\ncolour = 1"),
             "pack.toml:14:1",
             "unknown field `colour`",
         ),
         (
-            rule("pattern = \"m.f(\""),
-            "pack.toml:13:11",
+            rule("match.pattern = \"m.f(\""),
+            "pack.toml:13:17",
             "invalid pattern: not valid Python",
         ),
         (
-            rule("pattern = \"m.f()\"\nfix = \"n.g(\"\napplicability = \"safe\""),
-            "pack.toml:14:7",
+            rule(
+                "match.pattern = \"m.f()\"\nfix.template = \"n.g(\"\nfix.applicability = \"safe\"",
+            ),
+            "pack.toml:14:16",
             "the fix is not valid Python",
         ),
         (
-            rule("pattern = \"m.f($X)\"\nfix = \"n.g($Y)\"\napplicability = \"safe\""),
-            "pack.toml:14:7",
+            rule(
+                "match.pattern = \"m.f($X)\"\nfix.template = \"n.g($Y)\"\nfix.applicability = \"safe\"",
+            ),
+            "pack.toml:14:16",
             "`$Y` is used in the fix but never bound",
         ),
         (
-            rule("pattern = \"m.f()\"\nhelp = \"use $Z\""),
+            rule("match.pattern = \"m.f()\"\nhelp = \"use $Z\""),
             "pack.toml:14:8",
             "`$Z` is used in the help but never bound",
         ),
         (
-            rule("pattern = \"m.f($$$A).x\"\nwhere.A = { positional-only = 3 }"),
-            "pack.toml:14:",
-            "invalid type",
+            rule("match.pattern = \"m.f($$$A).x\"\nmatch.A.count = \"three\""),
+            "pack.toml:14:17",
+            "`count` takes a number",
+        ),
+        (
+            rule("match.pattern = \"m.f($$$A).x\"\nmatch.A.kind = \"Name\""),
+            "pack.toml:14:16",
+            "`kind` tests one node, and this `$$$` metavariable captured a list",
+        ),
+        (
+            rule("match.pattern = \"m.f($X)\"\nmatch.X.colour = 1"),
+            "pack.toml:14:18",
+            "unknown condition `colour`",
+        ),
+        (
+            rule("match.pattern = \"m.f($X)\"\nmatch.Y.kind = \"Name\""),
+            "pack.toml:14:16",
+            "`Y` is not a metavariable a pattern of this rule binds",
+        ),
+        (
+            rule(
+                "match.pattern = \"m.f($X)\"\nmatch.inside = { pattern = \"m.g()\", within = \"far\" }",
+            ),
+            "pack.toml:14:46",
+            "`inside.within` is one of module, parent, statement, function, class",
+        ),
+        (
+            rule("pattern = \"m.f($$$A)\"\nwhere.A = { positional-only = true }"),
+            "pack.toml:13:11",
+            "`pattern` is a key of the rule language's first form",
+        ),
+        (
+            rule("match.pattern = \"m.f($$$A)\"\nwhere.A = { positional-only = true }"),
+            "pack.toml:14:11",
+            "conditions on a metavariable sit in `match` under its name",
+        ),
+        (
+            rule("match.pattern = \"m.f($$$A)\"\nmatch.A.positional-only = true"),
+            "pack.toml:14:27",
+            "`positional-only = true` is `not.has = { kind = \"Keyword\", within = \"children\" }`",
         ),
         (
             format!(
-                "{}\n[[rule]]\ncode = \"MY1\"\nname = \"again\"\nmessage = \"m\"\nexplain = \"e\"\npattern = \"m.g()\"\n[[rule.example]]\nflagged = \"x\"\n",
-                rule("pattern = \"m.f()\"")
+                "{}\n[[rule]]\ncode = \"MY1\"\nname = \"again\"\nmessage = \"m\"\nexplain = \"e\"\nmatch.pattern = \"m.g()\"\n[[rule.example]]\nflagged = \"x\"\n",
+                rule("match.pattern = \"m.f()\"")
             ),
             "pack.toml:18:8",
             "duplicate rule code `MY1`",
@@ -376,10 +417,12 @@ fn builtin_pack_examples_pass() {
 #[test]
 fn user_pack_examples_run_and_failures_show_expected_and_actual() {
     let dir = tempfile::tempdir().unwrap();
-    let text = rule("pattern = \"m.f()\"\nfix = \"m.g()\"\napplicability = \"safe\"").replace(
-        "flagged = \"m.f()\"\n",
-        "flagged = \"import m\\nm.f()\\n\"\nfixed = \"import m\\nm.h()\\n\"\n",
-    );
+    let text =
+        rule("match.pattern = \"m.f()\"\nfix.template = \"m.g()\"\nfix.applicability = \"safe\"")
+            .replace(
+                "flagged = \"m.f()\"\n",
+                "flagged = \"import m\\nm.f()\\n\"\nfixed = \"import m\\nm.h()\\n\"\n",
+            );
     std::fs::write(dir.path().join("pack.toml"), text).unwrap();
     let output = run(dir.path(), &["test", "pack.toml"]);
     let text = stdout(&output);

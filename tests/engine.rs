@@ -10,8 +10,13 @@ use anyio_lint::pack;
 use anyio_lint::ruleset::{RuleSet, Selection};
 use anyio_lint::version::Version;
 
-/// A pack with one rule; `extra` is TOML added to the rule table.
+/// A pack with one rule matching `pattern`; `extra` is TOML added to the rule table.
 fn pack_with(pattern: &str, extra: &str) -> String {
+    pack_matching(&format!("match.pattern = {pattern}"), extra)
+}
+
+/// A pack with one rule whose match is `matching` (TOML lines); `extra` is TOML added to the rule.
+fn pack_matching(matching: &str, extra: &str) -> String {
     format!(
         r#"[pack]
 name = "test-pack"
@@ -26,7 +31,7 @@ code = "T1"
 name = "test-rule"
 message = "found"
 explain = "x"
-pattern = {pattern}
+{matching}
 {extra}
 
 [[rule.example]]
@@ -196,28 +201,24 @@ fn statement_and_sequence_patterns() {
 fn kind_regex_and_positional_only_constraints() {
     let source = "import m\nm.f(1)\nm.f(x)\nm.f(k=1)\nm.f(*args)\n";
     assert_eq!(
-        found(
-            "\"m.f($X)\"",
-            "where.X = { kind = [\"NumberLiteral\"] }",
-            source
-        ),
+        found("\"m.f($X)\"", "match.X.kind = \"NumberLiteral\"", source),
         ["m.f(1)"]
     );
     assert_eq!(
         found(
             "\"m.f($X)\"",
-            "where.X = { not-kind = [\"NumberLiteral\"] }",
+            "match.X.not.kind = \"NumberLiteral\"",
             source
         ),
         ["m.f(x)", "m.f(*args)"]
     );
     assert_eq!(
-        found("\"m.f($X)\"", "where.X = { regex = \"^x$\" }", source),
+        found("\"m.f($X)\"", "match.X.regex = \"^x$\"", source),
         ["m.f(x)"]
     );
     let positional = found(
         "\"m.f($$$A)\"",
-        "where.A = { positional-only = true }",
+        "match.A.not.has = { kind = \"Keyword\", within = \"children\" }",
         source,
     );
     assert_eq!(positional, ["m.f(1)", "m.f(x)", "m.f(*args)"]);
@@ -234,7 +235,7 @@ m.f(a, c)
 def test(self, tmp, b):
     pass
 ";
-    let constraint = "where.X = { regex = \"^b$\" }";
+    let constraint = "match.X.regex = \"^b$\"";
     assert_eq!(
         found("\"m.f($$$BEFORE, $X, $$$AFTER)\"", constraint, source),
         ["m.f(a, b, c)"]
@@ -242,7 +243,7 @@ def test(self, tmp, b):
     let function = "\"\"\"\ndef $F($$$BEFORE, $X, $$$AFTER):\n    $$$BODY\n\"\"\"";
     assert_eq!(found(function, constraint, source).len(), 1);
     // A constraint naming another metavariable is tested once the whole match is bound.
-    let related = "where.X = { pattern = \"$Y\" }";
+    let related = "match.X.pattern = \"$Y\"";
     assert_eq!(
         found("\"m.f($Y, $X, $$$AFTER)\"", related, source),
         Vec::<String>::new()
@@ -259,32 +260,43 @@ async def a():
         other.spawn(work())
     tg.spawn(work())
 ";
-    let inside = "inside = \"\"\"\nasync with m.TaskGroup() as $TG:\n    $$$BODY\n\"\"\"";
+    let inside =
+        "match.inside.pattern = \"\"\"\nasync with m.TaskGroup() as $TG:\n    $$$BODY\n\"\"\"";
     assert_eq!(
         found("\"$TG.spawn($C)\"", inside, source),
         ["tg.spawn(work())"]
     );
-    let not_inside = "not-inside = \"\"\"\nasync with m.TaskGroup() as $G:\n    $$$BODY\n\"\"\"";
+    let not_inside =
+        "match.not.inside.pattern = \"\"\"\nasync with m.TaskGroup() as $G:\n    $$$BODY\n\"\"\"";
     assert_eq!(
         found("\"$TG.spawn($C)\"", not_inside, source),
         ["tg.spawn(work())"]
     );
-    let not = "not = \"other.spawn($C)\"";
+    let not = "match.not.pattern = \"other.spawn($C)\"";
     assert_eq!(found("\"$TG.spawn($C)\"", not, source).len(), 2);
 }
 
 #[test]
 fn statement_position_constraint() {
     let source = "import m\nm.f()\nx = m.f()\n";
-    assert_eq!(
-        found("\"m.f()\"", "statement-position = true", source),
-        ["m.f()"]
+    let rules = rules(
+        &pack_matching(
+            "match.kind = \"Expr\"\nmatch.has = { pattern = \"m.f()\", within = \"children\" }",
+            "",
+        ),
+        &[],
     );
+    let found: Vec<&str> = check(&rules, source, &[])
+        .diagnostics
+        .iter()
+        .map(|d| &source[d.range])
+        .collect();
+    assert_eq!(found, ["m.f()"]);
 }
 
 #[test]
 fn version_requirements_filter_rules() {
-    let text = pack_with("\"m.f()\"", "requires = { n = \">=2.0\" }");
+    let text = pack_with("\"m.f()\"", "match.versions = { n = \">=2.0\" }");
     let source = "import m\nm.f()\n";
     assert_eq!(
         check(&rules(&text, &[("n", "1.5")]), source, &[])
@@ -303,7 +315,7 @@ fn version_requirements_filter_rules() {
 
 #[test]
 fn templates_reuse_existing_imports() {
-    let fix = "fix = \"n.g($$$A)\"\napplicability = \"safe\"";
+    let fix = "fix.template = \"n.g($$$A)\"\nfix.applicability = \"safe\"";
     assert_eq!(
         fixed("\"m.f($$$A)\"", fix, "import m\nimport n as nn\nm.f(1)\n"),
         "import nn\nnn.g(1)\n".replace("import nn\n", "import n as nn\n")
@@ -328,12 +340,12 @@ fn templates_reuse_existing_imports() {
 
 #[test]
 fn empty_variadic_never_leaves_a_separator() {
-    let fix = "fix = \"n.g($X, $$$A)\"\napplicability = \"safe\"";
+    let fix = "fix.template = \"n.g($X, $$$A)\"\nfix.applicability = \"safe\"";
     assert_eq!(
         fixed("\"m.f($X, $$$A)\"", fix, "import m, n\nm.f(1)\nm.f(1, 2)\n"),
         "import n\nn.g(1)\nn.g(1, 2)\n"
     );
-    let before = "fix = \"n.g($$$A, $X)\"\napplicability = \"safe\"";
+    let before = "fix.template = \"n.g($$$A, $X)\"\nfix.applicability = \"safe\"";
     assert_eq!(
         fixed("\"m.f($$$A, $X)\"", before, "import m, n\nm.f(1)\n"),
         "import n\nn.g(1)\n"
@@ -342,8 +354,7 @@ fn empty_variadic_never_leaves_a_separator() {
 
 #[test]
 fn multiline_templates_are_reindented_with_the_file_style() {
-    let fix =
-        "fix = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\napplicability = \"safe\"";
+    let fix = "fix.template = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\nfix.applicability = \"safe\"";
     let pattern = "\"$X = await m.wait($C, $T)\"";
     let spaces = "import m\nasync def f():\n    if x:\n        y = await m.wait(g(\n            1,\n        ), 3)\n";
     assert_eq!(
@@ -364,8 +375,7 @@ fn multiline_templates_are_reindented_with_the_file_style() {
 
 #[test]
 fn block_templates_only_where_a_statement_stands() {
-    let fix =
-        "fix = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\napplicability = \"safe\"";
+    let fix = "fix.template = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\nfix.applicability = \"safe\"";
     let source = "import m\nasync def f():\n    if c: y = await m.wait(g(), 3)\n";
     let rules = rules(&pack_with("\"$X = await m.wait($C, $T)\"", fix), &[]);
     let checked = check(&rules, source, &[]);
@@ -375,7 +385,7 @@ fn block_templates_only_where_a_statement_stands() {
 
 #[test]
 fn a_fix_that_breaks_syntax_is_rolled_back_and_named() {
-    let fix = "fix = \"n.g(\"\napplicability = \"safe\"";
+    let fix = "fix.template = \"n.g(\"\nfix.applicability = \"safe\"";
     let error = pack::load("t.toml", &pack_with("\"m.f()\"", fix)).unwrap_err();
     assert!(
         error.message.contains("not valid Python"),
@@ -383,7 +393,7 @@ fn a_fix_that_breaks_syntax_is_rolled_back_and_named() {
         error.message
     );
     // A template that parses alone but not in place: a starred expression as a subscript target.
-    let fix = "fix = \"*n.g\"\napplicability = \"safe\"";
+    let fix = "fix.template = \"*n.g\"\nfix.applicability = \"safe\"";
     let rules = rules(&pack_with("\"m.f\"", fix), &[]);
     let outcome = apply::fix(&rules, "import m\ndel m.f\n", true);
     assert_eq!(outcome.text, "import m\ndel m.f\n");
@@ -416,8 +426,8 @@ fn prefilter_skips_files_without_the_identifiers() {
 #[test]
 fn keyword_capture_takes_the_keywords_the_pattern_does_not_name() {
     let pattern = r#""m.f($A, $$$REST, **$$$KW)""#;
-    let fix = r#"fix = "n.g([$A, $$$REST], $$$KW)"
-applicability = "safe""#;
+    let fix = r#"fix.template = "n.g([$A, $$$REST], $$$KW)"
+fix.applicability = "safe""#;
     assert_eq!(
         fixed(pattern, fix, "import m\nm.f(1, 2, x=3, **extra)\nm.f(1)\n"),
         "import n\nn.g([1, 2], x=3, **extra)\nn.g([1])\n"
@@ -425,7 +435,7 @@ applicability = "safe""#;
     // With a `**$$$KW`, the positional `$$$` no longer takes keywords.
     let found = found(
         pattern,
-        r#"where.REST = { positional-only = true }"#,
+        r#"match.REST.not.has = { kind = "Keyword", within = "children" }"#,
         "import m\nm.f(1, k=2)\n",
     );
     assert_eq!(found, ["m.f(1, k=2)"]);
@@ -433,9 +443,9 @@ applicability = "safe""#;
 
 #[test]
 fn default_keywords_fill_in_what_the_call_did_not_pass() {
-    let extra = r#"fix = "n.g($$$ARGS)"
-applicability = "safe"
-default-keywords = ["a=None", "b=1"]"#;
+    let extra = r#"fix.template = "n.g($$$ARGS)"
+fix.applicability = "safe"
+fix.ARGS.default-keywords = ["a=None", "b=1"]"#;
     assert_eq!(
         fixed(
             r#""m.f($$$ARGS)""#,
@@ -452,33 +462,44 @@ default-keywords = ["a=None", "b=1"]"#;
 
 #[test]
 fn each_rewrites_every_element_or_the_rule_does_not_match() {
-    let extra = r#"statement-position = true
-fresh = { G = "group" }
-each.CALLS = { pattern = "$F($$$A)", fix = "$G.spawn($F, $$$A)", where.A = { positional-only = true } }
-fix = """
+    let extra = r#"fix.G.fresh = "group"
+fix.CALLS.each.match = { pattern = "$F($$$A)", A.not.has = { kind = "Keyword", within = "children" } }
+fix.CALLS.each.template = "$G.spawn($F, $$$A)"
+fix.template = """
 with n.group() as $G:
     $$$CALLS
 """
-applicability = "safe""#;
-    let pattern = r#""m.run($$$CALLS)""#;
+fix.applicability = "safe""#;
+    let matching = r#"match.kind = "Expr"
+match.has = { pattern = "m.run($$$CALLS)", within = "children" }"#;
+    let rules = rules(&pack_matching(matching, extra), &[]);
+    let fixed = |source: &str| {
+        let outcome = apply::fix(&rules, source, true);
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        outcome.text
+    };
     assert_eq!(
-        fixed(pattern, extra, "import m\ndef f():\n    m.run(a(1), b())\n"),
+        fixed("import m\ndef f():\n    m.run(a(1), b())\n"),
         "import n\ndef f():\n    with n.group() as group:\n        group.spawn(a, 1)\n        group.spawn(b)\n"
     );
     // `group` is taken: the fresh name moves on.
     assert_eq!(
-        fixed(pattern, extra, "import m\ngroup = 1\nm.run(a())\n"),
+        fixed("import m\ngroup = 1\nm.run(a())\n"),
         "import n\ngroup = 1\nwith n.group() as group_1:\n    group_1.spawn(a)\n"
     );
     // An element that is not a positional call: no match at all.
-    assert!(found(pattern, extra, "import m\nm.run(a(k=1), b())\nm.run(x)\n").is_empty());
+    assert!(
+        check(&rules, "import m\nm.run(a(k=1), b())\nm.run(x)\n", &[])
+            .diagnostics
+            .is_empty()
+    );
 }
 
 #[test]
 fn each_joins_with_commas_inside_an_expression() {
-    let extra = r#"each.XS = { pattern = "$X", fix = "str($X)" }
-fix = "n.join($$$XS)"
-applicability = "safe""#;
+    let extra = r#"fix.XS.each = { match.pattern = "$X", template = "str($X)" }
+fix.template = "n.join($$$XS)"
+fix.applicability = "safe""#;
     assert_eq!(
         fixed(
             r#""m.concat($$$XS)""#,
@@ -490,18 +511,20 @@ applicability = "safe""#;
 }
 
 #[test]
-fn roles_restrict_where_the_node_stands() {
+fn inside_with_parent_reach_says_where_the_node_stands() {
     let source = "import m\ntry:\n    pass\nexcept m.E:\n    pass\nexcept (m.E, KeyError):\n    pass\nraise m.E\n@m.E\ndef f(): pass\n";
-    let role = |role: &str| found(r#""m.E""#, &format!("role = \"{role}\""), source);
-    assert_eq!(role("except-type").len(), 2);
-    assert_eq!(role("decorator").len(), 1);
-    let error = pack::load("p.toml", &pack_with(r#""m.E""#, r#"role = "nowhere""#)).unwrap_err();
-    assert!(error.render(false).contains("unknown role `nowhere`"));
+    let except_type = r#"match.any = [
+    { inside = { kind = "ExceptHandler", within = "parent" } },
+    { inside = { kind = "Tuple", within = "parent", inside = { kind = "ExceptHandler", within = "parent" } } },
+]"#;
+    assert_eq!(found(r#""m.E""#, except_type, source).len(), 2);
+    let decorator = r#"match.inside = { kind = "Decorator", within = "parent" }"#;
+    assert_eq!(found(r#""m.E""#, decorator, source).len(), 1);
 }
 
 #[test]
 fn bound_to_follows_the_assignments_of_the_name_in_its_scope() {
-    let extra = r#"where.L = { bound-to = "m.loop()" }"#;
+    let extra = r#"match.L.bound-to = "m.loop()""#;
     let source = "\
 import m
 def direct():
@@ -526,8 +549,8 @@ def module_level():
 
 #[test]
 fn a_builtin_the_template_writes_is_unshadowed_or_the_fix_withheld() {
-    let extra = r#"fix = "KeyError"
-applicability = "safe""#;
+    let extra = r#"fix.template = "KeyError"
+fix.applicability = "safe""#;
     // An import of a dropped module shadows the builtin: the import goes.
     assert_eq!(
         fixed(
@@ -545,7 +568,7 @@ applicability = "safe""#;
 
 #[test]
 fn an_unset_version_is_the_newest() {
-    let pack = pack_with(r#""m.f()""#, r#"requires = { lib = "<4.14" }"#);
+    let pack = pack_with(r#""m.f()""#, r#"match.versions = { lib = "<4.14" }"#);
     let source = "import m\nm.f()\n";
     assert!(
         check(&rules(&pack, &[]), source, &[])
@@ -575,7 +598,7 @@ code = "T1"
 name = "marker"
 message = "marker"
 explain = "x"
-comment = '{regex}'
+match.comment = '{regex}'
 
 [[rule.example]]
 flagged = "# todo"
@@ -600,8 +623,8 @@ fn comment_rules_match_comments_only() {
         ["# todo: port", "# TODO later"]
     );
     let with_fix = comment_pack(r"(?i)#\s*todo\b").replace(
-        "comment = ",
-        "fix = \"y\"\napplicability = \"safe\"\ncomment = ",
+        "match.comment = ",
+        "fix.template = \"y\"\nfix.applicability = \"safe\"\nmatch.comment = ",
     );
     let error = pack::load("p.toml", &with_fix).unwrap_err().render(false);
     assert!(error.contains("cannot have a fix"), "{error}");
@@ -638,20 +661,20 @@ fn each_pattern_is_tried_only_in_files_holding_its_words() {
 fn when_imported_and_unbound() {
     let imported = found(
         r#""$X.run()""#,
-        r#"when-imported = ["n"]"#,
+        r#"match.imports = ["n"]"#,
         "import n\nx.run()\n",
     );
     assert_eq!(imported, ["x.run()"]);
-    assert!(found(r#""$X.run()""#, r#"when-imported = ["n"]"#, "x.run()\n").is_empty());
+    assert!(found(r#""$X.run()""#, r#"match.imports = ["n"]"#, "x.run()\n").is_empty());
     // `m` used where nothing binds it, but not where it is imported or assigned.
-    let extra = r#"where.M = { regex = "^m$", unbound = true }"#;
+    let extra = r#"match.M = { regex = "^m$", unbound = true }"#;
     let source = "def f():\n    m.a()\ndef g():\n    import m\n    m.b()\ndef h(m):\n    m.c()\n";
     assert_eq!(found(r#""$M.$N()""#, extra, source), ["m.a()"]);
 }
 
 #[test]
 fn constraint_pattern_lists_are_alternatives() {
-    let extra = r#"where.F = { pattern = ["m.f", "m.g"] }"#;
+    let extra = r#"match.F.pattern = ["m.f", "m.g"]"#;
     let source = "import m\nm.f(1)\nm.g(2)\nm.h(3)\n";
     assert_eq!(found(r#""$F($X)""#, extra, source), ["m.f(1)", "m.g(2)"]);
 }
@@ -671,7 +694,7 @@ fn the_walk_passes_by_subtrees_without_an_anchor_yet_finds_every_match() {
     );
     // The words a constraint allows a metavariable dispatched by name, one of them a soft
     // keyword standing as a name.
-    let extra = r#"where.M = { regex = "^(halt|match)$" }"#;
+    let extra = r#"match.M.regex = "^(halt|match)$""#;
     let source = "def f(a, b):\n    if a:\n        a.halt()\n    return [b.match() for _ in a]\n";
     assert_eq!(
         found(r#""$X.$M()""#, extra, source),
@@ -680,7 +703,7 @@ fn the_walk_passes_by_subtrees_without_an_anchor_yet_finds_every_match() {
     // The words a constraint allows a metavariable standing for an identifier (a function's
     // name, a parameter), beside a pattern anchored by the parts of a `from` import's module.
     let patterns = r#"["def $F($$$P, $NAME, $$$Q): $$$B", "from m.sub import $$$N"]"#;
-    let extra = r#"where.NAME = { regex = "^(fixture|case)$" }"#;
+    let extra = r#"match.NAME.regex = "^(fixture|case)$""#;
     let source = "class T:\n    def test(self, case):\n        pass\n    def other(self, x):\n        from m.sub import y\n";
     assert_eq!(
         found(patterns, extra, source),
@@ -714,7 +737,7 @@ fn identifiers_match_as_python_reads_them_nfkc_normalised() {
         found(r#""$X.stop(timeout=$T)""#, "", source),
         ["a.stop(\u{ff54}imeout=1)"]
     );
-    let extra = r#"where.M = { regex = "^(halt|pause)$" }"#;
+    let extra = r#"match.M.regex = "^(halt|pause)$""#;
     let source = "def f(a):\n    if a:\n        a.\u{ff48}alt()\n";
     assert_eq!(found(r#""$X.$M()""#, extra, source), ["a.\u{ff48}alt()"]);
 }
@@ -761,7 +784,7 @@ fn a_message_shows_a_capture_on_one_line_and_shortens_a_long_one() {
 #[test]
 fn a_fallback_finding_shows_only_where_no_other_finding_covers_it() {
     let fallback = "\n[[rule]]\ncode = \"T2\"\nname = \"any-use\"\nmessage = \"any\"\nexplain = \"x\"\n\
-                    pattern = \"m.$NAME\"\nfallback = true\n\n[[rule.example]]\nflagged = \"x\"\n";
+                    match.pattern = \"m.$NAME\"\nfallback = true\n\n[[rule.example]]\nflagged = \"x\"\n";
     let rules = rules(&(pack_with(r#""m.sleep($X)""#, "") + fallback), &[]);
     let source = "import m\nm.sleep(m.a)\nx = m.b\ndef f():\n    y = [m.sleep(2), m.c]\n    \
                   return m.sleep(m.sleep(m.d)), m.e\n";

@@ -38,9 +38,9 @@ code = "{code}"
 name = "rule-{}"
 message = "found"
 explain = "x"
-pattern = "{pattern}"
-fix = "{fix}"
-applicability = "safe"
+match.pattern = "{pattern}"
+fix.template = "{fix}"
+fix.applicability = "safe"
 
 [[rule.example]]
 flagged = "x"

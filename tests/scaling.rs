@@ -211,9 +211,9 @@ code = "M{i:05}"
 name = "old-call-{i}"
 message = "`lib.old{i}($X)` is renamed `lib.new{i}`"
 explain = "Renamed."
-pattern = "lib.old{i}($X)"
-fix = "lib.new{i}($X)"
-applicability = "safe"
+match.pattern = "lib.old{i}($X)"
+fix.template = "lib.new{i}($X)"
+fix.applicability = "safe"
 
 [[rule.example]]
 flagged = "import lib\nlib.old{i}(1)\n"

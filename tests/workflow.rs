@@ -240,7 +240,7 @@ modules = ["legacy"]
 code = "TM001"
 name = "legacy-call"
 message = "`legacy.call()` is gone"
-pattern = "legacy.call()"
+match.pattern = "legacy.call()"
 explain = """
 ## What it does
 Flags `legacy.call()`.

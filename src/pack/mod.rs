@@ -19,6 +19,7 @@ use toml::Spanned;
 pub use error::SourceError;
 pub use schema::{Applicability, Severity};
 
+use crate::condition::RuleMatch;
 use crate::fix::template::Template;
 use crate::pattern::{Form, Pattern};
 use crate::version::{Version, VersionSpec};
@@ -55,27 +56,23 @@ pub struct Rule {
     pub severity: Severity,
     pub help: Option<String>,
     pub explain: String,
-    pub patterns: Vec<Pattern>,
+    /// What the rule matches: the entries the walk tries, and the conditions tested where one
+    /// matched.
+    pub matching: RuleMatch,
+    /// For comment rules: the regex each comment is matched against (the rule has no entries).
+    pub comment: Option<Regex>,
     pub fix: Option<Template>,
     pub applicability: Option<Applicability>,
     pub fix_title: Option<String>,
+    /// The versions the project must have for the rule to be enabled (the `versions` condition at
+    /// the top of its `match`).
     pub requires: Vec<(String, VersionSpec)>,
-    pub statement_position: bool,
-    pub inside: Vec<Pattern>,
-    pub not_inside: Vec<Pattern>,
-    pub not: Vec<Pattern>,
     pub fallback: bool,
-    pub constraints: Vec<Constraint>,
-    pub role: Option<Role>,
-    pub in_async_function: bool,
-    /// For comment rules: the regex each comment is matched against (the rule has no patterns).
-    pub comment: Option<Regex>,
-    /// Modules one of which the file must import for the rule to apply.
-    pub when_imported: Vec<String>,
     /// The rule's documentation: the pack's `url` with `{code}` and `{name}` filled in.
     pub url: Option<String>,
-    /// `(name, value)` keywords the fix's call gains when the matched call lacks them.
-    pub default_keywords: Vec<(String, String)>,
+    /// The `$$$` metavariable whose keywords gain defaults, and the `(name, value)` keywords the
+    /// fix's call gains when the match lacks them.
+    pub default_keywords: Option<(String, Vec<(String, String)>)>,
     /// `(metavariable, base name)` of the new names the fix introduces.
     pub fresh: Vec<(String, String)>,
     pub each: Vec<Each>,
@@ -84,54 +81,13 @@ pub struct Rule {
     pub line: usize,
 }
 
-/// A declarative condition on one metavariable's capture.
-#[derive(Debug)]
-pub struct Constraint {
-    pub metavar: String,
-    pub kinds: Vec<String>,
-    pub not_kinds: Vec<String>,
-    pub regex: Option<Regex>,
-    pub not_regex: Option<Regex>,
-    pub patterns: Vec<Pattern>,
-    pub not_patterns: Vec<Pattern>,
-    pub positional_only: bool,
-    /// The capture is a name every assignment of which (in the scope that binds it) matches one
-    /// of these patterns.
-    pub bound_to: Vec<Pattern>,
-    pub unbound: bool,
-    /// Whether the constraint tests its capture alone (its patterns name no metavariable), so
-    /// the matcher may test it as soon as the capture is bound and backtrack when it fails.
-    pub tests_capture_alone: bool,
-}
-
-/// The rewrite of every element of a `$$$` capture.
+/// The rewrite of every element of a `$$$` capture: each element must match `matching` (one
+/// pattern entry and its conditions) and becomes `fix`.
 #[derive(Debug)]
 pub struct Each {
     pub metavar: String,
-    pub pattern: Pattern,
+    pub matching: RuleMatch,
     pub fix: Template,
-    pub constraints: Vec<Constraint>,
-}
-
-/// Where a matched node stands in its parent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The class (or one class of the tuple) an `except` clause catches.
-    ExceptType,
-    /// A decorator expression.
-    Decorator,
-}
-
-impl Role {
-    pub const NAMES: &[&str] = &["except-type", "decorator"];
-
-    fn parse(text: &str) -> Option<Role> {
-        match text {
-            "except-type" => Some(Role::ExceptType),
-            "decorator" => Some(Role::Decorator),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -152,76 +108,6 @@ pub struct Cleanup {
     pub unused: String,
 }
 
-/// Node kinds a `kind` constraint may name (Ruff's, without the `Expr`/`Stmt` prefix).
-pub const NODE_KINDS: &[&str] = &[
-    "BoolOp",
-    "Named",
-    "BinOp",
-    "UnaryOp",
-    "Lambda",
-    "If",
-    "Dict",
-    "Set",
-    "ListComp",
-    "SetComp",
-    "DictComp",
-    "Generator",
-    "Await",
-    "Yield",
-    "YieldFrom",
-    "Compare",
-    "Call",
-    "FString",
-    "TString",
-    "StringLiteral",
-    "BytesLiteral",
-    "NumberLiteral",
-    "BooleanLiteral",
-    "NoneLiteral",
-    "EllipsisLiteral",
-    "Attribute",
-    "Subscript",
-    "Starred",
-    "Name",
-    "List",
-    "Tuple",
-    "Slice",
-    "FunctionDef",
-    "ClassDef",
-    "Return",
-    "Delete",
-    "Assign",
-    "AugAssign",
-    "AnnAssign",
-    "For",
-    "While",
-    "With",
-    "Match",
-    "Raise",
-    "Try",
-    "Assert",
-    "Import",
-    "ImportFrom",
-    "Global",
-    "Nonlocal",
-    "Expr",
-    "Pass",
-    "Break",
-    "Continue",
-    "Keyword",
-];
-
-/// The kind name of a node as constraints spell it.
-pub fn kind_name(node: ruff_python_ast::AnyNodeRef<'_>) -> String {
-    let debug = format!("{:?}", node.kind());
-    debug
-        .strip_prefix("Expr")
-        .filter(|rest| !rest.is_empty())
-        .or_else(|| debug.strip_prefix("Stmt"))
-        .unwrap_or(&debug)
-        .to_owned()
-}
-
 struct Loader<'a> {
     origin: &'a str,
     source: &'a str,
@@ -239,19 +125,6 @@ impl Loader<'_> {
             self.error(text.span(), format!("invalid {what}: {error}"))
                 .label("in this pattern")
         })
-    }
-
-    fn patterns(
-        &self,
-        value: Option<schema::OneOrMany>,
-        what: &str,
-    ) -> Result<Vec<Pattern>, SourceError> {
-        value
-            .map(schema::OneOrMany::into_vec)
-            .unwrap_or_default()
-            .iter()
-            .map(|text| self.pattern(text, what))
-            .collect()
     }
 
     /// The 1-based line of a byte offset of the pack's text.

@@ -1,19 +1,21 @@
-//! Compiling one `[[rule]]` of a pack: patterns, fix template, constraints, element rewrites,
-//! fresh names, versions and examples, each checked against the others (every metavariable a
-//! message, fix or constraint uses must be bound by every pattern).
+//! Compiling one `[[rule]]` of a pack: its `match` table (by `crate::condition`), its `fix`
+//! table (template, applicability, title, and the transforms of metavariables: `fresh`, `each`,
+//! `default-keywords`), its versions and examples, each checked against the others (every
+//! metavariable a message, help or fix uses must be bound by every way the rule matches).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use regex::Regex;
 use rustc_hash::FxHashSet;
 use toml::Spanned;
 
-use super::schema::{self, ConstraintDef, EachDef};
-use super::{Constraint, Each, Example, Loader, NODE_KINDS, Role, Rule, SourceError, is_kebab};
+use super::schema::{self, Applicability};
+use super::{Each, Example, Loader, Rule, SourceError, is_kebab};
+use crate::condition::value::{Kind, Value};
+use crate::condition::{self, CompileError, Entry, RuleMatch};
 use crate::fix::template::Template;
-use crate::pattern::{Form, MetavarUse, Pattern};
-use crate::version::{Version, VersionSpec};
+use crate::pattern::{Form, MetavarUse};
+use crate::version::Version;
 
 pub(super) fn compile_rule(
     loader: &Loader<'_>,
@@ -47,60 +49,70 @@ pub(super) fn compile_rule(
         ));
     }
     let rule_span = def.code.span();
-    let comment = compile_comment(loader, &def, &code)?;
-    let pattern_texts = match (def.pattern, &comment) {
-        (Some(pattern_def), None) => pattern_def.into_vec(),
-        (None, Some(_)) => Vec::new(),
-        (Some(_), Some(_)) => {
-            return Err(loader.error(
-                rule_span,
-                format!("rule `{code}` has both a `pattern` and a `comment`: a rule matches one or the other"),
-            ));
+    if let Some((key, value)) = def.old_key() {
+        let new = condition::old_spelling(key).unwrap_or("see docs/rulepacks.md");
+        return Err(loader
+            .error(
+                value.span().unwrap_or_else(|| rule_span.clone()),
+                format!("`{key}` is a key of the rule language's first form"),
+            )
+            .label("written in the old form")
+            .note(new.to_owned())
+            .note("docs/rulepacks.md, \"From the first form\", lists every key's new spelling"));
+    }
+    let compile_error = |error: CompileError| {
+        let mut error_out = loader
+            .error(
+                error.span.unwrap_or_else(|| rule_span.clone()),
+                error.message,
+            )
+            .label("here");
+        if let Some(note) = error.note {
+            error_out = error_out.note(note);
         }
-        (None, None) => {
-            return Err(loader.error(
-                rule_span,
-                format!("rule `{code}` has no `pattern` (or `comment`)"),
-            ));
-        }
+        error_out
     };
-    if pattern_texts.is_empty() && comment.is_none() {
+    let Some(match_def) = &def.matches else {
+        return Err(loader
+            .error(rule_span, format!("rule `{code}` has no `match`"))
+            .note("write `match.pattern = \"…\"`: what the rule matches (see docs/rulepacks.md)"));
+    };
+    let (matching, comment) =
+        condition::compile_match(match_def, modules).map_err(compile_error)?;
+    if comment.is_some() && def.fix.is_some() {
         return Err(loader.error(
-            rule_span,
-            format!("rule `{code}` has an empty `pattern` list"),
+            def.fix
+                .as_ref()
+                .and_then(Value::span)
+                .unwrap_or(rule_span.clone()),
+            format!("rule `{code}` matches comments: it cannot have a fix"),
         ));
     }
-    let patterns: Vec<Pattern> = pattern_texts
-        .iter()
-        .map(|text| loader.pattern(text, "pattern"))
-        .collect::<Result<_, _>>()?;
-    let inside = loader.patterns(def.inside, "`inside` pattern")?;
-    let not_inside = loader.patterns(def.not_inside, "`not-inside` pattern")?;
-    let not = loader.patterns(def.not, "`not` pattern")?;
-    for (index, pattern) in patterns.iter().enumerate() {
-        if pattern.form == Form::Stmts && (!inside.is_empty() || !not_inside.is_empty()) {
+    let bound: Vec<Vec<MetavarUse>> = (0..matching.entries.len())
+        .map(|index| matching.bound(index))
+        .collect();
+    let fix_def = match &def.fix {
+        Some(value) => Some(read_fix(loader, value, &rule_span)?),
+        None => None,
+    };
+    let fresh: Vec<(String, String)> = fix_def
+        .as_ref()
+        .map(|f| f.fresh.clone())
+        .unwrap_or_default();
+    for (name, _) in &fresh {
+        if bound.iter().flatten().any(|v| &v.name == name) {
             return Err(loader.error(
-                pattern_texts[index].span(),
-                "`inside`/`not-inside` apply to expression and single-statement patterns only",
-            ));
-        }
-        if def.statement_position && pattern.form != Form::Expr {
-            return Err(loader.error(
-                pattern_texts[index].span(),
-                "`statement-position` applies to expression patterns only",
+                fix_def
+                    .as_ref()
+                    .map_or(rule_span.clone(), |f| f.span.clone()),
+                format!("`${name}` is bound by the match, so it cannot also be a fresh name"),
             ));
         }
     }
-    // Metavariables every pattern binds (plus those `inside` patterns bind).
-    let bound_by = |pattern: &Pattern| -> Vec<MetavarUse> {
-        let mut all = pattern.metavars();
-        for outer in &inside {
-            all.extend(outer.metavars());
-        }
-        all
+    let entry_text = |index: usize| match &matching.entries[index] {
+        Entry::Pattern(pattern) => format!("pattern `{}`", pattern.text),
+        Entry::Kinds(_) => "the `kind` entry".to_owned(),
     };
-    let bound: Vec<Vec<MetavarUse>> = patterns.iter().map(bound_by).collect();
-    let fresh = compile_fresh(loader, def.fresh, &bound)?;
     let check_bound = |name: &str, span: Range<usize>, what: &str| -> Result<(), SourceError> {
         if fresh.iter().any(|(f, _)| f == name) {
             return Ok(());
@@ -109,14 +121,11 @@ pub(super) fn compile_rule(
             if !vars.iter().any(|v| v.name == name) {
                 return Err(loader
                     .error(
-                        span.clone(),
+                        span,
                         format!("`${name}` is used in the {what} but never bound"),
                     )
                     .label("unbound metavariable")
-                    .note(format!(
-                        "pattern `{}` does not bind `${name}`",
-                        pattern_texts[index].get_ref()
-                    )));
+                    .note(format!("{} does not bind `${name}`", entry_text(index))));
             }
         }
         Ok(())
@@ -132,64 +141,85 @@ pub(super) fn compile_rule(
             }
         }
     }
-    let fix = match &def.fix {
-        None => None,
-        Some(text) => {
-            let template = Template::compile(text.get_ref(), modules)
-                .map_err(|message| loader.error(text.span(), message).label("in this fix"))?;
-            for var in template.metavars() {
-                check_bound(&var.name, text.span(), "fix")?;
+    let mut fix = None;
+    let mut applicability = None;
+    let mut fix_title = None;
+    let mut each = Vec::new();
+    let mut default_keywords = None;
+    if let Some(fix_def) = fix_def {
+        let template = Template::compile(&fix_def.template, modules).map_err(|message| {
+            loader
+                .error(fix_def.template_span.clone(), message)
+                .label("in this fix")
+        })?;
+        for var in template.metavars() {
+            check_bound(&var.name, fix_def.template_span.clone(), "fix")?;
+        }
+        for (index, entry) in matching.entries.iter().enumerate() {
+            let compatible = match entry {
+                Entry::Pattern(pattern) => {
+                    pattern.form != Form::Expr || template.form == Form::Expr
+                }
+                Entry::Kinds(kinds) => {
+                    template.form == Form::Expr
+                        || kinds.iter().all(|k| format!("{k:?}").starts_with("Stmt"))
+                }
+            };
+            if !compatible {
+                return Err(loader
+                    .error(
+                        fix_def.template_span.clone(),
+                        "this fix is a statement but the rule matches expressions",
+                    )
+                    .note(format!(
+                        "{} matches expressions, which can stand where no statement can \
+                         (`x = with …`); match the statement: a statement pattern, or \
+                         `match.kind = \"Expr\"` with the expression under `match.has`",
+                        entry_text(index)
+                    )));
             }
-            for (index, pattern) in patterns.iter().enumerate() {
-                let compatible = match pattern.form {
-                    Form::Expr => template.form == Form::Expr || def.statement_position,
-                    Form::Stmt | Form::Stmts => true,
-                };
-                if !compatible {
-                    return Err(loader
-                        .error(text.span(), "this fix is a statement but the pattern is an expression")
-                        .note(format!(
-                            "pattern `{}` matches expressions, which can stand where no statement can \
-                             (`x = with …`); write a statement pattern to rewrite statements",
-                            pattern_texts[index].get_ref()
-                        )));
+        }
+        let all_bound: Vec<MetavarUse> = bound.iter().flatten().cloned().collect();
+        for (metavar, span, transform) in fix_def.transforms {
+            let variadic = all_bound
+                .iter()
+                .find(|v| v.name == metavar)
+                .map(|v| v.variadic);
+            match transform {
+                Transform::Fresh => {}
+                Transform::Each(value) => {
+                    if variadic != Some(true) {
+                        return Err(loader.error(
+                            span,
+                            format!("`{metavar}.each`: `$$${metavar}` is not a `$$$` metavariable the match binds"),
+                        ));
+                    }
+                    each.push(compile_each(
+                        loader, &metavar, &value, &all_bound, &fresh, modules, &rule_span,
+                    )?);
+                }
+                Transform::DefaultKeywords(value) => {
+                    if variadic != Some(true) {
+                        return Err(loader.error(
+                            span,
+                            format!("`{metavar}.default-keywords`: `$$${metavar}` is not a `$$$` metavariable the match binds"),
+                        ));
+                    }
+                    if !template.is_call() {
+                        return Err(loader.error(
+                            span,
+                            "`default-keywords` needs a fix template that is one call, to add the keywords to",
+                        ));
+                    }
+                    default_keywords =
+                        Some((metavar.clone(), compile_default_keywords(loader, &value)?));
                 }
             }
-            Some(template)
         }
-    };
-    let applicability = match (&fix, def.applicability) {
-        (Some(_), None) => {
-            return Err(loader.error(
-                def.fix.as_ref().map_or(rule_span.clone(), Spanned::span),
-                "a rule with a `fix` must say its `applicability`: \"safe\" or \"unsafe\"",
-            ));
-        }
-        (None, Some(applicability)) => {
-            return Err(loader.error(applicability.span(), "`applicability` without a `fix`"));
-        }
-        (_, applicability) => applicability.map(Spanned::into_inner),
-    };
-    let mut requires = Vec::new();
-    for (distribution, spec) in def.requires {
-        let parsed = VersionSpec::parse(spec.get_ref())
-            .map_err(|message| loader.error(spec.span(), message))?;
-        requires.push((distribution, parsed));
+        applicability = Some(fix_def.applicability);
+        fix_title = fix_def.title;
+        fix = Some(template);
     }
-    let all_bound: Vec<MetavarUse> = bound.iter().flatten().cloned().collect();
-    let constraints = compile_constraints(loader, def.constraints, &all_bound)?;
-    let each = compile_each(loader, def.each, &all_bound, &fresh, modules)?;
-    let role = def
-        .role
-        .map(|text| {
-            Role::parse(text.get_ref()).ok_or_else(|| {
-                loader
-                    .error(text.span(), format!("unknown role `{}`", text.get_ref()))
-                    .note(format!("known roles: {}", Role::NAMES.join(", ")))
-            })
-        })
-        .transpose()?;
-    let default_keywords = compile_default_keywords(loader, def.default_keywords, fix.as_ref())?;
     let mut examples = Vec::new();
     for example in def.examples {
         let span = example.span();
@@ -240,21 +270,13 @@ pub(super) fn compile_rule(
         severity: def.severity,
         help: def.help.map(Spanned::into_inner),
         explain: def.explain.into_inner(),
-        patterns,
+        requires: matching.rest.required_versions(),
+        matching,
+        comment,
         fix,
         applicability,
-        fix_title: def.fix_title,
-        requires,
-        statement_position: def.statement_position,
-        inside,
-        not_inside,
-        not,
+        fix_title,
         fallback: def.fallback,
-        constraints,
-        role,
-        in_async_function: def.in_async_function,
-        comment,
-        when_imported: compile_when_imported(loader, def.when_imported, modules)?,
         default_keywords,
         fresh,
         each,
@@ -263,165 +285,251 @@ pub(super) fn compile_rule(
     })
 }
 
-fn compile_constraints(
+/// A `fix` table, read.
+struct FixDef {
+    span: Range<usize>,
+    template: String,
+    template_span: Range<usize>,
+    applicability: Applicability,
+    title: Option<String>,
+    fresh: Vec<(String, String)>,
+    /// The transforms of metavariables, each with its span.
+    transforms: Vec<(String, Range<usize>, Transform)>,
+}
+
+enum Transform {
+    Fresh,
+    Each(Value),
+    DefaultKeywords(Value),
+}
+
+fn read_fix(
     loader: &Loader<'_>,
-    defs: BTreeMap<String, Spanned<ConstraintDef>>,
-    bound: &[MetavarUse],
-) -> Result<Vec<Constraint>, SourceError> {
-    let mut constraints = Vec::new();
-    for (name, constraint) in defs {
-        let span = constraint.span();
-        let metavar = name.trim_start_matches('$').to_owned();
-        let variadic = bound.iter().find(|v| v.name == metavar).map(|v| v.variadic);
-        let Some(variadic) = variadic else {
-            return Err(loader.error(
-                span,
-                format!("`where.{name}`: `${metavar}` is not bound by the pattern"),
+    value: &Value,
+    rule_span: &Range<usize>,
+) -> Result<FixDef, SourceError> {
+    let span_of = |v: &Value| v.span().unwrap_or_else(|| rule_span.clone());
+    let span = span_of(value);
+    let Some(entries) = value.as_table() else {
+        return Err(loader
+            .error(span, format!("`fix` is a table, not {}", value.describe()))
+            .note(
+                "write `fix.template = \"…\"` and `fix.applicability = \"safe\"` (or \"unsafe\")",
             ));
-        };
-        let constraint = constraint.into_inner();
-        for kind in constraint.kind.iter().chain(&constraint.not_kind).flatten() {
-            if !NODE_KINDS.contains(&kind.as_str()) {
-                return Err(loader
-                    .error(span.clone(), format!("unknown node kind `{kind}`"))
-                    .note(format!("known kinds: {}", NODE_KINDS.join(", "))));
+    };
+    let mut template = None;
+    let mut applicability = None;
+    let mut title = None;
+    let mut fresh = Vec::new();
+    let mut transforms = Vec::new();
+    for (key, item) in entries {
+        match key.as_str() {
+            "template" => {
+                let Some(text) = item.as_str() else {
+                    return Err(loader.error(span_of(item), "a fix template is a string"));
+                };
+                template = Some((text.to_owned(), span_of(item)));
+            }
+            "applicability" => {
+                applicability = Some(match item.as_str() {
+                    Some("safe") => Applicability::Safe,
+                    Some("unsafe") => Applicability::Unsafe,
+                    _ => {
+                        return Err(loader.error(
+                            span_of(item),
+                            "a fix's `applicability` is \"safe\" or \"unsafe\"",
+                        ));
+                    }
+                });
+            }
+            "title" => {
+                let Some(text) = item.as_str() else {
+                    return Err(loader.error(span_of(item), "a fix's `title` is a string"));
+                };
+                title = Some(text.to_owned());
+            }
+            metavar if condition::is_metavar_key(metavar) => {
+                let Some(transform) = item.as_table() else {
+                    return Err(loader.error(
+                        span_of(item),
+                        format!("`{metavar}` in a fix takes a transform: `{metavar}.fresh`, `{metavar}.each` or `{metavar}.default-keywords`"),
+                    ));
+                };
+                let [(kind, inner)] = transform else {
+                    return Err(loader.error(
+                        span_of(item),
+                        format!(
+                            "`{metavar}` takes one transform: `fresh`, `each` or `default-keywords`"
+                        ),
+                    ));
+                };
+                let transform = match kind.as_str() {
+                    "fresh" => {
+                        let base = inner.as_str().unwrap_or_default();
+                        let is_identifier = base
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                            && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                        if !is_identifier {
+                            return Err(
+                                loader.error(span_of(inner), "a fresh name is a Python identifier")
+                            );
+                        }
+                        fresh.push((metavar.to_owned(), base.to_owned()));
+                        Transform::Fresh
+                    }
+                    "each" => Transform::Each(inner.clone()),
+                    "default-keywords" => Transform::DefaultKeywords(inner.clone()),
+                    other => {
+                        return Err(loader.error(
+                            span_of(inner),
+                            format!("unknown transform `{other}`: a metavariable's transform is `fresh`, `each` or `default-keywords`"),
+                        ));
+                    }
+                };
+                transforms.push((metavar.to_owned(), span_of(item), transform));
+            }
+            other => {
+                let mut error = loader.error(
+                    span_of(item),
+                    format!("unknown key `{other}` in `fix`: it takes `template`, `applicability`, `title` and metavariables' transforms"),
+                );
+                if other == "default-keywords" || other == "fresh" || other == "each" {
+                    error = error.note(
+                        condition::old_spelling(other)
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
+                }
+                return Err(error);
             }
         }
-        if constraint.positional_only && !variadic {
-            return Err(loader.error(span, "`positional-only` applies to `$$$` metavariables"));
-        }
-        let regex = |text: &Option<String>| -> Result<Option<Regex>, SourceError> {
-            text.as_ref()
-                .map(|r| {
-                    Regex::new(r)
-                        .map_err(|e| loader.error(span.clone(), format!("invalid regex: {e}")))
-                })
-                .transpose()
-        };
-        let patterns = loader.patterns(constraint.pattern, "constraint pattern")?;
-        let not_patterns = loader.patterns(constraint.not_pattern, "constraint pattern")?;
-        let bound_to = loader.patterns(constraint.bound_to, "`bound-to` pattern")?;
-        let tests_capture_alone = [&patterns, &not_patterns, &bound_to]
-            .into_iter()
-            .flatten()
-            .all(|pattern| pattern.metavars().is_empty());
-        constraints.push(Constraint {
-            metavar,
-            kinds: constraint.kind.clone().unwrap_or_default(),
-            not_kinds: constraint.not_kind.clone().unwrap_or_default(),
-            regex: regex(&constraint.regex)?,
-            not_regex: regex(&constraint.not_regex)?,
-            patterns,
-            not_patterns,
-            positional_only: constraint.positional_only,
-            bound_to,
-            unbound: constraint.unbound,
-            tests_capture_alone,
-        });
     }
-    Ok(constraints)
+    let Some((template, template_span)) = template else {
+        return Err(loader.error(span, "a `fix` needs a `template`: what the match becomes"));
+    };
+    let Some(applicability) = applicability else {
+        return Err(loader.error(
+            span,
+            "a `fix` must say its `applicability`: \"safe\" or \"unsafe\"",
+        ));
+    };
+    Ok(FixDef {
+        span,
+        template,
+        template_span,
+        applicability,
+        title,
+        fresh,
+        transforms,
+    })
 }
 
-/// `fresh = { TG = "tg" }`: new names the fix introduces.
-fn compile_fresh(
-    loader: &Loader<'_>,
-    defs: BTreeMap<String, Spanned<String>>,
-    bound: &[Vec<MetavarUse>],
-) -> Result<Vec<(String, String)>, SourceError> {
-    let mut fresh = Vec::new();
-    for (name, base) in defs {
-        let metavar = name.trim_start_matches('$').to_owned();
-        if bound.iter().flatten().any(|v| v.name == metavar) {
-            return Err(loader.error(
-                base.span(),
-                format!("`${metavar}` is bound by the pattern, so it cannot also be a fresh name"),
-            ));
-        }
-        let is_identifier = base
-            .get_ref()
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && base
-                .get_ref()
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !is_identifier {
-            return Err(loader.error(base.span(), "a fresh name is a Python identifier"));
-        }
-        fresh.push((metavar, base.into_inner()));
-    }
-    Ok(fresh)
-}
-
-/// `each.XS = { pattern, fix, where }`: the rewrite of every element of a `$$$` capture.
+/// `X.each = { match = { pattern = …, … }, template = … }`: the rewrite of every element of a
+/// `$$$` capture.
 fn compile_each(
     loader: &Loader<'_>,
-    defs: BTreeMap<String, Spanned<EachDef>>,
+    metavar: &str,
+    value: &Value,
     bound: &[MetavarUse],
     fresh: &[(String, String)],
     modules: &FxHashSet<String>,
-) -> Result<Vec<Each>, SourceError> {
-    let mut compiled = Vec::new();
-    for (name, def) in defs {
-        let span = def.span();
-        let metavar = name.trim_start_matches('$').to_owned();
-        if !bound.iter().any(|v| v.name == metavar && v.variadic) {
-            return Err(loader.error(
-                span,
-                format!("`each.{name}`: `$$${metavar}` is not a `$$$` metavariable of the pattern"),
-            ));
-        }
-        let def = def.into_inner();
-        let pattern = loader.pattern(&def.pattern, "`each` pattern")?;
-        if pattern.form != Form::Expr {
-            return Err(loader.error(def.pattern.span(), "an `each` pattern is an expression"));
-        }
-        let mut element_bound = pattern.metavars();
-        element_bound.extend(bound.iter().cloned());
-        let fix = Template::compile(def.fix.get_ref(), modules)
-            .map_err(|message| loader.error(def.fix.span(), message).label("in this fix"))?;
-        if fix.form != Form::Expr || fix.is_multiline() {
-            return Err(loader.error(def.fix.span(), "an `each` fix is a one-line expression"));
-        }
-        for var in fix.metavars() {
-            let known = element_bound.iter().any(|v| v.name == var.name)
-                || fresh.iter().any(|(f, _)| *f == var.name);
-            if !known {
-                return Err(loader
-                    .error(
-                        def.fix.span(),
-                        format!("`${}` is used in the `each` fix but never bound", var.name),
-                    )
-                    .label("unbound metavariable"));
+    rule_span: &Range<usize>,
+) -> Result<Each, SourceError> {
+    let span_of = |v: &Value| v.span().unwrap_or_else(|| rule_span.clone());
+    let Some(entries) = value.as_table() else {
+        return Err(loader.error(
+            span_of(value),
+            "`each` takes `{ match = { … }, template = \"…\" }`",
+        ));
+    };
+    let mut matching: Option<RuleMatch> = None;
+    let mut template = None;
+    for (key, item) in entries {
+        match key.as_str() {
+            "match" => {
+                let (compiled, comment) =
+                    condition::compile_match(item, modules).map_err(|error| {
+                        let mut out = loader
+                            .error(error.span.unwrap_or_else(|| span_of(item)), error.message);
+                        if let Some(note) = error.note {
+                            out = out.note(note);
+                        }
+                        out
+                    })?;
+                let single_expression = comment.is_none()
+                    && matches!(&compiled.entries[..], [Entry::Pattern(p)] if p.form == Form::Expr);
+                if !single_expression {
+                    return Err(loader.error(
+                        span_of(item),
+                        "an `each.match` has one `pattern`, an expression",
+                    ));
+                }
+                matching = Some(compiled);
+            }
+            "template" => {
+                let Some(text) = item.as_str() else {
+                    return Err(loader.error(span_of(item), "an `each.template` is a string"));
+                };
+                template = Some((text.to_owned(), span_of(item)));
+            }
+            other => {
+                return Err(loader.error(
+                    span_of(item),
+                    format!("unknown key `{other}` in `each`: it takes `match` and `template`"),
+                ));
             }
         }
-        let constraints = compile_constraints(loader, def.constraints, &element_bound)?;
-        compiled.push(Each {
-            metavar,
-            pattern,
-            fix,
-            constraints,
-        });
     }
-    Ok(compiled)
+    let (Some(matching), Some((text, template_span))) = (matching, template) else {
+        return Err(loader.error(span_of(value), "`each` needs a `match` and a `template`"));
+    };
+    let mut element_bound = matching.bound(0);
+    element_bound.extend(bound.iter().cloned());
+    let fix = Template::compile(&text, modules).map_err(|message| {
+        loader
+            .error(template_span.clone(), message)
+            .label("in this fix")
+    })?;
+    if fix.form != Form::Expr || fix.is_multiline() {
+        return Err(loader.error(template_span, "an `each` template is a one-line expression"));
+    }
+    for var in fix.metavars() {
+        let known = element_bound.iter().any(|v| v.name == var.name)
+            || fresh.iter().any(|(f, _)| *f == var.name);
+        if !known {
+            return Err(loader
+                .error(
+                    template_span.clone(),
+                    format!(
+                        "`${}` is used in the `each` template but never bound",
+                        var.name
+                    ),
+                )
+                .label("unbound metavariable"));
+        }
+    }
+    Ok(Each {
+        metavar: metavar.to_owned(),
+        matching,
+        fix,
+    })
 }
 
-/// `default-keywords = ["name=value", …]`, checked against the fix: it must be a call.
+/// `X.default-keywords = ["name=value", …]`.
 fn compile_default_keywords(
     loader: &Loader<'_>,
-    defs: Vec<Spanned<String>>,
-    fix: Option<&Template>,
+    value: &Value,
 ) -> Result<Vec<(String, String)>, SourceError> {
+    let items: Vec<&Value> = match &value.kind {
+        Kind::Array(items) => items.iter().collect(),
+        _ => vec![value],
+    };
     let mut keywords = Vec::new();
-    for def in defs {
-        if !fix.is_some_and(Template::is_call) {
-            return Err(loader.error(
-                def.span(),
-                "`default-keywords` needs a `fix` that is one call, to add the keywords to",
-            ));
-        }
-        let text = def.get_ref();
+    for item in items {
+        let span = item.span().unwrap_or_default();
+        let text = item.as_str().unwrap_or_default();
         let parsed = text.split_once('=').and_then(|(name, value)| {
             let name = name.trim();
             let call = format!("f({name}={})", value.trim());
@@ -431,77 +539,9 @@ fn compile_default_keywords(
             valid.then(|| (name.to_owned(), value.trim().to_owned()))
         });
         let Some(keyword) = parsed else {
-            return Err(loader.error(def.span(), "a default keyword is written `name=value`"));
+            return Err(loader.error(span, "a default keyword is written `name=value`"));
         };
         keywords.push(keyword);
     }
     Ok(keywords)
-}
-
-/// `comment = "regex"`: a rule that reports comments. It has nothing to bind, so it takes no
-/// fix, metavariables or structural constraints.
-fn compile_comment(
-    loader: &Loader<'_>,
-    def: &schema::RuleDef,
-    code: &str,
-) -> Result<Option<Regex>, SourceError> {
-    let Some(text) = &def.comment else {
-        return Ok(None);
-    };
-    let structural = def.fix.is_some()
-        || def.inside.is_some()
-        || def.not_inside.is_some()
-        || def.not.is_some()
-        || def.statement_position
-        || def.role.is_some()
-        || def.in_async_function
-        || !def.constraints.is_empty()
-        || !def.each.is_empty()
-        || !def.fresh.is_empty()
-        || !def.default_keywords.is_empty();
-    if structural {
-        return Err(loader.error(
-            text.span(),
-            format!(
-                "rule `{code}` matches comments: it cannot have a fix, metavariables or structural \
-                 constraints (`inside`, `where`, `role`, …)"
-            ),
-        ));
-    }
-    let uses_metavar = [Some(&def.message), def.help.as_ref()]
-        .into_iter()
-        .flatten()
-        .any(|t| t.get_ref().contains('$'));
-    if uses_metavar {
-        return Err(loader.error(
-            def.message.span(),
-            "a comment rule binds no metavariables, so its message and help cannot use `$`",
-        ));
-    }
-    Regex::new(text.get_ref())
-        .map(Some)
-        .map_err(|e| loader.error(text.span(), format!("invalid regex: {e}")))
-}
-
-/// `when-imported = ["pkg"]`: every module must be one of the pack's `modules`, whose imports
-/// the engine tracks.
-fn compile_when_imported(
-    loader: &Loader<'_>,
-    defs: Vec<Spanned<String>>,
-    modules: &FxHashSet<String>,
-) -> Result<Vec<String>, SourceError> {
-    defs.into_iter()
-        .map(|module| {
-            if modules.contains(module.get_ref()) {
-                Ok(module.into_inner())
-            } else {
-                Err(loader
-                    .error(
-                        module.span(),
-                        format!("`{}` is not one of the pack's `modules`", module.get_ref()),
-                    )
-                    .note("only imports of declared modules are tracked"))
-            }
-        })
-        .collect()
 }

@@ -2,12 +2,15 @@
 //!
 //! Every string the engine later interprets (patterns, templates, messages, codes) is kept with its
 //! byte span in the pack file, so a validation error can point at the exact line and column.
-//! The format is documented for users in `docs/rulepacks.md`.
+//! The format is documented for users in `docs/rulepacks.md`; a rule's `match` and `fix` tables are
+//! read as [`Value`]s and compiled by `crate::condition` and [`super::rule`].
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
+
+use crate::condition::value::Value;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,33 +62,6 @@ pub enum Applicability {
     Unsafe,
 }
 
-/// A value that may be written as one string or a list of strings.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum StringOrList {
-    One(String),
-    Many(Vec<String>),
-}
-
-/// One string or a list of strings, each element carrying the span of the whole value (serde
-/// cannot keep spans through an untagged enum).
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub struct OneOrMany(Spanned<StringOrList>);
-
-impl OneOrMany {
-    pub fn into_vec(self) -> Vec<Spanned<String>> {
-        let span = self.0.span();
-        match self.0.into_inner() {
-            StringOrList::One(one) => vec![Spanned::new(span, one)],
-            StringOrList::Many(many) => many
-                .into_iter()
-                .map(|s| Spanned::new(span.clone(), s))
-                .collect(),
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleDef {
@@ -96,82 +72,64 @@ pub struct RuleDef {
     pub severity: Severity,
     pub help: Option<Spanned<String>>,
     pub explain: Spanned<String>,
-    pub pattern: Option<OneOrMany>,
-    /// Instead of a pattern: a regex matched against each comment (`# …`) of the file.
-    pub comment: Option<Spanned<String>>,
-    /// The rule applies only in files that import one of these modules (any import form).
-    #[serde(default)]
-    pub when_imported: Vec<Spanned<String>>,
-    pub fix: Option<Spanned<String>>,
-    pub applicability: Option<Spanned<Applicability>>,
-    /// Text shown for the fix (`Replace with …`); defaults to the rendered replacement.
-    pub fix_title: Option<String>,
-    #[serde(default)]
-    pub requires: BTreeMap<String, Spanned<String>>,
-    #[serde(default)]
-    pub statement_position: bool,
-    pub inside: Option<OneOrMany>,
-    pub not_inside: Option<OneOrMany>,
-    pub not: Option<OneOrMany>,
+    /// What the rule matches: a condition table (see `crate::condition`).
+    #[serde(rename = "match")]
+    pub matches: Option<Value>,
+    /// How a match is rewritten: template, applicability, title and transforms.
+    pub fix: Option<Value>,
     /// Report only where no other rule of the pack reports an enclosing range.
     #[serde(default)]
     pub fallback: bool,
-    #[serde(default, rename = "where")]
-    pub constraints: BTreeMap<String, Spanned<ConstraintDef>>,
-    /// Where the matched node must stand in its parent (`except-type`, `decorator`).
-    pub role: Option<Spanned<String>>,
-    /// The match must be in the body of an `async def` (its nearest enclosing function).
-    #[serde(default)]
-    pub in_async_function: bool,
-    /// Keywords (`name=value`) the fix's call gains when the matched call does not pass them.
-    #[serde(default)]
-    pub default_keywords: Vec<Spanned<String>>,
-    /// Metavariables the fix introduces as new names: `TG = "tg"` becomes `tg`, or `tg_1`, … when
-    /// the file already uses the name.
-    #[serde(default)]
-    pub fresh: BTreeMap<String, Spanned<String>>,
-    /// `$$$` captures whose every element is matched and rewritten on its own.
-    #[serde(default)]
-    pub each: BTreeMap<String, Spanned<EachDef>>,
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<ExampleDef>>,
+    // The keys of the language's first form: each is refused with its new spelling.
+    pub pattern: Option<Value>,
+    pub comment: Option<Value>,
+    #[serde(rename = "where")]
+    pub constraints: Option<Value>,
+    pub inside: Option<Value>,
+    pub not_inside: Option<Value>,
+    pub not: Option<Value>,
+    pub role: Option<Value>,
+    pub statement_position: Option<Value>,
+    pub in_async_function: Option<Value>,
+    pub when_imported: Option<Value>,
+    pub requires: Option<Value>,
+    pub applicability: Option<Value>,
+    pub fix_title: Option<Value>,
+    pub default_keywords: Option<Value>,
+    pub fresh: Option<Value>,
+    pub each: Option<Value>,
+}
+
+impl RuleDef {
+    /// The first key of the language's first form the rule has, with its value.
+    pub fn old_key(&self) -> Option<(&'static str, &Value)> {
+        [
+            ("pattern", &self.pattern),
+            ("comment", &self.comment),
+            ("where", &self.constraints),
+            ("inside", &self.inside),
+            ("not-inside", &self.not_inside),
+            ("not", &self.not),
+            ("role", &self.role),
+            ("statement-position", &self.statement_position),
+            ("in-async-function", &self.in_async_function),
+            ("when-imported", &self.when_imported),
+            ("requires", &self.requires),
+            ("applicability", &self.applicability),
+            ("fix-title", &self.fix_title),
+            ("default-keywords", &self.default_keywords),
+            ("fresh", &self.fresh),
+            ("each", &self.each),
+        ]
+        .into_iter()
+        .find_map(|(key, value)| value.as_ref().map(|value| (key, value)))
+    }
 }
 
 fn default_severity() -> Severity {
     Severity::Warning
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ConstraintDef {
-    /// Ruff node kinds the capture must be (`Call`, `Name`, `Attribute`, `StringLiteral`, …).
-    pub kind: Option<Vec<String>>,
-    pub not_kind: Option<Vec<String>>,
-    pub regex: Option<String>,
-    pub not_regex: Option<String>,
-    pub pattern: Option<OneOrMany>,
-    pub not_pattern: Option<OneOrMany>,
-    #[serde(default)]
-    pub positional_only: bool,
-    /// The capture is a name whose every assignment in its scope matches one of these patterns.
-    pub bound_to: Option<OneOrMany>,
-    /// The capture is a name that nothing binds where it is used (a module's name that is no
-    /// longer imported: a `NameError`). Only names of declared modules are followed.
-    #[serde(default)]
-    pub unbound: bool,
-}
-
-/// The rewrite of each element of a `$$$` capture.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct EachDef {
-    /// Every element must match this expression pattern, or the rule does not match.
-    pub pattern: Spanned<String>,
-    /// What each element becomes; the rewritten elements are joined by `, `, or one per line when
-    /// the metavariable stands alone on its template line.
-    pub fix: Spanned<String>,
-    #[serde(default, rename = "where")]
-    pub constraints: BTreeMap<String, Spanned<ConstraintDef>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,109 @@
+//! The conditions on what a name is bound to.
+//!
+//! - `bound-to = P` (or a list of patterns): the node is a name, and every value assigned to it in
+//!   the scope that binds it (the enclosing functions', else the module's) matches one of the
+//!   patterns. A name bound some other way (a parameter, a `for` target, an import) is not.
+//! - `unbound = true`: the node is a name that nothing binds where it is used, and one that an
+//!   import of a declared module would bind (a module's name no longer imported: a `NameError`).
+
+use ruff_python_ast::AnyNodeRef;
+use rustc_hash::FxHashSet;
+
+use super::compile::{CompileError, Compiler, Scope, flag, list_error, patterns};
+use super::needs::{self, Needs};
+use super::value::Value;
+use super::{Atom, Context, Target, matches_at};
+use crate::pattern::Pattern;
+use crate::pattern::matcher::Env;
+use crate::semantic::Resolution;
+
+#[derive(Debug)]
+struct BoundTo {
+    patterns: Vec<Pattern>,
+}
+
+pub(super) fn parse_bound_to(
+    item: &Value,
+    _cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    if scope == Scope::List {
+        return Err(list_error(item, "bound-to"));
+    }
+    Ok(Box::new(BoundTo {
+        patterns: patterns(item)?,
+    }))
+}
+
+impl Atom for BoundTo {
+    fn holds<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        env: &mut Env<'r, 't>,
+    ) -> bool {
+        let Some(AnyNodeRef::ExprName(name)) = target.node() else {
+            return false;
+        };
+        let ancestors = target.ancestors();
+        let Some(values) = cx
+            .assignments
+            .assigned_values(name.id.as_str(), &ancestors, cx.module)
+        else {
+            return false;
+        };
+        values.into_iter().all(|value| {
+            self.patterns.iter().any(|pattern| {
+                matches_at(
+                    &cx.matcher(pattern, None),
+                    pattern,
+                    value.into(),
+                    &mut env.clone(),
+                )
+            })
+        })
+    }
+
+    /// The file holds one of the values: a pattern's identifiers.
+    fn needs(&self, _modules: &FxHashSet<String>) -> Needs {
+        Needs::file(self.patterns.iter().map(needs::identifiers).collect())
+    }
+
+    fn alone(&self) -> bool {
+        self.patterns.iter().all(|p| p.metavars().is_empty())
+    }
+}
+
+#[derive(Debug)]
+struct Unbound;
+
+pub(super) fn parse_unbound(
+    item: &Value,
+    _cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    if scope == Scope::List {
+        return Err(list_error(item, "unbound"));
+    }
+    flag(item, "unbound")?;
+    Ok(Box::new(Unbound))
+}
+
+impl Atom for Unbound {
+    fn holds<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        _env: &mut Env<'r, 't>,
+    ) -> bool {
+        let Some(AnyNodeRef::ExprName(name)) = target.node() else {
+            return false;
+        };
+        cx.semantic.is_tracked(name.id.as_str())
+            && cx.semantic.resolve_name(name) == Resolution::Unbound
+    }
+
+    fn alone(&self) -> bool {
+        true
+    }
+}

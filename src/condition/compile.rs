@@ -1,0 +1,430 @@
+//! Compiling a condition table ([`Value`]) into a [`Condition`], and a rule's `match` table into a
+//! [`RuleMatch`]. Every error carries the span of the key or value at fault.
+
+use std::ops::Range;
+
+use regex::Regex;
+use rustc_hash::FxHashSet;
+
+use super::value::{Kind, Value};
+use super::{
+    Atom, CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, position,
+    project, regex as regex_atom, relation,
+};
+use crate::pattern::{MetavarUse, Pattern};
+
+/// Why a condition was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    pub note: Option<String>,
+}
+
+impl CompileError {
+    pub fn at(value: &Value, message: impl Into<String>) -> CompileError {
+        CompileError {
+            span: value.span(),
+            message: message.into(),
+            note: None,
+        }
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> CompileError {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// What a condition table is tested on, as far as compiling knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One node (or an identifier a metavariable stood for).
+    Node,
+    /// The elements a `$$$` metavariable captured.
+    List,
+}
+
+/// What compiling a table needs to know of the rule around it.
+pub struct Compiler<'a> {
+    /// The pack's declared modules.
+    pub modules: &'a FxHashSet<String>,
+    /// Every metavariable a pattern of the rule binds.
+    pub metavars: Vec<MetavarUse>,
+}
+
+/// How a condition kind is read from its value.
+type Parse = fn(&Value, &Compiler<'_>, Scope) -> Result<Box<dyn Atom>, CompileError>;
+
+/// Every condition kind by its key. Adding a kind is a file of its own and a line here.
+const ATOMS: &[(&str, Parse)] = &[
+    ("kind", kind::parse),
+    ("regex", regex_atom::parse),
+    ("keyword", keyword::parse),
+    ("count", count::parse_count),
+    ("non-empty", count::parse_non_empty),
+    ("inside", relation::parse_inside),
+    ("has", relation::parse_has),
+    ("follows", relation::parse_follows),
+    ("precedes", relation::parse_precedes),
+    ("bound-to", binding::parse_bound_to),
+    ("unbound", binding::parse_unbound),
+    ("in-async-function", position::parse),
+    ("imports", project::parse_imports),
+    ("versions", project::parse_versions),
+];
+
+/// The keys a condition table may hold besides the condition kinds.
+const COMBINATORS: &[&str] = &["all", "any", "not", "pattern"];
+
+/// Whether `key` names a metavariable (`ARGS`, `_X1`).
+pub fn is_metavar_key(key: &str) -> bool {
+    key.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Compile one condition table tested on a target of `scope`. Keys other than `skip` are read.
+pub fn compile_table(
+    value: &Value,
+    scope: Scope,
+    cx: &Compiler<'_>,
+    skip: &[&str],
+) -> Result<Condition, CompileError> {
+    let Some(entries) = value.as_table() else {
+        return Err(CompileError::at(
+            value,
+            format!("a condition is a table, not {}", value.describe()),
+        )
+        .note("write `{ pattern = \"…\" }`, `{ kind = \"Call\" }`, … (see docs/rulepacks.md)"));
+    };
+    let mut conditions = Vec::new();
+    let mut captures = Vec::new();
+    for (key, item) in entries {
+        if skip.contains(&key.as_str()) {
+            continue;
+        }
+        if is_metavar_key(key) {
+            captures.push(compile_capture(key, item, cx)?);
+            continue;
+        }
+        let condition = match key.as_str() {
+            "all" | "any" => {
+                let Kind::Array(items) = &item.kind else {
+                    return Err(CompileError::at(
+                        item,
+                        format!("`{key}` takes an array of condition tables"),
+                    ));
+                };
+                let compiled = items
+                    .iter()
+                    .map(|item| compile_table(item, scope, cx, &[]))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if compiled.is_empty() {
+                    return Err(CompileError::at(item, format!("`{key}` is empty")));
+                }
+                if key == "all" {
+                    Condition::All(compiled)
+                } else {
+                    Condition::Any(compiled)
+                }
+            }
+            "not" => Condition::Not(Box::new(compile_table(item, scope, cx, &[])?)),
+            "pattern" => {
+                if scope == Scope::List {
+                    return Err(list_error(item, "pattern"));
+                }
+                Condition::Pattern(patterns(item)?)
+            }
+            other => {
+                let Some((_, parse)) = ATOMS.iter().find(|(name, _)| *name == other) else {
+                    return Err(unknown_key(item, other));
+                };
+                Condition::Atom(parse(item, cx, scope)?)
+            }
+        };
+        conditions.push(condition);
+    }
+    // Conditions on captures come last: they may read what the others bound.
+    conditions.extend(captures);
+    Ok(match conditions.len() {
+        1 => conditions.pop().expect("one"),
+        _ => Condition::All(conditions),
+    })
+}
+
+fn compile_capture(key: &str, item: &Value, cx: &Compiler<'_>) -> Result<Condition, CompileError> {
+    let Some(metavar) = cx.metavars.iter().find(|m| m.name == key) else {
+        return Err(CompileError::at(
+            item,
+            format!("`{key}` is not a metavariable a pattern of this rule binds"),
+        )
+        .note(
+            "an uppercase key tests what that metavariable captured; \
+             condition kinds are lowercase (`kind`, `regex`, `has`, …)",
+        ));
+    };
+    let scope = if metavar.variadic {
+        Scope::List
+    } else {
+        Scope::Node
+    };
+    let condition = compile_table(item, scope, cx, &[])?;
+    let alone = condition.alone();
+    Ok(Condition::Capture(Box::new(CaptureCondition {
+        metavar: key.to_owned(),
+        condition,
+        alone,
+    })))
+}
+
+/// The error for a key that is no condition.
+fn unknown_key(item: &Value, key: &str) -> CompileError {
+    let mut known: Vec<&str> = COMBINATORS.to_vec();
+    known.extend(ATOMS.iter().map(|(name, _)| *name));
+    let error = CompileError::at(item, format!("unknown condition `{key}`"));
+    match old_spelling(key) {
+        Some(new) => error.note(new),
+        None => error.note(format!(
+            "conditions are {}, or an uppercase metavariable name",
+            known.join(", ")
+        )),
+    }
+}
+
+/// The error for a node condition written on a `$$$` capture.
+pub fn list_error(item: &Value, key: &str) -> CompileError {
+    CompileError::at(
+        item,
+        format!("`{key}` tests one node, and this `$$$` metavariable captured a list"),
+    )
+    .note(
+        "on a list, test its length with `count` or `non-empty`, and its elements with `has` \
+         (some element) or `not.has` (no element)",
+    )
+}
+
+/// One pattern or an array of patterns.
+pub fn patterns(item: &Value) -> Result<Vec<Pattern>, CompileError> {
+    strings(item, "a pattern")?
+        .into_iter()
+        .map(|(text, value)| {
+            Pattern::parse(&text)
+                .map_err(|error| CompileError::at(value, format!("invalid pattern: {error}")))
+        })
+        .collect()
+}
+
+/// A string, or a non-empty array of strings, each with its value.
+pub fn strings<'v>(item: &'v Value, what: &str) -> Result<Vec<(String, &'v Value)>, CompileError> {
+    match &item.kind {
+        Kind::String(text) => Ok(vec![(text.clone(), item)]),
+        Kind::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|value| match value.as_str() {
+                Some(text) => Ok((text.to_owned(), value)),
+                None => Err(CompileError::at(
+                    value,
+                    format!("expected {what} (a string), found {}", value.describe()),
+                )),
+            })
+            .collect(),
+        Kind::Array(_) => Err(CompileError::at(item, "the array is empty")),
+        _ => Err(CompileError::at(
+            item,
+            format!(
+                "expected {what} (a string) or an array of them, found {}",
+                item.describe()
+            ),
+        )),
+    }
+}
+
+/// `true`, the one value of a flag condition (`non-empty = true`); write `not` for the opposite.
+pub fn flag(item: &Value, key: &str) -> Result<(), CompileError> {
+    match item.kind {
+        Kind::Bool(true) => Ok(()),
+        Kind::Bool(false) => Err(CompileError::at(
+            item,
+            format!("`{key} = false` is written `not.{key} = true`"),
+        )),
+        _ => Err(CompileError::at(
+            item,
+            format!("`{key}` takes `true`, found {}", item.describe()),
+        )),
+    }
+}
+
+/// A regular expression.
+pub fn regex(item: &Value) -> Result<Regex, CompileError> {
+    let Some(text) = item.as_str() else {
+        return Err(CompileError::at(
+            item,
+            format!(
+                "expected a regular expression (a string), found {}",
+                item.describe()
+            ),
+        ));
+    };
+    Regex::new(text).map_err(|error| CompileError::at(item, format!("invalid regex: {error}")))
+}
+
+/// Every metavariable (with whether it is `$$$`) the `pattern` keys of a table and its nested
+/// tables bind, whatever condition they sit in: the names an uppercase key may test.
+pub fn metavars_in(value: &Value, found: &mut Vec<MetavarUse>) {
+    let Some(entries) = value.as_table() else {
+        if let Kind::Array(items) = &value.kind {
+            for item in items {
+                metavars_in(item, found);
+            }
+        }
+        return;
+    };
+    for (key, item) in entries {
+        if key == "pattern" {
+            let texts = match &item.kind {
+                Kind::String(text) => vec![text.as_str()],
+                Kind::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            for text in texts {
+                let Ok(pattern) = Pattern::parse(text) else {
+                    continue;
+                };
+                for metavar in pattern.metavars() {
+                    if !found.iter().any(|m| m.name == metavar.name) {
+                        found.push(metavar);
+                    }
+                }
+            }
+        } else {
+            metavars_in(item, found);
+        }
+    }
+}
+
+/// Compile a rule's `match` table. Its `pattern`s, else its `kind`, are what the walk tries;
+/// the rest is tested where one matched. A `comment` regex makes a rule that reports comments.
+pub fn compile_match(
+    value: &Value,
+    modules: &FxHashSet<String>,
+) -> Result<(RuleMatch, Option<Regex>), CompileError> {
+    let Some(entries) = value.as_table() else {
+        return Err(CompileError::at(
+            value,
+            format!("`match` is a table, not {}", value.describe()),
+        )
+        .note("write `match.pattern = \"…\"` (see docs/rulepacks.md)"));
+    };
+    let mut metavars = Vec::new();
+    metavars_in(value, &mut metavars);
+    let cx = Compiler { modules, metavars };
+    let find = |key: &str| entries.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    if let Some(comment) = find("comment") {
+        let regex = regex(comment)?;
+        let rest = compile_table(value, Scope::Node, &cx, &["comment"]);
+        let rest = match rest {
+            Ok(rest) => rest,
+            // A table holding only `comment` is an empty `all`.
+            Err(_) if entries.len() == 1 => Condition::All(Vec::new()),
+            Err(error) => return Err(error),
+        };
+        if !of_the_file(&rest) {
+            return Err(CompileError::at(
+                comment,
+                "a comment rule's `match` holds its `comment` regex and conditions on the file \
+                 only (`imports`, `versions`)",
+            ));
+        }
+        return Ok((
+            RuleMatch {
+                entries: Vec::new(),
+                rest,
+            },
+            Some(regex),
+        ));
+    }
+    let (entries, skip) = if let Some(item) = find("pattern") {
+        let entries = patterns(item)?.into_iter().map(Entry::Pattern).collect();
+        (entries, "pattern")
+    } else if let Some(item) = find("kind") {
+        (vec![Entry::Kinds(kind::node_kinds(item)?)], "kind")
+    } else {
+        return Err(CompileError::at(
+            value,
+            "a rule's `match` needs a `pattern` (or a `kind`): what the walk tries at each node",
+        )
+        .note("conditions beside it are tested where it matched"));
+    };
+    let rest = if value.as_table().is_some_and(|t| t.len() > 1) {
+        compile_table(value, Scope::Node, &cx, &[skip])?
+    } else {
+        Condition::All(Vec::new())
+    };
+    Ok((RuleMatch { entries, rest }, None))
+}
+
+/// Whether a condition tests only the file.
+fn of_the_file(condition: &Condition) -> bool {
+    match condition {
+        Condition::All(conditions) | Condition::Any(conditions) => {
+            conditions.iter().all(of_the_file)
+        }
+        Condition::Not(condition) => of_the_file(condition),
+        Condition::Atom(atom) => atom.of_the_file(),
+        Condition::Pattern(_) | Condition::Capture(_) => false,
+    }
+}
+
+/// How a key of the rule language's first form is written now, for the error that meets it.
+pub fn old_spelling(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "where" => {
+            "conditions on a metavariable sit in `match` under its name: `where.X = { kind = … }` \
+             is `match.X = { kind = … }`"
+        }
+        "not-inside" => "`not-inside = P` is `not.inside.pattern = P`",
+        "not-kind" => "`not-kind = K` is `not.kind = K`",
+        "not-pattern" => "`not-pattern = P` is `not.pattern = P`",
+        "not-regex" => {
+            "`not-regex = R` is `not.regex = R`; a regex tests a name's spelling only: test a \
+             call's keywords with `keyword`, a list with `non-empty` or `has`"
+        }
+        "positional-only" => {
+            "`positional-only = true` is `not.has = { kind = \"Keyword\", within = \"children\" }`"
+        }
+        "role" => {
+            "`role = \"decorator\"` is `inside = { kind = \"Decorator\", within = \"parent\" }`; \
+             `role = \"except-type\"` is an `any` of `inside = { kind = \"ExceptHandler\", within = \
+             \"parent\" }` and the same through a `Tuple` (see docs/rulepacks.md)"
+        }
+        "statement-position" => {
+            "`statement-position = true` is `match.kind = \"Expr\"` (an expression statement) with \
+             the expression's pattern under `match.has = { pattern = …, within = \"children\" }`"
+        }
+        "in-async-function" => {
+            "`in-async-function` is a condition: `match.in-async-function = true`"
+        }
+        "when-imported" => "`when-imported = [M]` is `match.imports = [M]`",
+        "requires" => "`requires = { lib = S }` is `match.versions = { lib = S }`",
+        "inside" => "`inside = P` is `match.inside.pattern = P`",
+        "not" => "`not = P` is `match.not.pattern = P`",
+        "pattern" => "`pattern = P` is `match.pattern = P`",
+        "comment" => "`comment = R` is `match.comment = R`",
+        "applicability" => "`applicability` sits in the fix: `fix.applicability`",
+        "fix-title" => "`fix-title` is `fix.title`",
+        "default-keywords" => {
+            "`default-keywords = [K]` is a transform of the `$$$` metavariable holding the \
+             call's keywords: `fix.KW.default-keywords = [K]`"
+        }
+        "fresh" => "`fresh = { X = \"name\" }` is `fix.X.fresh = \"name\"`",
+        "each" => {
+            "`each.X = { pattern, fix, where }` is `fix.X.each = { match = { pattern = …, … }, \
+             template = … }`"
+        }
+        _ => return None,
+    })
+}

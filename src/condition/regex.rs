@@ -1,0 +1,85 @@
+//! `regex`: the node's name, as Python reads it, matches a regular expression.
+//!
+//! A regex tests a spelling, never the source text of a larger node: the identifier a
+//! metavariable stood for, a name, an attribute's name, an imported name (`from m import x`), a
+//! keyword argument's name, or a parameter's name. Names are tested NFKC-normalised, as the
+//! parser keeps them. Any other node does not match.
+
+use regex::Regex;
+use regex_syntax::hir::literal::ExtractKind;
+use ruff_python_ast::AnyNodeRef;
+
+use super::compile::{self, CompileError, Compiler, Scope, list_error};
+use super::needs::{self, Needle, Needs};
+use super::value::Value;
+use super::{Atom, Context, Subject, Target};
+use crate::pattern::matcher::Env;
+
+#[derive(Debug)]
+struct Spelled {
+    regex: Regex,
+}
+
+pub(super) fn parse(
+    item: &Value,
+    _cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    if scope == Scope::List {
+        return Err(list_error(item, "regex"));
+    }
+    Ok(Box::new(Spelled {
+        regex: compile::regex(item)?,
+    }))
+}
+
+/// The name a node spells, for `regex`.
+pub fn spelling<'t>(subject: &Subject<'t>) -> Option<&'t str> {
+    Some(match subject {
+        Subject::Ident(identifier) => identifier.as_str(),
+        Subject::Node(node) => match node {
+            AnyNodeRef::ExprName(name) => name.id.as_str(),
+            AnyNodeRef::ExprAttribute(attribute) => attribute.attr.as_str(),
+            AnyNodeRef::Alias(alias) => alias.name.as_str(),
+            AnyNodeRef::Keyword(keyword) => keyword.arg.as_ref()?.as_str(),
+            AnyNodeRef::Parameter(parameter) => parameter.name.as_str(),
+            AnyNodeRef::ParameterWithDefault(parameter) => parameter.parameter.name.as_str(),
+            _ => return None,
+        },
+        Subject::List(_) => return None,
+    })
+}
+
+impl Atom for Spelled {
+    fn holds<'r, 't>(
+        &'r self,
+        _cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        _env: &mut Env<'r, 't>,
+    ) -> bool {
+        spelling(&target.subject).is_some_and(|name| self.regex.is_match(name))
+    }
+
+    /// The words the regex allows when it is anchored (`^(a|b)$`); else a literal prefix every
+    /// match starts with.
+    fn needs(&self, _modules: &rustc_hash::FxHashSet<String>) -> Needs {
+        let words = needs::regex_words(&self.regex);
+        let needles = match needs::bounded_literals(&self.regex, true) {
+            Some(words) => Some(words.into_iter().map(Needle::of).collect::<Vec<_>>()),
+            None => needs::regex_affixes(&self.regex, ExtractKind::Prefix)
+                .map(|prefixes| prefixes.into_iter().map(Needle::within).collect()),
+        };
+        Needs {
+            needles: match needles {
+                Some(needles) => needles.into_iter().map(|needle| vec![needle]).collect(),
+                None => vec![Vec::new()],
+            },
+            words,
+            ..Needs::nothing()
+        }
+    }
+
+    fn alone(&self) -> bool {
+        true
+    }
+}
