@@ -118,7 +118,7 @@ impl Baseline {
     /// Read a baseline file.
     pub fn read(file: &Path) -> Result<Baseline, String> {
         let shown = file.display();
-        let text = crate::bounded::read_text(file, crate::bounded::BASELINE_LIMIT)
+        let text = crate::base::bounded::read_text(file, crate::base::bounded::BASELINE_LIMIT)
             .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
         let parsed: File = serde_json::from_str(&text).map_err(|e| {
             // serde's message may quote the file: only a file with a baseline's key is quoted.

@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 
 use crate::pack::SourceError;
 use crate::resolve::{Resolver, Settings};
-use crate::sync::lock;
+use crate::base::sync::lock;
 
 /// Directories never walked into (they are still checked when named explicitly).
 pub const DEFAULT_EXCLUDES: &[&str] = &[

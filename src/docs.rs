@@ -5,7 +5,7 @@
 //! Fix safety) and the pack's own examples, before and after. The engine's own rule
 //! ([`noqa::UNUSED_NOQA`]) has a hand-written page in the same layout.
 
-use crate::noqa;
+use crate::engine::noqa;
 use crate::pack::{Applicability, Pack, Rule};
 
 /// How a rule's fix is described: `safe`, `unsafe`, or none.

@@ -16,10 +16,10 @@ use ruff_python_ast::{
 use ruff_source_file::LineIndex;
 use serde::Serialize;
 
-use crate::diagnostic::{Applicability, Origin};
+use crate::base::diagnostic::{Applicability, Origin};
 use crate::pack::Pack;
 use crate::report::{FileReport, escape_markup, position};
-use crate::semantic::in_module;
+use crate::analysis::semantic::in_module;
 
 /// Where a file stands in the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,10 +60,10 @@ impl Migration {
         if !named(&self.from) && !named(&self.to) {
             return State::Outside;
         }
-        let parsed = crate::check::parse(source);
+        let parsed = crate::analysis::parse::parse(source);
         let mut imports = Imports::default();
         imports.visit_body(parsed.suite());
-        crate::check::drop_deep(parsed, source.len());
+        crate::analysis::parse::drop_deep(parsed, source.len());
         let imports_any = |modules: &[String]| {
             imports
                 .modules

@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::check::check;
+use crate::engine::check;
 use crate::cli::{Failure, PackArgs, load_packs};
-use crate::diagnostic::Origin;
-use crate::fix::apply;
+use crate::base::diagnostic::Origin;
+use crate::linter;
 use crate::pack::{Applicability, Example, Pack};
 use crate::ruleset::{RuleRef, RuleSet};
-use crate::version::Version;
+use crate::base::version::Version;
 
 /// The result of one example.
 pub struct Outcome {
@@ -102,7 +102,7 @@ fn run_example(
         &example.versions,
         false,
     );
-    let outcome = apply::fix(&rules, &example.code, unsafe_fixes);
+    let outcome = linter::fix(&rules, &example.code, unsafe_fixes);
     if &outcome.text != expected {
         return Some(format!(
             "the fix differs from `fixed`:\n{}",
@@ -114,7 +114,7 @@ fn run_example(
     if !outcome.problems.is_empty() {
         return Some(outcome.problems.join("\n"));
     }
-    let again = apply::fix(&rules, &outcome.text, unsafe_fixes);
+    let again = linter::fix(&rules, &outcome.text, unsafe_fixes);
     if again.text != outcome.text {
         return Some(format!(
             "a second fix changed the result again:\n{}",

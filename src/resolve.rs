@@ -25,15 +25,15 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rustc_hash::{FxHashMap, FxHashSet};
 use toml::Spanned;
 
-use crate::canonical::CanonicalDirs;
+use crate::base::canonical::CanonicalDirs;
 use crate::discover::Filters;
 use crate::migration::Migration;
 use crate::pack::{self, Pack, SourceError};
 use crate::report::Format;
 use crate::ruleset::{FixSelection, RuleSet, Selection};
 use crate::settings::{self, Config, Held, SpannedList, strings};
-use crate::sync::lock;
-use crate::version::Version;
+use crate::base::sync::lock;
+use crate::base::version::Version;
 
 /// What the command line says, over every configuration file.
 #[derive(Debug, Clone, Default)]
@@ -619,7 +619,7 @@ pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
                 .to_owned(),
         );
     }
-    let engine = crate::noqa::ENGINE_CODES.iter().copied();
+    let engine = crate::engine::noqa::ENGINE_CODES.iter().copied();
     let mut codes = packs
         .iter()
         .flat_map(|p| p.rules.iter().map(|r| r.code.as_str()))

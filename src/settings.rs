@@ -22,7 +22,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::pack::SourceError;
-use crate::version::{Version, VersionSpec};
+use crate::base::version::{Version, VersionSpec};
 
 /// A list of strings whose positions in the file are kept for error messages.
 pub type SpannedList = Vec<Spanned<String>>;
@@ -268,7 +268,7 @@ enum PyprojectKind {
 /// A `pyproject.toml` that cannot be read, or is not UTF-8 and mentions us, counts as a
 /// configuration: reading it then reports why, instead of its settings silently not applying.
 fn pyproject_kind(path: &Path) -> PyprojectKind {
-    let Ok(bytes) = crate::bounded::read(path, crate::bounded::TOML_LIMIT) else {
+    let Ok(bytes) = crate::base::bounded::read(path, crate::base::bounded::TOML_LIMIT) else {
         return PyprojectKind::Configuration;
     };
     let text = match String::from_utf8(bytes) {

@@ -4,11 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use anyio_lint::check::check;
-use anyio_lint::fix::apply;
-use anyio_lint::pack;
-use anyio_lint::ruleset::{RuleSet, Selection};
-use anyio_lint::version::Version;
+use anyio_lint::check;
+use anyio_lint::{RuleSet, Selection};
+use anyio_lint::Version;
 
 /// A pack with one rule matching `pattern`; `extra` is TOML added to the rule table.
 fn pack_with(pattern: &str, extra: &str) -> String {
@@ -41,7 +39,7 @@ flagged = "x"
 }
 
 fn rules(pack_text: &str, versions: &[(&str, &str)]) -> RuleSet {
-    let pack = pack::load("test.toml", pack_text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let pack = anyio_lint::load_pack("test.toml", pack_text).unwrap_or_else(|e| panic!("{}", e.render(false)));
     let versions: BTreeMap<String, Version> = versions
         .iter()
         .map(|(d, v)| (d.to_string(), Version::parse(v).unwrap()))
@@ -61,9 +59,9 @@ fn found(pattern: &str, extra: &str, source: &str) -> Vec<String> {
 
 fn fixed(pattern: &str, extra: &str, source: &str) -> String {
     let rules = rules(&pack_with(pattern, extra), &[]);
-    let outcome = apply::fix(&rules, source, true);
+    let outcome = anyio_lint::fix(&rules, source, true);
     assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
-    let again = apply::fix(&rules, &outcome.text, true);
+    let again = anyio_lint::fix(&rules, &outcome.text, true);
     assert_eq!(again.text, outcome.text, "a second fix changed the text");
     outcome.text
 }
@@ -386,7 +384,7 @@ fn block_templates_only_where_a_statement_stands() {
 #[test]
 fn a_fix_that_breaks_syntax_is_rolled_back_and_named() {
     let fix = "fix.template = \"n.g(\"\nfix.applicability = \"safe\"";
-    let error = pack::load("t.toml", &pack_with("\"m.f()\"", fix)).unwrap_err();
+    let error = anyio_lint::load_pack("t.toml", &pack_with("\"m.f()\"", fix)).unwrap_err();
     assert!(
         error.message.contains("not valid Python"),
         "{}",
@@ -395,7 +393,7 @@ fn a_fix_that_breaks_syntax_is_rolled_back_and_named() {
     // A template that parses alone but not in place: a starred expression as a subscript target.
     let fix = "fix.template = \"*n.g\"\nfix.applicability = \"safe\"";
     let rules = rules(&pack_with("\"m.f\"", fix), &[]);
-    let outcome = apply::fix(&rules, "import m\ndel m.f\n", true);
+    let outcome = anyio_lint::fix(&rules, "import m\ndel m.f\n", true);
     assert_eq!(outcome.text, "import m\ndel m.f\n");
     assert!(outcome.problems[0].contains("T1"), "{:?}", outcome.problems);
 }
@@ -474,7 +472,7 @@ fix.applicability = "safe""#;
 match.has = { pattern = "m.run($$$CALLS)", within = "children" }"#;
     let rules = rules(&pack_matching(matching, extra), &[]);
     let fixed = |source: &str| {
-        let outcome = apply::fix(&rules, source, true);
+        let outcome = anyio_lint::fix(&rules, source, true);
         assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
         outcome.text
     };
@@ -626,7 +624,7 @@ fn comment_rules_match_comments_only() {
         "match.comment = ",
         "fix.template = \"y\"\nfix.applicability = \"safe\"\nmatch.comment = ",
     );
-    let error = pack::load("p.toml", &with_fix).unwrap_err().render(false);
+    let error = anyio_lint::load_pack("p.toml", &with_fix).unwrap_err().render(false);
     assert!(error.contains("cannot have a fix"), "{error}");
 }
 
@@ -750,9 +748,9 @@ fn a_tree_deeper_than_the_stack_allows_is_dropped_on_a_new_segment() {
     std::thread::Builder::new()
         .stack_size(4 << 20)
         .spawn(move || {
-            let parsed = anyio_lint::check::parse(&source);
+            let parsed = anyio_lint::parse(&source);
             assert!(parsed.errors().is_empty());
-            anyio_lint::check::drop_deep(parsed, source.len());
+            anyio_lint::drop_deep(parsed, source.len());
         })
         .expect("thread starts")
         .join()

@@ -6,9 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use anyio_lint::fix::apply;
-use anyio_lint::pack;
-use anyio_lint::ruleset::{RuleSet, Selection};
+use anyio_lint::{RuleSet, Selection};
 use common::{project, run, stderr};
 
 /// Rules from `rules` (TOML `[[rule]]` tables) in a pack over the module `m`.
@@ -22,7 +20,7 @@ prefix = "T"
 modules = ["m"]
 {rules}"#
     );
-    let pack = pack::load("test.toml", &text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let pack = anyio_lint::load_pack("test.toml", &text).unwrap_or_else(|e| panic!("{}", e.render(false)));
     RuleSet::new(
         Arc::new(vec![pack]),
         &Selection::default(),
@@ -126,7 +124,7 @@ fn a_fix_that_python_would_refuse_to_compile_is_rolled_back() {
 
     // `await` where the function is not async.
     let rules = rules(&rule("T1", "m.block_on($X)", "await $X"));
-    let outcome = apply::fix(
+    let outcome = anyio_lint::fix(
         &rules,
         "import m\n\ndef f():\n    return m.block_on(g())\n",
         false,
@@ -140,7 +138,7 @@ fn a_fix_that_python_would_refuse_to_compile_is_rolled_back() {
         "{:?}",
         outcome.problems
     );
-    let outcome = apply::fix(
+    let outcome = anyio_lint::fix(
         &rules,
         "import m\n\nasync def f():\n    return m.block_on(g())\n",
         false,
@@ -154,7 +152,7 @@ fn a_fix_that_python_would_refuse_to_compile_is_rolled_back() {
 #[test]
 fn fixes_that_undo_one_another_count_nothing() {
     let rules = rules(&(rule("T1", "m.a($X)", "m.b($X)") + &rule("T2", "m.b($X)", "m.a($X)")));
-    let outcome = apply::fix(&rules, "import m\nm.a(1)\n", false);
+    let outcome = anyio_lint::fix(&rules, "import m\nm.a(1)\n", false);
     assert_eq!(outcome.text, "import m\nm.a(1)\n");
     assert_eq!(outcome.fixed(), 0, "{:?}", outcome.applied);
     assert!(
@@ -165,7 +163,7 @@ fn fixes_that_undo_one_another_count_nothing() {
 
     // A → B → C → B: the file keeps B, and only the fix that made B counts.
     let rules = rules_chain();
-    let outcome = apply::fix(&rules, "import m\nm.a(1)\n", false);
+    let outcome = anyio_lint::fix(&rules, "import m\nm.a(1)\n", false);
     assert_eq!(outcome.text, "import m\nm.b(1)\n");
     assert_eq!(outcome.fixed(), 1, "{:?}", outcome.applied);
 }

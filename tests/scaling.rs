@@ -14,11 +14,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyio_lint::check::check;
-use anyio_lint::pack;
+use anyio_lint::check;
 use anyio_lint::packtest::test_packs;
-use anyio_lint::ruleset::{RuleSet, Selection};
-use anyio_lint::version::Version;
+use anyio_lint::{RuleSet, Selection};
+use anyio_lint::Version;
 
 /// How much longer the input 4 times as large may take.
 const MAX_GROWTH: f64 = 6.0;
@@ -76,7 +75,7 @@ fn assert_linear<T>(what: &str, small: usize, make: impl Fn(usize) -> T, work: i
 }
 
 fn builtin_rules(versions: &[(&str, &str)]) -> RuleSet {
-    let packs = pack::load_all(true, &[]).expect("the built-in packs load");
+    let packs = anyio_lint::load_packs(true, &[]).expect("the built-in packs load");
     let versions: BTreeMap<String, Version> = versions
         .iter()
         .map(|(name, version)| ((*name).to_owned(), Version::parse(version).expect("valid")))
@@ -140,7 +139,7 @@ fn fixing_functions_that_import_is_linear() {
         5_000,
         functions_that_import,
         |source| {
-            let outcome = anyio_lint::fix::apply::fix(&rules, source, false);
+            let outcome = anyio_lint::fix(&rules, source, false);
             assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
             assert!(!outcome.text.contains("asyncio"));
         },
@@ -235,7 +234,7 @@ fn testing_a_pack_is_linear_in_its_rules() {
         |rules| (rules, pack_of(rules)),
         |(rules, text)| {
             let pack =
-                pack::load("many.toml", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+                anyio_lint::load_pack("many.toml", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
             let outcomes = test_packs(vec![pack]);
             assert_eq!(outcomes.len(), 2 * rules);
             assert!(outcomes.iter().all(|o| o.failure.is_none()));

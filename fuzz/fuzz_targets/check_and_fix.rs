@@ -6,14 +6,13 @@
 
 use std::sync::{Arc, LazyLock};
 
-use anyio_lint::fix::apply;
 use anyio_lint::report::{FileReport, Format};
-use anyio_lint::ruleset::{RuleSet, Selection};
-use anyio_lint::source::SourceText;
+use anyio_lint::{RuleSet, Selection};
+use anyio_lint::SourceText;
 use libfuzzer_sys::fuzz_target;
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(|| {
-    let packs = anyio_lint::pack::load_all(true, &[]).expect("the built-in packs load");
+    let packs = anyio_lint::anyio_lint::load_packs(true, &[]).expect("the built-in packs load");
     let selection = Selection::default();
     RuleSet::new(Arc::new(packs), &selection, &Default::default())
 });
@@ -23,8 +22,8 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     };
     assert_eq!(source.encode(&source.text), bytes, "decoding and encoding lost bytes");
-    let parsed_before = anyio_lint::check::parse(&source.text).errors().is_empty();
-    let found = anyio_lint::check::check(&RULES, &source.text, &[]);
+    let parsed_before = anyio_lint::parse(&source.text).errors().is_empty();
+    let found = anyio_lint::check(&RULES, &source.text, &[]);
     let report = FileReport {
         path: "fuzzed.py".to_owned(),
         absolute: "/fuzzed.py".to_owned(),
@@ -36,10 +35,10 @@ fuzz_target!(|bytes: &[u8]| {
     for format in Format::all() {
         let _ = format.render(std::slice::from_ref(&report), true, false);
     }
-    let outcome = apply::fix(&RULES, &source.text, true);
+    let outcome = anyio_lint::fix(&RULES, &source.text, true);
     let _ = source.encode(&outcome.text);
     if parsed_before {
-        let after = anyio_lint::check::parse(&outcome.text);
+        let after = anyio_lint::parse(&outcome.text);
         assert!(
             after.errors().is_empty(),
             "the fix broke a file that parsed:\n--- before\n{}\n--- after\n{}",

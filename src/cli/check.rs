@@ -9,17 +9,17 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::baseline::Baseline;
-use crate::check::check;
+use crate::engine::check;
 use crate::discover;
-use crate::fix::apply;
+use crate::linter;
 use crate::fix::write::{self, Output, Snapshot, WriteError};
-use crate::noqa;
+use crate::engine::noqa;
 use crate::pack::Pack;
 use crate::progress::Progress;
 use crate::report::{self, FileReport, Format};
 use crate::resolve::{Overrides, Resolver, Settings, known_selector};
 use crate::ruleset::RuleSet;
-use crate::source::{ReadError, SourceText};
+use crate::base::source::{ReadError, SourceText};
 
 use super::{
     CheckArgs, Failure, absolute, display_path, file_error, flag, parse_versions, paths_or_current,
@@ -74,7 +74,7 @@ pub(super) fn process(
         ..FileReport::default()
     };
     let changed = if fix {
-        let outcome = apply::fix(rules, &source.text, unsafe_fixes);
+        let outcome = linter::fix(rules, &source.text, unsafe_fixes);
         report.fixed = outcome.applied;
         report.problems = outcome.problems;
         report.diagnostics = outcome.remaining.diagnostics;
@@ -472,13 +472,13 @@ fn add_noqa(
         report.diagnostics = checked.diagnostics;
         return (report, None);
     }
-    let parsed = crate::check::parse(source);
-    let tokens = crate::tokens::TokenFacts::new(&parsed, source);
+    let parsed = crate::analysis::parse::parse(source);
+    let tokens = crate::analysis::tokens::TokenFacts::new(&parsed, source);
     let lines = noqa::Lines::new(source, &tokens);
     let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
     edits.sort_by(|a, b| a.key().cmp(&b.key()));
-    let text = apply::apply_edits(source, &edits);
-    crate::check::drop_deep(parsed, source.len());
+    let text = crate::fix::edits::apply_edits(source, &edits);
+    crate::analysis::parse::drop_deep(parsed, source.len());
     if count == 0 {
         return (report, None);
     }
@@ -536,7 +536,7 @@ fn check_stdin(
     rules: &RuleSet,
     settings: &Settings,
 ) -> Result<u8, Failure> {
-    let bytes = crate::bounded::read_stream(std::io::stdin(), crate::bounded::SOURCE_LIMIT, 0)
+    let bytes = crate::base::bounded::read_stream(std::io::stdin(), crate::base::bounded::SOURCE_LIMIT, 0)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
     let name = args
         .stdin_filename

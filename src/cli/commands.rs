@@ -9,10 +9,10 @@ use rayon::prelude::*;
 use crate::discover;
 use crate::fix::write::{self, Output};
 use crate::migration;
-use crate::noqa;
+use crate::engine::noqa;
 use crate::report::FileReport;
 use crate::resolve::{Discovery, Overrides, Resolver};
-use crate::source::SourceText;
+use crate::base::source::SourceText;
 
 use super::check::{Read, process, read_source, refuse_input_as_output};
 use super::{
@@ -243,14 +243,14 @@ pub(super) fn run_parse_only(
         .map(|(path, settings)| match SourceText::read(path) {
             Ok(source)
                 if prefiltered
-                    && crate::check::worth_parsing(settings.rules(), &source.text).is_none() =>
+                    && crate::engine::worth_parsing(settings.rules(), &source.text).is_none() =>
             {
                 (false, true)
             }
             Ok(source) => {
-                let parsed = crate::check::parse(&source.text);
+                let parsed = crate::analysis::parse::parse(&source.text);
                 let ok = parsed.errors().is_empty();
-                crate::check::drop_deep(parsed, source.text.len());
+                crate::analysis::parse::drop_deep(parsed, source.text.len());
                 (true, ok)
             }
             Err(_) => (false, false),

@@ -15,7 +15,7 @@ use super::value::Value;
 use super::{Atom, Context, Target, matches_at};
 use crate::pattern::Pattern;
 use crate::pattern::matcher::Env;
-use crate::semantic::Resolution;
+use crate::analysis::semantic::Resolution;
 
 #[derive(Debug)]
 struct BoundTo {

@@ -34,12 +34,12 @@ use ruff_python_ast::{AnyNodeRef, Identifier, Stmt};
 use ruff_text_size::Ranged;
 use rustc_hash::FxHashSet;
 
-use crate::assignments::Assignments;
+use crate::analysis::assignments::Assignments;
 use crate::pattern::anchor::{Anchor, anchors};
 use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
-use crate::semantic::Semantic;
-use crate::version::Version;
+use crate::analysis::semantic::Semantic;
+use crate::base::version::Version;
 
 pub use compile::{
     CompileError, Scope, compile_match, compile_table, is_metavar_key, old_spelling,
@@ -432,7 +432,7 @@ impl Condition {
 
     /// The version specifiers among the conjuncts of this condition: the project's versions must
     /// satisfy them for it to hold anywhere.
-    pub fn required_versions(&self) -> Vec<(String, crate::version::VersionSpec)> {
+    pub fn required_versions(&self) -> Vec<(String, crate::base::version::VersionSpec)> {
         let conjuncts: &[Condition] = match self {
             Condition::All(conditions) => conditions,
             other => std::slice::from_ref(other),

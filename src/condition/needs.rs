@@ -12,7 +12,7 @@ use regex_syntax::hir::{Hir, HirKind, Look};
 
 use crate::pattern::anchor::Anchor;
 use crate::pattern::{DispatchKey, Pattern};
-use crate::scan;
+use crate::base::scan;
 
 /// Something a file's text must contain for a condition to hold in it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

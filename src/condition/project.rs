@@ -13,8 +13,8 @@ use super::needs::{Needle, Needs};
 use super::value::Value;
 use super::{Atom, Context, Target, Versions};
 use crate::pattern::matcher::Env;
-use crate::semantic::in_module;
-use crate::version::VersionSpec;
+use crate::analysis::semantic::in_module;
+use crate::base::version::VersionSpec;
 
 #[derive(Debug)]
 struct Imports {

@@ -11,8 +11,8 @@ use ruff_python_ast::{ModModule, Stmt, visitor::source_order::SourceOrderVisitor
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::diagnostic::Edit;
-use crate::semantic::{BindingKind, Resolution, Semantic, in_module};
+use crate::base::diagnostic::Edit;
+use crate::analysis::semantic::{BindingKind, Resolution, Semantic, in_module};
 
 /// The key of an import binding that survives edits: its local name and qualified name.
 pub type ImportKey = (String, String);
@@ -70,7 +70,7 @@ impl<'t> Imports<'t> {
         let free_at_top = self.semantic.lookup(
             root,
             TextSize::from(u32::MAX),
-            crate::semantic::MODULE_SCOPE,
+            crate::analysis::semantic::MODULE_SCOPE,
         ) == Resolution::Unbound;
         if !(free_here && free_at_top && self.semantic.is_tracked(root)) {
             return None;

@@ -1,6 +1,9 @@
-//! Fixes: templates, imports, edit application, the fix loop, its verification and atomic writes.
-pub mod apply;
+//! Fixes: rendering a finding's fix ([`render`]), the imports its template needs ([`imports`]),
+//! applying and merging edits ([`edits`]), judging a fixed text before it is kept ([`verify`]),
+//! and writing fixed files atomically ([`write`]).
+
+pub mod edits;
 pub mod imports;
-pub mod template;
+pub mod render;
 pub mod verify;
 pub mod write;

@@ -25,7 +25,7 @@ use ruff_python_ast::{Expr, ModModule, Stmt};
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::Edit;
+use crate::base::diagnostic::Edit;
 
 /// CPython's limit on statically nested blocks in one code object (`CO_MAXBLOCKS`).
 const MAX_BLOCKS: u32 = 20;
@@ -601,8 +601,8 @@ fn indentation_too_deep(tokens: &[Token], written: &[TextRange]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::parse;
-    use crate::fix::apply::apply_edits;
+    use crate::analysis::parse::parse;
+    use crate::fix::edits::apply_edits;
 
     fn judged(before: &str, edits: &[(Edit, Option<TextRange>)]) -> Result<(), Refusal> {
         let plain: Vec<Edit> = edits.iter().map(|(edit, _)| edit.clone()).collect();

@@ -6,7 +6,7 @@ use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::Buffer};
 
-use crate::bounded::TOML_LIMIT;
+use crate::base::bounded::TOML_LIMIT;
 
 /// An error located in a TOML file (a rule pack or a configuration file). Boxed: one pointer wide.
 #[derive(Debug, Clone)]
@@ -126,7 +126,7 @@ impl SourceError {
 /// The text of `path`, a regular UTF-8 file of at most [`TOML_LIMIT`] bytes, or an error naming
 /// `what` it is (`rule pack`, `configuration file`).
 pub fn read_text(path: &std::path::Path, what: &str) -> Result<String, SourceError> {
-    crate::bounded::read_text(path, TOML_LIMIT).map_err(|e| {
+    crate::base::bounded::read_text(path, TOML_LIMIT).map_err(|e| {
         let shown = path.display().to_string();
         SourceError::new(
             &shown,

@@ -20,9 +20,9 @@ pub use error::SourceError;
 pub use schema::{Applicability, Severity};
 
 use crate::condition::RuleMatch;
-use crate::fix::template::Template;
+use crate::pattern::template::Template;
 use crate::pattern::{Form, Pattern};
-use crate::version::{Version, VersionSpec};
+use crate::base::version::{Version, VersionSpec};
 
 /// The packs compiled into the binary: every `rulepacks/*.toml` of the source tree.
 pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
@@ -152,7 +152,7 @@ pub fn load_all(builtin: bool, files: &[std::path::PathBuf]) -> Result<Vec<Pack>
 }
 
 fn check_unique_codes(packs: &[Pack]) -> Result<(), SourceError> {
-    let mut seen: BTreeMap<&str, &str> = crate::noqa::ENGINE_CODES
+    let mut seen: BTreeMap<&str, &str> = crate::base::diagnostic::ENGINE_CODES
         .iter()
         .map(|code| (*code, "the engine"))
         .collect();

@@ -13,9 +13,9 @@ use super::schema::{self, Applicability};
 use super::{Each, Example, Loader, Rule, SourceError, is_kebab};
 use crate::condition::value::{Kind, Value};
 use crate::condition::{self, CompileError, Entry, RuleMatch};
-use crate::fix::template::Template;
+use crate::pattern::template::Template;
 use crate::pattern::{Form, MetavarUse};
-use crate::version::Version;
+use crate::base::version::Version;
 
 pub(super) fn compile_rule(
     loader: &Loader<'_>,

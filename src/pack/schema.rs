@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::base::diagnostic::{Applicability, Severity};
 use crate::condition::value::Value;
 
 #[derive(Debug, Deserialize)]
@@ -45,21 +46,6 @@ pub struct PackMeta {
     /// Documentation URL of a rule; `{code}` and `{name}` are replaced.
     #[serde(default)]
     pub url: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum Applicability {
-    Safe,
-    Unsafe,
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,7 +13,7 @@ use rustc_hash::FxHashSet;
 
 use super::metavar::{self, Metavar};
 use super::shape::{self, Leaf, NodeList, Shape, Slot};
-use crate::semantic::{Resolution, Semantic, in_module};
+use crate::analysis::semantic::{Resolution, Semantic, in_module};
 
 /// What a metavariable is bound to.
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ pub mod anchor;
 pub mod matcher;
 pub mod metavar;
 pub mod shape;
+pub mod template;
 
 use ruff_python_ast::{
     AnyNodeRef, Expr, Identifier, ModModule, NodeKind, Stmt,

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::json::{pretty_array, pretty_at};
 use super::{FileReport, code_of, escape_markup, span};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 
 /// A path as CI systems want it: relative, with `/` separators.
 pub(super) fn uri(path: &str) -> String {

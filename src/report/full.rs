@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::terminal::{Escaped, escape};
 use super::{FileReport, code_of};
-use crate::diagnostic::{Applicability, Severity};
+use crate::base::diagnostic::{Applicability, Severity};
 
 /// A finding touching a line longer than this many bytes is shown with an [`Excerpt`].
 const LONG_LINE: usize = 400;

@@ -11,7 +11,7 @@ use ruff_text_size::TextSize;
 use serde::Serialize;
 
 use super::{FileReport, position};
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::base::diagnostic::{Applicability, Diagnostic, Severity};
 
 /// `value` as serde_json's pretty printer writes it `depth` levels down in a document: its lines
 /// after the first are indented `depth` levels more. This is exact because JSON text breaks a

@@ -20,7 +20,7 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::{TextRange, TextSize};
 use serde_json::{Value, json};
 
-use crate::diagnostic::Diagnostic;
+use crate::base::diagnostic::Diagnostic;
 
 /// The results for one file.
 #[derive(Debug, Clone, Default)]

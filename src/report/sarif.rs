@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::ci::uri;
 use super::json::{pretty_array, pretty_at};
 use super::{FileReport, code_of, span};
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::base::diagnostic::{Applicability, Diagnostic, Severity};
 
 /// The SARIF log of the reports. Results are built and written file by file, in parallel.
 pub fn sarif(files: &[FileReport], unsafe_fixes: bool) -> String {

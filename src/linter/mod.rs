@@ -17,16 +17,18 @@ use ruff_python_ast::{
     Expr, ExprContext, ModModule, Stmt,
     visitor::source_order::{self, SourceOrderVisitor},
 };
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashMap;
 
-use crate::check::{Analysis, Checked, check, check_parsed, drop_deep, parse};
-use crate::diagnostic::{Diagnostic, Edit};
+use crate::analysis::parse::{Analysis, drop_deep, parse};
+use crate::engine::{Checked, check, check_parsed};
+use crate::fix::edits::{apply_edits, merge};
+use crate::base::diagnostic::{Diagnostic, Edit};
 use crate::fix::imports::{self, ImportKey};
 use crate::fix::verify::{self, OwnedEdit, Shape};
 use crate::pattern::matcher::{Capture, Env, Matcher};
 use crate::ruleset::{RuleRef, RuleSet};
-use crate::semantic::Semantic;
+use crate::analysis::semantic::Semantic;
 
 pub const MAX_PASSES: usize = 12;
 
@@ -48,71 +50,6 @@ impl FixOutcome {
     }
 }
 
-/// Apply edits (sorted, non-overlapping) to `text`.
-pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0usize;
-    for edit in edits {
-        let start = edit.range.start().to_usize();
-        out.push_str(&text[at..start]);
-        out.push_str(&edit.content);
-        at = edit.range.end().to_usize();
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
-fn overlaps(a: &Edit, b: &Edit) -> bool {
-    if a == b {
-        return false;
-    }
-    let (a, b) = (a.range, b.range);
-    if a.is_empty() && b.is_empty() {
-        return false;
-    }
-    if a.is_empty() {
-        return b.start() < a.start() && a.start() < b.end();
-    }
-    if b.is_empty() {
-        return a.start() < b.start() && b.start() < a.end();
-    }
-    a.start() < b.end() && b.start() < a.end()
-}
-
-/// Merge edit groups, skipping any group that overlaps an accepted one. Returns the accepted
-/// edits (sorted, without duplicates) and the indices of the accepted groups.
-///
-/// Accepted edits never overlap one another, so an edit can only overlap the accepted edits that
-/// start inside it or the last ones starting before it: each check looks at those alone.
-pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
-    let mut accepted: BTreeMap<TextSize, Vec<Edit>> = BTreeMap::new();
-    let mut indices = Vec::new();
-    let clashes = |accepted: &BTreeMap<TextSize, Vec<Edit>>, edit: &Edit| {
-        let before = accepted.range(..edit.range.start()).next_back();
-        let inside = accepted.range(edit.range.start()..=edit.range.end());
-        before
-            .into_iter()
-            .chain(inside)
-            .flat_map(|(_, edits)| edits)
-            .any(|other| overlaps(other, edit))
-    };
-    for (index, group) in groups.iter().enumerate() {
-        if group.iter().any(|edit| clashes(&accepted, edit)) {
-            continue;
-        }
-        for edit in group.iter() {
-            let at = accepted.entry(edit.range.start()).or_default();
-            if !at.contains(edit) {
-                at.push(edit.clone());
-            }
-        }
-        indices.push(index);
-    }
-    let mut edits: Vec<Edit> = accepted.into_values().flatten().collect();
-    edits.sort_by(|a, b| a.key().cmp(&b.key()));
-    (edits, indices)
-}
-
 /// The analysis of `text` when it parses without errors (with its shape when `shaped`); else why
 /// not.
 fn parsed_whole(
@@ -126,7 +63,7 @@ fn parsed_whole(
         return Err("would make the file invalid Python".to_owned());
     }
     let shape = shaped.then(|| Shape::of(parsed.syntax()));
-    Ok((Analysis::of_parsed(rules, parsed), shape))
+    Ok((Analysis::of_parsed(&rules.modules, parsed), shape))
 }
 
 /// Judge `after` (the text `edits` made of `before`, which has the shape `shape`, needed when
@@ -177,7 +114,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
     let mut known: Option<(Analysis, Option<Shape>)> = None;
     for _ in 0..MAX_PASSES {
         let reused = known.take();
-        let Some(scan) = crate::check::worth_parsing(rules, &outcome.text) else {
+        let Some(scan) = crate::engine::worth_parsing(rules, &outcome.text) else {
             if let Some((analysis, _)) = reused {
                 analysis.drop_deep(&outcome.text);
             }
@@ -186,7 +123,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
             break;
         };
         let (analysis, shape) =
-            reused.unwrap_or_else(|| (Analysis::of(rules, &outcome.text), None));
+            reused.unwrap_or_else(|| (Analysis::of(&rules.modules, &outcome.text), None));
         let checked = check_parsed(rules, &outcome.text, &analysis, scan, &disabled);
         if checked.syntax_error {
             analysis.drop_deep(&outcome.text);
@@ -242,7 +179,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
                             continue;
                         };
                         broke = true;
-                        if let crate::diagnostic::Origin::Rule(rule) = fixable[index].origin
+                        if let crate::base::diagnostic::Origin::Rule(rule) = fixable[index].origin
                             && !disabled.contains(&rule)
                         {
                             disabled.push(rule);

@@ -23,8 +23,8 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::condition::needs::{ExtractKind, Needle, identifiers, regex_affixes};
 use crate::pattern::Pattern;
-use crate::scan;
-use crate::words::WordMap;
+use crate::base::scan;
+use crate::base::words::WordMap;
 
 /// The identifiers a pattern without conditions (a pack's cleanup) needs in a text, searched for
 /// as substrings: cheaper than a scan for a few patterns, where a substring hit only costs a try.

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 
-use crate::sync::lock;
+use crate::base::sync::lock;
 
 /// Absolute directory → its canonical form (`None`: it does not exist or cannot be resolved).
 #[derive(Debug, Default)]

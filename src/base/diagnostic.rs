@@ -5,8 +5,38 @@
 
 use ruff_text_size::{TextRange, TextSize};
 
-pub use crate::pack::{Applicability, Severity};
-use crate::ruleset::RuleRef;
+use serde::Deserialize;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// Whether `--fix` may apply a fix on its own (`Safe`), or only with `--unsafe-fixes`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+/// A rule by position: pack index and rule index in the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleRef {
+    pub pack: u32,
+    pub rule: u32,
+}
+
+/// The code of the unused-suppression rule, which the engine itself implements.
+pub const UNUSED_NOQA: &str = "NQA100";
+/// The name of the unused-suppression rule.
+pub const UNUSED_NOQA_NAME: &str = "unused-noqa";
+/// Codes of the rules the engine itself implements: no pack may take them.
+pub const ENGINE_CODES: &[&str] = &[UNUSED_NOQA];
 
 /// Replace `range` with `content` (an insertion when the range is empty).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

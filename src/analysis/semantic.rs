@@ -25,8 +25,8 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::SmallVec;
 
-use crate::stack;
-use crate::words::WordSet;
+use crate::base::stack;
+use crate::base::words::WordSet;
 
 /// Index of a scope in [`Semantic`]; the module scope is 0.
 pub type ScopeId = u32;

@@ -6,6 +6,9 @@
 //! comment rule's regex matches is never parsed, and a parsed file's walk tries only the patterns
 //! whose needles its text holds.
 
+pub mod dispatch;
+pub mod prefilter;
+
 use std::collections::BTreeMap;
 
 use std::sync::Arc;
@@ -15,18 +18,13 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use regex::Regex;
 
 use crate::condition::Versions;
-use crate::dispatch::{Candidate, Dispatch, FileDispatch};
-use crate::noqa;
+use crate::ruleset::dispatch::{Candidate, Dispatch, FileDispatch};
+use crate::base::diagnostic as codes;
 use crate::pack::{Applicability, Cleanup, Pack, Rule};
-use crate::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
-use crate::version::Version;
+use crate::ruleset::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
+use crate::base::version::Version;
 
-/// A rule by position: pack index and rule index in the pack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RuleRef {
-    pub pack: u32,
-    pub rule: u32,
-}
+pub use crate::base::diagnostic::RuleRef;
 
 /// The length of the longest of `selectors` that `code` starts with (`ALL` counts as empty).
 fn longest_match(selectors: &[String], code: &str) -> Option<usize> {
@@ -137,7 +135,7 @@ impl RuleSet {
                     })
             })
             .collect();
-        let unused_noqa = selection.enables(noqa::UNUSED_NOQA);
+        let unused_noqa = selection.enables(codes::UNUSED_NOQA);
         RuleSet::of_rules(packs, selected, versions, unused_noqa)
     }
 
@@ -259,7 +257,7 @@ impl RuleSet {
         self.enabled
             .iter()
             .map(|&r| self.rule(r).code.as_str())
-            .chain(self.unused_noqa.iter().map(|_| noqa::UNUSED_NOQA))
+            .chain(self.unused_noqa.iter().map(|_| codes::UNUSED_NOQA))
     }
 
     /// The codes of every loaded rule, the engine's included.
@@ -267,7 +265,7 @@ impl RuleSet {
         self.packs
             .iter()
             .flat_map(|p| p.rules.iter().map(|r| r.code.as_str()))
-            .chain(noqa::ENGINE_CODES.iter().copied())
+            .chain(codes::ENGINE_CODES.iter().copied())
     }
 
     pub fn pack(&self, rule: RuleRef) -> &Pack {
@@ -335,7 +333,7 @@ impl RuleSet {
 fn directive_scan(packs: &[Pack]) -> Regex {
     let mut prefixes: Vec<String> = packs.iter().map(|p| regex::escape(&p.prefix)).collect();
     prefixes.push(
-        noqa::UNUSED_NOQA
+        codes::UNUSED_NOQA
             .trim_end_matches(|c: char| c.is_ascii_digit())
             .to_owned(),
     );

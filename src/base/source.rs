@@ -88,7 +88,7 @@ impl SourceText {
     }
 
     pub fn read(path: &Path) -> Result<SourceText, ReadError> {
-        let bytes = crate::bounded::read(path, crate::bounded::SOURCE_LIMIT)
+        let bytes = crate::base::bounded::read(path, crate::base::bounded::SOURCE_LIMIT)
             .map_err(|e| ReadError::Io(e.to_string()))?;
         SourceText::decode(bytes)
     }

@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn strings_that_span_lines_and_comments_are_found() {
         let source = "x = '''a\nb'''  # one\ny = 'c'\nz = f\"\"\"{x}\nd\"\"\"\n# two\n";
-        let parsed = crate::check::parse(source);
+        let parsed = crate::analysis::parse::parse(source);
         let facts = TokenFacts::new(&parsed, source);
         let spelled =
             |ranges: &[TextRange]| -> Vec<&str> { ranges.iter().map(|r| &source[*r]).collect() };
@@ -141,7 +141,7 @@ mod tests {
         let long = format!("x = '{}'", "y".repeat(2 * NEAR));
         let source = format!("a = 1\r\nb = 2\rc = 3\n\n  d = 4\n{long}\n{long}\r\n{long}");
         let source = source.as_str();
-        let parsed = crate::check::parse(source);
+        let parsed = crate::analysis::parse::parse(source);
         let facts = TokenFacts::new(&parsed, source);
         for offset in 0..=source.len() {
             let start = source[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);

@@ -17,9 +17,9 @@ use rustc_hash::FxHashMap;
 use crate::condition::Plan;
 use crate::pattern::anchor::Anchor;
 use crate::pattern::{DispatchKey, RootKinds};
-use crate::prefilter::Live;
+use crate::ruleset::prefilter::Live;
 use crate::ruleset::RuleRef;
-use crate::words::WordSet;
+use crate::base::words::WordSet;
 
 /// One pattern of one rule, as dispatch stores it.
 #[derive(Debug, Clone, Copy)]

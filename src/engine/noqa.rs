@@ -18,16 +18,11 @@ use regex::Regex;
 use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, Severity};
+use crate::base::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, Severity};
 use crate::ruleset::RuleSet;
-use crate::tokens::TokenFacts;
+use crate::analysis::tokens::TokenFacts;
 
-/// The code of the unused-suppression rule.
-pub const UNUSED_NOQA: &str = "NQA100";
-/// The name of the unused-suppression rule.
-pub const UNUSED_NOQA_NAME: &str = "unused-noqa";
-/// Codes of the rules the engine itself implements.
-pub const ENGINE_CODES: &[&str] = &[UNUSED_NOQA];
+pub use crate::base::diagnostic::{ENGINE_CODES, UNUSED_NOQA, UNUSED_NOQA_NAME};
 
 /// One code: letters, then digits (`AIO101`, `AIO2`, `ANY`).
 const CODE: &str = r"[A-Z]+[0-9]*\b";

@@ -1,0 +1,8 @@
+//! What the engine knows of one parsed file: the tree ([`parse`]), the bindings of the imports of
+//! declared modules and the scopes that resolve names ([`semantic`]), the values assigned to a
+//! name ([`assignments`]), and what the tokens say of lines, comments and strings ([`tokens`]).
+
+pub mod assignments;
+pub mod parse;
+pub mod semantic;
+pub mod tokens;

@@ -1,0 +1,124 @@
+//! Findings: what a match says (its message and help with the captures filled in, its fix), and
+//! which findings of a file are kept ([`finish`]: duplicates and covered fallbacks go).
+
+use ruff_python_ast::AnyNodeRef;
+use ruff_text_size::{TextRange, TextSize};
+use rustc_hash::FxHashSet;
+
+use super::walk::Walker;
+use crate::base::diagnostic::{Diagnostic, Origin};
+use crate::fix::render::Bindings;
+use crate::pattern::matcher::{Capture, Env};
+use crate::pattern::metavar::{self, Piece};
+use crate::ruleset::{RuleRef, RuleSet};
+
+impl<'r, 't> Walker<'r, 't> {
+    /// The finding of `rule_ref` at `range` with `bindings`, its fix rendered unless the rule's
+    /// fixes are switched off for this file.
+    pub(super) fn diagnostic(
+        &mut self,
+        rule_ref: RuleRef,
+        range: TextRange,
+        node: Option<AnyNodeRef<'t>>,
+        bindings: &Bindings<'r, 't>,
+    ) -> Diagnostic {
+        let pack = self.rules.pack(rule_ref);
+        let rule = self.rules.rule(rule_ref);
+        let env = &bindings.env;
+        let fix = if self.fixes.disabled.contains(&rule_ref) {
+            None
+        } else {
+            let applicability = self.rules.applicability(rule_ref);
+            rule.fix.as_ref().and_then(|_| {
+                self.fixes
+                    .render((rule_ref, pack, rule), applicability, range, node, bindings)
+            })
+        };
+        Diagnostic {
+            origin: Origin::Rule(rule_ref),
+            code: Some(rule.code.clone()),
+            name: Some(rule.name.clone()),
+            message: interpolate(&rule.message, env, self.source),
+            severity: rule.severity,
+            range,
+            help: rule.help.as_ref().map(|h| interpolate(h, env, self.source)),
+            fix,
+            url: rule.url.clone(),
+        }
+    }
+}
+
+/// Replace `$X` in a message with the capture's text: on one line, words single-spaced, cut to
+/// 57 characters and `...` when longer than 60.
+fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
+    let Ok(pieces) = metavar::split(text) else {
+        return text.to_owned();
+    };
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Var { name, .. } => {
+                let captured = env
+                    .get(name)
+                    .and_then(Capture::span)
+                    .map_or("", |s| &source[s]);
+                // On one line, words single-spaced; over 60 characters, cut to 57 and `...`.
+                let start = out.len();
+                for (index, word) in captured.split_whitespace().enumerate() {
+                    if index > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                }
+                let mut chars = out[start..].char_indices().map(|(at, _)| start + at);
+                if let Some(cut) = chars.nth(57)
+                    && chars.nth(2).is_some()
+                {
+                    out.truncate(cut);
+                    out.push_str("...");
+                }
+            }
+        }
+    }
+    out
+}
+
+
+/// Remove duplicates and fallback findings covered by a non-fallback finding (of any pack) or
+/// repeating the range of another fallback finding; sort.
+pub(super) fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (a.range.start(), &a.code, a.range.end()).cmp(&(b.range.start(), &b.code, b.range.end()))
+    });
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.range == b.range);
+    // Primary ranges by start, with the furthest end reached so far: a range is covered when some
+    // primary range starting at or before it ends at or after it.
+    let mut primary: Vec<(TextSize, TextSize)> = diagnostics
+        .iter()
+        .filter_map(|d| match d.origin {
+            Origin::Rule(r) if !rules.rule(r).fallback => Some((d.range.start(), d.range.end())),
+            _ => None,
+        })
+        .collect();
+    primary.sort();
+    let mut furthest = TextSize::default();
+    for (_, end) in &mut primary {
+        furthest = furthest.max(*end);
+        *end = furthest;
+    }
+    let covered = |range: TextRange| {
+        let before = primary.partition_point(|(start, _)| *start <= range.start());
+        before > 0 && primary[before - 1].1 >= range.end()
+    };
+    let mut fallback_ranges: FxHashSet<TextRange> = FxHashSet::default();
+    diagnostics.retain(|d| match d.origin {
+        Origin::Rule(r) if rules.rule(r).fallback => {
+            let shown = !covered(d.range) && !fallback_ranges.contains(&d.range);
+            fallback_ranges.insert(d.range);
+            shown
+        }
+        _ => true,
+    });
+}
+

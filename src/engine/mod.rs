@@ -1,0 +1,139 @@
+//! The per-file engine: a text the prefilter lets through is parsed and bound
+//! ([`crate::analysis`]), walked once ([`walk`]) so each node meets only the entries that can match
+//! it, the conditions of a rule tested where one matched, and findings made with their messages
+//! and fixes ([`findings`]); comment rules meet the file's comments; then covered fallbacks and
+//! duplicates go and `# noqa` suppressions apply ([`noqa`]).
+
+mod findings;
+pub mod noqa;
+mod walk;
+
+use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
+
+use crate::analysis::assignments::Assignments;
+use crate::analysis::parse::Analysis;
+use crate::analysis::tokens::TokenFacts;
+use crate::base::diagnostic::{Diagnostic, Origin};
+use crate::base::source::Layout;
+use crate::base::stack;
+use crate::fix::render::Renderer;
+use crate::ruleset::prefilter::Live;
+use crate::ruleset::{RuleRef, RuleSet};
+use noqa::Lines;
+use walk::{Walker, anchor_offsets};
+
+/// The result of checking one source text.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the file was parsed (false when the prefilter skipped it).
+    pub parsed: bool,
+    /// Whether the file has syntax errors.
+    pub syntax_error: bool,
+}
+
+/// Check `source` with every enabled rule of `rules`. `disabled_fixes` lists rules whose fixes are
+/// not offered (the fix loop turns off a rule whose fix broke the file).
+pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Checked {
+    let Some(scan) = worth_parsing(rules, source) else {
+        return Checked::default();
+    };
+    let analysis = Analysis::of(&rules.modules, source);
+    let checked = check_parsed(rules, source, &analysis, scan, disabled_fixes);
+    analysis.drop_deep(source);
+    checked
+}
+
+/// What the prefilter says of a text that is worth parsing.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    /// The patterns that may match: the walk tries no other.
+    live: Live,
+    /// Whether a comment rule may match.
+    comments: bool,
+}
+
+/// Whether [`check`] parses `source` at all: some pattern or comment rule may match, or it has a
+/// suppression directive the unused-suppression rule may report.
+pub fn worth_parsing(rules: &RuleSet, source: &str) -> Option<Scan> {
+    let live = rules.live_patterns(source);
+    // A file parsed anyway has its comments matched; another is parsed for them only when a
+    // comment rule may match.
+    let comments =
+        !rules.comment_rules().is_empty() && (!live.is_empty() || rules.comments_may_match(source));
+    let scan = Scan { live, comments };
+    let worth = !scan.live.is_empty() || scan.comments || rules.may_have_stale_directive(source);
+    worth.then_some(scan)
+}
+
+/// [`check`] on a text already analysed (the fix loop parses each text once), which
+/// [`worth_parsing`] scanned.
+pub fn check_parsed(
+    rules: &RuleSet,
+    source: &str,
+    analysis: &Analysis,
+    scan: Scan,
+    disabled_fixes: &[RuleRef],
+) -> Checked {
+    let parsed = &analysis.parsed;
+    if let Some(error) = parsed.errors().first() {
+        let mut diagnostics = vec![Diagnostic::error(
+            Origin::SyntaxError,
+            error.location,
+            format!("SyntaxError: {}", error.error),
+        )];
+        diagnostics[0].name = Some("syntax-error".to_owned());
+        return Checked {
+            diagnostics,
+            parsed: true,
+            syntax_error: true,
+        };
+    }
+    let module = parsed.syntax();
+    let semantic = analysis.semantic();
+    let layout = Layout::of(source);
+    let tokens = TokenFacts::new(parsed, source);
+    let dispatch = rules.dispatch(&scan.live);
+    let anchors = dispatch
+        .anchors()
+        .map(|anchors| anchor_offsets(anchors, parsed, source, semantic));
+    let mut walker = Walker {
+        rules,
+        source,
+        body: &module.body,
+        semantic,
+        dispatch: &dispatch,
+        anchors,
+        resolved: String::new(),
+        assignments: Assignments::default(),
+        ancestors: Vec::new(),
+        stack: stack::Checked::default(),
+        found: Vec::new(),
+        fixes: Renderer {
+            source,
+            layout: &layout,
+            tokens: &tokens,
+            parsed,
+            imports: Vec::new(),
+            fresh_names: Vec::new(),
+            semantic,
+            disabled: disabled_fixes,
+        },
+    };
+    if !scan.live.is_empty() {
+        walker.visit_body(&module.body);
+    }
+    if scan.comments {
+        walker.match_comments(parsed);
+    }
+    let mut diagnostics = std::mem::take(&mut walker.found);
+    drop(walker);
+    findings::finish(rules, &mut diagnostics);
+    noqa::suppress(rules, &Lines::new(source, &tokens), &mut diagnostics);
+    Checked {
+        diagnostics,
+        parsed: true,
+        syntax_error: false,
+    }
+}
+

@@ -1,0 +1,294 @@
+//! Rendering a finding's fix: the rule's template filled with what the match bound, its `each`
+//! elements and fresh names, at the indentation and line ending of the file, with the imports the
+//! template's qualified names need; a fix that would delete a comment becomes unsafe.
+
+use ruff_python_ast::{
+    AnyNodeRef, ModModule,
+    token::{Token, TokenKind},
+};
+use ruff_python_parser::Parsed;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::analysis::semantic::{BindingKind, Resolution, Semantic, in_module};
+use crate::analysis::tokens::TokenFacts;
+use crate::base::diagnostic::{Applicability, Edit, Fix};
+use crate::base::source::Layout;
+use crate::fix::imports::{Imports, remove_alias};
+use crate::pack::{Each, Pack, Rule};
+use crate::pattern::matcher::{Capture, Env};
+use crate::pattern::template::{Expansion, Expansions, Site};
+use crate::ruleset::RuleRef;
+
+/// What rendering fixes in one file needs: the file, and what it works out once per file.
+pub struct Renderer<'t> {
+    pub source: &'t str,
+    pub layout: &'t Layout,
+    pub tokens: &'t TokenFacts<'t>,
+    pub parsed: &'t Parsed<ModModule>,
+    /// Lazily built per pack: how that pack's templates reach qualified names.
+    pub imports: Vec<(u32, Imports<'t>)>,
+    /// The fresh names worked out so far, by base.
+    pub fresh_names: Vec<(String, String)>,
+    pub semantic: &'t Semantic,
+    pub disabled: &'t [RuleRef],
+}
+
+
+/// What a match bound: its metavariables, and those of each element of its `each` captures.
+pub struct Bindings<'r, 't> {
+    pub env: Env<'r, 't>,
+    pub elements: Vec<(&'r Each, Vec<Env<'r, 't>>)>,
+}
+
+
+impl<'t> Renderer<'t> {
+    fn imports(&mut self, pack_index: u32, pack: &Pack) -> &Imports<'t> {
+        if let Some(position) = self.imports.iter().position(|(p, _)| *p == pack_index) {
+            return &self.imports[position].1;
+        }
+        let imports = Imports::new(
+            self.source,
+            self.parsed.syntax(),
+            self.semantic,
+            &pack.drop_unused_imports,
+            self.layout.newline,
+        );
+        self.imports.push((pack_index, imports));
+        &self.imports.last().expect("just pushed").1
+    }
+
+    /// The fix of a finding of `rule` at `range` (`node`, when the finding is one node) with
+    /// `bindings`; `None` when the template cannot be placed or a name it writes is taken.
+    pub fn render(
+        &mut self,
+        (rule_ref, pack, rule): (RuleRef, &Pack, &Rule),
+        mut applicability: Applicability,
+        range: TextRange,
+        node: Option<AnyNodeRef<'t>>,
+        bindings: &Bindings<'_, 't>,
+    ) -> Option<Fix> {
+        let env = &bindings.env;
+        let elements = &bindings.elements;
+        let template = rule.fix.as_ref()?;
+        let source = self.source;
+        let is_statement = node.is_none_or(|n| n.is_statement());
+        let indent = {
+            let line = &source[self.tokens.line_start(range.start()).to_usize()..];
+            &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+        };
+        let starts_line = source[..range.start().to_usize()].ends_with(indent)
+            && source[..range.start().to_usize() - indent.len()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c == '\n' || c == '\r');
+        if is_statement && template.is_multiline() && !starts_line {
+            // `if x: stmt` or `a; stmt`: a block cannot be placed there.
+            return None;
+        }
+        let layout = self.layout;
+        let strings = self.tokens.multiline_strings();
+        let site = Site {
+            source,
+            indent,
+            unit: &layout.indent_unit,
+            newline: layout.newline,
+            strings,
+            replaced: range,
+        };
+        let mut expansions: Expansions = rule
+            .fresh
+            .iter()
+            .map(|(name, base)| (name.clone(), Expansion::Text(self.fresh_name(base))))
+            .collect();
+        let mut import_edits: Vec<Edit> = Vec::new();
+        let imports = self.imports(rule_ref.pack, pack);
+        let mut spell = |qualified: &str| {
+            let (spelling, edit) = imports.spell(qualified, range.start(), &pack.modules)?;
+            if let Some(edit) = edit
+                && !import_edits.contains(&edit)
+            {
+                import_edits.push(edit);
+            }
+            Some(spelling)
+        };
+        let mut bare_names: Vec<&str> = template.bare_names.iter().map(String::as_str).collect();
+        for (each, envs) in elements {
+            let rendered: Option<Vec<String>> = envs
+                .iter()
+                .map(|element_env| each.fix.render(element_env, &expansions, &site, &mut spell))
+                .collect();
+            bare_names.extend(each.fix.bare_names.iter().map(String::as_str));
+            expansions.push((each.metavar.clone(), Expansion::Each(rendered?)));
+        }
+        let mut content = template.render(env, &expansions, &site, &mut spell)?;
+        if let Some((metavar, defaults)) = &rule.default_keywords {
+            content = add_default_keywords(content, defaults, env.get(metavar))?;
+        }
+        for name in bare_names {
+            if let Some(edit) = self.unshadow(name, range, pack)? {
+                import_edits.push(edit);
+            }
+        }
+        let mut title = rule.fix_title.clone().unwrap_or_else(|| {
+            let shown: String = content.lines().next().unwrap_or_default().trim().to_owned();
+            if content.trim().contains('\n') {
+                format!("Replace with `{shown} …`")
+            } else {
+                format!("Replace with `{shown}`")
+            }
+        });
+        // A fix never silently deletes a comment: if one would go, the fix needs --unsafe-fixes.
+        let comments = self.tokens.comments();
+        let first = comments.partition_point(|comment| comment.end() <= range.start());
+        let lost_comment = comments[first..]
+            .iter()
+            .take_while(|comment| comment.start() < range.end())
+            .any(|&comment| !content.contains(&source[comment]));
+        if lost_comment {
+            applicability = Applicability::Unsafe;
+            title.push_str(" (removes a comment)");
+        }
+        let mut replaced = range;
+        if is_statement && content.trim_end().contains('\n') {
+            // `new block; other()`: the statement leaves the line, and `other()` starts the next
+            // one at the same indentation, outside the block the fix opened.
+            if let Some(next) = statement_after_semicolon(self.parsed.tokens(), range.end()) {
+                replaced = TextRange::new(range.start(), next);
+                content.push_str(layout.newline);
+                content.push_str(indent);
+            }
+        }
+        let mut edits = vec![Edit::replace(replaced, content)];
+        edits.extend(import_edits);
+        edits.sort_by(|a, b| a.key().cmp(&b.key()));
+        Some(Fix {
+            applicability,
+            edits,
+            title,
+        })
+    }
+}
+
+/// Where the statement after `end` starts when only `;` separates the two on one line.
+fn statement_after_semicolon(tokens: &[Token], end: TextSize) -> Option<TextSize> {
+    let next = tokens.partition_point(|token| token.end() <= end);
+    let [semicolon, following, ..] = tokens.get(next..)? else {
+        return None;
+    };
+    let starts_statement = !matches!(
+        following.kind(),
+        TokenKind::Newline
+            | TokenKind::NonLogicalNewline
+            | TokenKind::Comment
+            | TokenKind::EndOfFile
+    );
+    (semicolon.kind() == TokenKind::Semi && starts_statement).then(|| following.start())
+}
+
+impl Renderer<'_> {
+    /// A plain name a template writes must mean the builtin at the site. `Some(None)`: it does;
+    /// `Some(Some(edit))`: an import of a module the pack drops shadows it, and `edit` removes
+    /// that import; `None`: something else binds it, so the fix is withheld.
+    fn unshadow(&self, name: &str, range: TextRange, pack: &Pack) -> Option<Option<Edit>> {
+        let scope = self.semantic.scope_at(range.start());
+        match self.semantic.lookup(name, range.start(), scope) {
+            Resolution::Unbound => Some(None),
+            Resolution::Other => None,
+            Resolution::Import(id, qualified) => {
+                let dropped = pack
+                    .drop_unused_imports
+                    .iter()
+                    .any(|m| in_module(qualified, m));
+                if !dropped {
+                    return None;
+                }
+                let BindingKind::Import {
+                    statement, alias, ..
+                } = &self.semantic.binding(id).kind
+                else {
+                    return None;
+                };
+                remove_alias(self.source, self.parsed.syntax(), *statement, *alias).map(Some)
+            }
+        }
+    }
+
+    /// [`fresh_name`] of the source, worked out once per base (each costs a search of the text).
+    fn fresh_name(&mut self, base: &str) -> String {
+        if let Some((_, name)) = self.fresh_names.iter().find(|(b, _)| b == base) {
+            return name.clone();
+        }
+        let name = fresh_name(self.source, base);
+        self.fresh_names.push((base.to_owned(), name.clone()));
+        name
+    }
+}
+
+/// `base`, or `base_1`, `base_2`, … : the first that the source does not already use as a word.
+fn fresh_name(source: &str, base: &str) -> String {
+    let used = |name: &str| {
+        source.match_indices(name).any(|(at, _)| {
+            let before = source[..at].chars().next_back();
+            let after = source[at + name.len()..].chars().next();
+            let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !is_word(before) && !is_word(after)
+        })
+    };
+    if !used(base) {
+        return base.to_owned();
+    }
+    (1..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|name| !used(name))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// Add `name=value` for each default keyword the `$$$` capture `captured` does not pass, before
+/// the closing parenthesis of the rendered call. `None` when it passes `**kwargs` (which keywords
+/// it sets is unknown).
+fn add_default_keywords(
+    content: String,
+    defaults: &[(String, String)],
+    captured: Option<&Capture<'_>>,
+) -> Option<String> {
+    let keywords: Vec<&ruff_python_ast::Keyword> = match captured {
+        Some(Capture::Seq(nodes)) => nodes
+            .iter()
+            .filter_map(|node| match node {
+                AnyNodeRef::Keyword(keyword) => Some(*keyword),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if keywords.iter().any(|k| k.arg.is_none()) {
+        return None;
+    }
+    let missing: Vec<String> = defaults
+        .iter()
+        .filter(|(name, _)| {
+            !keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|arg| arg.as_str() == name))
+        })
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if missing.is_empty() {
+        return Some(content);
+    }
+    let close = content.rfind(')')?;
+    let before = content[..close].trim_end();
+    let separator = if before.ends_with('(') {
+        ""
+    } else if before.ends_with(',') {
+        " "
+    } else {
+        ", "
+    };
+    Some(format!(
+        "{before}{separator}{}{}",
+        missing.join(", "),
+        &content[before.len()..]
+    ))
+}
+
