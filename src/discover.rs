@@ -16,9 +16,9 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rustc_hash::FxHashMap;
 
+use crate::base::sync::lock;
 use crate::pack::SourceError;
 use crate::resolve::{Resolver, Settings};
-use crate::base::sync::lock;
 
 /// Directories never walked into (they are still checked when named explicitly).
 pub const DEFAULT_EXCLUDES: &[&str] = &[

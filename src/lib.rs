@@ -35,25 +35,25 @@ macro_rules! eprint {
 }
 
 // In the order the data flows, each stage using only those above it in this list.
-pub mod base;
 pub mod analysis;
-pub mod pattern;
-pub mod condition;
-pub mod pack;
-pub mod ruleset;
-pub mod fix;
-pub mod engine;
-pub mod linter;
+pub mod base;
 pub mod baseline;
+pub mod cli;
+pub mod condition;
 pub mod discover;
 pub mod docs;
+pub mod engine;
+pub mod fix;
+pub mod linter;
 pub mod migration;
+pub mod pack;
 pub mod packtest;
+pub mod pattern;
 pub mod progress;
 pub mod report;
 pub mod resolve;
+pub mod ruleset;
 pub mod settings;
-pub mod cli;
 
 // What an embedder (an editor integration, a test) needs: load packs, build a rule set, check a
 // text, run the fix loop on it.

@@ -16,10 +16,10 @@ use ruff_python_ast::{
 use ruff_source_file::LineIndex;
 use serde::Serialize;
 
+use crate::analysis::semantic::in_module;
 use crate::base::diagnostic::{Applicability, Origin};
 use crate::pack::Pack;
 use crate::report::{FileReport, escape_markup, position};
-use crate::analysis::semantic::in_module;
 
 /// Where a file stands in the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::engine::check;
-use crate::cli::{Failure, PackArgs, load_packs};
 use crate::base::diagnostic::Origin;
+use crate::base::version::Version;
+use crate::cli::{Failure, PackArgs, load_packs};
+use crate::engine::check;
 use crate::linter;
 use crate::pack::{Applicability, Example, Pack};
 use crate::ruleset::{RuleRef, RuleSet};
-use crate::base::version::Version;
 
 /// The result of one example.
 pub struct Outcome {

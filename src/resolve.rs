@@ -26,14 +26,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use toml::Spanned;
 
 use crate::base::canonical::CanonicalDirs;
+use crate::base::sync::lock;
+use crate::base::version::Version;
 use crate::discover::Filters;
 use crate::migration::Migration;
 use crate::pack::{self, Pack, SourceError};
 use crate::report::Format;
 use crate::ruleset::{FixSelection, RuleSet, Selection};
 use crate::settings::{self, Config, Held, SpannedList, strings};
-use crate::base::sync::lock;
-use crate::base::version::Version;
 
 /// What the command line says, over every configuration file.
 #[derive(Debug, Clone, Default)]

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::pack::SourceError;
 use crate::base::version::{Version, VersionSpec};
+use crate::pack::SourceError;
 
 /// A list of strings whose positions in the file are kept for error messages.
 pub type SpannedList = Vec<Spanned<String>>;

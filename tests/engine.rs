@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use anyio_lint::Version;
 use anyio_lint::check;
 use anyio_lint::{RuleSet, Selection};
-use anyio_lint::Version;
 
 /// A pack with one rule matching `pattern`; `extra` is TOML added to the rule table.
 fn pack_with(pattern: &str, extra: &str) -> String {
@@ -39,7 +39,8 @@ flagged = "x"
 }
 
 fn rules(pack_text: &str, versions: &[(&str, &str)]) -> RuleSet {
-    let pack = anyio_lint::load_pack("test.toml", pack_text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let pack = anyio_lint::load_pack("test.toml", pack_text)
+        .unwrap_or_else(|e| panic!("{}", e.render(false)));
     let versions: BTreeMap<String, Version> = versions
         .iter()
         .map(|(d, v)| (d.to_string(), Version::parse(v).unwrap()))
@@ -624,7 +625,9 @@ fn comment_rules_match_comments_only() {
         "match.comment = ",
         "fix.template = \"y\"\nfix.applicability = \"safe\"\nmatch.comment = ",
     );
-    let error = anyio_lint::load_pack("p.toml", &with_fix).unwrap_err().render(false);
+    let error = anyio_lint::load_pack("p.toml", &with_fix)
+        .unwrap_err()
+        .render(false);
     assert!(error.contains("cannot have a fix"), "{error}");
 }
 

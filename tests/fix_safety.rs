@@ -20,7 +20,8 @@ prefix = "T"
 modules = ["m"]
 {rules}"#
     );
-    let pack = anyio_lint::load_pack("test.toml", &text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let pack =
+        anyio_lint::load_pack("test.toml", &text).unwrap_or_else(|e| panic!("{}", e.render(false)));
     RuleSet::new(
         Arc::new(vec![pack]),
         &Selection::default(),

@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use anyio_lint::Version;
 use anyio_lint::check;
 use anyio_lint::packtest::test_packs;
 use anyio_lint::{RuleSet, Selection};
-use anyio_lint::Version;
 
 /// How much longer the input 4 times as large may take.
 const MAX_GROWTH: f64 = 6.0;
@@ -233,8 +233,8 @@ fn testing_a_pack_is_linear_in_its_rules() {
         500,
         |rules| (rules, pack_of(rules)),
         |(rules, text)| {
-            let pack =
-                anyio_lint::load_pack("many.toml", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+            let pack = anyio_lint::load_pack("many.toml", text)
+                .unwrap_or_else(|e| panic!("{}", e.render(false)));
             let outcomes = test_packs(vec![pack]);
             assert_eq!(outcomes.len(), 2 * rules);
             assert!(outcomes.iter().all(|o| o.failure.is_none()));

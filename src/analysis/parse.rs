@@ -69,4 +69,3 @@ impl Analysis {
             .expect("analysed a text without syntax errors")
     }
 }
-

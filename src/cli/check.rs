@@ -8,18 +8,18 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::base::source::{ReadError, SourceText};
 use crate::baseline::Baseline;
-use crate::engine::check;
 use crate::discover;
-use crate::linter;
-use crate::fix::write::{self, Output, Snapshot, WriteError};
+use crate::engine::check;
 use crate::engine::noqa;
+use crate::fix::write::{self, Output, Snapshot, WriteError};
+use crate::linter;
 use crate::pack::Pack;
 use crate::progress::Progress;
 use crate::report::{self, FileReport, Format};
 use crate::resolve::{Overrides, Resolver, Settings, known_selector};
 use crate::ruleset::RuleSet;
-use crate::base::source::{ReadError, SourceText};
 
 use super::{
     CheckArgs, Failure, absolute, display_path, file_error, flag, parse_versions, paths_or_current,
@@ -536,8 +536,9 @@ fn check_stdin(
     rules: &RuleSet,
     settings: &Settings,
 ) -> Result<u8, Failure> {
-    let bytes = crate::base::bounded::read_stream(std::io::stdin(), crate::base::bounded::SOURCE_LIMIT, 0)
-        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let bytes =
+        crate::base::bounded::read_stream(std::io::stdin(), crate::base::bounded::SOURCE_LIMIT, 0)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
     let name = args
         .stdin_filename
         .clone()

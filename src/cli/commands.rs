@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::base::source::SourceText;
 use crate::discover;
+use crate::engine::noqa;
 use crate::fix::write::{self, Output};
 use crate::migration;
-use crate::engine::noqa;
 use crate::report::FileReport;
 use crate::resolve::{Discovery, Overrides, Resolver};
-use crate::base::source::SourceText;
 
 use super::check::{Read, process, read_source, refuse_input_as_output};
 use super::{

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::base::diagnostic::{Diagnostic, Origin};
+use crate::base::version::Version;
 use crate::discover::DiscoverError;
 use crate::pack::{self, Pack, SourceError};
 use crate::report::{self, FileReport, Format};
 use crate::resolve::Discovery;
-use crate::base::version::Version;
 
 #[derive(Debug, Parser)]
 #[command(

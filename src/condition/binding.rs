@@ -13,9 +13,9 @@ use super::compile::{CompileError, Compiler, Scope, flag, list_error, patterns};
 use super::needs::{self, Needs};
 use super::value::Value;
 use super::{Atom, Context, Target, matches_at};
+use crate::analysis::semantic::Resolution;
 use crate::pattern::Pattern;
 use crate::pattern::matcher::Env;
-use crate::analysis::semantic::Resolution;
 
 #[derive(Debug)]
 struct BoundTo {

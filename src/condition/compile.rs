@@ -351,7 +351,9 @@ pub fn compile_match(
         let entries = patterns(item)?.into_iter().map(Entry::Pattern).collect();
         (entries, "pattern")
     } else if let Some(item) = find("kind") {
-        (vec![Entry::Kinds(kind::node_kinds(item)?)], "kind")
+        // The kind stays a condition too: an `Async…` kind is tried at every node of its kind and
+        // tested for `async` there.
+        (vec![Entry::Kinds(kind::node_kinds(item)?)], "")
     } else {
         return Err(CompileError::at(
             value,
@@ -359,7 +361,10 @@ pub fn compile_match(
         )
         .note("conditions beside it are tested where it matched"));
     };
-    let rest = if value.as_table().is_some_and(|t| t.len() > 1) {
+    let rest = if value
+        .as_table()
+        .is_some_and(|t| t.len() > 1 || skip.is_empty())
+    {
         compile_table(value, Scope::Node, &cx, &[skip])?
     } else {
         Condition::All(Vec::new())

@@ -139,11 +139,17 @@ pub(super) fn parse(
     }))
 }
 
-/// The node kinds `item` names (a `match` table's `kind` entry: no identifiers).
+/// The node kinds `item` names (a `match` table's `kind` entry: no identifiers; an `Async…` kind
+/// is the kind of node it is written on).
 pub(super) fn node_kinds(item: &Value) -> Result<Vec<NodeKind>, CompileError> {
     strings(item, "a node kind")?
         .into_iter()
-        .map(|(name, value)| node_kind(&name, value))
+        .map(
+            |(name, value)| match ASYNC_KINDS.iter().find(|(known, _)| *known == name) {
+                Some((_, kind)) => Ok(*kind),
+                None => node_kind(&name, value),
+            },
+        )
         .collect()
 }
 

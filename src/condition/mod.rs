@@ -24,6 +24,8 @@ mod position;
 mod project;
 mod regex;
 mod relation;
+#[cfg(test)]
+mod tests;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -35,11 +37,11 @@ use ruff_text_size::Ranged;
 use rustc_hash::FxHashSet;
 
 use crate::analysis::assignments::Assignments;
+use crate::analysis::semantic::Semantic;
+use crate::base::version::Version;
 use crate::pattern::anchor::{Anchor, anchors};
 use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
-use crate::analysis::semantic::Semantic;
-use crate::base::version::Version;
 
 pub use compile::{
     CompileError, Scope, compile_match, compile_table, is_metavar_key, old_spelling,

@@ -10,9 +10,9 @@ pub use regex_syntax::hir::literal::ExtractKind;
 use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Hir, HirKind, Look};
 
+use crate::base::scan;
 use crate::pattern::anchor::Anchor;
 use crate::pattern::{DispatchKey, Pattern};
-use crate::base::scan;
 
 /// Something a file's text must contain for a condition to hold in it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -12,9 +12,9 @@ use super::compile::{CompileError, Compiler, Scope, strings};
 use super::needs::{Needle, Needs};
 use super::value::Value;
 use super::{Atom, Context, Target, Versions};
-use crate::pattern::matcher::Env;
 use crate::analysis::semantic::in_module;
 use crate::base::version::VersionSpec;
+use crate::pattern::matcher::Env;
 
 #[derive(Debug)]
 struct Imports {

@@ -12,7 +12,8 @@
 //! nested functions, lambdas and classes), `class` (not into nested classes), or `module` (the
 //! default: everything). For `follows` / `precedes`: `sibling` (the statement right before /
 //! after), `block` (any of the same block: the default), `function` (also those around the
-//! enclosing statements, up to the function's body) or `module`.
+//! enclosing statements, up to the function's body) or `module`. A call's argument list and a
+//! function's parameter list are not nodes of their own here: an argument's parent is the call.
 
 use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
 use ruff_python_ast::{AnyNodeRef, Stmt};
@@ -165,6 +166,12 @@ pub(super) fn parse_precedes(
     parse(Direction::Precedes, item, cx, scope)
 }
 
+/// Whether `node` is a call's argument list or a function's parameter list: not a node of its
+/// own to the relations (an argument's parent is the call).
+fn is_list(node: AnyNodeRef<'_>) -> bool {
+    matches!(node, AnyNodeRef::Arguments(_) | AnyNodeRef::Parameters(_))
+}
+
 /// Whether `node` opens a scope of its own: what `function` does not look into.
 fn is_function(node: AnyNodeRef<'_>) -> bool {
     matches!(
@@ -201,6 +208,9 @@ impl Relation {
         let ancestors = target.ancestors();
         for index in (0..ancestors.len()).rev() {
             let ancestor = ancestors[index];
+            if is_list(ancestor) {
+                continue;
+            }
             if self.try_at(cx, ancestor, &ancestors[..index], env) {
                 return true;
             }

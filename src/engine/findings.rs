@@ -84,7 +84,6 @@ fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
     out
 }
 
-
 /// Remove duplicates and fallback findings covered by a non-fallback finding (of any pack) or
 /// repeating the range of another fallback finding; sort.
 pub(super) fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
@@ -121,4 +120,3 @@ pub(super) fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
         _ => true,
     });
 }
-

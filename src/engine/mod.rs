@@ -136,4 +136,3 @@ pub fn check_parsed(
         syntax_error: false,
     }
 }
-

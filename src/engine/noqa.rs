@@ -18,9 +18,9 @@ use regex::Regex;
 use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
+use crate::analysis::tokens::TokenFacts;
 use crate::base::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, Severity};
 use crate::ruleset::RuleSet;
-use crate::analysis::tokens::TokenFacts;
 
 pub use crate::base::diagnostic::{ENGINE_CODES, UNUSED_NOQA, UNUSED_NOQA_NAME};
 

@@ -329,9 +329,7 @@ impl<'r, 't> Walker<'r, 't> {
             })
             .collect()
     }
-
 }
-
 
 impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
     fn enter_node(&mut self, node: AnyNodeRef<'t>) -> TraversalSignal {
@@ -406,4 +404,3 @@ pub(super) fn anchor_offsets(
     offsets.sort_unstable();
     offsets
 }
-

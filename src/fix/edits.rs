@@ -71,4 +71,3 @@ pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
     edits.sort_by(|a, b| a.key().cmp(&b.key()));
     (edits, indices)
 }
-

@@ -11,8 +11,8 @@ use ruff_python_ast::{ModModule, Stmt, visitor::source_order::SourceOrderVisitor
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::base::diagnostic::Edit;
 use crate::analysis::semantic::{BindingKind, Resolution, Semantic, in_module};
+use crate::base::diagnostic::Edit;
 
 /// The key of an import binding that survives edits: its local name and qualified name.
 pub type ImportKey = (String, String);

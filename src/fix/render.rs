@@ -33,13 +33,11 @@ pub struct Renderer<'t> {
     pub disabled: &'t [RuleRef],
 }
 
-
 /// What a match bound: its metavariables, and those of each element of its `each` captures.
 pub struct Bindings<'r, 't> {
     pub env: Env<'r, 't>,
     pub elements: Vec<(&'r Each, Vec<Env<'r, 't>>)>,
 }
-
 
 impl<'t> Renderer<'t> {
     fn imports(&mut self, pack_index: u32, pack: &Pack) -> &Imports<'t> {
@@ -291,4 +289,3 @@ fn add_default_keywords(
         &content[before.len()..]
     ))
 }
-

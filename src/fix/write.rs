@@ -106,7 +106,8 @@ fn hash(bytes: &[u8]) -> u64 {
 /// The bytes of the source file at `path` (a regular file, within the size limit of sources),
 /// with the identity to compare before writing it back.
 pub fn read(path: &Path) -> Result<(Vec<u8>, Identity), crate::base::bounded::ReadFailure> {
-    let (bytes, metadata) = crate::base::bounded::read_with_metadata(path, crate::base::bounded::SOURCE_LIMIT)?;
+    let (bytes, metadata) =
+        crate::base::bounded::read_with_metadata(path, crate::base::bounded::SOURCE_LIMIT)?;
     Ok((bytes, Identity::of(&metadata)))
 }
 

@@ -21,14 +21,14 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashMap;
 
 use crate::analysis::parse::{Analysis, drop_deep, parse};
+use crate::analysis::semantic::Semantic;
+use crate::base::diagnostic::{Diagnostic, Edit};
 use crate::engine::{Checked, check, check_parsed};
 use crate::fix::edits::{apply_edits, merge};
-use crate::base::diagnostic::{Diagnostic, Edit};
 use crate::fix::imports::{self, ImportKey};
 use crate::fix::verify::{self, OwnedEdit, Shape};
 use crate::pattern::matcher::{Capture, Env, Matcher};
 use crate::ruleset::{RuleRef, RuleSet};
-use crate::analysis::semantic::Semantic;
 
 pub const MAX_PASSES: usize = 12;
 

@@ -19,10 +19,10 @@ use toml::Spanned;
 pub use error::SourceError;
 pub use schema::{Applicability, Severity};
 
+use crate::base::version::{Version, VersionSpec};
 use crate::condition::RuleMatch;
 use crate::pattern::template::Template;
 use crate::pattern::{Form, Pattern};
-use crate::base::version::{Version, VersionSpec};
 
 /// The packs compiled into the binary: every `rulepacks/*.toml` of the source tree.
 pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));

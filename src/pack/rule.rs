@@ -11,11 +11,11 @@ use toml::Spanned;
 
 use super::schema::{self, Applicability};
 use super::{Each, Example, Loader, Rule, SourceError, is_kebab};
+use crate::base::version::Version;
 use crate::condition::value::{Kind, Value};
 use crate::condition::{self, CompileError, Entry, RuleMatch};
 use crate::pattern::template::Template;
 use crate::pattern::{Form, MetavarUse};
-use crate::base::version::Version;
 
 pub(super) fn compile_rule(
     loader: &Loader<'_>,

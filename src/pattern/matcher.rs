@@ -522,3 +522,125 @@ impl<'p, 't> Matcher<'p, 't, '_> {
         shape::equal(a, b, self.source)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ruff_python_ast::Stmt;
+    use rustc_hash::FxHashSet;
+
+    use super::*;
+    use crate::analysis::parse::Analysis;
+    use crate::pattern::Pattern;
+
+    /// What `pattern` binds when matched against the first statement of `source` (its value when
+    /// it is an expression statement), as `(name, source text)`; `None` when it does not match.
+    fn bindings(pattern: &str, source: &str) -> Option<Vec<(String, String)>> {
+        let modules: FxHashSet<String> = ["pkg".to_owned()].into_iter().collect();
+        let pattern = Pattern::parse(pattern).expect("a valid pattern");
+        let analysis = Analysis::of(&modules, source);
+        let statement = analysis.parsed.syntax().body.last().expect("a statement");
+        let target: AnyNodeRef = match statement {
+            Stmt::Expr(expr) if pattern.form == crate::pattern::Form::Expr => (&*expr.value).into(),
+            other => other.into(),
+        };
+        let matcher = Matcher {
+            pattern_source: pattern.python(),
+            source,
+            semantic: analysis.semantic(),
+            modules: &modules,
+            on_bind: None,
+        };
+        let mut env = Env::new();
+        if !matcher.node(pattern.root(), target, &mut env) {
+            return None;
+        }
+        Some(
+            env.iter()
+                .map(|(name, capture)| {
+                    let text = capture.span().map_or("", |span| &source[span]);
+                    (name.to_owned(), text.to_owned())
+                })
+                .collect(),
+        )
+    }
+
+    fn bound(pattern: &str, source: &str) -> Vec<(String, String)> {
+        bindings(pattern, source).unwrap_or_else(|| panic!("`{pattern}` does not match {source:?}"))
+    }
+
+    fn pair(name: &str, text: &str) -> (String, String) {
+        (name.to_owned(), text.to_owned())
+    }
+
+    #[test]
+    fn keywords_match_in_any_order_and_variadics_split_lists() {
+        assert_eq!(
+            bound("f(b=$B, a=$A)", "f(a=1, b=2)"),
+            [pair("B", "2"), pair("A", "1")]
+        );
+        assert_eq!(
+            bound("f($X, $$$REST)", "f(1, 2, 3)"),
+            [pair("X", "1"), pair("REST", "2, 3")]
+        );
+        assert_eq!(bound("f($$$ALL)", "f()"), [pair("ALL", "")]);
+        assert!(bindings("f($X)", "f(1, 2)").is_none());
+        // `**$$$KW` takes the keywords the pattern does not name (`**more` too).
+        let mut keywords = bound("f($A, k=$K, **$$$KW)", "f(1, x=2, k=3, **more)");
+        keywords.sort();
+        assert_eq!(
+            keywords,
+            [
+                pair("A", "1"),
+                pair("K", "3"),
+                pair("KW", "x=2, k=3, **more")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_metavariable_used_twice_binds_equal_code() {
+        assert!(bindings("f($X, $X)", "f(a.b, a.b)").is_some());
+        assert!(bindings("f($X, $X)", "f(a.b, a.c)").is_none());
+        // Equal code, however it is spaced.
+        assert!(bindings("f($X, $X)", "f(g( 1 ), g(1))").is_some());
+    }
+
+    #[test]
+    fn dotted_names_of_declared_modules_match_through_imports() {
+        assert!(bindings("pkg.sleep($D)", "import pkg\npkg.sleep(1)").is_some());
+        assert!(bindings("pkg.sleep($D)", "import pkg as p\np.sleep(1)").is_some());
+        assert!(bindings("pkg.sleep($D)", "from pkg import sleep as nap\nnap(1)").is_some());
+        // Not the name alone, and not another module's.
+        assert!(bindings("pkg.sleep($D)", "sleep(1)").is_none());
+        assert!(bindings("pkg.sleep($D)", "import other as pkg\npkg.sleep(1)").is_none());
+        assert_eq!(
+            bound("pkg.$NAME", "import pkg\npkg.run"),
+            [pair("NAME", "run")]
+        );
+    }
+
+    #[test]
+    fn a_failing_bind_check_makes_the_matcher_try_the_next_split() {
+        let modules = FxHashSet::default();
+        let source = "f(a, b, c)";
+        let pattern = Pattern::parse("f($$$BEFORE, $X, $$$AFTER)").expect("valid");
+        let analysis = Analysis::of(&modules, source);
+        let Stmt::Expr(statement) = &analysis.parsed.syntax().body[0] else {
+            panic!("an expression statement")
+        };
+        let only_b = |name: &str, capture: &Capture<'_>| {
+            name != "X" || capture.span().is_some_and(|span| &source[span] == "b")
+        };
+        let matcher = Matcher {
+            pattern_source: pattern.python(),
+            source,
+            semantic: analysis.semantic(),
+            modules: &modules,
+            on_bind: Some(&only_b),
+        };
+        let mut env = Env::new();
+        assert!(matcher.node(pattern.root(), (&*statement.value).into(), &mut env));
+        let x = env.get("X").and_then(Capture::span).expect("bound");
+        assert_eq!(&source[x], "b");
+    }
+}

@@ -14,12 +14,12 @@ use std::hash::Hash;
 use ruff_python_ast::{AnyNodeRef, NodeKind, token::TokenKind};
 use rustc_hash::FxHashMap;
 
+use crate::base::words::WordSet;
 use crate::condition::Plan;
 use crate::pattern::anchor::Anchor;
 use crate::pattern::{DispatchKey, RootKinds};
-use crate::ruleset::prefilter::Live;
 use crate::ruleset::RuleRef;
-use crate::base::words::WordSet;
+use crate::ruleset::prefilter::Live;
 
 /// One pattern of one rule, as dispatch stores it.
 #[derive(Debug, Clone, Copy)]

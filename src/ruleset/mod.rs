@@ -17,12 +17,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
 
-use crate::condition::Versions;
-use crate::ruleset::dispatch::{Candidate, Dispatch, FileDispatch};
 use crate::base::diagnostic as codes;
-use crate::pack::{Applicability, Cleanup, Pack, Rule};
-use crate::ruleset::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
 use crate::base::version::Version;
+use crate::condition::Versions;
+use crate::pack::{Applicability, Cleanup, Pack, Rule};
+use crate::ruleset::dispatch::{Candidate, Dispatch, FileDispatch};
+use crate::ruleset::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
 
 pub use crate::base::diagnostic::RuleRef;
 

@@ -21,10 +21,10 @@ use regex::Regex;
 use regex_syntax::hir::Look;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-use crate::condition::needs::{ExtractKind, Needle, identifiers, regex_affixes};
-use crate::pattern::Pattern;
 use crate::base::scan;
 use crate::base::words::WordMap;
+use crate::condition::needs::{ExtractKind, Needle, identifiers, regex_affixes};
+use crate::pattern::Pattern;
 
 /// The identifiers a pattern without conditions (a pack's cleanup) needs in a text, searched for
 /// as substrings: cheaper than a scan for a few patterns, where a substring hit only costs a try.
