@@ -44,6 +44,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod dispatch;
 pub mod docs;
+pub mod filters;
 pub mod fix;
 pub mod migration;
 pub mod noqa;
