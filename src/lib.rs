@@ -43,6 +43,7 @@ pub mod condition;
 pub mod discover;
 pub mod docs;
 pub mod engine;
+pub mod filters;
 pub mod fix;
 pub mod linter;
 pub mod migration;

@@ -10,16 +10,18 @@
 use std::collections::BTreeMap;
 
 use ruff_python_ast::{
-    Stmt,
+    ModModule, Stmt,
     visitor::source_order::{self, SourceOrderVisitor},
 };
 use ruff_source_file::LineIndex;
 use serde::Serialize;
 
-use crate::analysis::semantic::in_module;
-use crate::base::diagnostic::{Applicability, Origin};
+use crate::analysis::parse::Analysis;
+use crate::base::diagnostic::{Applicability, Diagnostic, Origin};
 use crate::pack::Pack;
 use crate::report::{FileReport, escape_markup, position};
+use crate::ruleset::RuleSet;
+use crate::analysis::semantic::in_module;
 
 /// Where a file stands in the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,16 +56,42 @@ impl Migration {
         migration
     }
 
-    /// Where a file with this text stands. Only a text that names one of the modules is parsed.
-    pub fn state(&self, source: &str) -> State {
-        let named = |modules: &[String]| modules.iter().any(|m| source.contains(m.as_str()));
-        if !named(&self.from) && !named(&self.to) {
-            return State::Outside;
+    /// Check `source` with `rules` for the report, and say where it stands. The text is parsed
+    /// at most once, for both: when a rule may match it, or it names one of the modules.
+    pub fn check(&self, rules: &RuleSet, source: &str) -> (Vec<Diagnostic>, State) {
+        let scan = crate::engine::worth_parsing(rules, source);
+        let named = self.named_in(source);
+        if scan.is_none() && !named {
+            return (Vec::new(), State::Outside);
         }
         let parsed = crate::analysis::parse::parse(source);
+        let Some(scan) = scan else {
+            let state = self.state(parsed.syntax());
+            crate::analysis::parse::drop_deep(parsed, source.len());
+            return (Vec::new(), state);
+        };
+        let analysis = Analysis::of_parsed(&rules.modules, parsed);
+        let diagnostics =
+            crate::engine::check_parsed(rules, source, &analysis, scan, &[]).diagnostics;
+        let state = if named {
+            self.state(analysis.parsed.syntax())
+        } else {
+            State::Outside
+        };
+        analysis.drop_deep(source);
+        (diagnostics, state)
+    }
+
+    /// Whether `source` spells one of the modules: only such a text can import one.
+    fn named_in(&self, source: &str) -> bool {
+        let named = |modules: &[String]| modules.iter().any(|m| source.contains(m.as_str()));
+        named(&self.from) || named(&self.to)
+    }
+
+    /// Where the file parsed as `module` stands.
+    fn state(&self, module: &ModModule) -> State {
         let mut imports = Imports::default();
-        imports.visit_body(parsed.suite());
-        crate::analysis::parse::drop_deep(parsed, source.len());
+        imports.visit_body(&module.body);
         let imports_any = |modules: &[String]| {
             imports
                 .modules
@@ -403,5 +431,48 @@ mod tests {
         assert_eq!(directory_at("src/pkg/sub/m.py", 2), "src/pkg");
         assert_eq!(directory_at("src/m.py", 2), "src");
         assert_eq!(directory_at("./src/pkg/m.py", 1), "src");
+    }
+
+    const PACK: &str = r#"[pack]
+    name = "test-pack"
+    version = "0"
+    description = "test"
+    prefix = "T"
+    modules = ["legacy", "modern"]
+    migrates-from = ["legacy"]
+    migrates-to = ["modern"]
+    
+    [[rule]]
+    code = "T1"
+    name = "legacy-wait"
+    message = "found"
+    explain = "x"
+    pattern = "legacy.wait($X)"
+    
+    [[rule.example]]
+    flagged = "x"
+    "#;
+
+    #[test]
+    fn one_parse_gives_the_findings_and_the_state() {
+        let packs = std::sync::Arc::new(vec![crate::pack::load("test.toml", PACK).unwrap()]);
+        let selection = crate::ruleset::Selection::default();
+        let rules = RuleSet::new(packs.clone(), &selection, &BTreeMap::new());
+        let migration = Migration::of(&packs);
+        for (text, state) in [
+            ("import legacy\nlegacy.wait(1)\n", State::Remaining),
+            ("import modern\nmodern.wait(1)\n", State::Migrated),
+            // Named in a comment only, and not worth parsing for the rules.
+            ("# no modern here\nx = 1\n", State::Outside),
+            ("x = 1\n", State::Outside),
+            ("import legacy\ndef (:\n", State::Remaining),
+        ] {
+            let (diagnostics, found) = migration.check(&rules, text);
+            assert_eq!(found, state, "{text}");
+            let alone = crate::engine::check(&rules, text, &[]).diagnostics;
+            assert_eq!(diagnostics, alone, "{text}");
+        }
+        let (diagnostics, _) = migration.check(&rules, "import legacy\nlegacy.wait(1)\n");
+        assert_eq!(diagnostics.len(), 1);
     }
 }

@@ -1,4 +1,4 @@
-//! `anyio-lint test`: run the examples of any pack, built-in or a user's.
+//! Running the examples of any pack, built-in or a user's (`anyio-lint test`).
 //!
 //! A `flagged` example must be flagged by its rule and, when it gives `fixed`, fix to exactly that
 //! text (with only that rule's fixes, plus the pack's import cleanups), re-parse, and stay the same
@@ -6,16 +6,14 @@
 //! with the pack's other rules enabled too, so `fallback` rules are tested as users run them.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::base::diagnostic::Origin;
-use crate::base::version::Version;
-use crate::cli::{Failure, PackArgs, load_packs};
 use crate::engine::check;
+use crate::base::diagnostic::Origin;
 use crate::linter;
 use crate::pack::{Applicability, Example, Pack};
 use crate::ruleset::{RuleRef, RuleSet};
+use crate::base::version::Version;
 
 /// The result of one example.
 pub struct Outcome {
@@ -122,36 +120,4 @@ fn run_example(
         ));
     }
     None
-}
-
-/// The `test` subcommand.
-pub fn run(paths: &[PathBuf]) -> Result<u8, Failure> {
-    let args = PackArgs {
-        rulepacks: paths.to_vec(),
-        no_builtin_packs: !paths.is_empty(),
-    };
-    let packs = load_packs(&args)?;
-    let outcomes = test_packs(packs);
-    let mut failed = 0;
-    for outcome in &outcomes {
-        match &outcome.failure {
-            None => println!("ok    {}", outcome.label),
-            Some(why) => {
-                failed += 1;
-                println!("FAIL  {}\n{}\n", outcome.label, indent(why));
-            }
-        }
-    }
-    println!(
-        "\nexamples: {} passed, {failed} failed",
-        outcomes.len() - failed
-    );
-    Ok(u8::from(failed > 0))
-}
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("      {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -2,20 +2,20 @@
 //!
 //! As in Ruff, every checked file is governed by the nearest configuration at or above its
 //! directory (`--config` makes one file govern everything, `--isolated` none). A configuration
-//! resolves, with the command line's overrides on top, to [`Settings`]: its rule packs, rule set,
-//! file filters, per-file ignores and fix options. Files are matched against globs relative to the
-//! directory of the configuration that governs them. Both lookups are cached: each directory is
-//! looked in once, however many directories below share it, and a tree with one configuration
-//! reads it once.
+//! resolves, with the command line's overrides on top, to [`Settings`]: its rule packs, rule set
+//! (fix applicability included), file filters and per-file ignores. Its run-wide keys
+//! ([`RunKeys`]: `fix`, `unsafe-fixes`, `output-format`) are checked with the rest, but a run
+//! takes them from the configuration governing its root only ([`Resolver::for_root`]). Files are
+//! matched against globs relative to the directory of the configuration that governs them. Both
+//! lookups are cached: each directory is looked in once, however many directories below share
+//! it, and a tree with one configuration reads it once.
 //!
 //! A configuration can change what a run writes, so the search trusts only what the project
 //! earned, as git's `safe.directory` does. It stops at the repository root (the directory holding
 //! `.git`, itself included) and takes a configuration only when it is owned by the running user,
 //! by root, or by the owner of the directory being checked; any other is skipped with a warning
 //! (`--config` names a file to use whoever owns it). A configuration's rule packs lie at or below
-//! its directory, symlinks resolved, and are refused before they are read otherwise. A
-//! configuration's `fix = true` is honoured, as in Ruff, with a warning naming it: only the
-//! command line's `--fix` fixes silently.
+//! its directory, symlinks resolved, and are refused before they are read otherwise.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -26,26 +26,21 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use toml::Spanned;
 
 use crate::base::canonical::CanonicalDirs;
+use crate::filters::{Filters, is_excluded_by_default};
+use crate::pack::{self, Pack, SourceError};
+use crate::ruleset::{FixSelection, RuleSet, Selection};
+use crate::settings::{self, Config, Held, RunKeys, SpannedList, strings};
 use crate::base::sync::lock;
 use crate::base::version::Version;
-use crate::discover::Filters;
-use crate::migration::Migration;
-use crate::pack::{self, Pack, SourceError};
-use crate::report::Format;
-use crate::ruleset::{FixSelection, RuleSet, Selection};
-use crate::settings::{self, Config, Held, SpannedList, strings};
 
-/// What the command line says, over every configuration file.
+/// What the command line says of the settings of every directory, over every configuration file.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub select: Vec<String>,
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub versions: BTreeMap<String, Version>,
-    pub fix: Option<bool>,
-    pub unsafe_fixes: Option<bool>,
     pub force_exclude: Option<bool>,
-    pub output_format: Option<Format>,
     /// Extra packs (`--rulepack`) and whether the built-in packs load.
     pub rulepacks: Vec<PathBuf>,
     pub builtin_packs: bool,
@@ -62,7 +57,7 @@ pub enum Discovery {
     Isolated,
 }
 
-/// One configuration, resolved.
+/// One configuration, resolved: what applies to the files it governs.
 #[derive(Debug)]
 pub struct Settings {
     /// The configuration file (`None`: defaults).
@@ -71,11 +66,6 @@ pub struct Settings {
     pub root: PathBuf,
     pub filters: Filters,
     pub force_exclude: bool,
-    pub fix: bool,
-    pub unsafe_fixes: bool,
-    pub output_format: Option<Format>,
-    /// What the packs' migrations move from and to (for `anyio-lint report`).
-    pub migration: Migration,
     rules: Arc<RuleSet>,
     per_file_ignores: Vec<(GlobSet, Vec<String>)>,
     packs: Arc<Vec<Pack>>,
@@ -144,9 +134,7 @@ impl Settings {
         relative.ancestors().any(|part| {
             !part.as_os_str().is_empty()
                 && (self.filters.excluded(part)
-                    || part
-                        .file_name()
-                        .is_some_and(crate::discover::is_excluded_by_default))
+                    || part.file_name().is_some_and(is_excluded_by_default))
         })
     }
 
@@ -192,6 +180,9 @@ struct Candidate {
 /// the repository root.
 type Candidates = Arc<Vec<Candidate>>;
 
+/// A configuration resolved: its settings, and the run-wide keys it sets.
+type Resolved = (Arc<Settings>, RunKeys);
+
 /// Finds and caches the settings of each directory.
 #[derive(Debug)]
 pub struct Resolver {
@@ -203,8 +194,8 @@ pub struct Resolver {
     /// ancestors look in each of them once.
     candidates: Mutex<FxHashMap<PathBuf, Candidates>>,
     canonical: Arc<CanonicalDirs>,
-    /// Configuration file (or `None` for defaults) → its settings.
-    by_config: Mutex<FxHashMap<Option<PathBuf>, Arc<Settings>>>,
+    /// Configuration file (or `None` for defaults) → its settings and run-wide keys.
+    by_config: Mutex<FxHashMap<Option<PathBuf>, Resolved>>,
     /// The user running (`None` where files have no owner id).
     running_user: Option<u32>,
     /// Warnings printed, each once per run.
@@ -234,6 +225,22 @@ impl Resolver {
 
     /// The settings governing files in `directory`.
     pub fn for_directory(&self, directory: &Path) -> Result<Arc<Settings>, SourceError> {
+        Ok(self.resolved(directory)?.0)
+    }
+
+    /// The settings governing the file (or directory) at `path`.
+    pub fn for_path(&self, path: &Path) -> Result<Arc<Settings>, SourceError> {
+        Ok(self.resolved(directory_of(path))?.0)
+    }
+
+    /// The settings governing the root of a run, the file (or directory) at `path`, and the
+    /// run-wide keys of their configuration: the only configuration a run takes them from.
+    pub fn for_root(&self, path: &Path) -> Result<(Arc<Settings>, RunKeys), SourceError> {
+        self.resolved(directory_of(path))
+    }
+
+    /// The settings governing `directory`, and the run-wide keys of their configuration.
+    fn resolved(&self, directory: &Path) -> Result<Resolved, SourceError> {
         let config = match &self.discovery {
             Discovery::Isolated => None,
             Discovery::Fixed(path) => Some(path.clone()),
@@ -256,7 +263,8 @@ impl Resolver {
         if let Some(found) = lock(&self.by_config).get(&config) {
             return Ok(found.clone());
         }
-        let resolved = Arc::new(self.resolve(config.as_deref())?);
+        let (settings, keys) = self.resolve(config.as_deref())?;
+        let resolved = (Arc::new(settings), keys);
         Ok(lock(&self.by_config)
             .entry(config)
             .or_insert(resolved)
@@ -340,17 +348,9 @@ impl Resolver {
         false
     }
 
-    /// The settings governing the file (or directory) at `path`.
-    pub fn for_path(&self, path: &Path) -> Result<Arc<Settings>, SourceError> {
-        let directory = if path.is_dir() {
-            path
-        } else {
-            path.parent().unwrap_or(Path::new("."))
-        };
-        self.for_directory(directory)
-    }
-
-    fn resolve(&self, path: Option<&Path>) -> Result<Settings, SourceError> {
+    /// The configuration at `path` (`None`: the defaults) resolved, with the command line's
+    /// overrides on top, and its run-wide keys.
+    fn resolve(&self, path: Option<&Path>) -> Result<(Settings, RunKeys), SourceError> {
         check_command_line_selectors(&self.overrides)?;
         let config = match path {
             Some(path) => settings::read(path)?,
@@ -408,32 +408,11 @@ impl Resolver {
         }
         let filters = Filters::new(&plain(&exclude), &plain(&include))
             .map_err(|message| SourceError::new(&config.shown(), "", None, message))?;
-        let output_format = match &options.output_format {
-            None => None,
-            Some(name) => Some(
-                <Format as clap::ValueEnum>::from_str(name.get_ref(), true).map_err(|_| {
-                    config.error(
-                        name.span(),
-                        format!(
-                            "`output-format = \"{}\"`: use {}",
-                            name.get_ref(),
-                            Format::names().join(", ")
-                        ),
-                    )
-                })?,
-            ),
-        };
+        let run_keys = config.run_keys()?;
         let rules = Arc::new(
             RuleSet::new(packs.clone(), &selection, &versions).with_fix_selection(&fix_selection),
         );
-        if overrides.fix.is_none() && options.fix == Some(true) {
-            self.warn_once(format!(
-                "{} sets `fix = true`: the files it governs are fixed in place, as with `--fix`; \
-                 pass `--no-fix` to only report, or `--fix` to fix without this warning",
-                config.shown()
-            ));
-        }
-        Ok(Settings {
+        let settings = Settings {
             canonical: self.canonical.clone(),
             config: config.path.clone(),
             root,
@@ -442,13 +421,6 @@ impl Resolver {
                 .force_exclude
                 .or(options.force_exclude)
                 .unwrap_or(false),
-            fix: overrides.fix.or(options.fix).unwrap_or(false),
-            unsafe_fixes: overrides
-                .unsafe_fixes
-                .or(options.unsafe_fixes)
-                .unwrap_or(false),
-            output_format: overrides.output_format.or(output_format),
-            migration: Migration::of(&packs),
             rules,
             per_file_ignores,
             packs,
@@ -456,7 +428,17 @@ impl Resolver {
             versions,
             fix_selection,
             narrowed: Mutex::default(),
-        })
+        };
+        Ok((settings, run_keys))
+    }
+}
+
+/// The directory whose settings govern the file (or directory) at `path`.
+fn directory_of(path: &Path) -> &Path {
+    if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new("."))
     }
 }
 

@@ -12,7 +12,9 @@
 //! keep their spans, so every error points into the file. Project versions (`python`, or any
 //! distribution a rule names) come from the `versions` table, else from the project's
 //! `requires-python` and its dependencies' lower bounds; an unknown version means "the newest".
-//! Every key is documented in `docs/configuration.md`.
+//! The keys that apply to a run as a whole ([`RunKeys`]: `fix`, `unsafe-fixes`, `output-format`)
+//! are read and checked here like the others; a run takes them from one configuration only, the
+//! one governing its root. Every key is documented in `docs/configuration.md`.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -47,6 +49,60 @@ pub struct Options {
     pub output_format: Option<Spanned<String>>,
     pub extend_safe_fixes: Option<SpannedList>,
     pub extend_unsafe_fixes: Option<SpannedList>,
+}
+
+/// How `check` prints findings (`output-format`, `--output-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style, with the annotated source (the default).
+    Full,
+    /// One line per finding.
+    Concise,
+    /// Findings grouped under their file.
+    Grouped,
+    /// Ruff's JSON schema: one array.
+    Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
+}
+
+impl Format {
+    /// Every format.
+    pub fn all() -> &'static [Format] {
+        <Format as clap::ValueEnum>::value_variants()
+    }
+
+    /// The names `--output-format` and `output-format` accept (clap's, from the variants).
+    pub fn names() -> Vec<String> {
+        Format::all()
+            .iter()
+            .filter_map(clap::ValueEnum::to_possible_value)
+            .map(|value| value.get_name().to_owned())
+            .collect()
+    }
+
+    /// Whether the format is for people (and so gets the summary lines).
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Full | Format::Concise | Format::Grouped)
+    }
+}
+
+/// The keys of one configuration that apply to a run as a whole rather than to the files it
+/// governs. A run takes them from the configuration governing its root only, under the command
+/// line; every configuration's are checked all the same.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunKeys {
+    pub fix: Option<bool>,
+    pub unsafe_fixes: Option<bool>,
+    pub output_format: Option<Format>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,6 +160,31 @@ impl Config {
         SourceError::new(&self.shown(), &self.text, Some(span), message)
             .label("here")
             .note("see docs/configuration.md for every key")
+    }
+
+    /// The run-wide keys this file sets; an unknown `output-format` is an error pointing at it.
+    pub fn run_keys(&self) -> Result<RunKeys, SourceError> {
+        let options = &self.options;
+        let output_format = match &options.output_format {
+            None => None,
+            Some(name) => Some(
+                <Format as clap::ValueEnum>::from_str(name.get_ref(), true).map_err(|_| {
+                    self.error(
+                        name.span(),
+                        format!(
+                            "`output-format = \"{}\"`: use {}",
+                            name.get_ref(),
+                            Format::names().join(", ")
+                        ),
+                    )
+                })?,
+            ),
+        };
+        Ok(RunKeys {
+            fix: options.fix,
+            unsafe_fixes: options.unsafe_fixes,
+            output_format,
+        })
     }
 
     /// The project versions: explicit `versions` over inferred ones.

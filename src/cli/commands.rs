@@ -1,20 +1,23 @@
-//! The other subcommands: `rule`, `rules`, `docs`, `report` and the hidden `parse-only`.
+//! The other subcommands: `rule`, `rules`, `test`, `docs`, `report` and the hidden `parse-only`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
-use crate::base::source::SourceText;
 use crate::discover;
-use crate::engine::noqa;
 use crate::fix::write::{self, Output};
-use crate::migration;
+use crate::migration::{self, Migration};
+use crate::engine::noqa;
+use crate::packtest;
 use crate::report::FileReport;
 use crate::resolve::{Discovery, Overrides, Resolver};
+use crate::ruleset::RuleSet;
+use crate::base::source::SourceText;
 
-use super::check::{Read, process, read_source, refuse_input_as_output};
+use super::sources::{Read, read_source, refuse_input_as_output};
 use super::{
     Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
     load_packs, paths_or_current,
@@ -24,14 +27,19 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
     let overrides = Overrides {
         rulepacks: args.packs.rulepacks.clone(),
         builtin_packs: !args.packs.no_builtin_packs,
-        // A report never fixes, whatever a configuration says.
-        fix: Some(false),
         ..Overrides::default()
     };
     let resolver = Arc::new(Resolver::new(overrides, args.configuration.discovery()));
     let output = args.output_file.as_deref().map(Output::new).transpose()?;
     let paths = paths_or_current(&args.paths);
     let found = discover::discover(&paths, &resolver)?;
+    // The migration of each configuration's packs, worked out once per configuration.
+    let mut migrations: FxHashMap<Option<&Path>, Migration> = FxHashMap::default();
+    for (_, settings) in &found.files {
+        migrations
+            .entry(settings.config.as_deref())
+            .or_insert_with(|| Migration::of(&settings.rules().packs));
+    }
     let results: Vec<(FileReport, migration::State, Option<write::Identity>)> = found
         .files
         .par_iter()
@@ -39,25 +47,17 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
             let Read {
                 source, identity, ..
             } = read_source(path, false);
-            match source {
+            let (report, state) = match source {
                 Err(error) => (
                     file_error(path, error.to_string()),
                     migration::State::Outside,
-                    identity,
                 ),
                 Ok(source) => {
-                    let rules = settings.rules_for(path);
-                    let state = settings.migration.state(&source.text);
-                    let (report, _, _) = process(
-                        &rules,
-                        (&display_path(path), &absolute(path)),
-                        source,
-                        false,
-                        false,
-                    );
-                    (report, state, identity)
+                    let migration = &migrations[&settings.config.as_deref()];
+                    report_file(migration, &settings.rules_for(path), path, source)
                 }
-            }
+            };
+            (report, state, identity)
         })
         .collect();
     if let Some(output) = &output {
@@ -80,7 +80,8 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
         .collect();
     files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let governing = resolver.for_path(&paths[0])?;
-    let report = migration::summarize(&files, &governing.migration, args.depth);
+    let migration = Migration::of(&governing.rules().packs);
+    let report = migration::summarize(&files, &migration, args.depth);
     let text = match args.format {
         ReportFormat::Markdown => migration::markdown(&report),
         ReportFormat::Json => migration::json(&report),
@@ -93,6 +94,58 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
         None => print!("{text}"),
     }
     Ok(0)
+}
+
+/// One file of the report: its findings (the report holds its text when it has some) and where
+/// it stands in the migration.
+fn report_file(
+    migration: &Migration,
+    rules: &RuleSet,
+    path: &Path,
+    source: SourceText,
+) -> (FileReport, migration::State) {
+    let (diagnostics, state) = migration.check(rules, &source.text);
+    let report = FileReport {
+        path: display_path(path),
+        absolute: absolute(path),
+        source: (!diagnostics.is_empty()).then_some(source.text),
+        diagnostics,
+        ..FileReport::default()
+    };
+    (report, state)
+}
+
+/// `anyio-lint test`: the examples of the packs at `paths` (the built-in packs when none are
+/// given), each printed with its outcome; exits 1 when one failed.
+pub(super) fn run_test(paths: &[PathBuf]) -> Result<u8, Failure> {
+    let args = PackArgs {
+        rulepacks: paths.to_vec(),
+        no_builtin_packs: !paths.is_empty(),
+    };
+    let packs = load_packs(&args)?;
+    let outcomes = packtest::test_packs(packs);
+    let mut failed = 0;
+    for outcome in &outcomes {
+        match &outcome.failure {
+            None => println!("ok    {}", outcome.label),
+            Some(why) => {
+                failed += 1;
+                println!("FAIL  {}\n{}\n", outcome.label, indent(why));
+            }
+        }
+    }
+    println!(
+        "\nexamples: {} passed, {failed} failed",
+        outcomes.len() - failed
+    );
+    Ok(u8::from(failed > 0))
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("      {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub(super) fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {

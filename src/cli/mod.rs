@@ -1,9 +1,11 @@
 //! The command line: argument definitions, dispatch to the subcommands, the helpers they share,
 //! and exit codes (0 clean, 1 findings remain, 2 usage, configuration, pack or internal error).
-//! `check` lives in [`check`]; `rule`, `rules`, `docs`, `report` and `parse-only` in [`commands`].
+//! `check` lives in [`check`]; `rule`, `rules`, `test`, `docs`, `report` and `parse-only` in
+//! [`commands`]; reading sources, for `check` and `report`, in [`sources`].
 
 mod check;
 mod commands;
+mod sources;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -12,11 +14,12 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::base::diagnostic::{Diagnostic, Origin};
-use crate::base::version::Version;
 use crate::discover::DiscoverError;
 use crate::pack::{self, Pack, SourceError};
-use crate::report::{self, FileReport, Format};
+use crate::report::{self, FileReport};
 use crate::resolve::Discovery;
+use crate::settings::Format;
+use crate::base::version::Version;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -262,7 +265,7 @@ pub fn run(cli: Cli) -> u8 {
             output_format,
             packs,
         } => commands::run_rules(output_format, &packs),
-        Command::Test { packs } => crate::packtest::run(&packs),
+        Command::Test { packs } => commands::run_test(&packs),
         Command::Docs { dir, check } => commands::run_docs(&dir, check),
         Command::Report(args) => commands::run_report(&args),
         Command::ParseOnly {

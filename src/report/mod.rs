@@ -21,6 +21,7 @@ use ruff_text_size::{TextRange, TextSize};
 use serde_json::{Value, json};
 
 use crate::base::diagnostic::Diagnostic;
+use crate::settings::Format;
 
 /// The results for one file.
 #[derive(Debug, Clone, Default)]
@@ -39,61 +40,18 @@ pub struct FileReport {
     pub problems: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// rustc-style, with the annotated source (the default).
-    Full,
-    /// One line per finding.
-    Concise,
-    /// Findings grouped under their file.
-    Grouped,
-    /// Ruff's JSON schema: one array.
-    Json,
-    /// One JSON object per line.
-    JsonLines,
-    /// SARIF 2.1.0.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// GitLab Code Quality JSON.
-    Gitlab,
-    /// JUnit XML.
-    Junit,
-}
-
-impl Format {
-    /// Every format.
-    pub fn all() -> &'static [Format] {
-        <Format as clap::ValueEnum>::value_variants()
-    }
-
-    /// The names `--output-format` and `output-format` accept (clap's, from the variants).
-    pub fn names() -> Vec<String> {
-        Format::all()
-            .iter()
-            .filter_map(clap::ValueEnum::to_possible_value)
-            .map(|value| value.get_name().to_owned())
-            .collect()
-    }
-
-    /// Whether the format is for people (and so gets the summary lines).
-    pub fn is_human(self) -> bool {
-        matches!(self, Format::Full | Format::Concise | Format::Grouped)
-    }
-
-    /// The whole report in this format.
-    pub fn render(self, files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
-        match self {
-            Format::Full => full(files, unsafe_fixes, color),
-            Format::Concise => concise(files, unsafe_fixes),
-            Format::Grouped => grouped(files, unsafe_fixes),
-            Format::Json => json(files),
-            Format::JsonLines => json_lines(files),
-            Format::Sarif => sarif::sarif(files, unsafe_fixes),
-            Format::Github => ci::github(files),
-            Format::Gitlab => ci::gitlab(files),
-            Format::Junit => ci::junit(files),
-        }
+/// The whole report in `format`.
+pub fn render(format: Format, files: &[FileReport], unsafe_fixes: bool, color: bool) -> String {
+    match format {
+        Format::Full => full(files, unsafe_fixes, color),
+        Format::Concise => concise(files, unsafe_fixes),
+        Format::Grouped => grouped(files, unsafe_fixes),
+        Format::Json => json(files),
+        Format::JsonLines => json_lines(files),
+        Format::Sarif => sarif::sarif(files, unsafe_fixes),
+        Format::Github => ci::github(files),
+        Format::Gitlab => ci::gitlab(files),
+        Format::Junit => ci::junit(files),
     }
 }
 

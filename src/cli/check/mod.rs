@@ -1,0 +1,85 @@
+//! `anyio-lint check`: resolve the run's options once ([`run`]), then run its mode on standard
+//! input ([`stdin`]) or on the files found ([`modes`]): check, fix, diff, add `noqa` directives,
+//! or write a baseline. Every mode reads and checks the files through [`files`].
+
+mod files;
+mod modes;
+mod run;
+mod stdin;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::discover;
+use crate::fix::write::Output;
+use crate::resolve::{Overrides, Resolver};
+
+use super::{CheckArgs, Failure, flag, parse_versions, paths_or_current};
+use run::{Mode, RunWide};
+
+/// The resolver of this run's settings: configuration discovery with the command line on top.
+fn resolver(args: &CheckArgs) -> Result<Arc<Resolver>, Failure> {
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        versions: parse_versions(&args.versions)?,
+        force_exclude: flag(args.force_exclude, args.no_force_exclude),
+        rulepacks: args.packs.rulepacks.clone(),
+        builtin_packs: !args.packs.no_builtin_packs,
+    };
+    Ok(Arc::new(Resolver::new(
+        overrides,
+        args.configuration.discovery(),
+    )))
+}
+
+/// Whether `path` names standard input (`-`).
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Run `check`: the run-wide options are resolved for the run's root (`--stdin-filename`, else
+/// the first path, else the current directory), then its mode runs; returns the exit code.
+pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
+    if args.paths.len() > 1 && args.paths.iter().any(|p| is_stdin(p)) {
+        return Err(Failure::Message(
+            "`-` (standard input) cannot be checked together with other paths: check them in separate runs".to_owned(),
+        ));
+    }
+    let resolver = resolver(&args)?;
+    let root = args
+        .stdin_filename
+        .clone()
+        .or_else(|| args.paths.iter().find(|p| !is_stdin(p)).cloned())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (governing, keys) = resolver.for_root(&root)?;
+    let run = RunWide::resolve(&args, keys, &governing)?;
+    if args.paths.iter().any(|p| is_stdin(p)) {
+        return stdin::check_stdin(&run, args.stdin_filename.as_deref(), &governing);
+    }
+    let named: Vec<&Path> = args
+        .configuration
+        .config
+        .iter()
+        .chain(&args.packs.rulepacks)
+        .map(PathBuf::as_path)
+        .collect();
+    let paths = paths_or_current(&args.paths);
+    let found = || discover::discover(&paths, &resolver);
+    match &run.mode {
+        Mode::Check | Mode::Fix => {
+            let output = match &run.output_file {
+                Some(path) if !run.fix_only => Some(Output::new(path)?),
+                _ => None,
+            };
+            modes::check_or_fix(&run, &found()?, &named, output.as_ref())
+        }
+        Mode::Diff => modes::diff(&run, &found()?),
+        Mode::AddNoqa => modes::add_noqa(&run, &found()?),
+        Mode::WriteBaseline(file) => {
+            let output = Output::new(file)?;
+            modes::write_baseline(&run, &found()?, &named, &output)
+        }
+    }
+}

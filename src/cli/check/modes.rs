@@ -1,0 +1,312 @@
+//! The modes of `check` on the files it found ([`Mode`]), each from reading the files to the exit
+//! code, and what they share to show findings. `--baseline` drops the findings it records from
+//! what check and fix report ([`apply_baseline`]).
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::baseline::Baseline;
+use crate::cli::Failure;
+use crate::discover::Found;
+use crate::fix::write::Output;
+use crate::engine::noqa;
+use crate::report::{self, FileReport};
+use crate::ruleset::RuleSet;
+use crate::settings::Format;
+use crate::base::source::SourceText;
+use crate::analysis::tokens::TokenFacts;
+
+use super::files::{self, Change, Checked, check_file};
+use super::run::{Mode, RunWide};
+
+/// `check`, and `check --fix` (or `--fix-only`): with fix, every file is fixed and the changed
+/// ones are written; the findings that remain, less those the baseline records, are reported in
+/// the run's format, on standard output or in `output` (`-o FILE`).
+pub(super) fn check_or_fix(
+    run: &RunWide,
+    found: &Found,
+    named: &[&Path],
+    output: Option<&Output>,
+) -> Result<u8, Failure> {
+    let named: Vec<&Path> = named
+        .iter()
+        .copied()
+        .chain(run.baseline.as_deref())
+        .collect();
+    let action = |rules: &RuleSet, path: (&str, &str), source: SourceText| {
+        check_file(rules, path, source, run.fix, run.unsafe_fixes)
+    };
+    let batch = files::check_all(found, run, output, &named, run.mode == Mode::Fix, action)?;
+    let mut reports = files::reports(found, batch);
+    let baselined = apply_baseline(run, &mut reports.files)?;
+    let totals = report::totals(&reports.files, run.unsafe_fixes);
+    let code = reports.exit(exit_code(run, totals));
+    if run.fix_only {
+        if !run.quiet && totals.fixed > 0 {
+            println!("Fixed {}.", plural_errors(totals.fixed));
+        }
+        return Ok(code);
+    }
+    if let Some(output) = output {
+        let mut body = Vec::new();
+        let plain = RunWide {
+            color: false,
+            ..run.clone()
+        };
+        emit(&mut body, &reports.files, &plain, totals);
+        output
+            .write(&body)
+            .map_err(|e| format!("cannot write {}: {e}", output.path().display()))?;
+        return Ok(code);
+    }
+    let mut stdout = std::io::stdout().lock();
+    emit(&mut stdout, &reports.files, run, totals);
+    if baselined > 0 && !run.quiet && run.format.is_human() {
+        let _ = writeln!(
+            stdout,
+            "{baselined} findings in the baseline are not shown."
+        );
+    }
+    Ok(code)
+}
+
+/// `check --diff`: every file is fixed in memory, and a unified diff of each change printed on
+/// standard output (with how many fixes they hold on standard error); nothing is written. Exits
+/// 1 when a file would change. A baseline named is read all the same (it must be valid).
+pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
+    let action = |rules: &RuleSet, path: (&str, &str), source: SourceText| {
+        check_file(rules, path, source, true, run.unsafe_fixes)
+    };
+    let mut batch = files::check_all(found, run, None, &[], false, action)?;
+    let mut diffs = String::new();
+    let mut would_fix = 0usize;
+    for file in &mut batch.files {
+        if let Some(change) = &file.change {
+            let path = &file.report.path;
+            diffs.push_str(&unified_diff(path, &change.original.text, &change.text));
+            would_fix += file.report.fixed.values().sum::<usize>();
+            file.report.fixed.clear();
+        }
+    }
+    let mut reports = files::reports(found, batch);
+    apply_baseline(run, &mut reports.files)?;
+    let _ = std::io::stdout().lock().write_all(diffs.as_bytes());
+    let changed_files = reports.changed_files;
+    if !run.quiet {
+        eprintln!(
+            "Would fix {} in {} file{}.",
+            plural_errors(would_fix),
+            changed_files,
+            if changed_files == 1 { "" } else { "s" }
+        );
+    }
+    Ok(u8::from(changed_files > 0))
+}
+
+/// `check --add-noqa`: a `noqa` directive written for every finding, and nothing fixed; how many
+/// were added is said on standard error.
+pub(super) fn add_noqa(run: &RunWide, found: &Found) -> Result<u8, Failure> {
+    let batch = files::check_all(found, run, None, &[], true, add_noqa_to)?;
+    let reports = files::reports(found, batch);
+    let added: usize = reports
+        .files
+        .iter()
+        .map(|r| r.fixed.values().sum::<usize>())
+        .sum();
+    let changed_files = reports.changed_files;
+    if !run.quiet {
+        eprintln!(
+            "Added {added} noqa directive{} in {changed_files} file{}.",
+            if added == 1 { "" } else { "s" },
+            if changed_files == 1 { "" } else { "s" }
+        );
+    }
+    Ok(reports.exit(0))
+}
+
+/// `--add-noqa` on one file: its findings, and the text with their directives added; the report
+/// counts the directives. The text is parsed once, for the findings and the lines they go on.
+fn add_noqa_to(rules: &RuleSet, (path, absolute): (&str, &str), source: SourceText) -> Checked {
+    let mut report = FileReport {
+        path: path.to_owned(),
+        absolute: absolute.to_owned(),
+        source: Some(source.text.clone()),
+        ..FileReport::default()
+    };
+    let text = source.text.as_str();
+    let Some(scan) = crate::engine::worth_parsing(rules, text) else {
+        return Checked {
+            report,
+            change: None,
+        };
+    };
+    let analysis = crate::analysis::parse::Analysis::of(&rules.modules, text);
+    let checked = crate::engine::check_parsed(rules, text, &analysis, scan, &[]);
+    let added = if checked.syntax_error || checked.diagnostics.is_empty() {
+        report.diagnostics = checked.diagnostics;
+        None
+    } else {
+        let tokens = TokenFacts::new(&analysis.parsed, text);
+        let lines = noqa::Lines::new(text, &tokens);
+        let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
+        edits.sort_by(|a, b| a.key().cmp(&b.key()));
+        (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
+    };
+    analysis.drop_deep(text);
+    let Some((new_text, count)) = added else {
+        return Checked {
+            report,
+            change: None,
+        };
+    };
+    report.fixed.insert("noqa".to_owned(), count);
+    let change = Change {
+        text: new_text,
+        original: source,
+    };
+    Checked {
+        report,
+        change: Some(change),
+    }
+}
+
+/// `check --write-baseline FILE`: the findings recorded in `output`, and nothing reported.
+pub(super) fn write_baseline(
+    run: &RunWide,
+    found: &Found,
+    named: &[&Path],
+    output: &Output,
+) -> Result<u8, Failure> {
+    let action = |rules: &RuleSet, path: (&str, &str), source: SourceText| {
+        check_file(rules, path, source, false, false)
+    };
+    let batch = files::check_all(found, run, Some(output), named, false, action)?;
+    let reports = files::reports(found, batch);
+    let file = output.path();
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let (text, count) = Baseline::render(&reports.files, file);
+    output
+        .write(text.as_bytes())
+        .map_err(|e| format!("cannot write the baseline {}: {e}", file.display()))?;
+    if !run.quiet {
+        eprintln!(
+            "Wrote a baseline of {count} findings to {}.",
+            file.display()
+        );
+    }
+    Ok(reports.exit(0))
+}
+
+/// Drop the findings `--baseline FILE` records; returns how many.
+pub(super) fn apply_baseline(run: &RunWide, reports: &mut [FileReport]) -> Result<usize, Failure> {
+    let Some(file) = &run.baseline else {
+        return Ok(0);
+    };
+    Ok(Baseline::read(file)?.filter(reports, file))
+}
+
+pub(super) fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+fn plural_errors(n: usize) -> String {
+    if n == 1 {
+        "1 error".to_owned()
+    } else {
+        format!("{n} errors")
+    }
+}
+
+/// Print the findings in the run's format (or their statistics), with the summary lines when the
+/// format is for people.
+pub(super) fn emit(
+    out: &mut impl Write,
+    reports: &[FileReport],
+    run: &RunWide,
+    totals: report::Totals,
+) {
+    if run.statistics {
+        let table = if run.format == Format::Json {
+            report::statistics_json(reports, run.unsafe_fixes)
+        } else {
+            report::statistics(reports, run.unsafe_fixes)
+        };
+        let _ = out.write_all(table.as_bytes());
+        return;
+    }
+    let body = report::render(run.format, reports, run.unsafe_fixes, run.color);
+    let _ = out.write_all(body.as_bytes());
+    if run.format.is_human() && !run.quiet {
+        let _ = out.write_all(report::summary(totals, run.fix).as_bytes());
+    }
+}
+
+/// The exit code of a run that reported `totals`.
+pub(super) fn exit_code(run: &RunWide, totals: report::Totals) -> u8 {
+    if run.exit_zero {
+        return 0;
+    }
+    if run.exit_non_zero_on_fix && totals.fixed > 0 {
+        return 1;
+    }
+    if run.fix && run.fix_only {
+        return 0;
+    }
+    u8::from(totals.remaining > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::ruleset::Selection;
+
+    const PACK: &str = r#"[pack]
+    name = "test-pack"
+    version = "0"
+    description = "test"
+    prefix = "T"
+    modules = ["legacy", "modern"]
+    migrates-from = ["legacy"]
+    migrates-to = ["modern"]
+    
+    [[rule]]
+    code = "T1"
+    name = "legacy-wait"
+    message = "found"
+    explain = "x"
+    pattern = "legacy.wait($X)"
+    
+    [[rule.example]]
+    flagged = "x"
+    "#;
+
+    #[test]
+    fn add_noqa_suppresses_every_finding_of_its_one_check() {
+        let packs = Arc::new(vec![crate::pack::load("test.toml", PACK).unwrap()]);
+        let rules = RuleSet::new(packs, &Selection::default(), &BTreeMap::new());
+        let text = "import legacy\n\nlegacy.wait(1)\nlegacy.wait(2)\n";
+        let findings = crate::engine::check(&rules, text, &[]).diagnostics.len();
+        assert_eq!(findings, 2);
+        let source = SourceText::decode(text.as_bytes().to_vec()).unwrap();
+        let checked = add_noqa_to(&rules, ("a.py", "/a.py"), source);
+        let change = checked.change.expect("directives added");
+        assert_eq!(change.original.text, text);
+        assert_eq!(checked.report.fixed["noqa"], 2);
+        let after = crate::engine::check(&rules, &change.text, &[]);
+        assert!(after.diagnostics.is_empty(), "{:?}", after.diagnostics);
+        // A text without findings is left alone.
+        let clean = SourceText::decode(b"x = 1\n".to_vec()).unwrap();
+        let checked = add_noqa_to(&rules, ("b.py", "/b.py"), clean);
+        assert!(checked.change.is_none() && checked.report.diagnostics.is_empty());
+    }
+}

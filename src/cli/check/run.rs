@@ -1,0 +1,134 @@
+//! The options of a `check` run as a whole, resolved once, before any file is read.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{CheckArgs, Failure, flag};
+use crate::pack::Pack;
+use crate::resolve::{Settings, known_selector};
+use crate::settings::{Format, RunKeys};
+
+/// What a run does with the files it checks. Exactly one applies: the options that would make
+/// two apply are refused ([`RunWide::resolve`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Report the findings.
+    Check,
+    /// Write the fixed files, and report what remains (`--fix`, `--fix-only`, `fix = true`).
+    Fix,
+    /// Print what fixing would change, and write nothing (`--diff`).
+    Diff,
+    /// Write a `noqa` directive for every finding (`--add-noqa`).
+    AddNoqa,
+    /// Record the findings in this file (`--write-baseline`).
+    WriteBaseline(PathBuf),
+}
+
+/// What applies to a `check` run as a whole rather than to each file, and nothing else: the
+/// command line over the run-wide keys of the configuration governing the run's root (its first
+/// path, or `--stdin-filename`), over the defaults. Built once per run; no other place reads
+/// these options, from the command line or from a configuration.
+#[derive(Debug, Clone)]
+pub(super) struct RunWide {
+    pub mode: Mode,
+    /// Whether fixes are applied: `--fix` (or `--fix-only`) / `--no-fix`, else `fix`.
+    pub fix: bool,
+    /// Whether unsafe fixes are applied and shown: `--unsafe-fixes` / `--no-unsafe-fixes`, else
+    /// `unsafe-fixes`.
+    pub unsafe_fixes: bool,
+    /// `--fix-only`: report nothing about what remains.
+    pub fix_only: bool,
+    /// `--output-format`, else `output-format`, else `full`.
+    pub format: Format,
+    /// Whether standard output gets colors (`--color`, else whether it is a terminal).
+    pub color: bool,
+    pub statistics: bool,
+    pub quiet: bool,
+    pub exit_zero: bool,
+    pub exit_non_zero_on_fix: bool,
+    /// `-o FILE`: where the findings go instead of standard output.
+    pub output_file: Option<PathBuf>,
+    /// `--baseline FILE`: the findings not to report.
+    pub baseline: Option<PathBuf>,
+}
+
+impl RunWide {
+    /// Resolve the run-wide options of `args` over `keys`, the run-wide keys of the configuration
+    /// governing the run's root, whose settings are `root`. A configuration's `fix = true` the
+    /// command line does not decide is said on standard error. Refuses command-line selectors
+    /// that name no rule of the root's packs, and options that contradict one another.
+    pub fn resolve(args: &CheckArgs, keys: RunKeys, root: &Settings) -> Result<RunWide, Failure> {
+        let fix = flag(args.fix || args.fix_only, args.no_fix);
+        if fix.is_none() && keys.fix == Some(true) {
+            let config = root
+                .config
+                .as_ref()
+                .map_or_else(|| "configuration".to_owned(), |p| p.display().to_string());
+            eprintln!(
+                "warning: {config} sets `fix = true`: the files it governs are fixed in place, \
+                 as with `--fix`; pass `--no-fix` to only report, or `--fix` to fix without this \
+                 warning"
+            );
+        }
+        check_cli_selectors(args, &root.rules().packs)?;
+        let fix = fix.or(keys.fix).unwrap_or(false);
+        if args.write_baseline.is_some() && (fix || args.diff || args.add_noqa) {
+            return Err(Failure::Message(
+                "`--write-baseline` records findings; it cannot be combined with `--fix`, `--diff` or `--add-noqa`".to_owned(),
+            ));
+        }
+        if args.add_noqa && (fix || args.diff) {
+            return Err(Failure::Message(
+                "`--add-noqa` cannot be combined with `--fix` or `--diff`".to_owned(),
+            ));
+        }
+        let mode = match &args.write_baseline {
+            _ if args.add_noqa => Mode::AddNoqa,
+            Some(file) => Mode::WriteBaseline(file.clone()),
+            None if args.diff => Mode::Diff,
+            None if fix => Mode::Fix,
+            None => Mode::Check,
+        };
+        Ok(RunWide {
+            mode,
+            fix,
+            unsafe_fixes: flag(args.unsafe_fixes, args.no_unsafe_fixes)
+                .or(keys.unsafe_fixes)
+                .unwrap_or(false),
+            fix_only: args.fix_only,
+            format: args
+                .output_format
+                .or(keys.output_format)
+                .unwrap_or(Format::Full),
+            color: match args.color.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            },
+            statistics: args.statistics,
+            quiet: args.quiet,
+            exit_zero: args.exit_zero,
+            exit_non_zero_on_fix: args.exit_non_zero_on_fix,
+            output_file: args.output_file.clone(),
+            baseline: args.baseline.clone(),
+        })
+    }
+
+    /// Whether each file is fixed (in memory at least): with `--fix`, or to show `--diff`.
+    pub fn fixes_files(&self) -> bool {
+        self.fix || self.mode == Mode::Diff
+    }
+}
+
+/// Command-line rule selectors must name loaded rules.
+fn check_cli_selectors(args: &CheckArgs, packs: &[Pack]) -> Result<(), Failure> {
+    for selector in args
+        .select
+        .iter()
+        .chain(&args.extend_select)
+        .chain(&args.ignore)
+    {
+        known_selector(packs, selector).map_err(Failure::Message)?;
+    }
+    Ok(())
+}

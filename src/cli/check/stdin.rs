@@ -1,0 +1,76 @@
+//! `check -`: one text read from standard input, checked under the settings of
+//! `--stdin-filename` (or of the current directory). With fix, the fixed text goes to standard
+//! output and the findings to standard error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Failure, absolute, file_error, stderr_color};
+use crate::report;
+use crate::resolve::Settings;
+use crate::base::source::SourceText;
+
+use super::files::check_file;
+use super::modes::{apply_baseline, emit, exit_code, unified_diff};
+use super::run::{Mode, RunWide};
+
+/// Check standard input, named `name` (`--stdin-filename`), with the `settings` governing that
+/// name (or the current directory).
+pub(super) fn check_stdin(
+    run: &RunWide,
+    name: Option<&Path>,
+    settings: &Settings,
+) -> Result<u8, Failure> {
+    let bytes = crate::base::bounded::read_stream(std::io::stdin(), crate::base::bounded::SOURCE_LIMIT, 0)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let rules = settings.rules_for(name.unwrap_or(Path::new(".")));
+    let named = name.is_some();
+    let name = name.map_or_else(|| PathBuf::from("-"), Path::to_path_buf);
+    let shown = name.display().to_string();
+    let source = match SourceText::decode(bytes) {
+        Ok(source) => source,
+        Err(error) => {
+            let report = file_error(&name, error.to_string());
+            eprint!("{}", report::concise(&[report], false));
+            return Ok(1);
+        }
+    };
+    if named && settings.force_exclude && settings.excludes_path_or_parent(&name) {
+        if run.fix {
+            let _ = std::io::stdout().write_all(&source.encode(&source.text));
+        }
+        return Ok(0);
+    }
+    let diff = run.mode == Mode::Diff;
+    let checked = check_file(
+        &rules,
+        (&shown, &absolute(&name)),
+        source.clone(),
+        run.fixes_files(),
+        run.unsafe_fixes,
+    );
+    let changed = checked.change.map(|change| change.text);
+    let mut reports = vec![checked.report];
+    apply_baseline(run, &mut reports)?;
+    let totals = report::totals(&reports, run.unsafe_fixes);
+    if diff {
+        if let Some(new_text) = &changed {
+            print!("{}", unified_diff(&shown, &source.text, new_text));
+        }
+        return Ok(u8::from(changed.is_some()));
+    }
+    if run.fix {
+        let text = changed.unwrap_or_else(|| source.text.clone());
+        let _ = std::io::stdout().write_all(&source.encode(&text));
+        if !run.fix_only {
+            let on_stderr = RunWide {
+                color: run.color && stderr_color(),
+                ..run.clone()
+            };
+            emit(&mut std::io::stderr(), &reports, &on_stderr, totals);
+        }
+        return Ok(exit_code(run, totals));
+    }
+    emit(&mut std::io::stdout().lock(), &reports, run, totals);
+    Ok(exit_code(run, totals))
+}
