@@ -7,15 +7,15 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::discover;
-use crate::fix::write::{self, Output};
-use crate::migration::{self, Migration};
-use crate::engine::noqa;
-use crate::packtest;
-use crate::report::FileReport;
-use crate::resolve::{Discovery, Overrides, Resolver};
-use crate::ruleset::RuleSet;
 use crate::base::source::SourceText;
+use crate::cli::packtest;
+use crate::config::discover;
+use crate::config::resolve::{Discovery, Overrides, Resolver};
+use crate::engine::noqa;
+use crate::fix::write::{self, Output};
+use crate::report::FileReport;
+use crate::report::migration::{self, Migration};
+use crate::ruleset::RuleSet;
 
 use super::sources::{Read, read_source, refuse_input_as_output};
 use super::{
@@ -156,7 +156,7 @@ pub(super) fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
     }
     for pack in &packs {
         if let Some(rule) = pack.rules.iter().find(|r| r.code == code) {
-            print!("{}", crate::docs::rule_page(pack, rule));
+            print!("{}", crate::report::rule_docs::rule_page(pack, rule));
             return Ok(0);
         }
     }
@@ -172,7 +172,10 @@ pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failu
         ListFormat::Text => {
             for pack in &packs {
                 for rule in &pack.rules {
-                    let fix = format!("{} fix", crate::docs::fix_kind(rule.applicability));
+                    let fix = format!(
+                        "{} fix",
+                        crate::report::rule_docs::fix_kind(rule.applicability)
+                    );
                     out.push_str(&format!(
                         "{:<8} {:<40} {:<10} {}\n",
                         rule.code, rule.name, fix, pack.name
@@ -230,7 +233,7 @@ pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
         )));
     }
     let packs = load_packs(&PackArgs::default())?;
-    let pages = crate::docs::rule_docs(&packs);
+    let pages = crate::report::rule_docs::rule_docs(&packs);
     let mut stale = Vec::new();
     for (name, text) in &pages {
         let path = dir.join(name);

@@ -1,10 +1,13 @@
 //! The command line: argument definitions, dispatch to the subcommands, the helpers they share,
 //! and exit codes (0 clean, 1 findings remain, 2 usage, configuration, pack or internal error).
 //! `check` lives in [`check`]; `rule`, `rules`, `test`, `docs`, `report` and `parse-only` in
-//! [`commands`]; reading sources, for `check` and `report`, in [`sources`].
+//! [`commands`]; reading sources, for `check` and `report`, in [`sources`]; running packs'
+//! examples in [`packtest`]; the progress line in [`progress`].
 
 mod check;
 mod commands;
+pub mod packtest;
+pub mod progress;
 mod sources;
 
 use std::collections::BTreeMap;
@@ -14,12 +17,12 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 
 use crate::base::diagnostic::{Diagnostic, Origin};
-use crate::discover::DiscoverError;
+use crate::base::version::Version;
+use crate::config::discover::DiscoverError;
+use crate::config::resolve::Discovery;
+use crate::config::settings::Format;
 use crate::pack::{self, Pack, SourceError};
 use crate::report::{self, FileReport};
-use crate::resolve::Discovery;
-use crate::settings::Format;
-use crate::base::version::Version;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::fix::write::{self, Output, Snapshot};
-use crate::resolve::Settings;
 use crate::base::source::{ReadError, SourceText};
+use crate::config::resolve::Settings;
+use crate::fix::write::{self, Output, Snapshot};
 
 use super::{Failure, display_path};
 

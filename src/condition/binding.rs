@@ -9,8 +9,8 @@
 use ruff_python_ast::AnyNodeRef;
 use rustc_hash::FxHashSet;
 
-use super::compile::{CompileError, Compiler, Scope, flag, list_error, patterns};
 use super::needs::{self, Needs};
+use super::read::{CompileError, Compiler, Scope, flag, list_error, patterns};
 use super::value::Value;
 use super::{Atom, Context, Target, matches_at};
 use crate::analysis::semantic::Resolution;

@@ -3,7 +3,7 @@
 //! be left out); `non-empty = true` for at least one. On anything but a `$$$` capture they do not
 //! apply, and compiling says so.
 
-use super::compile::{CompileError, Compiler, Scope, flag};
+use super::read::{CompileError, Compiler, Scope, flag};
 use super::value::{Kind, Value};
 use super::{Atom, Context, Subject, Target};
 use crate::pattern::matcher::Env;

@@ -5,8 +5,8 @@
 use ruff_python_ast::AnyNodeRef;
 use rustc_hash::FxHashSet;
 
-use super::compile::{CompileError, Compiler, Scope, list_error, strings};
 use super::needs::{Needle, Needs};
+use super::read::{CompileError, Compiler, Scope, list_error, strings};
 use super::value::{Kind, Value};
 use super::{Atom, Context, Subject, Target};
 use crate::pattern::matcher::Env;

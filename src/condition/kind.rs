@@ -7,7 +7,7 @@
 
 use ruff_python_ast::{AnyNodeRef, NodeKind};
 
-use super::compile::{CompileError, Compiler, Scope, list_error, strings};
+use super::read::{CompileError, Compiler, Scope, list_error, strings};
 use super::value::Value;
 use super::{Atom, Context, Subject, Target};
 use crate::pattern::matcher::Env;

@@ -14,6 +14,7 @@
 
 mod compile;
 pub mod needs;
+mod read;
 pub mod value;
 
 mod binding;

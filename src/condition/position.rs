@@ -4,8 +4,8 @@
 use ruff_python_ast::AnyNodeRef;
 use rustc_hash::FxHashSet;
 
-use super::compile::{CompileError, Compiler, Scope, flag};
 use super::needs::{Needle, Needs};
+use super::read::{CompileError, Compiler, Scope, flag};
 use super::value::Value;
 use super::{Atom, Context, Target};
 use crate::pattern::matcher::Env;

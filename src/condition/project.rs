@@ -8,8 +8,8 @@
 
 use rustc_hash::FxHashSet;
 
-use super::compile::{CompileError, Compiler, Scope, strings};
 use super::needs::{Needle, Needs};
+use super::read::{CompileError, Compiler, Scope, strings};
 use super::value::Value;
 use super::{Atom, Context, Target, Versions};
 use crate::analysis::semantic::in_module;

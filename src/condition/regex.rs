@@ -9,8 +9,8 @@ use regex::Regex;
 use regex_syntax::hir::literal::ExtractKind;
 use ruff_python_ast::AnyNodeRef;
 
-use super::compile::{self, CompileError, Compiler, Scope, list_error};
 use super::needs::{self, Needle, Needs};
+use super::read::{self, CompileError, Compiler, Scope, list_error};
 use super::value::Value;
 use super::{Atom, Context, Subject, Target};
 use crate::pattern::matcher::Env;
@@ -29,7 +29,7 @@ pub(super) fn parse(
         return Err(list_error(item, "regex"));
     }
     Ok(Box::new(Spelled {
-        regex: compile::regex(item)?,
+        regex: read::regex(item)?,
     }))
 }
 

@@ -19,8 +19,8 @@ use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal
 use ruff_python_ast::{AnyNodeRef, Stmt};
 use rustc_hash::FxHashSet;
 
-use super::compile::{CompileError, Compiler, Scope, compile_table, list_error};
 use super::needs::Needs;
+use super::read::{CompileError, Compiler, Scope, list_error};
 use super::value::Value;
 use super::{Atom, Condition, Context, Subject, Target};
 use crate::pattern::MetavarUse;
@@ -126,7 +126,7 @@ fn parse(
         };
         reach = *found;
     }
-    let condition = compile_table(item, Scope::Node, cx, &["within"])?;
+    let condition = cx.table(item, Scope::Node, &["within"])?;
     Ok(Box::new(Relation {
         direction,
         reach,

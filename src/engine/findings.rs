@@ -5,46 +5,44 @@ use ruff_python_ast::AnyNodeRef;
 use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashSet;
 
-use super::walk::Walker;
 use crate::base::diagnostic::{Diagnostic, Origin};
-use crate::fix::render::Bindings;
+use crate::fix::render::{Bindings, Renderer};
 use crate::pattern::matcher::{Capture, Env};
 use crate::pattern::metavar::{self, Piece};
 use crate::ruleset::{RuleRef, RuleSet};
 
-impl<'r, 't> Walker<'r, 't> {
-    /// The finding of `rule_ref` at `range` with `bindings`, its fix rendered unless the rule's
-    /// fixes are switched off for this file.
-    pub(super) fn diagnostic(
-        &mut self,
-        rule_ref: RuleRef,
-        range: TextRange,
-        node: Option<AnyNodeRef<'t>>,
-        bindings: &Bindings<'r, 't>,
-    ) -> Diagnostic {
-        let pack = self.rules.pack(rule_ref);
-        let rule = self.rules.rule(rule_ref);
-        let env = &bindings.env;
-        let fix = if self.fixes.disabled.contains(&rule_ref) {
-            None
-        } else {
-            let applicability = self.rules.applicability(rule_ref);
-            rule.fix.as_ref().and_then(|_| {
-                self.fixes
-                    .render((rule_ref, pack, rule), applicability, range, node, bindings)
-            })
-        };
-        Diagnostic {
-            origin: Origin::Rule(rule_ref),
-            code: Some(rule.code.clone()),
-            name: Some(rule.name.clone()),
-            message: interpolate(&rule.message, env, self.source),
-            severity: rule.severity,
-            range,
-            help: rule.help.as_ref().map(|h| interpolate(h, env, self.source)),
-            fix,
-            url: rule.url.clone(),
-        }
+/// The finding of `rule_ref` at `range` with `bindings`, its fix rendered by `fixes` unless the
+/// rule's fixes are switched off for this file.
+pub(super) fn finding<'t>(
+    rules: &RuleSet,
+    fixes: &mut Renderer<'t>,
+    rule_ref: RuleRef,
+    range: TextRange,
+    node: Option<AnyNodeRef<'t>>,
+    bindings: &Bindings<'_, 't>,
+) -> Diagnostic {
+    let pack = rules.pack(rule_ref);
+    let rule = rules.rule(rule_ref);
+    let env = &bindings.env;
+    let source = fixes.source;
+    let fix = if fixes.disabled.contains(&rule_ref) {
+        None
+    } else {
+        let applicability = rules.applicability(rule_ref);
+        rule.fix.as_ref().and_then(|_| {
+            fixes.render((rule_ref, pack, rule), applicability, range, node, bindings)
+        })
+    };
+    Diagnostic {
+        origin: Origin::Rule(rule_ref),
+        code: Some(rule.code.clone()),
+        name: Some(rule.name.clone()),
+        message: interpolate(&rule.message, env, source),
+        severity: rule.severity,
+        range,
+        help: rule.help.as_ref().map(|h| interpolate(h, env, source)),
+        fix,
+        url: rule.url.clone(),
     }
 }
 

@@ -12,6 +12,7 @@ use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use unicode_normalization::UnicodeNormalization;
 
+use super::findings;
 use crate::analysis::assignments::Assignments;
 use crate::analysis::semantic::Semantic;
 use crate::base::diagnostic::{Diagnostic, Origin};
@@ -176,8 +177,14 @@ impl<'r, 't> Walker<'r, 't> {
                 continue;
             }
             if let Some(bindings) = self.conditions_hold(pack, rule, node, env) {
-                let diagnostic =
-                    self.diagnostic(candidate.rule, node.range(), Some(node), &bindings);
+                let diagnostic = findings::finding(
+                    self.rules,
+                    &mut self.fixes,
+                    candidate.rule,
+                    node.range(),
+                    Some(node),
+                    &bindings,
+                );
                 self.found.push(diagnostic);
             }
         }
@@ -207,7 +214,14 @@ impl<'r, 't> Walker<'r, 't> {
                 };
                 let first = AnyNodeRef::from(&body[start]);
                 if let Some(bindings) = self.conditions_hold(pack, rule, first, env) {
-                    let diagnostic = self.diagnostic(candidate.rule, range, None, &bindings);
+                    let diagnostic = findings::finding(
+                        self.rules,
+                        &mut self.fixes,
+                        candidate.rule,
+                        range,
+                        None,
+                        &bindings,
+                    );
                     self.found.push(diagnostic);
                 }
             }
@@ -267,7 +281,14 @@ impl<'r, 't> Walker<'r, 't> {
                         env: Env::new(),
                         elements: Vec::new(),
                     };
-                    let diagnostic = self.diagnostic(rule_ref, token.range(), None, &bindings);
+                    let diagnostic = findings::finding(
+                        self.rules,
+                        &mut self.fixes,
+                        rule_ref,
+                        token.range(),
+                        None,
+                        &bindings,
+                    );
                     self.found.push(diagnostic);
                 }
             }

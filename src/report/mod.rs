@@ -2,11 +2,16 @@
 //! (rustc-style, via codespan-reporting) in [`full`], `json` (Ruff's schema) and `json-lines` in
 //! [`json`], SARIF in [`sarif`] and the other CI formats in [`ci`]. Rendering is pure: the same
 //! results always give the same bytes. The human formats show source text, paths and messages
-//! escaped ([`terminal`]); the machine formats keep them exact.
+//! escaped ([`terminal`]); the machine formats keep them exact. Beside the findings' formats:
+//! baselines ([`baseline`]), the migration report ([`migration`]) and rule documentation pages
+//! ([`rule_docs`]).
 
+pub mod baseline;
 pub mod ci;
 mod full;
 mod json;
+pub mod migration;
+pub mod rule_docs;
 mod sarif;
 mod terminal;
 
@@ -21,7 +26,7 @@ use ruff_text_size::{TextRange, TextSize};
 use serde_json::{Value, json};
 
 use crate::base::diagnostic::Diagnostic;
-use crate::settings::Format;
+use crate::config::settings::Format;
 
 /// The results for one file.
 #[derive(Debug, Clone, Default)]

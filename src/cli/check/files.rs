@@ -8,16 +8,16 @@ use std::path::Path;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::engine::check;
+use crate::base::source::SourceText;
+use crate::cli::progress::Progress;
 use crate::cli::sources::{Read, read_source, refuse_input_as_output};
 use crate::cli::{Failure, absolute, display_path, file_error};
-use crate::discover::Found;
-use crate::linter;
+use crate::config::discover::Found;
+use crate::engine::check;
 use crate::fix::write::{self, Output, Snapshot, WriteError};
-use crate::progress::Progress;
+use crate::linter;
 use crate::report::{self, FileReport};
 use crate::ruleset::RuleSet;
-use crate::base::source::SourceText;
 
 use super::run::RunWide;
 

@@ -10,9 +10,9 @@ mod stdin;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::discover;
+use crate::config::discover;
+use crate::config::resolve::{Overrides, Resolver};
 use crate::fix::write::Output;
-use crate::resolve::{Overrides, Resolver};
 
 use super::{CheckArgs, Failure, flag, parse_versions, paths_or_current};
 use run::{Mode, RunWide};

@@ -5,16 +5,16 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::baseline::Baseline;
+use crate::analysis::tokens::TokenFacts;
+use crate::base::source::SourceText;
 use crate::cli::Failure;
-use crate::discover::Found;
-use crate::fix::write::Output;
+use crate::config::discover::Found;
+use crate::config::settings::Format;
 use crate::engine::noqa;
+use crate::fix::write::Output;
+use crate::report::baseline::Baseline;
 use crate::report::{self, FileReport};
 use crate::ruleset::RuleSet;
-use crate::settings::Format;
-use crate::base::source::SourceText;
-use crate::analysis::tokens::TokenFacts;
 
 use super::files::{self, Change, Checked, check_file};
 use super::run::{Mode, RunWide};

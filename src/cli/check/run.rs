@@ -4,9 +4,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, Failure, flag};
+use crate::config::resolve::{Settings, known_selector};
+use crate::config::settings::{Format, RunKeys};
 use crate::pack::Pack;
-use crate::resolve::{Settings, known_selector};
-use crate::settings::{Format, RunKeys};
 
 /// What a run does with the files it checks. Exactly one applies: the options that would make
 /// two apply are refused ([`RunWide::resolve`]).

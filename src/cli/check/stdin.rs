@@ -5,10 +5,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Failure, absolute, file_error, stderr_color};
-use crate::report;
-use crate::resolve::Settings;
 use crate::base::source::SourceText;
+use crate::cli::{Failure, absolute, file_error, stderr_color};
+use crate::config::resolve::Settings;
+use crate::report;
 
 use super::files::check_file;
 use super::modes::{apply_baseline, emit, exit_code, unified_diff};
@@ -21,8 +21,9 @@ pub(super) fn check_stdin(
     name: Option<&Path>,
     settings: &Settings,
 ) -> Result<u8, Failure> {
-    let bytes = crate::base::bounded::read_stream(std::io::stdin(), crate::base::bounded::SOURCE_LIMIT, 0)
-        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let bytes =
+        crate::base::bounded::read_stream(std::io::stdin(), crate::base::bounded::SOURCE_LIMIT, 0)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
     let rules = settings.rules_for(name.unwrap_or(Path::new(".")));
     let named = name.is_some();
     let name = name.map_or_else(|| PathBuf::from("-"), Path::to_path_buf);

@@ -8,12 +8,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::engine::check;
 use crate::base::diagnostic::Origin;
+use crate::base::version::Version;
+use crate::engine::check;
 use crate::linter;
 use crate::pack::{Applicability, Example, Pack};
 use crate::ruleset::{RuleRef, RuleSet};
-use crate::base::version::Version;
 
 /// The result of one example.
 pub struct Outcome {

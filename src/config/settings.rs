@@ -1,6 +1,6 @@
 //! Configuration files: `[tool.anyio-lint]` in `pyproject.toml`, or `anyio-lint.toml` /
 //! `.anyio-lint.toml` with the same keys at top level. This module reads one file and says what a
-//! directory holds; [`crate::resolve`] decides which file governs a directory and turns files into
+//! directory holds; [`crate::config::resolve`] decides which file governs a directory and turns files into
 //! per-directory settings.
 //!
 //! A configuration that cannot be read (not a regular file, too large, not UTF-8) is an error

@@ -17,11 +17,11 @@ use ruff_source_file::LineIndex;
 use serde::Serialize;
 
 use crate::analysis::parse::Analysis;
+use crate::analysis::semantic::in_module;
 use crate::base::diagnostic::{Applicability, Diagnostic, Origin};
 use crate::pack::Pack;
 use crate::report::{FileReport, escape_markup, position};
 use crate::ruleset::RuleSet;
-use crate::analysis::semantic::in_module;
 
 /// Where a file stands in the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -26,12 +26,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use toml::Spanned;
 
 use crate::base::canonical::CanonicalDirs;
-use crate::filters::{Filters, is_excluded_by_default};
-use crate::pack::{self, Pack, SourceError};
-use crate::ruleset::{FixSelection, RuleSet, Selection};
-use crate::settings::{self, Config, Held, RunKeys, SpannedList, strings};
 use crate::base::sync::lock;
 use crate::base::version::Version;
+use crate::config::filters::{Filters, is_excluded_by_default};
+use crate::config::settings::{self, Config, Held, RunKeys, SpannedList, strings};
+use crate::pack::{self, Pack, SourceError};
+use crate::ruleset::{FixSelection, RuleSet, Selection};
 
 /// What the command line says of the settings of every directory, over every configuration file.
 #[derive(Debug, Clone, Default)]

@@ -1,7 +1,7 @@
 //! Finding the files to check: `.gitignore`-aware walking with include and exclude globs.
 //!
 //! Each entry is judged by the settings of the configuration governing its directory
-//! ([`crate::resolve`]). Directories are walked (hidden directories, virtual environments and build output skipped,
+//! ([`crate::config::resolve`]). Directories are walked (hidden directories, virtual environments and build output skipped,
 //! `.gitignore` respected even outside a git checkout); files named explicitly are always checked,
 //! and a path that does not exist is an error. Symlinks are followed, and a symlink loop is
 //! reported instead of walked forever. A file reached through several paths is found once, under
@@ -14,10 +14,10 @@ use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
-use crate::filters::is_excluded_by_default;
-use crate::pack::SourceError;
-use crate::resolve::{Resolver, Settings};
 use crate::base::sync::lock;
+use crate::config::filters::is_excluded_by_default;
+use crate::config::resolve::{Resolver, Settings};
+use crate::pack::SourceError;
 
 /// Files found with their settings, and paths that could not be walked (with the reason).
 #[derive(Debug, Default)]

@@ -1,0 +1,9 @@
+//! Configuration: what governs each file. [`settings`] reads one configuration file (TOML, or a
+//! `pyproject.toml` table) and the run-wide keys; [`resolve`] finds the configuration governing a
+//! path (nested configurations, the project's versions, trusted packs) and builds its rule set;
+//! [`discover`] walks the paths of a run, honouring [`filters`] (excludes, `.gitignore`).
+
+pub mod discover;
+pub mod filters;
+pub mod resolve;
+pub mod settings;
