@@ -40,18 +40,18 @@ macro_rules! eprint {
 // packs; `ruleset` selects rules and derives the prefilter and dispatch; `fix` renders, applies,
 // judges and writes fixes; `engine` checks one file; `linter` is the check-and-fix loop;
 // `config` says what governs each file; `report` renders results; `cli` is the command line.
-pub mod analysis;
-pub mod base;
+mod analysis;
+mod base;
 pub mod cli;
-pub mod condition;
-pub mod config;
-pub mod engine;
-pub mod fix;
-pub mod linter;
-pub mod pack;
-pub mod pattern;
-pub mod report;
-pub mod ruleset;
+mod condition;
+mod config;
+mod engine;
+mod fix;
+mod linter;
+mod pack;
+mod pattern;
+mod report;
+mod ruleset;
 
 // What an embedder (an editor integration, a test) needs: load packs, build a rule set, check a
 // text, run the fix loop on it.
@@ -63,3 +63,7 @@ pub use engine::{Checked, check};
 pub use linter::{FixOutcome, fix};
 pub use pack::{Pack, SourceError, load as load_pack, load_all as load_packs};
 pub use ruleset::{FixSelection, RuleSet, Selection};
+// Running packs' examples, and rendering results in an output format.
+pub use cli::packtest::{Outcome as ExampleOutcome, test_packs};
+pub use config::settings::Format;
+pub use report::{FileReport, render};

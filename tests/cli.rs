@@ -5,7 +5,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{bin, project, run, stderr, stdout};
+use common::{assert_exact_snapshot, bin, project, run, stderr, stdout};
 
 const SAMPLE: &str = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n    lock = asyncio.Lock()\n\nasyncio.run(main())\n";
 
@@ -14,14 +14,7 @@ fn concise_output_and_exit_codes() {
     let dir = project(&[("app.py", SAMPLE.as_bytes()), ("clean.py", b"print(1)\n")]);
     let output = run(dir.path(), &["check", "--output-format", "concise"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        stdout(&output),
-        "app.py:4:11: AIO101 [*] `asyncio.sleep(1)` becomes `anyio.sleep(1)`\n\
-         app.py:5:12: AIO104 `asyncio.Lock()` becomes `anyio.Lock()`, which only its owner may release and which always checkpoints\n\
-         app.py:7:1: AIO201 [*] `asyncio.run(main(...))` becomes `anyio.run(main, ...)`: anyio.run takes the function, not a coroutine\n\
-         Found 3 errors.\n\
-         [*] 2 fixable with the `--fix` option (1 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
-    );
+    assert_exact_snapshot!("concise", stdout(&output));
     let clean = run(dir.path(), &["check", "clean.py"]);
     assert_eq!(clean.status.code(), Some(0));
     assert_eq!(stdout(&clean), "All checks passed!\n");
@@ -129,10 +122,7 @@ fn diff_writes_nothing_and_fix_is_idempotent() {
     let unsafe_fix = run(dir.path(), &["check", "--fix", "--unsafe-fixes"]);
     assert_eq!(unsafe_fix.status.code(), Some(0), "{}", stdout(&unsafe_fix));
     let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
-    assert_eq!(
-        fixed,
-        "import anyio\n\nasync def main():\n    await anyio.sleep(1)\n    lock = anyio.Lock()\n\nanyio.run(main)\n"
-    );
+    assert_exact_snapshot!("sample_fixed_with_unsafe_fixes", fixed);
     let again = run(dir.path(), &["check", "--fix", "--unsafe-fixes", "--diff"]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(stdout(&again), "");

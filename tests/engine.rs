@@ -1,12 +1,15 @@
 //! The engine through its library API, with small packs written for each test: binding forms,
 //! shadowing, keyword order, variadic captures, every constraint, templates and imports.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyio_lint::Version;
 use anyio_lint::check;
 use anyio_lint::{RuleSet, Selection};
+use common::assert_exact_snapshot;
 
 /// A pack with one rule matching `pattern`; `extra` is TOML added to the rule table.
 fn pack_with(pattern: &str, extra: &str) -> String {
@@ -327,13 +330,13 @@ fn templates_reuse_existing_imports() {
         fixed("\"m.f($$$A)\"", fix, "import os, m\nm.f()\n"),
         "import os\nimport n\nn.g()\n"
     );
-    assert_eq!(
+    assert_exact_snapshot!(
+        "import_placed_after_docstring_and_future",
         fixed(
             "\"m.f($$$A)\"",
             fix,
             "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nfrom m import f, h\nf(1, 2)\nh()\n"
-        ),
-        "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nfrom m import h\nimport n\nn.g(1, 2)\nh()\n"
+        )
     );
 }
 
@@ -356,20 +359,14 @@ fn multiline_templates_are_reindented_with_the_file_style() {
     let fix = "fix.template = \"\"\"\nwith n.scope($T):\n    $X = await $C\n\"\"\"\nfix.applicability = \"safe\"";
     let pattern = "\"$X = await m.wait($C, $T)\"";
     let spaces = "import m\nasync def f():\n    if x:\n        y = await m.wait(g(\n            1,\n        ), 3)\n";
-    assert_eq!(
-        fixed(pattern, fix, spaces),
-        "import n\nasync def f():\n    if x:\n        with n.scope(3):\n            y = await g(\n                1,\n            )\n"
-    );
+    assert_exact_snapshot!("template_reindented_in_spaces", fixed(pattern, fix, spaces));
     let tabs = "import m\r\nasync def f():\r\n\ty = await m.wait(g(), 3)\r\n";
     assert_eq!(
         fixed(pattern, fix, tabs),
         "import n\r\nasync def f():\r\n\twith n.scope(3):\r\n\t\ty = await g()\r\n"
     );
     let string = "import m\nasync def f():\n    y = await m.wait(g('''a\n    b'''), 3)\n";
-    assert_eq!(
-        fixed(pattern, fix, string),
-        "import n\nasync def f():\n    with n.scope(3):\n        y = await g('''a\n    b''')\n"
-    );
+    assert_exact_snapshot!("template_keeps_a_string", fixed(pattern, fix, string));
 }
 
 #[test]
@@ -445,13 +442,13 @@ fn default_keywords_fill_in_what_the_call_did_not_pass() {
     let extra = r#"fix.template = "n.g($$$ARGS)"
 fix.applicability = "safe"
 fix.ARGS.default-keywords = ["a=None", "b=1"]"#;
-    assert_eq!(
+    assert_exact_snapshot!(
+        "default_keywords_filled_in",
         fixed(
             r#""m.f($$$ARGS)""#,
             extra,
             "import m\nm.f()\nm.f(0, b=2)\nm.f(\n    0,\n)\n"
-        ),
-        "import n\nn.g(a=None, b=1)\nn.g(0, b=2, a=None)\nn.g(0, a=None, b=1)\n"
+        )
     );
     // `**kwargs` may set them: no fix.
     let rules = rules(&pack_with(r#""m.f($$$ARGS)""#, extra), &[]);
@@ -477,14 +474,14 @@ match.has = { pattern = "m.run($$$CALLS)", within = "children" }"#;
         assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
         outcome.text
     };
-    assert_eq!(
-        fixed("import m\ndef f():\n    m.run(a(1), b())\n"),
-        "import n\ndef f():\n    with n.group() as group:\n        group.spawn(a, 1)\n        group.spawn(b)\n"
+    assert_exact_snapshot!(
+        "each_call_spawned",
+        fixed("import m\ndef f():\n    m.run(a(1), b())\n")
     );
     // `group` is taken: the fresh name moves on.
-    assert_eq!(
-        fixed("import m\ngroup = 1\nm.run(a())\n"),
-        "import n\ngroup = 1\nwith n.group() as group_1:\n    group_1.spawn(a)\n"
+    assert_exact_snapshot!(
+        "each_fresh_name_moves_on",
+        fixed("import m\ngroup = 1\nm.run(a())\n")
     );
     // An element that is not a positional call: no match at all.
     assert!(

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use anyio_lint::{RuleSet, Selection};
-use common::{project, run, stderr};
+use common::{assert_exact_snapshot, project, run, stderr};
 
 /// Rules from `rules` (TOML `[[rule]]` tables) in a pack over the module `m`.
 fn rules(rules: &str) -> RuleSet {
@@ -93,9 +93,9 @@ fn a_block_fix_takes_only_its_own_statement_off_a_shared_line() {
     )]);
     let output = run(dir.path(), &["check", "m.py", "--fix"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("m.py")).unwrap(),
-        "import anyio\n\nasync def f(c):\n    with anyio.fail_after(5):\n        x = await c\n    other(x)\n    return x\n"
+    assert_exact_snapshot!(
+        "block_fix_off_a_shared_line",
+        std::fs::read_to_string(dir.path().join("m.py")).unwrap()
     );
 }
 

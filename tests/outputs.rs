@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{must_succeed, project, run, stdout, venv};
+use common::{assert_exact_snapshot, must_succeed, project, run, stdout, venv};
 
 const APP: &str = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n    lock = asyncio.Lock()\n\nasyncio.run(main())\n";
 
@@ -52,22 +52,7 @@ fn validate(kind: &str, report: &Path) -> String {
 #[test]
 fn grouped_lists_findings_under_their_file() {
     let dir = fixture();
-    assert_eq!(
-        format(dir.path(), "grouped"),
-        "app.py:\n\
-         \x20 4:11 AIO101 [*] `asyncio.sleep(1)` becomes `anyio.sleep(1)`\n\
-         \x20 5:12 AIO104 `asyncio.Lock()` becomes `anyio.Lock()`, which only its owner may release and which always checkpoints\n\
-         \x20 7:1 AIO201 [*] `asyncio.run(main(...))` becomes `anyio.run(main, ...)`: anyio.run takes the function, not a coroutine\n\
-         \n\
-         broken.py:\n\
-         \x20 3:1 syntax-error SyntaxError: unexpected EOF while parsing\n\
-         \n\
-         my dir/other.py:\n\
-         \x20 2:1 AIO101 [*] `asyncio.sleep(2)` becomes `anyio.sleep(2)`\n\
-         \n\
-         Found 5 errors.\n\
-         [*] 3 fixable with the `--fix` option (1 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
-    );
+    assert_exact_snapshot!("grouped", format(dir.path(), "grouped"));
 }
 
 #[test]

@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{must_succeed, venv};
+use common::{assert_exact_snapshot, must_succeed, venv};
 
 const PRE_COMMIT: &[&str] = &["pre-commit==4.7.0"];
 const SOURCE: &str = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n";
@@ -71,9 +71,9 @@ fn the_check_hook_fails_and_the_fix_hook_rewrites() {
     let text = String::from_utf8_lossy(&fixed.stdout);
     assert_eq!(fixed.status.code(), Some(1), "{text}");
     assert!(text.contains("files were modified by this hook"), "{text}");
-    assert_eq!(
-        std::fs::read_to_string(repo.path().join("app.py")).unwrap(),
-        "import anyio\n\nasync def main():\n    await anyio.sleep(1)\n"
+    assert_exact_snapshot!(
+        "fixed_by_the_hook",
+        std::fs::read_to_string(repo.path().join("app.py")).unwrap()
     );
     // Only Python files are passed: the text file is untouched.
     assert_eq!(

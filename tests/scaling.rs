@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyio_lint::Version;
 use anyio_lint::check;
-use anyio_lint::packtest::test_packs;
+use anyio_lint::test_packs;
 use anyio_lint::{RuleSet, Selection};
 
 /// How much longer the input 4 times as large may take.

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{findings, project, run, run_stdin, stderr, stdout};
+use common::{assert_exact_snapshot, findings, project, run, run_stdin, stderr, stdout};
 
 const SLEEP: &str = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n";
 const RUN: &str = "import asyncio\n\nasyncio.run(main())\n";
@@ -450,16 +450,9 @@ t = 7  # noqa: PTA101\n";
     assert!(text.contains("(unknown: `AIO999`)"), "{text}");
     let fixed_run = concise(dir.path(), &["--select", "AIO,NQA", "--fix"]);
     assert_eq!(fixed_run.status.code(), Some(0), "{}", stdout(&fixed_run));
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
-        "import os\n\
-x = os.getcwd()\n\
-y = 2  # noqa: E501\n\
-z = 3\n\
-w = 4  # kept for the 2.0 release\n\
-v = 5  # noqa\n\
-u = 6  # noqa: F401\n\
-t = 7  # noqa: PTA101\n"
+    assert_exact_snapshot!(
+        "unused_suppressions_removed",
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap()
     );
     // An unused file-level directive is reported too, even in a file with no pattern's words.
     std::fs::write(dir.path().join("app.py"), "# anyio-lint: noqa\nx = 1\n").unwrap();
@@ -496,19 +489,9 @@ async def main():
         "{}",
         stderr(&output)
     );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
-        r#"import asyncio
-
-async def main():
-    await asyncio.sleep(1); lock = asyncio.Lock()  # noqa: AIO101, AIO104
-    lock = asyncio.Lock(); await asyncio.sleep(2)  # noqa: AIO104, AIO101
-    await asyncio.sleep(3)  # explained  # noqa: AIO101
-    text = """a
-    b""".join([asyncio.Lock()])  # noqa: AIO104
-    await asyncio.sleep(4) if text \
-        else None  # noqa: AIO101
-"#
+    assert_exact_snapshot!(
+        "noqa_added",
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap()
     );
     let output = concise(dir.path(), &["--select", "AIO1,NQA"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
@@ -619,10 +602,7 @@ fn stdin_resolves_configuration_from_its_file_name() {
         ],
         input.as_bytes(),
     );
-    assert_eq!(
-        stdout(&fixed),
-        "import asyncio\nimport anyio\n\nasync def main():\n    await anyio.sleep(1)\nimport asyncio\n\nasyncio.run(main())\n"
-    );
+    assert_exact_snapshot!("stdin_fixed", stdout(&fixed));
     assert!(
         stderr(&fixed).contains("Found 1 error (1 fixed, 0 remaining)."),
         "{}",
@@ -638,10 +618,7 @@ fn exit_code_flags_statistics_and_quiet() {
         format!("{SLEEP}    lock = asyncio.Lock()\n{RUN}").as_bytes(),
     )]);
     let statistics = run(dir.path(), &["check", "--statistics"]);
-    assert_eq!(
-        stdout(&statistics),
-        "1\tAIO101\t[*] asyncio-sleep\n1\tAIO104\t[ ] asyncio-lock\n1\tAIO201\t[*] asyncio-run\n"
-    );
+    assert_exact_snapshot!("statistics", stdout(&statistics));
     assert_eq!(statistics.status.code(), Some(1));
     let quiet = run(
         dir.path(),

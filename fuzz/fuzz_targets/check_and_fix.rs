@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use anyio_lint::report::{FileReport, Format};
+use anyio_lint::{FileReport, Format};
 use anyio_lint::{RuleSet, Selection};
 use anyio_lint::SourceText;
 use libfuzzer_sys::fuzz_target;
@@ -33,7 +33,7 @@ fuzz_target!(|bytes: &[u8]| {
         problems: Vec::new(),
     };
     for format in Format::all() {
-        let _ = format.render(std::slice::from_ref(&report), true, false);
+        let _ = anyio_lint::render(format, std::slice::from_ref(&report), true, false);
     }
     let outcome = anyio_lint::fix(&RULES, &source.text, true);
     let _ = source.encode(&outcome.text);

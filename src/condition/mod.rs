@@ -44,9 +44,7 @@ use crate::pattern::anchor::{Anchor, anchors};
 use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
 
-pub use compile::{
-    CompileError, Scope, compile_match, compile_table, is_metavar_key, old_spelling,
-};
+pub use compile::{CompileError, compile_match, is_metavar_key, old_spelling};
 pub use needs::{Needle, Needs};
 
 /// A compiled condition.

@@ -23,7 +23,7 @@ pub enum Kind {
     String(String),
     Bool(bool),
     Integer(i64),
-    Float(f64),
+    Float,
     Array(Vec<Value>),
     /// A table, its keys in the order written.
     Table(Vec<(String, Value)>),
@@ -49,7 +49,7 @@ impl Value {
             Kind::String(_) => "a string",
             Kind::Bool(_) => "a boolean",
             Kind::Integer(_) => "an integer",
-            Kind::Float(_) => "a float",
+            Kind::Float => "a float",
             Kind::Array(_) => "an array",
             Kind::Table(_) => "a table",
         }
@@ -168,8 +168,8 @@ impl<'de> Visitor<'de> for KindVisitor {
             .map_err(|_| E::custom("integer out of range"))
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Kind, E> {
-        Ok(Kind::Float(value))
+    fn visit_f64<E: de::Error>(self, _value: f64) -> Result<Kind, E> {
+        Ok(Kind::Float)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {

@@ -1,5 +1,10 @@
-//! Helpers shared by the end-to-end tests: run the binary, build throwaway projects.
-#![allow(dead_code)]
+//! Helpers shared by the end-to-end tests: run the binary, build throwaway projects, compare
+//! texts with snapshot files.
+#![allow(dead_code, unused_imports, unused_macros)]
+
+pub mod snapshot;
+
+pub(crate) use snapshot::assert_exact_snapshot;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
