@@ -349,9 +349,10 @@ pub fn compile_match(
     }
     let (entries, skip) = if let Some(item) = find("pattern") {
         let entries = patterns(item)?.into_iter().map(Entry::Pattern).collect();
-        (entries, "pattern")
+        (entries, &["pattern"][..])
     } else if let Some(item) = find("kind") {
-        (vec![Entry::Kinds(kind::node_kinds(item)?)], "kind")
+        // The rest tests `kind` again: an `Async…` kind's entry is its plain node kind.
+        (vec![Entry::Kinds(kind::node_kinds(item)?)], &[][..])
     } else {
         return Err(CompileError::at(
             value,
@@ -359,8 +360,8 @@ pub fn compile_match(
         )
         .note("conditions beside it are tested where it matched"));
     };
-    let rest = if value.as_table().is_some_and(|t| t.len() > 1) {
-        compile_table(value, Scope::Node, &cx, &[skip])?
+    let rest = if value.as_table().is_some_and(|t| t.len() > skip.len()) {
+        compile_table(value, Scope::Node, &cx, skip)?
     } else {
         Condition::All(Vec::new())
     };

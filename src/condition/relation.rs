@@ -13,6 +13,9 @@
 //! default: everything). For `follows` / `precedes`: `sibling` (the statement right before /
 //! after), `block` (any of the same block: the default), `function` (also those around the
 //! enclosing statements, up to the function's body) or `module`.
+//!
+//! The nodes that only group a call's arguments or a function's parameters are passed through:
+//! an argument's parent is the call, a parameter's the function.
 
 use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
 use ruff_python_ast::{AnyNodeRef, Stmt};
@@ -165,6 +168,12 @@ pub(super) fn parse_precedes(
     parse(Direction::Precedes, item, cx, scope)
 }
 
+/// Whether `node` only groups others (a call's arguments, a function's parameters), and so is
+/// passed through: no kind names it.
+fn is_grouping(node: AnyNodeRef<'_>) -> bool {
+    matches!(node, AnyNodeRef::Arguments(_) | AnyNodeRef::Parameters(_))
+}
+
 /// Whether `node` opens a scope of its own: what `function` does not look into.
 fn is_function(node: AnyNodeRef<'_>) -> bool {
     matches!(
@@ -201,6 +210,9 @@ impl Relation {
         let ancestors = target.ancestors();
         for index in (0..ancestors.len()).rev() {
             let ancestor = ancestors[index];
+            if is_grouping(ancestor) {
+                continue;
+            }
             if self.try_at(cx, ancestor, &ancestors[..index], env) {
                 return true;
             }
@@ -350,6 +362,12 @@ impl<'r, 't> Descendants<'r, 't, '_, '_> {
     /// Test `node` and, as far as the reach allows, what it holds.
     fn visit(&mut self, node: AnyNodeRef<'t>) {
         if self.found {
+            return;
+        }
+        if is_grouping(node) {
+            self.path.push(node);
+            node.visit_source_order(self);
+            self.path.pop();
             return;
         }
         if self
