@@ -201,11 +201,10 @@ pub fn compile_match(
     }
     let (entries, skip) = if let Some(item) = find("pattern") {
         let entries = patterns(item)?.into_iter().map(Entry::Pattern).collect();
-        (entries, "pattern")
+        (entries, &["pattern"][..])
     } else if let Some(item) = find("kind") {
-        // The kind stays a condition too: an `Async…` kind is tried at every node of its kind and
-        // tested for `async` there.
-        (vec![Entry::Kinds(kind::node_kinds(item)?)], "")
+        // The rest tests `kind` again: an `Async…` kind's entry is its plain node kind.
+        (vec![Entry::Kinds(kind::node_kinds(item)?)], &[][..])
     } else {
         return Err(CompileError::at(
             value,
@@ -213,11 +212,8 @@ pub fn compile_match(
         )
         .note("conditions beside it are tested where it matched"));
     };
-    let rest = if value
-        .as_table()
-        .is_some_and(|t| t.len() > 1 || skip.is_empty())
-    {
-        compile_table(value, Scope::Node, &cx, &[skip])?
+    let rest = if value.as_table().is_some_and(|t| t.len() > skip.len()) {
+        compile_table(value, Scope::Node, &cx, skip)?
     } else {
         Condition::All(Vec::new())
     };

@@ -139,14 +139,18 @@ pub(super) fn parse(
     }))
 }
 
-/// The node kinds `item` names (a `match` table's `kind` entry: no identifiers; an `Async…` kind
-/// is the kind of node it is written on).
+/// The node kinds `item` names (a `match` table's `kind` entry: no identifiers); an `Async…`
+/// kind gives its node kind, which the rest of the table tests again.
 pub(super) fn node_kinds(item: &Value) -> Result<Vec<NodeKind>, CompileError> {
     strings(item, "a node kind")?
         .into_iter()
         .map(
             |(name, value)| match ASYNC_KINDS.iter().find(|(known, _)| *known == name) {
                 Some((_, kind)) => Ok(*kind),
+                None if name == IDENTIFIER => Err(CompileError::at(
+                    value,
+                    "`Identifier` is what a metavariable stood for, not a node the walk tries",
+                )),
                 None => node_kind(&name, value),
             },
         )

@@ -12,8 +12,10 @@
 //! nested functions, lambdas and classes), `class` (not into nested classes), or `module` (the
 //! default: everything). For `follows` / `precedes`: `sibling` (the statement right before /
 //! after), `block` (any of the same block: the default), `function` (also those around the
-//! enclosing statements, up to the function's body) or `module`. A call's argument list and a
-//! function's parameter list are not nodes of their own here: an argument's parent is the call.
+//! enclosing statements, up to the function's body) or `module`.
+//!
+//! The nodes that only group a call's arguments or a function's parameters are passed through:
+//! an argument's parent is the call, a parameter's the function.
 
 use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
 use ruff_python_ast::{AnyNodeRef, Stmt};
@@ -166,9 +168,9 @@ pub(super) fn parse_precedes(
     parse(Direction::Precedes, item, cx, scope)
 }
 
-/// Whether `node` is a call's argument list or a function's parameter list: not a node of its
-/// own to the relations (an argument's parent is the call).
-fn is_list(node: AnyNodeRef<'_>) -> bool {
+/// Whether `node` only groups others (a call's arguments, a function's parameters), and so is
+/// passed through: no kind names it.
+fn is_grouping(node: AnyNodeRef<'_>) -> bool {
     matches!(node, AnyNodeRef::Arguments(_) | AnyNodeRef::Parameters(_))
 }
 
@@ -208,7 +210,7 @@ impl Relation {
         let ancestors = target.ancestors();
         for index in (0..ancestors.len()).rev() {
             let ancestor = ancestors[index];
-            if is_list(ancestor) {
+            if is_grouping(ancestor) {
                 continue;
             }
             if self.try_at(cx, ancestor, &ancestors[..index], env) {
@@ -360,6 +362,12 @@ impl<'r, 't> Descendants<'r, 't, '_, '_> {
     /// Test `node` and, as far as the reach allows, what it holds.
     fn visit(&mut self, node: AnyNodeRef<'t>) {
         if self.found {
+            return;
+        }
+        if is_grouping(node) {
+            self.path.push(node);
+            node.visit_source_order(self);
+            self.path.pop();
             return;
         }
         if self

@@ -447,7 +447,7 @@ mod tests {
     name = "legacy-wait"
     message = "found"
     explain = "x"
-    pattern = "legacy.wait($X)"
+    match.pattern = "legacy.wait($X)"
     
     [[rule.example]]
     flagged = "x"
