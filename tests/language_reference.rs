@@ -297,6 +297,8 @@ fn every_condition_kind_reach_and_transform_is_in_a_tested_rule() {
     let compile = source_with("const ATOMS: &[(&str, Parse)]");
     let mut kinds = quoted_in(&compile, "const ATOMS: &[(&str, Parse)]", "];");
     kinds.extend(quoted_in(&compile, "const COMBINATORS: &[&str]", "];"));
+    let relations = source_with("const KINDS: [(&str, Parse);");
+    kinds.extend(quoted_in(&relations, "const KINDS: [(&str, Parse);", "];"));
     assert!(
         kinds.len() > 10,
         "the condition kinds were not read: {kinds:?}"

@@ -10,7 +10,7 @@ use ruff_python_ast::AnyNodeRef;
 use rustc_hash::FxHashSet;
 
 use super::needs::{self, Needs};
-use super::read::{CompileError, Compiler, Scope, flag, list_error, patterns};
+use super::read::{CompileError, Compiler, Scope, flag, node_only, patterns};
 use super::value::Value;
 use super::{Atom, Context, Target, matches_at};
 use crate::analysis::semantic::Resolution;
@@ -27,9 +27,7 @@ pub(super) fn parse_bound_to(
     _cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
-    if scope == Scope::List {
-        return Err(list_error(item, "bound-to"));
-    }
+    node_only(item, "bound-to", scope)?;
     Ok(Box::new(BoundTo {
         patterns: patterns(item)?,
     }))
@@ -82,9 +80,7 @@ pub(super) fn parse_unbound(
     _cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
-    if scope == Scope::List {
-        return Err(list_error(item, "unbound"));
-    }
+    node_only(item, "unbound", scope)?;
     flag(item, "unbound")?;
     Ok(Box::new(Unbound))
 }
@@ -101,9 +97,5 @@ impl Atom for Unbound {
         };
         cx.semantic.is_tracked(name.id.as_str())
             && cx.semantic.resolve_name(name) == Resolution::Unbound
-    }
-
-    fn alone(&self) -> bool {
-        true
     }
 }

@@ -5,27 +5,21 @@ use regex::Regex;
 use rustc_hash::FxHashSet;
 
 pub use super::read::{CompileError, Compiler, Scope};
-use super::read::{list_error, metavars_in, patterns, regex};
+use super::read::{Parse, list_error, metavars_in, patterns, regex};
 use super::value::{Kind, Value};
 use super::{
-    Atom, CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, position,
+    CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, position,
     project, regex as regex_atom, relation,
 };
 
-/// How a condition kind is read from its value.
-type Parse = fn(&Value, &Compiler<'_>, Scope) -> Result<Box<dyn Atom>, CompileError>;
-
-/// Every condition kind by its key. Adding a kind is a file of its own and a line here.
+/// Every condition kind by its key, the relations aside ([`relation::KINDS`]). Adding a kind is a
+/// file of its own and a line here.
 const ATOMS: &[(&str, Parse)] = &[
     ("kind", kind::parse),
     ("regex", regex_atom::parse),
     ("keyword", keyword::parse),
     ("count", count::parse_count),
     ("non-empty", count::parse_non_empty),
-    ("inside", relation::parse_inside),
-    ("has", relation::parse_has),
-    ("follows", relation::parse_follows),
-    ("precedes", relation::parse_precedes),
     ("bound-to", binding::parse_bound_to),
     ("unbound", binding::parse_unbound),
     ("in-async-function", position::parse),
@@ -99,7 +93,8 @@ pub fn compile_table(
                 Condition::Pattern(patterns(item)?)
             }
             other => {
-                let Some((_, parse)) = ATOMS.iter().find(|(name, _)| *name == other) else {
+                let known = ATOMS.iter().chain(&relation::KINDS);
+                let Some((_, parse)) = known.into_iter().find(|(name, _)| *name == other) else {
                     return Err(unknown_key(item, other));
                 };
                 Condition::Atom(parse(item, cx, scope)?)
@@ -143,7 +138,7 @@ fn compile_capture(key: &str, item: &Value, cx: &Compiler<'_>) -> Result<Conditi
 /// The error for a key that is no condition.
 fn unknown_key(item: &Value, key: &str) -> CompileError {
     let mut known: Vec<&str> = COMBINATORS.to_vec();
-    known.extend(ATOMS.iter().map(|(name, _)| *name));
+    known.extend(ATOMS.iter().chain(&relation::KINDS).map(|(name, _)| *name));
     let error = CompileError::at(item, format!("unknown condition `{key}`"));
     match old_spelling(key) {
         Some(new) => error.note(new),

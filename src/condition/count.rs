@@ -103,8 +103,4 @@ impl Atom for Count {
         };
         elements.len() >= self.min && self.max.is_none_or(|max| elements.len() <= max)
     }
-
-    fn alone(&self) -> bool {
-        true
-    }
 }

@@ -6,7 +6,7 @@ use ruff_python_ast::AnyNodeRef;
 use rustc_hash::FxHashSet;
 
 use super::needs::{Needle, Needs};
-use super::read::{CompileError, Compiler, Scope, list_error, strings};
+use super::read::{CompileError, Compiler, Scope, node_only, strings};
 use super::value::{Kind, Value};
 use super::{Atom, Context, Subject, Target};
 use crate::pattern::matcher::Env;
@@ -22,9 +22,7 @@ pub(super) fn parse(
     _cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
-    if scope == Scope::List {
-        return Err(list_error(item, "keyword"));
-    }
+    node_only(item, "keyword", scope)?;
     let names = match &item.kind {
         Kind::Bool(true) => Vec::new(),
         Kind::Bool(false) => {
@@ -87,9 +85,5 @@ impl Atom for Passes {
                 .map(|name| vec![Needle::of(name.clone())])
                 .collect(),
         )
-    }
-
-    fn alone(&self) -> bool {
-        true
     }
 }

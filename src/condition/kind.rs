@@ -7,7 +7,7 @@
 
 use ruff_python_ast::{AnyNodeRef, NodeKind};
 
-use super::read::{CompileError, Compiler, Scope, list_error, strings};
+use super::read::{CompileError, Compiler, Scope, node_only, strings};
 use super::value::Value;
 use super::{Atom, Context, Subject, Target};
 use crate::pattern::matcher::Env;
@@ -117,9 +117,7 @@ pub(super) fn parse(
     _cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
-    if scope == Scope::List {
-        return Err(list_error(item, "kind"));
-    }
+    node_only(item, "kind", scope)?;
     let mut identifier = false;
     let mut kinds = Vec::new();
     let mut async_kinds = Vec::new();
@@ -188,9 +186,5 @@ impl Atom for KindIs {
             Subject::Ident(_) => self.identifier,
             Subject::List(_) => false,
         }
-    }
-
-    fn alone(&self) -> bool {
-        true
     }
 }

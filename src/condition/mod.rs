@@ -274,9 +274,10 @@ pub trait Atom: fmt::Debug + Send + Sync {
         Vec::new()
     }
 
-    /// Whether it reads nothing but its target: no other capture, no place in the file.
+    /// Whether it reads no capture but its target's (what most kinds read); one that may, through
+    /// a pattern naming other metavariables, says so.
     fn alone(&self) -> bool {
-        false
+        true
     }
 
     /// Whether it tests the file rather than a node (it may stand beside a comment rule's regex).

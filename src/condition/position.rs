@@ -45,8 +45,4 @@ impl Atom for InAsyncFunction {
     fn needs(&self, _modules: &FxHashSet<String>) -> Needs {
         Needs::file(vec![vec![Needle::Word("async".to_owned())]])
     }
-
-    fn alone(&self) -> bool {
-        true
-    }
 }

@@ -62,10 +62,6 @@ impl Atom for Imports {
         )
     }
 
-    fn alone(&self) -> bool {
-        true
-    }
-
     fn of_the_file(&self) -> bool {
         true
     }
@@ -125,10 +121,6 @@ impl Atom for VersionsAre {
         _env: &mut Env<'r, 't>,
     ) -> bool {
         self.hold(cx.versions)
-    }
-
-    fn alone(&self) -> bool {
-        true
     }
 
     fn of_the_file(&self) -> bool {

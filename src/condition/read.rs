@@ -53,6 +53,9 @@ pub struct Compiler<'a> {
     pub table: CompileTable,
 }
 
+/// How a condition kind is read from its value.
+pub type Parse = fn(&Value, &Compiler<'_>, Scope) -> Result<Box<dyn super::Atom>, CompileError>;
+
 /// Compile a condition table tested on a target of a scope, skipping some keys.
 pub type CompileTable =
     fn(&Value, Scope, &Compiler<'_>, &[&str]) -> Result<Condition, CompileError>;
@@ -79,6 +82,14 @@ pub fn list_error(item: &Value, key: &str) -> CompileError {
         "on a list, test its length with `count` or `non-empty`, and its elements with `has` \
          (some element) or `not.has` (no element)",
     )
+}
+
+/// Refuse `key` on a `$$$` capture: it tests one node.
+pub fn node_only(item: &Value, key: &str, scope: Scope) -> Result<(), CompileError> {
+    match scope {
+        Scope::Node => Ok(()),
+        Scope::List => Err(list_error(item, key)),
+    }
 }
 
 /// One pattern or an array of patterns.

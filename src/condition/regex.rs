@@ -10,7 +10,7 @@ use regex_syntax::hir::literal::ExtractKind;
 use ruff_python_ast::AnyNodeRef;
 
 use super::needs::{self, Needle, Needs};
-use super::read::{self, CompileError, Compiler, Scope, list_error};
+use super::read::{self, CompileError, Compiler, Scope, node_only};
 use super::value::Value;
 use super::{Atom, Context, Subject, Target};
 use crate::pattern::matcher::Env;
@@ -25,9 +25,7 @@ pub(super) fn parse(
     _cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
-    if scope == Scope::List {
-        return Err(list_error(item, "regex"));
-    }
+    node_only(item, "regex", scope)?;
     Ok(Box::new(Spelled {
         regex: read::regex(item)?,
     }))
@@ -77,9 +75,5 @@ impl Atom for Spelled {
             words,
             ..Needs::nothing()
         }
-    }
-
-    fn alone(&self) -> bool {
-        true
     }
 }

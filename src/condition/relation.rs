@@ -22,7 +22,7 @@ use ruff_python_ast::{AnyNodeRef, Stmt};
 use rustc_hash::FxHashSet;
 
 use super::needs::Needs;
-use super::read::{CompileError, Compiler, Scope, list_error};
+use super::read::{CompileError, Compiler, Parse, Scope, list_error};
 use super::value::Value;
 use super::{Atom, Condition, Context, Subject, Target};
 use crate::pattern::MetavarUse;
@@ -129,6 +129,18 @@ fn parse(
         reach = *found;
     }
     let condition = cx.table(item, Scope::Node, &["within"])?;
+    if matches!(direction, Direction::Follows | Direction::Precedes)
+        && tests_expressions(&condition)
+    {
+        return Err(CompileError::at(
+            item,
+            format!("`{key}` tests statements, and this pattern is an expression: it matches none"),
+        )
+        .note(format!(
+            "look inside the statement: `{key}.has.pattern = …`, or `{key} = {{ kind = \"Expr\", \
+             has = {{ pattern = …, within = \"children\" }} }}` for an expression statement"
+        )));
+    }
     Ok(Box::new(Relation {
         direction,
         reach,
@@ -136,37 +148,33 @@ fn parse(
     }))
 }
 
-pub(super) fn parse_inside(
-    item: &Value,
-    cx: &Compiler<'_>,
-    scope: Scope,
-) -> Result<Box<dyn Atom>, CompileError> {
-    parse(Direction::Inside, item, cx, scope)
+/// Whether a condition's patterns, at its top, are all expressions (no statement matches one).
+fn tests_expressions(condition: &Condition) -> bool {
+    let conjuncts: &[Condition] = match condition {
+        Condition::All(conditions) => conditions,
+        other => std::slice::from_ref(other),
+    };
+    conjuncts.iter().any(|c| {
+        matches!(c, Condition::Pattern(patterns)
+            if patterns.iter().all(|p| p.form == crate::pattern::Form::Expr))
+    })
 }
 
-pub(super) fn parse_has(
-    item: &Value,
-    cx: &Compiler<'_>,
-    scope: Scope,
-) -> Result<Box<dyn Atom>, CompileError> {
-    parse(Direction::Has, item, cx, scope)
-}
-
-pub(super) fn parse_follows(
-    item: &Value,
-    cx: &Compiler<'_>,
-    scope: Scope,
-) -> Result<Box<dyn Atom>, CompileError> {
-    parse(Direction::Follows, item, cx, scope)
-}
-
-pub(super) fn parse_precedes(
-    item: &Value,
-    cx: &Compiler<'_>,
-    scope: Scope,
-) -> Result<Box<dyn Atom>, CompileError> {
-    parse(Direction::Precedes, item, cx, scope)
-}
+/// The relations by their keys, for the table of condition kinds.
+pub(super) const KINDS: [(&str, Parse); 4] = [
+    ("inside", |item, cx, scope| {
+        parse(Direction::Inside, item, cx, scope)
+    }),
+    ("has", |item, cx, scope| {
+        parse(Direction::Has, item, cx, scope)
+    }),
+    ("follows", |item, cx, scope| {
+        parse(Direction::Follows, item, cx, scope)
+    }),
+    ("precedes", |item, cx, scope| {
+        parse(Direction::Precedes, item, cx, scope)
+    }),
+];
 
 /// Whether `node` only groups others (a call's arguments, a function's parameters), and so is
 /// passed through: no kind names it.

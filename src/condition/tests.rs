@@ -354,3 +354,19 @@ fn what_a_match_must_contain_is_derived_from_each_condition() {
     assert_eq!(plan.needles.len(), 4);
     assert!(plan.needles.iter().all(|set| set.len() == 3));
 }
+
+#[test]
+fn a_follows_or_precedes_of_an_expression_pattern_is_refused() {
+    let holder: Holder =
+        toml::from_str(r#"match = { pattern = "m.f()", follows.pattern = "m.g()" }"#)
+            .expect("valid");
+    let error = compile_match(&holder.table, &modules()).expect_err("refused");
+    assert!(
+        error.message.contains("`follows` tests statements"),
+        "{error:?}"
+    );
+    let holder: Holder =
+        toml::from_str(r#"match = { pattern = "m.f()", precedes.has.pattern = "m.g()" }"#)
+            .expect("valid");
+    assert!(compile_match(&holder.table, &modules()).is_ok());
+}

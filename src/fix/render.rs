@@ -289,3 +289,72 @@ fn add_default_keywords(
         &content[before.len()..]
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::parse::parse;
+
+    #[test]
+    fn a_fresh_name_is_one_the_source_does_not_use_as_a_word() {
+        assert_eq!(fresh_name("x = 1\n", "tg"), "tg");
+        assert_eq!(fresh_name("tg = 1\n", "tg"), "tg_1");
+        assert_eq!(fresh_name("tg = tg_1 = 1\n", "tg"), "tg_2");
+        // Part of a longer word is no use of the name.
+        assert_eq!(fresh_name("tgx = xtg = 1\n", "tg"), "tg");
+    }
+
+    #[test]
+    fn a_semicolon_then_a_statement_is_found_and_nothing_else() {
+        let at = |source: &str, end: usize| {
+            let parsed = parse(source);
+            statement_after_semicolon(parsed.tokens(), TextSize::new(end as u32))
+                .map(|at| at.to_usize())
+        };
+        assert_eq!(at("a(); b()\n", 3), Some(5));
+        assert_eq!(at("a();\nb()\n", 3), None);
+        assert_eq!(at("a(); # note\n", 3), None);
+        assert_eq!(at("a()\nb()\n", 3), None);
+    }
+
+    /// The keywords of the call in `source`, as a `$$$` capture.
+    fn with_keywords(source: &str, defaults: &[(&str, &str)], content: &str) -> Option<String> {
+        let parsed = parse(source);
+        let ruff_python_ast::Stmt::Expr(statement) = &parsed.syntax().body[0] else {
+            panic!("an expression statement")
+        };
+        let ruff_python_ast::Expr::Call(call) = &*statement.value else {
+            panic!("a call")
+        };
+        let capture = Capture::Seq(call.arguments.keywords.iter().map(Into::into).collect());
+        let defaults: Vec<(String, String)> = defaults
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        add_default_keywords(content.to_owned(), &defaults, Some(&capture))
+    }
+
+    #[test]
+    fn default_keywords_go_before_the_closing_parenthesis() {
+        let defaults = [("stdin", "None"), ("stdout", "None")];
+        assert_eq!(
+            with_keywords("f()\n", &defaults, "g()").as_deref(),
+            Some("g(stdin=None, stdout=None)")
+        );
+        assert_eq!(
+            with_keywords("f(stdout=1)\n", &defaults, "g(x, stdout=1)").as_deref(),
+            Some("g(x, stdout=1, stdin=None)")
+        );
+        assert_eq!(
+            with_keywords("f()\n", &defaults, "g(\n    x,\n)").as_deref(),
+            Some("g(\n    x, stdin=None, stdout=None\n)")
+        );
+        // Every default already passed: the text as it was.
+        assert_eq!(
+            with_keywords("f(stdin=1, stdout=2)\n", &defaults, "g(1)").as_deref(),
+            Some("g(1)")
+        );
+        // `**kwargs` may pass any of them: no fix.
+        assert_eq!(with_keywords("f(**kw)\n", &defaults, "g()"), None);
+    }
+}

@@ -447,3 +447,72 @@ impl<'a> SourceOrderVisitor<'a> for ReadCounter<'_> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::pack;
+    use crate::ruleset::Selection;
+
+    /// A rule set of `rules` (TOML `[[rule]]` tables) over the modules `m` and `n`.
+    fn rules(rules: &str) -> RuleSet {
+        let text = format!(
+            "[pack]\nname = \"loop\"\nversion = \"0\"\ndescription = \"d\"\nprefix = \"L\"\n\
+             modules = [\"m\", \"n\"]\ndrop-unused-imports = [\"m\"]\n{rules}"
+        );
+        let pack = pack::load("loop.toml", &text).unwrap_or_else(|e| panic!("{}", e.render(false)));
+        RuleSet::new(
+            Arc::new(vec![pack]),
+            &Selection::default(),
+            &BTreeMap::new(),
+        )
+    }
+
+    fn rule(code: &str, pattern: &str, template: &str) -> String {
+        format!(
+            "[[rule]]\ncode = \"{code}\"\nname = \"r-{}\"\nmessage = \"m\"\nexplain = \"e\"\n\
+             match.pattern = \"{pattern}\"\nfix.template = \"{template}\"\n\
+             fix.applicability = \"safe\"\n[[rule.example]]\nflagged = \"x\"\n",
+            code.to_lowercase()
+        )
+    }
+
+    #[test]
+    fn fixes_apply_until_nothing_is_left_and_imports_follow() {
+        // The second rule's finding appears only once the first rule's fix has been applied.
+        let rules = rules(&(rule("L1", "m.a($X)", "n.b($X)") + &rule("L2", "n.b($X)", "n.c($X)")));
+        let outcome = fix(&rules, "import m\nm.a(1)\nm.a(2)\n", false);
+        assert_eq!(outcome.text, "import n\nn.c(1)\nn.c(2)\n");
+        assert_eq!(outcome.fixed(), 4);
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        assert!(outcome.remaining.diagnostics.is_empty());
+        // A second run finds nothing to do.
+        let again = fix(&rules, &outcome.text, false);
+        assert_eq!(again.text, outcome.text);
+        assert_eq!(again.fixed(), 0);
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_file_is_rolled_back_and_named() {
+        // `*m.a` as a `del` target: the template parses alone, not in place.
+        let rules = rules(&rule("L1", "m.a", "*n.b"));
+        let outcome = fix(&rules, "import m\ndel m.a\n", false);
+        assert_eq!(outcome.text, "import m\ndel m.a\n");
+        assert_eq!(outcome.fixed(), 0);
+        assert!(
+            outcome.problems.iter().any(|p| p.contains("L1")),
+            "{:?}",
+            outcome.problems
+        );
+    }
+
+    #[test]
+    fn fixes_that_undo_one_another_stop_the_loop() {
+        let rules = rules(&(rule("L1", "m.a()", "m.b()") + &rule("L2", "m.b()", "m.a()")));
+        let outcome = fix(&rules, "import m\nm.a()\n", false);
+        assert!(outcome.fixed() < MAX_PASSES, "{}", outcome.fixed());
+        assert_eq!(outcome.text, "import m\nm.a()\n");
+    }
+}
