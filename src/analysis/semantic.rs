@@ -12,6 +12,11 @@
 //! `try: import m / except ImportError: m = None` idiom keeps resolving); a function scope that
 //! binds the name anywhere makes it local there; enclosing function and module scopes (never class
 //! scopes) are searched with their last binding; a name bound nowhere is unbound.
+//!
+//! A binding made on one branch (of an `if`, a `match`, a loop's body or `else`) does not hide the
+//! ones before it: a use after the branch may read either. When one of the bindings a use may read
+//! is an import, the use resolves to it, and [`Semantic::is_ambiguous`] says that it may read
+//! another binding instead (a fix must not assume which).
 
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeSet;
@@ -59,8 +64,17 @@ pub struct Binding {
     pub effective: TextSize,
     /// The `except` handler the binding stands in, if any.
     pub handler: Option<TextRange>,
+    /// The branches the binding is made on (an index into [`Semantic`]'s paths).
+    path: PathId,
     pub kind: BindingKind,
 }
+
+/// Index of a branch path: the branches, outermost first, that a place in a scope lies on, each
+/// as the start of its compound statement and the number of the branch.
+type PathId = u32;
+
+/// The path of a place on no branch of its scope.
+const NO_BRANCH: PathId = 0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BindingKind {
@@ -96,9 +110,16 @@ pub struct Semantic {
     scopes: Vec<Scope>,
     bindings: Vec<Binding>,
     /// For every use of a tracked name: the start of the `Name` node, its scope and its name.
-    uses: FxHashMap<TextSize, ScopeId>,
+    uses: FxHashMap<TextSize, (ScopeId, PathId)>,
     use_list: Vec<(TextSize, ScopeId, Name)>,
+    /// Branch paths, interned: `paths[0]` is the empty path.
+    paths: Vec<Vec<(TextSize, u32)>>,
+    /// The uses (starts of names) that resolve to an import but may read another binding, sorted;
+    /// found on first use.
+    ambiguous: OnceCell<Vec<TextSize>>,
     tracked: WordSet<String>,
+    /// The root packages of the declared modules.
+    roots: Vec<String>,
     /// The deepest nesting of statements, expressions and `case` patterns.
     depth: usize,
     /// For each dotted name an import binds, the local names it is bound to, once each; found on
@@ -150,7 +171,10 @@ impl Semantic {
                 bindings: Vec::new(),
                 uses: FxHashMap::default(),
                 use_list: Vec::new(),
+                paths: vec![Vec::new()],
+                ambiguous: OnceCell::new(),
                 tracked,
+                roots: roots.iter().map(|root| (*root).to_owned()).collect(),
                 depth: 0,
                 imported: OnceCell::new(),
                 scope_map: OnceCell::new(),
@@ -158,6 +182,9 @@ impl Semantic {
             },
             scope: MODULE_SCOPE,
             handlers: Vec::new(),
+            path: Vec::new(),
+            path_id: Some(NO_BRANCH),
+            path_ids: FxHashMap::default(),
             store_offset: None,
             depth: 0,
             stack: stack::Checked::default(),
@@ -279,23 +306,52 @@ impl Semantic {
 
     /// Resolve `name` used at `offset` in `scope`.
     pub fn lookup(&self, name: &str, offset: TextSize, scope: ScopeId) -> Resolution<'_> {
+        self.lookup_on(name, offset, scope, None).0
+    }
+
+    /// Resolve `name` used at `offset` in `scope`, on the branch path `path` when it is known;
+    /// with whether the use may read another binding than the import it resolves to.
+    fn lookup_on(
+        &self,
+        name: &str,
+        offset: TextSize,
+        scope: ScopeId,
+        path: Option<PathId>,
+    ) -> (Resolution<'_>, bool) {
         if !self.tracked.contains(name) {
-            return Resolution::Unbound;
+            return (Resolution::Unbound, false);
         }
         let own = &self.scopes[scope as usize];
         if let Some(ids) = own.bindings.get(name) {
-            let visible = ids.iter().rev().copied().find(|&id| {
+            let mut visible = ids.iter().rev().copied().filter(|&id| {
                 let b = self.binding(id);
                 b.effective <= offset && b.handler.is_none_or(|h| h.contains(offset))
             });
-            match visible {
-                Some(id) => return self.resolution(id),
+            let latest = visible.next();
+            if let (Some(latest), Some(path)) = (latest, path)
+                && !self.dominates(self.binding(latest).path, path)
+            {
+                // The latest binding is on a branch the use may not have taken: earlier ones, up
+                // to one the use surely follows, may be read instead.
+                let mut candidates = vec![latest];
+                for id in visible {
+                    candidates.push(id);
+                    if self.dominates(self.binding(id).path, path) {
+                        break;
+                    }
+                }
+                if let Some(import) = self.tracked_import(candidates.into_iter()) {
+                    return (self.resolution(import), true);
+                }
+            }
+            match latest {
+                Some(id) => return (self.resolution(id), false),
                 // Names a function binds anywhere are local to it (unbound before the binding).
-                None if own.kind == ScopeKind::Function => return Resolution::Unbound,
+                None if own.kind == ScopeKind::Function => return (Resolution::Unbound, false),
                 // The element of a comprehension is written before its `for` target.
                 None if own.kind == ScopeKind::Comprehension => {
                     if let Some(&last) = ids.last() {
-                        return self.resolution(last);
+                        return (self.resolution(last), false);
                     }
                 }
                 None => {}
@@ -314,12 +370,67 @@ impl Semantic {
                     .find(|&b| self.binding(b).handler.is_none())
                     .or_else(|| ids.last().copied());
                 if let Some(b) = last {
-                    return self.resolution(b);
+                    // The scope may end with any binding made since the last one on none of its
+                    // branches.
+                    if self.binding(b).path != NO_BRANCH {
+                        let reaching = ids
+                            .iter()
+                            .rev()
+                            .copied()
+                            .filter(|&id| self.binding(id).handler.is_none())
+                            .scan(false, |done, id| {
+                                let this = (!*done).then_some(id);
+                                *done |= self.binding(id).path == NO_BRANCH;
+                                this
+                            });
+                        if let Some(import) = self.tracked_import(reaching) {
+                            return (self.resolution(import), true);
+                        }
+                    }
+                    return (self.resolution(b), false);
                 }
             }
             current = scope.parent;
         }
-        Resolution::Unbound
+        (Resolution::Unbound, false)
+    }
+
+    /// The first of `bindings` that imports from a declared module.
+    fn tracked_import(&self, mut bindings: impl Iterator<Item = BindingId>) -> Option<BindingId> {
+        bindings.find(|&id| {
+            matches!(&self.binding(id).kind, BindingKind::Import { qualified, .. }
+                if self.roots.iter().any(|root| root == root_of(qualified)))
+        })
+    }
+
+    /// Whether a binding made on `binding`'s branches is surely made before a use on `used`:
+    /// the use lies on every branch the binding does.
+    fn dominates(&self, binding: PathId, used: PathId) -> bool {
+        let binding = &self.paths[binding as usize];
+        let used = &self.paths[used as usize];
+        used.starts_with(binding)
+    }
+
+    /// Whether some use of a name within `range` resolves to an import but may read another
+    /// binding (one made on another branch).
+    pub fn is_ambiguous(&self, range: TextRange) -> bool {
+        let ambiguous = self.ambiguous.get_or_init(|| {
+            let mut found: Vec<TextSize> = self
+                .use_list
+                .iter()
+                .filter(|(offset, scope, name)| {
+                    let path = self.uses.get(offset).map(|&(_, path)| path);
+                    self.lookup_on(name, *offset, *scope, path).1
+                })
+                .map(|(offset, _, _)| *offset)
+                .collect();
+            found.sort_unstable();
+            found
+        });
+        let first = ambiguous.partition_point(|&offset| offset < range.start());
+        ambiguous
+            .get(first)
+            .is_some_and(|&offset| offset < range.end())
     }
 
     fn resolution(&self, id: BindingId) -> Resolution<'_> {
@@ -329,10 +440,13 @@ impl Semantic {
         }
     }
 
-    /// Resolve a `Name` node of the file (its scope was recorded while building).
+    /// Resolve a `Name` node of the file (its scope and branches were recorded while building).
     pub fn resolve_name(&self, name: &ast::ExprName) -> Resolution<'_> {
         match self.uses.get(&name.range.start()) {
-            Some(&scope) => self.lookup(name.id.as_str(), name.range.start(), scope),
+            Some(&(scope, path)) => {
+                self.lookup_on(name.id.as_str(), name.range.start(), scope, Some(path))
+                    .0
+            }
             None => Resolution::Unbound,
         }
     }
@@ -376,7 +490,8 @@ impl Semantic {
     pub fn import_references(&self) -> FxHashMap<BindingId, usize> {
         let mut counts = FxHashMap::default();
         for (offset, scope, name) in &self.use_list {
-            if let Resolution::Import(id, _) = self.lookup(name, *offset, *scope) {
+            let path = self.uses.get(offset).map(|&(_, path)| path);
+            if let (Resolution::Import(id, _), _) = self.lookup_on(name, *offset, *scope, path) {
                 *counts.entry(id).or_insert(0) += 1;
             }
         }
@@ -466,11 +581,24 @@ impl<'a> SourceOrderVisitor<'a> for ImportNames<'_> {
     fn visit_expr(&mut self, _expr: &'a Expr) {}
 }
 
+/// What entering a scope puts aside, for leaving it.
+struct SavedScope {
+    scope: ScopeId,
+    handlers: Vec<TextRange>,
+    path: Vec<(TextSize, u32)>,
+    path_id: Option<PathId>,
+}
+
 /// Second pass: scopes, bindings and uses of the tracked names.
 struct Builder {
     model: Semantic,
     scope: ScopeId,
     handlers: Vec<TextRange>,
+    /// The branches of the current scope the visit is on, and that path's id once a binding or
+    /// a use has needed it (most branches hold neither).
+    path: Vec<(TextSize, u32)>,
+    path_id: Option<PathId>,
+    path_ids: FxHashMap<Vec<(TextSize, u32)>, PathId>,
     /// While visiting assignment targets: the offset from which the binding is visible.
     store_offset: Option<TextSize>,
     /// The nesting of the node being visited.
@@ -480,7 +608,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn push_scope(&mut self, kind: ScopeKind, range: TextRange) -> (ScopeId, Vec<TextRange>) {
+    fn push_scope(&mut self, kind: ScopeKind, range: TextRange) -> SavedScope {
         let id = self.model.scopes.len() as ScopeId;
         self.model.scopes.push(Scope {
             kind,
@@ -488,14 +616,45 @@ impl Builder {
             range,
             bindings: FxHashMap::default(),
         });
-        let saved = (self.scope, std::mem::take(&mut self.handlers));
+        let saved = SavedScope {
+            scope: self.scope,
+            handlers: std::mem::take(&mut self.handlers),
+            path: std::mem::take(&mut self.path),
+            path_id: self.path_id,
+        };
         self.scope = id;
+        self.path_id = Some(NO_BRANCH);
         saved
     }
 
-    fn pop_scope(&mut self, saved: (ScopeId, Vec<TextRange>)) {
-        self.scope = saved.0;
-        self.handlers = saved.1;
+    fn pop_scope(&mut self, saved: SavedScope) {
+        self.scope = saved.scope;
+        self.handlers = saved.handlers;
+        self.path = saved.path;
+        self.path_id = saved.path_id;
+    }
+
+    /// Visit `body` as branch `branch` of the compound statement starting at `start`.
+    fn visit_branch(&mut self, start: TextSize, branch: u32, body: &[Stmt]) {
+        let saved = self.path_id.take();
+        self.path.push((start, branch));
+        self.visit_body(body);
+        self.path.pop();
+        self.path_id = saved;
+    }
+
+    /// The id of the current branch path, interned the first time it is asked for.
+    fn path_id(&mut self) -> PathId {
+        if let Some(id) = self.path_id {
+            return id;
+        }
+        let next = self.model.paths.len() as PathId;
+        let id = *self.path_ids.entry(self.path.clone()).or_insert(next);
+        if id == next {
+            self.model.paths.push(self.path.clone());
+        }
+        self.path_id = Some(id);
+        id
     }
 
     fn bind(&mut self, name: &str, effective: TextSize, kind: BindingKind) {
@@ -507,11 +666,18 @@ impl Builder {
             return;
         }
         let id = self.model.bindings.len() as BindingId;
+        // A walrus may bind in an enclosing scope, on none of this scope's branches.
+        let path = if scope == self.scope {
+            self.path_id()
+        } else {
+            NO_BRANCH
+        };
         self.model.bindings.push(Binding {
             name: name.to_owned(),
             scope,
             effective,
             handler: self.handlers.last().copied(),
+            path,
             kind,
         });
         self.model.scopes[scope as usize]
@@ -636,8 +802,33 @@ impl Builder {
             Stmt::For(for_stmt) => {
                 self.visit_expr(&for_stmt.iter);
                 self.with_store_offset(for_stmt.target.end(), |b| b.visit_expr(&for_stmt.target));
-                self.visit_body(&for_stmt.body);
-                self.visit_body(&for_stmt.orelse);
+                self.visit_branch(stmt.start(), 0, &for_stmt.body);
+                self.visit_branch(stmt.start(), 1, &for_stmt.orelse);
+            }
+            Stmt::While(while_stmt) => {
+                self.visit_expr(&while_stmt.test);
+                self.visit_branch(stmt.start(), 0, &while_stmt.body);
+                self.visit_branch(stmt.start(), 1, &while_stmt.orelse);
+            }
+            Stmt::If(if_stmt) => {
+                self.visit_expr(&if_stmt.test);
+                self.visit_branch(stmt.start(), 0, &if_stmt.body);
+                for (index, clause) in if_stmt.elif_else_clauses.iter().enumerate() {
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                    self.visit_branch(stmt.start(), index as u32 + 1, &clause.body);
+                }
+            }
+            Stmt::Match(match_stmt) => {
+                self.visit_expr(&match_stmt.subject);
+                for (index, case) in match_stmt.cases.iter().enumerate() {
+                    self.visit_pattern(&case.pattern);
+                    if let Some(guard) = &case.guard {
+                        self.visit_expr(guard);
+                    }
+                    self.visit_branch(stmt.start(), index as u32, &case.body);
+                }
             }
             _ => source_order::walk_stmt(self, stmt),
         }
@@ -655,7 +846,10 @@ impl Builder {
                         self.bind(name.id.as_str(), at, BindingKind::Other);
                     }
                     ExprContext::Load => {
-                        self.model.uses.insert(name.range.start(), self.scope);
+                        let path = self.path_id();
+                        self.model
+                            .uses
+                            .insert(name.range.start(), (self.scope, path));
                         self.model
                             .use_list
                             .push((name.range.start(), self.scope, name.id.clone()));
@@ -843,5 +1037,73 @@ def g(): pass
         let semantic = Semantic::build(parsed.syntax(), &FxHashSet::default());
         // `if` → assignment → list → list → 2.
         assert_eq!(semantic.depth(), 5);
+    }
+}
+
+#[cfg(test)]
+mod branch_tests {
+    use super::*;
+
+    /// For each use of `name` in `source`, in order: what it resolves to, and whether it may read
+    /// another binding.
+    fn uses(source: &str, name: &str) -> Vec<(Option<String>, bool)> {
+        let parsed = ruff_python_parser::parse_module(source).expect("valid source");
+        let modules: FxHashSet<String> = ["pkg".to_owned()].into_iter().collect();
+        let semantic = Semantic::build(parsed.syntax(), &modules);
+        let mut found: Vec<_> = semantic
+            .use_list
+            .iter()
+            .filter(|(_, _, used)| used.as_str() == name)
+            .map(|(offset, scope, _)| {
+                let path = semantic.uses.get(offset).map(|&(_, path)| path);
+                let (resolution, ambiguous) = semantic.lookup_on(name, *offset, *scope, path);
+                let qualified = match resolution {
+                    Resolution::Import(_, qualified) => Some(qualified.to_owned()),
+                    _ => None,
+                };
+                (*offset, qualified, ambiguous)
+            })
+            .collect();
+        found.sort_by_key(|(offset, _, _)| *offset);
+        found.into_iter().map(|(_, q, a)| (q, a)).collect()
+    }
+
+    fn import(name: &str, ambiguous: bool) -> (Option<String>, bool) {
+        (Some(name.to_owned()), ambiguous)
+    }
+
+    #[test]
+    fn a_binding_on_one_branch_does_not_hide_an_import_on_another() {
+        let source = "\
+if c:
+    from pkg import timeout as t
+else:
+    from other import timeout as t
+t(1)
+def f():
+    t(2)
+";
+        assert_eq!(
+            uses(source, "t"),
+            [import("pkg.timeout", true), import("pkg.timeout", true)]
+        );
+        // On the branch itself, the import there is read, surely.
+        let inside = "if c:\n    from pkg import run\n    run()\nelse:\n    run = None\n";
+        assert_eq!(uses(inside, "run"), [import("pkg.run", false)]);
+        // An unconditional binding after the branches hides them.
+        let after = "if c:\n    from pkg import run\nrun = None\nrun()\n";
+        assert_eq!(uses(after, "run"), [(None, false)]);
+    }
+
+    #[test]
+    fn loops_and_matches_are_branches_try_bodies_are_not() {
+        let looped = "import pkg\nfor x in y:\n    pkg = None\npkg.run()\n";
+        assert_eq!(uses(looped, "pkg"), [import("pkg", true)]);
+        let matched =
+            "match v:\n    case 1:\n        import pkg\n    case _:\n        pkg = 2\npkg.run()\n";
+        assert_eq!(uses(matched, "pkg"), [import("pkg", true)]);
+        // The import fallback idiom keeps resolving, surely.
+        let idiom = "try:\n    import pkg\nexcept ImportError:\n    pkg = None\npkg.run()\n";
+        assert_eq!(uses(idiom, "pkg"), [import("pkg", false)]);
     }
 }

@@ -68,6 +68,11 @@ impl<'t> Renderer<'t> {
         let env = &bindings.env;
         let elements = &bindings.elements;
         let template = rule.fix.as_ref()?;
+        // A name there may read an import on one branch and something else on another: which one
+        // the rewritten code means cannot be known, so nothing is rewritten.
+        if self.semantic.is_ambiguous(range) {
+            return None;
+        }
         let source = self.source;
         let is_statement = node.is_none_or(|n| n.is_statement());
         let indent = {
