@@ -8,7 +8,7 @@ pub use super::read::{CompileError, Compiler, Scope};
 use super::read::{Parse, list_error, metavars_in, patterns, regex};
 use super::value::{Kind, Value};
 use super::{
-    CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, position,
+    CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, names, position,
     project, regex as regex_atom, relation,
 };
 
@@ -25,6 +25,8 @@ const ATOMS: &[(&str, Parse)] = &[
     ("in-async-function", position::parse),
     ("imports", project::parse_imports),
     ("versions", project::parse_versions),
+    ("qualified", names::parse_qualified),
+    ("string", names::parse_string),
 ];
 
 /// The keys a condition table may hold besides the condition kinds.

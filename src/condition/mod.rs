@@ -3,7 +3,8 @@
 //!
 //! A condition is a TOML table ([`compile`]); its keys all hold (`all`). `all`, `any` and `not`
 //! combine conditions; an uppercase key (`ARGS = { … }`) tests what that metavariable captured;
-//! every other key is a condition kind ([`Atom`]), each in a file of its own that says how it
+//! every other key is a condition kind ([`Atom`]), each in a file of its own (or a few related
+//! ones together) that says how it
 //! is written, when it holds and what a match must contain ([`Needs`]). Where a condition sits
 //! says what it is tested on.
 //!
@@ -21,6 +22,7 @@ mod binding;
 mod count;
 mod keyword;
 mod kind;
+mod names;
 mod position;
 mod project;
 mod regex;

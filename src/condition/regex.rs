@@ -1,8 +1,8 @@
 //! `regex`: the node's name, as Python reads it, matches a regular expression.
 //!
 //! A regex tests a spelling, never the source text of a larger node: the identifier a
-//! metavariable stood for, a name, an attribute's name, an imported name (`from m import x`), a
-//! keyword argument's name, or a parameter's name. Names are tested NFKC-normalised, as the
+//! metavariable stood for, a name, an attribute's name, an imported name (`from m import x`), the
+//! module of a `from m import …`, a keyword argument's name, or a parameter's name. Names are tested NFKC-normalised, as the
 //! parser keeps them. Any other node does not match.
 
 use regex::Regex;
@@ -13,6 +13,7 @@ use super::needs::{self, Needle, Needs};
 use super::read::{self, CompileError, Compiler, Scope, node_only};
 use super::value::Value;
 use super::{Atom, Context, Subject, Target};
+use crate::pattern::anchor::Anchor;
 use crate::pattern::matcher::Env;
 
 #[derive(Debug)]
@@ -39,6 +40,7 @@ pub fn spelling<'t>(subject: &Subject<'t>) -> Option<&'t str> {
             AnyNodeRef::ExprName(name) => name.id.as_str(),
             AnyNodeRef::ExprAttribute(attribute) => attribute.attr.as_str(),
             AnyNodeRef::Alias(alias) => alias.name.as_str(),
+            AnyNodeRef::StmtImportFrom(import) => import.module.as_ref()?.as_str(),
             AnyNodeRef::Keyword(keyword) => keyword.arg.as_ref()?.as_str(),
             AnyNodeRef::Parameter(parameter) => parameter.name.as_str(),
             AnyNodeRef::ParameterWithDefault(parameter) => parameter.parameter.name.as_str(),
@@ -67,13 +69,30 @@ impl Atom for Spelled {
             None => needs::regex_affixes(&self.regex, ExtractKind::Prefix)
                 .map(|prefixes| prefixes.into_iter().map(Needle::within).collect()),
         };
+        // The node's source spells its name: a literal prefix's leading word is written there.
+        let anchors = needs::regex_affixes(&self.regex, ExtractKind::Prefix)
+            .map(|prefixes| {
+                prefixes
+                    .iter()
+                    .map(|prefix| {
+                        prefix
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect::<String>()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .filter(|words| words.iter().all(|word| !word.is_empty()))
+            .map(|words| words.into_iter().map(Anchor::Word).collect())
+            .unwrap_or_default();
         Needs {
             needles: match needles {
                 Some(needles) => needles.into_iter().map(|needle| vec![needle]).collect(),
                 None => vec![Vec::new()],
             },
             words,
-            ..Needs::nothing()
+            keys: None,
+            anchors,
         }
     }
 }
