@@ -2,7 +2,9 @@
 //!
 //! - `bound-to = P` (or a list of patterns): the node is a name, and every value assigned to it in
 //!   the scope that binds it (the enclosing functions', else the module's) matches one of the
-//!   patterns. A name bound some other way (a parameter, a `for` target, an import) is not.
+//!   patterns. A name bound some other way (a parameter, a `for` target, an import) is not. The
+//!   node may also be an attribute of a method's instance (`self.ready`): every value the methods
+//!   of its class assign to `self.ready`, and the class body to `ready`, must match.
 //! - `unbound = true`: the node is a name that nothing binds where it is used, and one that an
 //!   import of a declared module would bind (a module's name no longer imported: a `NameError`).
 
@@ -40,14 +42,23 @@ impl Atom for BoundTo {
         target: &Target<'t, '_>,
         env: &mut Env<'r, 't>,
     ) -> bool {
-        let Some(AnyNodeRef::ExprName(name)) = target.node() else {
-            return false;
-        };
         let ancestors = target.ancestors();
-        let Some(values) = cx
-            .assignments
-            .assigned_values(name.id.as_str(), &ancestors, cx.module)
-        else {
+        let values = match target.node() {
+            Some(AnyNodeRef::ExprName(name)) => {
+                cx.assignments
+                    .assigned_values(name.id.as_str(), &ancestors, cx.module)
+            }
+            Some(AnyNodeRef::ExprAttribute(attribute)) => match &*attribute.value {
+                ruff_python_ast::Expr::Name(instance) => cx.assignments.assigned_attribute_values(
+                    instance.id.as_str(),
+                    attribute.attr.as_str(),
+                    &ancestors,
+                ),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(values) = values else {
             return false;
         };
         values.into_iter().all(|value| {

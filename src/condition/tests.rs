@@ -370,3 +370,32 @@ fn a_follows_or_precedes_of_an_expression_pattern_is_refused() {
             .expect("valid");
     assert!(compile_match(&holder.table, &modules()).is_ok());
 }
+
+#[test]
+fn bound_to_follows_an_attribute_of_the_instance_through_the_class() {
+    let source = "\
+import m
+class Worker:
+    def __init__(self):
+        self.loop = m.loop()
+    def later(this):
+        this.loop.time()
+class Reassigned:
+    def __init__(self):
+        self.loop = m.loop()
+    def swap(self):
+        self.loop += 1
+    def later(self):
+        self.loop.time()
+class Injected:
+    def __init__(self, loop):
+        self.loop = loop
+    def later(self):
+        self.loop.time()
+def outside(worker):
+    worker.loop.time()
+";
+    let bound = r#"{ pattern = "$L.time()", L.bound-to = "m.loop()" }"#;
+    // Each method's own first parameter is the instance.
+    assert_eq!(matched(bound, source), ["this.loop.time()"]);
+}
