@@ -66,15 +66,15 @@ fn markdown_report_counts_files_findings_and_manual_items() {
     let dir = fixture();
     let text = report(dir.path(), &["--isolated"]);
     assert!(
-        text.contains("**2** of **4** files that take part in the migration are migrated (50%): they import `anyio` and none of `asyncio`, `pytest_asyncio`. **2** files still import one of `asyncio`, `pytest_asyncio`. 5 files scanned."),
+        text.contains("**2** of **4** files that take part in the migration are migrated (50%): they import `anyio` and none of `asyncio`, `pytest_asyncio`, and hold nothing that fails at run time. **0** files import `anyio` but still hold code that fails at run time (their findings are below). **2** files still import one of `asyncio`, `pytest_asyncio`. 5 files scanned."),
         "{text}"
     );
     assert!(
-        text.contains("| `src/api` | 1 | 0 | ██████████ 100% |"),
+        text.contains("| `src/api` | 1 | 0 | 0 | ██████████ 100% |"),
         "{text}"
     );
     assert!(
-        text.contains("| `src/core` | 1 | 2 | ███░░░░░░░ 33% |"),
+        text.contains("| `src/core` | 1 | 0 | 2 | ███░░░░░░░ 33% |"),
         "{text}"
     );
     assert!(
@@ -88,12 +88,38 @@ fn markdown_report_counts_files_findings_and_manual_items() {
     // Depth 3 separates src/core/deep.
     let deeper = report(dir.path(), &["--isolated", "--depth", "3"]);
     assert!(
-        deeper.contains("| `src/core/deep` | 0 | 1 | ░░░░░░░░░░ 0% |"),
+        deeper.contains("| `src/core/deep` | 0 | 0 | 1 | ░░░░░░░░░░ 0% |"),
         "{deeper}"
     );
     assert!(
-        deeper.contains("| `src/core` | 1 | 1 | █████░░░░░ 50% |"),
+        deeper.contains("| `src/core` | 1 | 0 | 1 | █████░░░░░ 50% |"),
         "{deeper}"
+    );
+}
+
+#[test]
+fn a_migrated_file_holding_code_that_fails_at_run_time_is_broken_not_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("done.py"),
+        "import anyio\n\nasync def main():\n    await anyio.sleep(1)\n",
+    )
+    .unwrap();
+    // `anyio.run` wants the function: this raises a TypeError when it runs.
+    std::fs::write(
+        dir.path().join("broken.py"),
+        "import anyio\n\nasync def main():\n    pass\n\nanyio.run(main())\n",
+    )
+    .unwrap();
+    let value: serde_json::Value =
+        serde_json::from_str(&report(dir.path(), &["--isolated", "--format", "json"])).unwrap();
+    assert_eq!(value["files_migrated"], 1);
+    assert_eq!(value["files_broken"], 1);
+    assert_eq!(value["directories"][0]["percent"], 50);
+    let text = report(dir.path(), &["--isolated", "--format", "md"]);
+    assert!(
+        text.contains("**1** of **2** files that take part in the migration are migrated (50%)"),
+        "{text}"
     );
 }
 
@@ -102,7 +128,8 @@ fn json_report_follows_the_documented_schema() {
     let dir = fixture();
     let value: serde_json::Value =
         serde_json::from_str(&report(dir.path(), &["--isolated", "--format", "json"])).unwrap();
-    assert_eq!(value["schema_version"], 1);
+    assert_eq!(value["schema_version"], 2);
+    assert_eq!(value["files_broken"], 0);
     assert_eq!(
         value["migrates_from"],
         serde_json::json!(["asyncio", "pytest_asyncio"])

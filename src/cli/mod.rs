@@ -105,6 +105,7 @@ pub struct ReportArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    #[value(alias = "md")]
     Markdown,
     Json,
     Html,

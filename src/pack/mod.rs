@@ -68,6 +68,9 @@ pub struct Rule {
     /// the top of its `match`).
     pub requires: Vec<(String, VersionSpec)>,
     pub fallback: bool,
+    /// The exception the flagged code raises when it runs, when it surely fails (`NameError`,
+    /// `AttributeError`, `TypeError`, …): a migrated file holding such a finding is broken.
+    pub fails: Option<String>,
     /// The rule's documentation: the pack's `url` with `{code}` and `{name}` filled in.
     pub url: Option<String>,
     /// The `$$$` metavariable whose keywords gain defaults, and the `(name, value)` keywords the

@@ -260,8 +260,27 @@ pub(super) fn compile_rule(
             .error(rule_span, format!("rule `{code}` has no `flagged` example"))
             .note("every rule carries at least one `[[rule.example]]` with `flagged = \"…\"`"));
     }
+    let fails = match def.fails {
+        Some(fails) => {
+            let name = fails.get_ref();
+            let is_identifier = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !is_identifier {
+                return Err(loader.error(
+                    fails.span(),
+                    "`fails` names the exception the flagged code raises, such as \"AttributeError\"",
+                ));
+            }
+            Some(fails.into_inner())
+        }
+        None => None,
+    };
     let line = loader.line_of(def.code.span().start);
     Ok(Rule {
+        fails,
         // The pack fills it in from its own `url`.
         url: None,
         code,

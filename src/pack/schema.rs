@@ -66,6 +66,8 @@ pub struct RuleDef {
     /// Report only where no other rule of the pack reports an enclosing range.
     #[serde(default)]
     pub fallback: bool,
+    /// The exception the flagged code raises when it runs (`AttributeError`, `TypeError`, …).
+    pub fails: Option<Spanned<String>>,
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<ExampleDef>>,
     // The keys of the language's first form: each is refused with its new spelling.

@@ -2,7 +2,8 @@
 //!
 //! Packs say what a migration moves away from and to (`migrates-from`, `migrates-to`). A checked
 //! file that imports a `migrates-from` module still has work left; one that imports a
-//! `migrates-to` module and none of the others is migrated; any other file is outside the
+//! `migrates-to` module and none of the others is migrated, unless a finding of a rule that says
+//! the code `fails` at run time is left in it: then it is broken; any other file is outside the
 //! migration. The report counts files and findings (by rule, and fixable safely, unsafely or only by
 //! hand), shows progress per directory down to a depth, and lists the manual items. It renders as
 //! Markdown, JSON (a stable, documented schema: `docs/report.md`) or one self-contained HTML page.
@@ -31,6 +32,9 @@ pub enum State {
     Remaining,
     /// It imports a module the migration moves to, and none it moves away from.
     Migrated,
+    /// It is migrated by its imports, but holds code that fails at run time (a finding of a rule
+    /// with `fails`).
+    Broken,
     /// Neither.
     Outside,
 }
@@ -77,6 +81,13 @@ impl Migration {
             self.state(analysis.parsed.syntax())
         } else {
             State::Outside
+        };
+        let fails =
+            |d: &Diagnostic| matches!(d.origin, Origin::Rule(r) if rules.rule(r).fails.is_some());
+        let state = if state == State::Migrated && diagnostics.iter().any(fails) {
+            State::Broken
+        } else {
+            state
         };
         analysis.drop_deep(source);
         (diagnostics, state)
@@ -146,8 +157,9 @@ pub struct RuleCount {
 pub struct DirectoryProgress {
     pub directory: String,
     pub migrated: usize,
+    pub broken: usize,
     pub remaining: usize,
-    /// `migrated / (migrated + remaining)`, in percent, rounded down.
+    /// `migrated / (migrated + broken + remaining)`, in percent, rounded down.
     pub percent: usize,
 }
 
@@ -172,6 +184,7 @@ pub struct Report {
     pub files_scanned: usize,
     pub files_remaining: usize,
     pub files_migrated: usize,
+    pub files_broken: usize,
     pub findings: usize,
     pub fixable_safely: usize,
     pub fixable_unsafely: usize,
@@ -199,7 +212,7 @@ fn directory_at(path: &str, depth: usize) -> String {
 /// Summarise the scan: each file's report and state.
 pub fn summarize(files: &[(FileReport, State)], migration: &Migration, depth: usize) -> Report {
     let mut rules: BTreeMap<String, RuleCount> = BTreeMap::new();
-    let mut directories: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut directories: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut manual_items = Vec::new();
     let (mut safe, mut unsafe_, mut manual) = (0, 0, 0);
     for (file, state) in files {
@@ -208,6 +221,7 @@ pub fn summarize(files: &[(FileReport, State)], migration: &Migration, depth: us
         match state {
             State::Migrated => counts.0 += 1,
             State::Remaining => counts.1 += 1,
+            State::Broken => counts.2 += 1,
             State::Outside => {}
         }
         let source = file.source.as_deref().unwrap_or("");
@@ -253,12 +267,13 @@ pub fn summarize(files: &[(FileReport, State)], migration: &Migration, depth: us
     let mut rules: Vec<RuleCount> = rules.into_values().collect();
     rules.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
     Report {
-        schema_version: 1,
+        schema_version: 2,
         migrates_from: migration.from.clone(),
         migrates_to: migration.to.clone(),
         files_scanned: files.len(),
         files_remaining: files.iter().filter(|(_, s)| *s == State::Remaining).count(),
         files_migrated: files.iter().filter(|(_, s)| *s == State::Migrated).count(),
+        files_broken: files.iter().filter(|(_, s)| *s == State::Broken).count(),
         findings: safe + unsafe_ + manual,
         fixable_safely: safe,
         fixable_unsafely: unsafe_,
@@ -266,13 +281,16 @@ pub fn summarize(files: &[(FileReport, State)], migration: &Migration, depth: us
         rules,
         directories: directories
             .into_iter()
-            .filter(|(_, (migrated, remaining))| migrated + remaining > 0)
-            .map(|(directory, (migrated, remaining))| DirectoryProgress {
-                directory,
-                migrated,
-                remaining,
-                percent: (migrated * 100) / (migrated + remaining),
-            })
+            .filter(|(_, (migrated, remaining, broken))| migrated + remaining + broken > 0)
+            .map(
+                |(directory, (migrated, remaining, broken))| DirectoryProgress {
+                    directory,
+                    migrated,
+                    broken,
+                    remaining,
+                    percent: (migrated * 100) / (migrated + remaining + broken),
+                },
+            )
             .collect(),
         manual_items,
     }
@@ -292,7 +310,7 @@ fn cell(text: &str) -> String {
 /// The report as Markdown (for a pull request or a CI job summary).
 pub fn markdown(report: &Report) -> String {
     let mut out = String::from("# Migration report\n\n");
-    let total = report.files_migrated + report.files_remaining;
+    let total = report.files_migrated + report.files_broken + report.files_remaining;
     let names = |modules: &[String]| {
         modules
             .iter()
@@ -301,12 +319,14 @@ pub fn markdown(report: &Report) -> String {
             .join(", ")
     };
     out.push_str(&format!(
-        "**{}** of **{}** files that take part in the migration are migrated ({}%): they import {} and none of {}. **{}** files still import one of {}. {} files scanned.\n\n",
+        "**{}** of **{}** files that take part in the migration are migrated ({}%): they import {} and none of {}, and hold nothing that fails at run time. **{}** files import {} but still hold code that fails at run time (their findings are below). **{}** files still import one of {}. {} files scanned.\n\n",
         report.files_migrated,
         total,
         (report.files_migrated * 100).checked_div(total).unwrap_or(100),
         names(&report.migrates_to),
         names(&report.migrates_from),
+        report.files_broken,
+        names(&report.migrates_to),
         report.files_remaining,
         names(&report.migrates_from),
         report.files_scanned
@@ -315,13 +335,14 @@ pub fn markdown(report: &Report) -> String {
         "{} findings: {} fixable by `--fix`, {} by `--fix --unsafe-fixes`, {} by hand.\n\n",
         report.findings, report.fixable_safely, report.fixable_unsafely, report.manual
     ));
-    out.push_str("## Progress by directory\n\n| Directory | Migrated | Remaining | Progress |\n| --- | ---: | ---: | --- |\n");
+    out.push_str("## Progress by directory\n\n| Directory | Migrated | Broken | Remaining | Progress |\n| --- | ---: | ---: | ---: | --- |\n");
     for d in &report.directories {
         let filled = d.percent / 10;
         out.push_str(&format!(
-            "| `{}` | {} | {} | {}{} {}% |\n",
+            "| `{}` | {} | {} | {} | {}{} {}% |\n",
             cell(&d.directory),
             d.migrated,
+            d.broken,
             d.remaining,
             "█".repeat(filled),
             "░".repeat(10 - filled),
@@ -363,15 +384,16 @@ pub fn markdown(report: &Report) -> String {
 
 /// The report as one self-contained HTML page (inline style, no scripts, no external assets).
 pub fn html(report: &Report) -> String {
-    let total = report.files_migrated + report.files_remaining;
+    let total = report.files_migrated + report.files_broken + report.files_remaining;
     let percent = (report.files_migrated * 100)
         .checked_div(total)
         .unwrap_or(100);
     let mut body = format!(
-        "<h1>Migration report</h1>\n<p class=\"summary\"><strong>{}</strong> of <strong>{}</strong> files migrated ({}%); {} files scanned; {} findings: {} fixable safely, {} unsafely, {} by hand.</p>\n",
+        "<h1>Migration report</h1>\n<p class=\"summary\"><strong>{}</strong> of <strong>{}</strong> files migrated ({}%); <strong>{}</strong> migrated but holding code that fails at run time; {} files scanned; {} findings: {} fixable safely, {} unsafely, {} by hand.</p>\n",
         report.files_migrated,
         total,
         percent,
+        report.files_broken,
         report.files_scanned,
         report.findings,
         report.fixable_safely,
@@ -379,13 +401,14 @@ pub fn html(report: &Report) -> String {
         report.manual
     );
     body.push_str(&format!(
-        "<div class=\"bar total\" data-percent=\"{percent}\"><div class=\"done\" style=\"width: {percent}%\"></div></div>\n<h2>Progress by directory</h2>\n<table class=\"directories\">\n<tr><th>Directory</th><th>Migrated</th><th>Remaining</th><th>Progress</th></tr>\n"
+        "<div class=\"bar total\" data-percent=\"{percent}\"><div class=\"done\" style=\"width: {percent}%\"></div></div>\n<h2>Progress by directory</h2>\n<table class=\"directories\">\n<tr><th>Directory</th><th>Migrated</th><th>Broken</th><th>Remaining</th><th>Progress</th></tr>\n"
     ));
     for d in &report.directories {
         body.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><div class=\"bar\" data-percent=\"{p}\"><div class=\"done\" style=\"width: {p}%\"></div></div> {p}%</td></tr>\n",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td><div class=\"bar\" data-percent=\"{p}\"><div class=\"done\" style=\"width: {p}%\"></div></div> {p}%</td></tr>\n",
             escape_markup(&d.directory),
             d.migrated,
+            d.broken,
             d.remaining,
             p = d.percent
         ));
@@ -451,6 +474,17 @@ mod tests {
     
     [[rule.example]]
     flagged = "x"
+
+    [[rule]]
+    code = "T2"
+    name = "modern-missing"
+    fails = "AttributeError"
+    message = "modern has no `gone`"
+    explain = "x"
+    match.pattern = "modern.gone($$$X)"
+
+    [[rule.example]]
+    flagged = "x"
     "#;
 
     #[test]
@@ -462,6 +496,8 @@ mod tests {
         for (text, state) in [
             ("import legacy\nlegacy.wait(1)\n", State::Remaining),
             ("import modern\nmodern.wait(1)\n", State::Migrated),
+            // Migrated by its imports, but holding code that fails when it runs.
+            ("import modern\nmodern.gone(1)\n", State::Broken),
             // Named in a comment only, and not worth parsing for the rules.
             ("# no modern here\nx = 1\n", State::Outside),
             ("x = 1\n", State::Outside),
@@ -474,5 +510,34 @@ mod tests {
         }
         let (diagnostics, _) = migration.check(&rules, "import legacy\nlegacy.wait(1)\n");
         assert_eq!(diagnostics.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod headline_tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_file_is_neither_migrated_nor_counted_as_progress() {
+        let file = |path: &str| FileReport {
+            path: path.to_owned(),
+            ..FileReport::default()
+        };
+        let files = [
+            (file("a/done.py"), State::Migrated),
+            (file("a/broken.py"), State::Broken),
+            (file("a/left.py"), State::Remaining),
+        ];
+        let report = summarize(&files, &Migration::default(), 1);
+        assert_eq!(
+            (
+                report.files_migrated,
+                report.files_broken,
+                report.files_remaining
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!(report.directories[0].percent, 33);
+        assert!(markdown(&report).contains("but still hold code that fails at run time"));
     }
 }

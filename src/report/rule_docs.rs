@@ -41,6 +41,12 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
             requires.join(" and ")
         ));
     }
+    if let Some(fails) = &rule.fails {
+        page.push_str(&format!(
+            "\nThe code it flags fails when it runs (`{fails}`): a migrated file holding it is \
+             counted as broken by `anyio-lint report`.\n"
+        ));
+    }
     page.push_str(&format!("\nMessage: {}\n", rule.message));
     if let Some(help) = &rule.help {
         page.push_str(&format!("\nHelp: {help}\n"));
