@@ -548,6 +548,7 @@ fn pitfalls_fixture_project_shows_every_mistake_and_fixes_the_exact_ones() {
         "app/__init__.py",
         "app/service.py",
         "app/leftover.py",
+        "app/handles.py",
     ] {
         let target = dir.path().join(file);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
