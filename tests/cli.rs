@@ -113,9 +113,13 @@ fn diff_writes_nothing_and_fix_is_idempotent() {
         dir.path(),
         &["check", "--fix", "--output-format", "concise"],
     );
-    assert_eq!(fix.status.code(), Some(1), "the unsafe Lock fix remains");
+    assert_eq!(
+        fix.status.code(),
+        Some(1),
+        "the unsafe Lock and run fixes remain"
+    );
     assert!(
-        stdout(&fix).contains("Found 3 errors (2 fixed, 1 remaining)."),
+        stdout(&fix).contains("Found 3 errors (1 fixed, 2 remaining)."),
         "{}",
         stdout(&fix)
     );
@@ -132,7 +136,7 @@ fn diff_writes_nothing_and_fix_is_idempotent() {
 fn fix_keeps_bom_crlf_and_tabs() {
     let source = b"\xef\xbb\xbfimport asyncio\r\n\r\nasync def f():\r\n\tif x:\r\n\t\tdata = await asyncio.wait_for(g(), 1)\r\n\treturn data\r\n";
     let dir = project(&[("win.py", source)]);
-    let output = run(dir.path(), &["check", "--fix"]);
+    let output = run(dir.path(), &["check", "--fix", "--unsafe-fixes"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let fixed = std::fs::read(dir.path().join("win.py")).unwrap();
     assert_eq!(

@@ -58,7 +58,7 @@ fn a_file_whose_lines_end_in_a_bare_cr_is_fixed_like_any_other() {
         "{}",
         common::stdout(&diff)
     );
-    let output = run(dir.path(), &["check", "cr.py", "--fix"]);
+    let output = run(dir.path(), &["check", "cr.py", "--fix", "--unsafe-fixes"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let fixed = std::fs::read_to_string(dir.path().join("cr.py")).unwrap();
     assert_eq!(
@@ -91,7 +91,7 @@ fn a_block_fix_takes_only_its_own_statement_off_a_shared_line() {
         "m.py",
         b"import asyncio\n\nasync def f(c):\n    x = await asyncio.wait_for(c, 5); other(x)\n    return x\n",
     )]);
-    let output = run(dir.path(), &["check", "m.py", "--fix"]);
+    let output = run(dir.path(), &["check", "m.py", "--fix", "--unsafe-fixes"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_exact_snapshot!(
         "block_fix_off_a_shared_line",
@@ -111,7 +111,7 @@ fn a_fix_that_python_would_refuse_to_compile_is_rolled_back() {
         "    ".repeat(21)
     ));
     let dir = project(&[("deep.py", source.as_bytes())]);
-    let output = run(dir.path(), &["check", "deep.py", "--fix"]);
+    let output = run(dir.path(), &["check", "deep.py", "--fix", "--unsafe-fixes"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("too many statically nested blocks"),

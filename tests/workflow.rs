@@ -184,11 +184,13 @@ include = ["*.py", "*.pyw"]
 
 #[test]
 fn fix_keys_and_fix_applicability() {
-    // AIO101 (sleep) and AIO201 (run) have safe fixes: extend-unsafe-fixes demotes AIO101's.
+    // AIO101 (sleep) has a safe fix and AIO201 (run) an unsafe one: extend-unsafe-fixes demotes
+    // AIO101's, extend-safe-fixes promotes AIO201's.
     let config = br#"
 select = ["AIO101", "AIO201"]
 fix = true
 extend-unsafe-fixes = ["AIO1"]
+extend-safe-fixes = ["AIO201"]
 "#;
     let dir = project(&[
         ("anyio-lint.toml", config),
@@ -267,7 +269,7 @@ output-format = "json"
 [tool.anyio-lint.versions]
 anyio = "4.12"
 "#;
-    let tg = "import asyncio\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(work())\n";
+    let tg = "import anyio\nimport asyncio\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        pass\n    async with anyio.create_task_group() as tg:\n        tg.create_task(work())\n";
     let dir = project(&[
         ("pyproject.toml", config),
         ("packs/team.toml", pack),
