@@ -223,6 +223,13 @@ pub struct CheckArgs {
         value_delimiter = ','
     )]
     pub versions: Vec<String>,
+    /// Print the settings in force for PATH (a file or directory; default `.`) and where each
+    /// project version came from; check nothing.
+    #[arg(
+        long,
+        conflicts_with_all = ["fix", "fix_only", "diff", "add_noqa", "write_baseline"]
+    )]
+    pub show_settings: bool,
     /// Color output: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,

@@ -3,7 +3,9 @@
 //! A `flagged` example must be flagged by its rule and, when it gives `fixed`, fix to exactly that
 //! text (with only that rule's fixes, plus the pack's import cleanups), re-parse, and stay the same
 //! under a second fix. A `clean` example must not be flagged by its rule. Each example is checked
-//! with the pack's other rules enabled too, so `fallback` rules are tested as users run them.
+//! with the pack's other rules enabled too, so `fallback` rules are tested as users run them, and
+//! under its own versions over the pack's `default-versions`, as a project declaring only those
+//! would be.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,7 +30,7 @@ pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
     let packs = Arc::new(packs);
     let mut outcomes = Vec::new();
     for (pack_index, pack) in packs.iter().enumerate() {
-        let mut pack_rules: BTreeMap<&BTreeMap<String, Version>, RuleSet> = BTreeMap::new();
+        let mut pack_rules: BTreeMap<BTreeMap<String, Version>, RuleSet> = BTreeMap::new();
         for (rule_index, rule) in pack.rules.iter().enumerate() {
             let rule_ref = RuleRef {
                 pack: pack_index as u32,
@@ -43,14 +45,17 @@ pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
                     pack.origin,
                     example.line
                 );
-                let everything = pack_rules.entry(&example.versions).or_insert_with(|| {
+                let mut versions = pack.default_versions.clone();
+                versions.extend(example.versions.clone());
+                let everything = pack_rules.entry(versions.clone()).or_insert_with(|| {
                     let all = (0..pack.rules.len()).map(|rule| RuleRef {
                         pack: pack_index as u32,
                         rule: rule as u32,
                     });
-                    RuleSet::of_rules(packs.clone(), all, &example.versions, false)
+                    RuleSet::of_rules(packs.clone(), all, &versions, false)
                 });
-                let failure = run_example(everything, rule_ref, rule.applicability, example);
+                let failure =
+                    run_example(everything, rule_ref, rule.applicability, example, &versions);
                 outcomes.push(Outcome { label, failure });
             }
         }
@@ -58,12 +63,14 @@ pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
     outcomes
 }
 
-/// Run `example` of the rule `rule_ref`, checked with `everything` (its pack's rules).
+/// Run `example` of the rule `rule_ref`, checked with `everything` (its pack's rules) under
+/// `versions` (the example's, over the pack's `default-versions`).
 fn run_example(
     everything: &RuleSet,
     rule_ref: RuleRef,
     applicability: Option<Applicability>,
     example: &Example,
+    versions: &BTreeMap<String, Version>,
 ) -> Option<String> {
     let code = everything.rule(rule_ref).code.as_str();
     let checked = check(everything, &example.code, &[]);
@@ -94,12 +101,7 @@ fn run_example(
     let unsafe_fixes = example
         .unsafe_fixes
         .unwrap_or(applicability == Some(Applicability::Unsafe));
-    let rules = RuleSet::of_rules(
-        everything.packs.clone(),
-        [rule_ref],
-        &example.versions,
-        false,
-    );
+    let rules = RuleSet::of_rules(everything.packs.clone(), [rule_ref], versions, false);
     let outcome = linter::fix(&rules, &example.code, unsafe_fixes);
     if &outcome.text != expected {
         return Some(format!(

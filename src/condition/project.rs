@@ -3,8 +3,9 @@
 //! - `imports = ["pkg"]`: the file imports one of these modules (or a module inside one), in any
 //!   import form. Each must be one of the pack's `modules`, whose imports the engine tracks.
 //! - `versions = { pkg = ">=4.15", python = "<3.11" }`: the project's versions satisfy every
-//!   specifier. A version the project does not declare is taken as the newest. At the top of a
-//!   rule's `match`, it decides whether the rule is enabled at all (`anyio-lint rule` shows it).
+//!   specifier. A version missing from the run's versions (the project declares none and no
+//!   loaded pack's `default-versions` gives one) is taken as the newest. At the top of a rule's
+//!   `match`, it decides whether the rule is enabled at all (`anyio-lint rule` shows it).
 
 use rustc_hash::FxHashSet;
 

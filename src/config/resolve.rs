@@ -3,12 +3,19 @@
 //! As in Ruff, every checked file is governed by the nearest configuration at or above its
 //! directory (`--config` makes one file govern everything, `--isolated` none). A configuration
 //! resolves, with the command line's overrides on top, to [`Settings`]: its rule packs, rule set
-//! (fix applicability included), file filters and per-file ignores. Its run-wide keys
+//! (fix applicability included), file filters, per-file ignores and the project's versions. Its
+//! run-wide keys
 //! ([`RunKeys`]: `fix`, `unsafe-fixes`, `output-format`) are checked with the rest, but a run
 //! takes them from the configuration governing its root only ([`Resolver::for_root`]). Files are
 //! matched against globs relative to the directory of the configuration that governs them. Both
 //! lookups are cached: each directory is looked in once, however many directories below share
 //! it, and a tree with one configuration reads it once.
+//!
+//! The project's versions, each with where it came from ([`VersionSource`]), are in order of
+//! precedence: `--version-of`, the configuration's `versions`, what the packaging files beside it
+//! declare ([`crate::config::project`]), and last the `default-versions` of the loaded packs (the
+//! oldest where packs differ). A distribution none of these gives is taken as the newest by the
+//! rules.
 //!
 //! A configuration can change what a run writes, so the search trusts only what the project
 //! earned, as git's `safe.directory` does. It stops at the repository root (the directory holding
@@ -29,6 +36,7 @@ use crate::base::canonical::CanonicalDirs;
 use crate::base::sync::lock;
 use crate::base::version::Version;
 use crate::config::filters::{Filters, is_excluded_by_default};
+use crate::config::project::{ProjectVersion, ProjectVersions, VersionSource};
 use crate::config::settings::{self, Config, Held, RunKeys, SpannedList, strings};
 use crate::pack::{self, Pack, SourceError};
 use crate::ruleset::{FixSelection, RuleSet, Selection};
@@ -60,17 +68,25 @@ pub enum Discovery {
 /// One configuration, resolved: what applies to the files it governs.
 #[derive(Debug)]
 pub struct Settings {
-    /// The configuration file (`None`: defaults).
+    /// The configuration file (`None`: defaults), or the packaging file giving versions when
+    /// `project_only`.
     pub config: Option<PathBuf>,
+    /// Whether `config` is a packaging file found where no configuration is, giving versions only.
+    pub project_only: bool,
     /// The directory globs are relative to.
     pub root: PathBuf,
     pub filters: Filters,
     pub force_exclude: bool,
     rules: Arc<RuleSet>,
-    per_file_ignores: Vec<(GlobSet, Vec<String>)>,
+    /// Each glob of `per-file-ignores`, as written and compiled, with its rule selectors.
+    per_file_ignores: Vec<(String, GlobSet, Vec<String>)>,
+    /// The `exclude` (with `extend-exclude`) and `include` globs, as written.
+    globs: [Vec<String>; 2],
     packs: Arc<Vec<Pack>>,
     selection: Selection,
     versions: BTreeMap<String, Version>,
+    /// `versions` and where each came from.
+    project_versions: ProjectVersions,
     fix_selection: FixSelection,
     /// Rule sets with per-file ignores applied, by the indices of the entries that matched.
     narrowed: Mutex<FxHashMap<Vec<usize>, Arc<RuleSet>>>,
@@ -90,7 +106,7 @@ impl Settings {
             .per_file_ignores
             .iter()
             .enumerate()
-            .filter(|(_, (globs, _))| {
+            .filter(|(_, (_, globs, _))| {
                 globs.is_match(&relative) || relative.file_name().is_some_and(|n| globs.is_match(n))
             })
             .map(|(index, _)| index)
@@ -106,7 +122,7 @@ impl Settings {
                 for index in &matched {
                     selection
                         .per_file_ignore
-                        .extend(self.per_file_ignores[*index].1.iter().cloned());
+                        .extend(self.per_file_ignores[*index].2.iter().cloned());
                 }
                 Arc::new(
                     RuleSet::new(self.packs.clone(), &selection, &self.versions)
@@ -119,6 +135,33 @@ impl Settings {
     /// The rules of the configuration, without per-file ignores.
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
+    }
+
+    /// The project's versions, each with where it came from.
+    pub fn versions(&self) -> &ProjectVersions {
+        &self.project_versions
+    }
+
+    /// The rule selectors: the command line's with the configuration's.
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// `extend-safe-fixes` and `extend-unsafe-fixes`.
+    pub fn fix_selection(&self) -> &FixSelection {
+        &self.fix_selection
+    }
+
+    /// Each glob of `per-file-ignores` with the selectors it ignores.
+    pub fn per_file_ignores(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.per_file_ignores
+            .iter()
+            .map(|(glob, _, selectors)| (glob.as_str(), selectors.as_slice()))
+    }
+
+    /// The `exclude` globs (with `extend-exclude`) and the `include` globs, as written.
+    pub fn globs(&self) -> (&[String], &[String]) {
+        (&self.globs[0], &self.globs[1])
     }
 
     /// Whether the walk skips `path` (a file or a directory).
@@ -196,6 +239,9 @@ pub struct Resolver {
     canonical: Arc<CanonicalDirs>,
     /// Configuration file (or `None` for defaults) → its settings and run-wide keys.
     by_config: Mutex<FxHashMap<Option<PathBuf>, Resolved>>,
+    /// The pack files a configuration loads (with the built-in packs) → the packs, loaded once
+    /// however many configurations name the same (most name none).
+    packs: Mutex<FxHashMap<Vec<PathBuf>, Arc<Vec<Pack>>>>,
     /// The user running (`None` where files have no owner id).
     running_user: Option<u32>,
     /// Warnings printed, each once per run.
@@ -211,6 +257,7 @@ impl Resolver {
             candidates: Mutex::default(),
             canonical: Arc::default(),
             by_config: Mutex::default(),
+            packs: Mutex::default(),
             running_user: running_user(),
             warned: Mutex::default(),
         }
@@ -348,6 +395,17 @@ impl Resolver {
         false
     }
 
+    /// The packs of a configuration: the built-in ones (unless disabled) and `files`.
+    fn packs(&self, files: Vec<PathBuf>) -> Result<Arc<Vec<Pack>>, SourceError> {
+        let mut known = lock(&self.packs);
+        if let Some(packs) = known.get(&files) {
+            return Ok(packs.clone());
+        }
+        let packs = Arc::new(pack::load_all(self.overrides.builtin_packs, &files)?);
+        known.insert(files, packs.clone());
+        Ok(packs)
+    }
+
     /// The configuration at `path` (`None`: the defaults) resolved, with the command line's
     /// overrides on top, and its run-wide keys.
     fn resolve(&self, path: Option<&Path>) -> Result<(Settings, RunKeys), SourceError> {
@@ -364,7 +422,7 @@ impl Resolver {
             pack_files.push(confined_pack(&config, entry)?);
         }
         pack_files.extend(overrides.rulepacks.iter().cloned());
-        let packs = Arc::new(pack::load_all(overrides.builtin_packs, &pack_files)?);
+        let packs = self.packs(pack_files)?;
         let known = |list: &Option<SpannedList>| check_selectors(&config, &packs, list);
         for list in [
             &options.select,
@@ -375,8 +433,14 @@ impl Resolver {
         ] {
             known(list)?;
         }
-        let mut versions = config.versions()?;
-        versions.extend(overrides.versions.clone());
+        for warning in &config.warnings {
+            self.warn_once(warning.clone());
+        }
+        let project_versions = project_versions(&config, overrides, &packs)?;
+        let versions: BTreeMap<String, Version> = project_versions
+            .iter()
+            .map(|(distribution, known)| (distribution.clone(), known.version.clone()))
+            .collect();
         let selection = Selection {
             select: if overrides.select.is_empty() {
                 strings(&options.select)
@@ -398,7 +462,11 @@ impl Resolver {
         let mut per_file_ignores = Vec::new();
         for (glob, codes) in options.per_file_ignores.iter().flatten() {
             known(&Some(codes.clone()))?;
-            per_file_ignores.push((glob_set(&config, glob)?, strings(&Some(codes.clone()))));
+            per_file_ignores.push((
+                glob.get_ref().clone(),
+                glob_set(&config, glob)?,
+                strings(&Some(codes.clone())),
+            ));
         }
         let mut exclude = options.exclude.clone().unwrap_or_default();
         exclude.extend(options.extend_exclude.clone().unwrap_or_default());
@@ -415,6 +483,7 @@ impl Resolver {
         let settings = Settings {
             canonical: self.canonical.clone(),
             config: config.path.clone(),
+            project_only: config.project_only,
             root,
             filters,
             force_exclude: overrides
@@ -423,14 +492,51 @@ impl Resolver {
                 .unwrap_or(false),
             rules,
             per_file_ignores,
+            globs: [plain(&exclude), plain(&include)],
             packs,
             selection,
             versions,
+            project_versions,
             fix_selection,
             narrowed: Mutex::default(),
         };
         Ok((settings, run_keys))
     }
+}
+
+/// The project's versions under `config`: the command line's over the configuration's, and the
+/// loaded packs' `default-versions` for distributions neither gives (the oldest, where packs
+/// differ).
+fn project_versions(
+    config: &Config,
+    overrides: &Overrides,
+    packs: &[Pack],
+) -> Result<ProjectVersions, SourceError> {
+    let mut versions = config.versions()?;
+    for (distribution, version) in &overrides.versions {
+        let source = VersionSource::CommandLine;
+        let version = version.clone();
+        versions.insert(distribution.clone(), ProjectVersion { version, source });
+    }
+    for pack in packs {
+        for (distribution, version) in &pack.default_versions {
+            let replaces = match versions.get(distribution) {
+                None => true,
+                Some(known) => {
+                    matches!(known.source, VersionSource::PackDefault { .. })
+                        && *version < known.version
+                }
+            };
+            if replaces {
+                let source = VersionSource::PackDefault {
+                    pack: pack.name.clone(),
+                };
+                let version = version.clone();
+                versions.insert(distribution.clone(), ProjectVersion { version, source });
+            }
+        }
+    }
+    Ok(versions)
 }
 
 /// The directory whose settings govern the file (or directory) at `path`.

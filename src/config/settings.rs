@@ -10,8 +10,8 @@
 //!
 //! Values that can be wrong after TOML accepted them (globs, rule selectors, versions, formats)
 //! keep their spans, so every error points into the file. Project versions (`python`, or any
-//! distribution a rule names) come from the `versions` table, else from the project's
-//! `requires-python` and its dependencies' lower bounds; an unknown version means "the newest".
+//! distribution a rule names) come from the `versions` table, else from what the packaging files
+//! beside the configuration declare ([`crate::config::project`]); each keeps where it came from.
 //! The keys that apply to a run as a whole ([`RunKeys`]: `fix`, `unsafe-fixes`, `output-format`)
 //! are read and checked here like the others; a run takes them from one configuration only, the
 //! one governing its root. Every key is documented in `docs/configuration.md`.
@@ -23,7 +23,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::base::version::{Version, VersionSpec};
+use crate::base::version::Version;
+use crate::config::project::{
+    self, PoetryTable, ProjectTable, ProjectVersion, ProjectVersions, Pyproject as PyprojectTables,
+    VersionSource,
+};
 use crate::pack::SourceError;
 
 /// A list of strings whose positions in the file are kept for error messages.
@@ -108,20 +112,25 @@ pub struct RunKeys {
 #[derive(Debug, Default, Deserialize)]
 struct Pyproject {
     tool: Option<PyprojectTool>,
-    project: Option<Project>,
+    project: Option<ProjectTable>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct PyprojectTool {
     #[serde(rename = "anyio-lint")]
     anyio_lint: Option<Options>,
+    poetry: Option<PoetryTable>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Project {
-    #[serde(rename = "requires-python")]
-    requires_python: Option<String>,
-    dependencies: Option<Vec<String>>,
+impl Pyproject {
+    /// Its version tables, as read from `path`.
+    fn tables<'a>(&'a self, path: &'a Path) -> PyprojectTables<'a> {
+        PyprojectTables {
+            path,
+            project: self.project.as_ref(),
+            poetry: self.tool.as_ref().and_then(|tool| tool.poetry.as_ref()),
+        }
+    }
 }
 
 /// A configuration file that was found and read (or the empty default).
@@ -132,8 +141,12 @@ pub struct Config {
     /// The file's text, for errors that point into it.
     pub text: String,
     pub options: Options,
-    /// Versions inferred from `[project]` of the `pyproject.toml` beside the file.
-    pub inferred_versions: BTreeMap<String, Version>,
+    /// Whether the file is a packaging file giving versions only, not a configuration.
+    pub project_only: bool,
+    /// The versions the packaging files beside the file declare.
+    pub inferred_versions: ProjectVersions,
+    /// Why a packaging file beside the file was not read, or a requirement in it not understood.
+    pub warnings: Vec<String>,
 }
 
 impl Config {
@@ -188,8 +201,13 @@ impl Config {
     }
 
     /// The project versions: explicit `versions` over inferred ones.
-    pub fn versions(&self) -> Result<BTreeMap<String, Version>, SourceError> {
+    pub fn versions(&self) -> Result<ProjectVersions, SourceError> {
         let mut versions = self.inferred_versions.clone();
+        let table = if self.is_pyproject() {
+            "tool.anyio-lint.versions"
+        } else {
+            "versions"
+        };
         for (distribution, text) in self.options.versions.iter().flatten() {
             let version = Version::parse(text.get_ref()).ok_or_else(|| {
                 self.error(
@@ -200,9 +218,20 @@ impl Config {
                     ),
                 )
             })?;
-            versions.insert(distribution.clone(), version);
+            let source = VersionSource::File {
+                path: self.path.clone().unwrap_or_default(),
+                key: format!("{table}.{distribution}"),
+                declared: text.get_ref().clone(),
+            };
+            versions.insert(distribution.clone(), ProjectVersion { version, source });
         }
         Ok(versions)
+    }
+
+    fn is_pyproject(&self) -> bool {
+        self.path
+            .as_ref()
+            .is_some_and(|path| path.file_name().is_some_and(|n| n == "pyproject.toml"))
     }
 }
 
@@ -252,88 +281,63 @@ fn toml_error(shown: &str, text: &str, error: &toml::de::Error) -> SourceError {
         .note("see docs/configuration.md for every key")
 }
 
-/// Read a configuration file (`pyproject.toml` or an anyio-lint TOML file).
+/// Read a configuration file (`pyproject.toml` or an anyio-lint TOML file), or the packaging
+/// file (`setup.cfg`, `setup.py`) of a project without one, and the versions the packaging files
+/// beside it declare.
 pub fn read(path: &Path) -> Result<Config, SourceError> {
+    let directory = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default();
+    if name == "setup.cfg" || name == "setup.py" {
+        let declared = project::declared(directory, None);
+        return Ok(Config {
+            path: Some(path.to_path_buf()),
+            project_only: true,
+            inferred_versions: declared.versions,
+            warnings: declared.warnings,
+            ..Config::default()
+        });
+    }
     let shown = path.display().to_string();
     let text = crate::pack::error::read_text(path, "configuration file")?;
     let error = |e: toml::de::Error| toml_error(&shown, &text, &e);
-    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
-    let (options, inferred_versions) = if is_pyproject {
-        let pyproject: Pyproject = toml::from_str(&text).map_err(error)?;
-        let inferred = pyproject
-            .project
-            .as_ref()
-            .map(inferred_versions)
-            .unwrap_or_default();
-        let options = pyproject
-            .tool
-            .and_then(|t| t.anyio_lint)
-            .unwrap_or_default();
-        (options, inferred)
+    let (options, project_only, declared) = if name == "pyproject.toml" {
+        let mut pyproject: Pyproject = toml::from_str(&text).map_err(error)?;
+        let options = pyproject.tool.as_mut().and_then(|t| t.anyio_lint.take());
+        let declared = project::declared(directory, Some(pyproject.tables(path)));
+        let project_only = options.is_none();
+        (options.unwrap_or_default(), project_only, declared)
     } else {
         let options: Options = toml::from_str(&text).map_err(error)?;
-        (options, sibling_project_versions(path)?)
+        let sibling = directory.join("pyproject.toml");
+        let declared = match sibling_pyproject(&sibling)? {
+            Some(pyproject) => project::declared(directory, Some(pyproject.tables(&sibling))),
+            None => project::declared(directory, None),
+        };
+        (options, false, declared)
     };
     Ok(Config {
         path: Some(path.to_path_buf()),
         text,
         options,
-        inferred_versions,
+        project_only,
+        inferred_versions: declared.versions,
+        warnings: declared.warnings,
     })
 }
 
-/// The versions a `[project]` table implies: `requires-python` and dependency lower bounds.
-fn inferred_versions(project: &Project) -> BTreeMap<String, Version> {
-    let mut inferred = BTreeMap::new();
-    if let Some(lower) = project
-        .requires_python
-        .as_deref()
-        .and_then(|s| VersionSpec::parse(s).ok())
-        .and_then(|spec| spec.lower_bound())
-    {
-        inferred.insert("python".to_owned(), lower);
-    }
-    for dependency in project.dependencies.iter().flatten() {
-        if let Some((name, lower)) = dependency_floor(dependency) {
-            inferred.insert(name, lower);
-        }
-    }
-    inferred
-}
-
-/// Versions from the `pyproject.toml` beside an `anyio-lint.toml`, if it has a `[project]`. It
-/// is part of the configuration: one that exists but cannot be read or parsed is an error.
-fn sibling_project_versions(path: &Path) -> Result<BTreeMap<String, Version>, SourceError> {
-    let directory = path.parent().filter(|d| !d.as_os_str().is_empty());
-    let sibling = directory.unwrap_or(Path::new(".")).join("pyproject.toml");
-    if std::fs::metadata(&sibling).is_err() {
-        return Ok(BTreeMap::new());
+/// The `pyproject.toml` beside an `anyio-lint.toml`, if there is one. It is part of the
+/// configuration: one that exists but cannot be read or parsed is an error.
+fn sibling_pyproject(sibling: &Path) -> Result<Option<Pyproject>, SourceError> {
+    if std::fs::metadata(sibling).is_err() {
+        return Ok(None);
     }
     let shown = sibling.display().to_string();
-    let text = crate::pack::error::read_text(&sibling, "configuration file")?;
+    let text = crate::pack::error::read_text(sibling, "configuration file")?;
     let pyproject: Pyproject = toml::from_str(&text).map_err(|e| toml_error(&shown, &text, &e))?;
-    Ok(pyproject
-        .project
-        .as_ref()
-        .map(inferred_versions)
-        .unwrap_or_default())
-}
-
-/// `lib[extra]>=4.15,<5; python_version>"3"` → (`lib`, 4.15).
-fn dependency_floor(requirement: &str) -> Option<(String, Version)> {
-    let requirement = requirement.split(';').next()?.trim();
-    let end = requirement
-        .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
-        .unwrap_or(requirement.len());
-    let name = requirement[..end].to_ascii_lowercase().replace('_', "-");
-    let rest = requirement[end..].trim_start();
-    let rest = match rest.strip_prefix('[') {
-        Some(extras) => extras.split_once(']')?.1,
-        None => rest,
-    };
-    let spec =
-        VersionSpec::parse(rest.trim().trim_start_matches('(').trim_end_matches(')')).ok()?;
-    Some((name, spec.lower_bound()?))
+    Ok(Some(pyproject))
 }
 
 /// What a `pyproject.toml` holds for us.
@@ -374,7 +378,9 @@ fn pyproject_kind(path: &Path) -> PyprojectKind {
         .is_some()
     {
         PyprojectKind::Configuration
-    } else if table.get("project").is_some() {
+    } else if table.get("project").is_some()
+        || table.get("tool").and_then(|t| t.get("poetry")).is_some()
+    {
         PyprojectKind::ProjectOnly
     } else {
         PyprojectKind::Nothing
@@ -386,7 +392,8 @@ fn pyproject_kind(path: &Path) -> PyprojectKind {
 pub enum Held {
     /// `.anyio-lint.toml`, `anyio-lint.toml`, or a `pyproject.toml` with a `[tool.anyio-lint]` table.
     Configuration(PathBuf),
-    /// A `pyproject.toml` with only a `[project]` table: it gives versions, used when no
+    /// A packaging file and no configuration: a `pyproject.toml` with a `[project]` or
+    /// `[tool.poetry]` table, else a `setup.cfg` or `setup.py`. It gives versions, used when no
     /// configuration is found at or above.
     ProjectOnly(PathBuf),
 }
@@ -412,29 +419,21 @@ pub fn held_in(directory: &Path) -> Option<Held> {
         }
     }
     let candidate = directory.join("pyproject.toml");
-    if !present(&candidate) {
-        return None;
-    }
-    match pyproject_kind(&candidate) {
+    let kind = if present(&candidate) {
+        pyproject_kind(&candidate)
+    } else {
+        PyprojectKind::Nothing
+    };
+    match kind {
         PyprojectKind::Configuration => Some(Held::Configuration(candidate)),
         PyprojectKind::ProjectOnly => Some(Held::ProjectOnly(candidate)),
-        PyprojectKind::Nothing => None,
+        PyprojectKind::Nothing => project::packaging_file_in(directory).map(Held::ProjectOnly),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dependency_floors() {
-        let (name, version) =
-            dependency_floor("lib[extra]>=4.15,<5; python_version>'3.9'").unwrap();
-        assert_eq!(name, "lib");
-        assert_eq!(version, Version::parse("4.15").unwrap());
-        assert_eq!(dependency_floor("lib"), None);
-        assert_eq!(dependency_floor("Some_Pkg ~= 1.2").unwrap().0, "some-pkg");
-    }
 
     #[test]
     fn spanned_keys_of_per_file_ignores_point_into_the_file() {

@@ -40,6 +40,8 @@ pub struct Pack {
     pub migrates_from: Vec<String>,
     pub migrates_to: Vec<String>,
     pub url: Option<String>,
+    /// The versions to assume for distributions the project does not declare (`default-versions`).
+    pub default_versions: BTreeMap<String, Version>,
     /// Where the pack came from: a path, or `builtin:NAME` for the embedded packs.
     pub origin: String,
     pub source: String,
@@ -265,6 +267,19 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         }
     }
     let [migrates_from, migrates_to] = migration;
+    let mut default_versions = BTreeMap::new();
+    for (distribution, text) in &meta.default_versions {
+        let version = Version::parse(text.get_ref()).ok_or_else(|| {
+            loader.error(
+                text.span(),
+                format!(
+                    "`default-versions.{distribution}`: `{}` is not a version such as `3.10`",
+                    text.get_ref()
+                ),
+            )
+        })?;
+        default_versions.insert(distribution.clone(), version);
+    }
     let mut seen_codes: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut rules = Vec::new();
     for def in file.rules {
@@ -309,6 +324,7 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         migrates_from,
         migrates_to,
         url: meta.url,
+        default_versions,
         origin: origin.to_owned(),
         source: source.to_owned(),
         rules,

@@ -46,6 +46,9 @@ pub struct PackMeta {
     /// Documentation URL of a rule; `{code}` and `{name}` are replaced.
     #[serde(default)]
     pub url: Option<String>,
+    /// The version of a distribution to assume when the project declares none (`python = "3.10"`).
+    #[serde(default)]
+    pub default_versions: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

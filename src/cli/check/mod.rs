@@ -1,10 +1,12 @@
 //! `anyio-lint check`: resolve the run's options once ([`run`]), then run its mode on standard
 //! input ([`stdin`]) or on the files found ([`modes`]): check, fix, diff, add `noqa` directives,
 //! or write a baseline. Every mode reads and checks the files through [`files`].
+//! `--show-settings` prints the settings of one path instead ([`show`]).
 
 mod files;
 mod modes;
 mod run;
+mod show;
 mod stdin;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +49,12 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
             "`-` (standard input) cannot be checked together with other paths: check them in separate runs".to_owned(),
         ));
     }
+    if args.show_settings && args.paths.len() > 1 {
+        return Err(Failure::Message(
+            "`--show-settings` shows the settings of one file or directory: name one path"
+                .to_owned(),
+        ));
+    }
     let resolver = resolver(&args)?;
     let root = args
         .stdin_filename
@@ -55,6 +63,10 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         .unwrap_or_else(|| PathBuf::from("."));
     let (governing, keys) = resolver.for_root(&root)?;
     let run = RunWide::resolve(&args, keys, &governing)?;
+    if args.show_settings {
+        print!("{}", show::show_settings(&root, &governing, &run));
+        return Ok(0);
+    }
     if args.paths.iter().any(|p| is_stdin(p)) {
         return stdin::check_stdin(&run, args.stdin_filename.as_deref(), &governing);
     }

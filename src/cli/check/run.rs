@@ -59,7 +59,7 @@ impl RunWide {
     /// that name no rule of the root's packs, and options that contradict one another.
     pub fn resolve(args: &CheckArgs, keys: RunKeys, root: &Settings) -> Result<RunWide, Failure> {
         let fix = flag(args.fix || args.fix_only, args.no_fix);
-        if fix.is_none() && keys.fix == Some(true) {
+        if fix.is_none() && keys.fix == Some(true) && !args.show_settings {
             let config = root
                 .config
                 .as_ref()

@@ -1,3 +1,4 @@
+# anyio-lint-test: python = "3.11"
 """asyncio.TimeoutError imported by name and under an alias."""
 import asyncio
 from asyncio import TimeoutError
