@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::base::diagnostic::Origin;
 use crate::base::version::Version;
-use crate::engine::check;
+use crate::engine::check_named;
 use crate::linter;
 use crate::pack::{Applicability, Example, Pack};
 use crate::ruleset::{RuleRef, RuleSet};
@@ -66,7 +66,9 @@ fn run_example(
     example: &Example,
 ) -> Option<String> {
     let code = everything.rule(rule_ref).code.as_str();
-    let checked = check(everything, &example.code, &[]);
+    // A configuration rule's example is the file it names; any other is Python.
+    let path = example.file.as_deref().unwrap_or("example.py");
+    let checked = check_named(everything, path, &example.code, &[]);
     if checked.syntax_error {
         return Some(format!("the example does not parse:\n{}", example.code));
     }
@@ -100,7 +102,7 @@ fn run_example(
         &example.versions,
         false,
     );
-    let outcome = linter::fix(&rules, &example.code, unsafe_fixes);
+    let outcome = linter::fix_named(&rules, path, &example.code, unsafe_fixes);
     if &outcome.text != expected {
         return Some(format!(
             "the fix differs from `fixed`:\n{}",
@@ -112,7 +114,7 @@ fn run_example(
     if !outcome.problems.is_empty() {
         return Some(outcome.problems.join("\n"));
     }
-    let again = linter::fix(&rules, &outcome.text, unsafe_fixes);
+    let again = linter::fix_named(&rules, path, &outcome.text, unsafe_fixes);
     if again.text != outcome.text {
         return Some(format!(
             "a second fix changed the result again:\n{}",
