@@ -54,13 +54,14 @@ mod report;
 mod ruleset;
 
 // What an embedder (an editor integration, a test) needs: load packs, build a rule set, check a
-// text, run the fix loop on it.
+// text, run the fix loop on it (`check_named` and `fix_named` read a configuration file a rule
+// reads as one).
 pub use analysis::parse::{drop_deep, parse};
 pub use base::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, RuleRef, Severity};
 pub use base::source::SourceText;
 pub use base::version::Version;
-pub use engine::{Checked, check};
-pub use linter::{FixOutcome, fix};
+pub use engine::{Checked, check, check_named};
+pub use linter::{FixOutcome, fix, fix_named};
 pub use pack::{Pack, SourceError, load as load_pack, load_all as load_packs};
 pub use ruleset::{FixSelection, RuleSet, Selection};
 // Running packs' examples, and rendering results in an output format.

@@ -339,3 +339,69 @@ fn a_pytest_asyncio_module_runs_under_anyios_plugin_on_both_backends() {
         "{report}"
     );
 }
+
+#[test]
+fn a_suite_in_pytest_asyncios_auto_mode_runs_under_anyios_auto_mode_after_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    // pytest-asyncio's auto mode, one of its options, and warnings as errors: left as they are,
+    // the unknown options stop pytest and the unmarked async test is not run.
+    let ini = "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\nfilterwarnings =\n    error\n";
+    std::fs::write(project.join("pytest.ini"), ini).unwrap();
+    std::fs::write(
+        project.join("anyio-lint.toml"),
+        "[versions]\nanyio = \"4.16\"\n",
+    )
+    .unwrap();
+    let module = "import asyncio\n\nimport pytest\n\n\n@pytest.fixture\nasync def delay():\n    await asyncio.sleep(0)\n    return 0.001\n\n\nasync def test_sleeps(delay):\n    await asyncio.sleep(delay)\n\n\ndef test_sync():\n    assert True\n";
+    std::fs::write(project.join("test_unmarked.py"), module).unwrap();
+    let pytest = |what: &str| {
+        Command::new(python())
+            .args(["-m", "pytest", "-v", "-p", "no:cacheprovider"])
+            .current_dir(project)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("{what}: {e}"))
+    };
+    let before = pytest("pytest before the migration");
+    assert!(
+        !before.status.success(),
+        "the suite passed before its migration:\n{}",
+        String::from_utf8_lossy(&before.stdout)
+    );
+
+    let fixed = lint(project, &["check", "--fix", "--unsafe-fixes", "-q", "."]);
+    assert!(
+        fixed.status.success(),
+        "findings remain:\n{}{}",
+        String::from_utf8_lossy(&fixed.stdout),
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    let migrated = std::fs::read_to_string(project.join("pytest.ini")).unwrap();
+    assert_eq!(
+        migrated,
+        "[pytest]\nanyio_mode = auto\nfilterwarnings =\n    error\n"
+    );
+    let again = lint(project, &["check", "--fix", "--unsafe-fixes", "-q", "."]);
+    assert!(again.status.success());
+    assert_eq!(
+        std::fs::read_to_string(project.join("pytest.ini")).unwrap(),
+        migrated
+    );
+
+    let after = pytest("pytest after the migration");
+    let report = String::from_utf8_lossy(&after.stdout);
+    let text = std::fs::read_to_string(project.join("test_unmarked.py")).unwrap();
+    assert!(
+        after.status.success(),
+        "the migrated suite fails:\n{report}{}\n{text}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+    for backend in ["asyncio", "trio"] {
+        assert!(
+            report.contains(&format!("test_sleeps[{backend}] PASSED")),
+            "on {backend}:\n{report}"
+        );
+    }
+    assert!(report.contains("test_sync PASSED"), "{report}");
+}

@@ -1,7 +1,8 @@
 //! `docs/rulepacks.md`, the rule language's reference, is tested: every rule it shows whole passes
 //! `anyio-lint test`, every error it shows is the error the engine gives, and every condition kind,
-//! `within` reach, fix transform, node kind and key of the first form the engine knows appears in
-//! it, so a kind added without its documentation fails here.
+//! `within` reach, fix key, key of a configuration rule's `ini` and `toml` tables, node kind and
+//! key of the first form the engine knows appears in it, so a kind added without its
+//! documentation fails here.
 //!
 //! A ```` ```toml ```` block holding a `[[rule]]` header is a rule to test: a whole pack when it has
 //! its own `[pack]`, else it stands under [`HEADER`], which the reference shows. Such a block after
@@ -299,6 +300,14 @@ fn every_condition_kind_reach_and_transform_is_in_a_tested_rule() {
     kinds.extend(quoted_in(&compile, "const COMBINATORS: &[&str]", "];"));
     let relations = source_with("const KINDS: [(&str, Parse);");
     kinds.extend(quoted_in(&relations, "const KINDS: [(&str, Parse);", "];"));
+    // A rule over configuration files: its `match` keys and the keys of their tables.
+    let settings = source_with("pub const FORMATS: [(&str, Format); 2]");
+    kinds.extend(quoted_in(
+        &settings,
+        "pub const FORMATS: [(&str, Format); 2]",
+        "];",
+    ));
+    kinds.extend(quoted_in(&settings, "pub const KEYS: [&str; 5]", "];"));
     assert!(
         kinds.len() > 10,
         "the condition kinds were not read: {kinds:?}"
@@ -326,6 +335,9 @@ fn every_condition_kind_reach_and_transform_is_in_a_tested_rule() {
         "fresh",
         "each",
         "default-keywords",
+        "key",
+        "value",
+        "remove",
     ];
     missing.extend(
         transforms

@@ -104,9 +104,16 @@ fn report_file(
     path: &Path,
     source: SourceText,
 ) -> (FileReport, migration::State) {
-    let (diagnostics, state) = migration.check(rules, &source.text);
+    let shown = display_path(path);
+    let (diagnostics, state) = match rules.config_file_name(&shown) {
+        Some(name) => (
+            crate::engine::config_file::check_config(rules, name, &source.text, &[]).diagnostics,
+            migration::State::Outside,
+        ),
+        None => migration.check(rules, &source.text),
+    };
     let report = FileReport {
-        path: display_path(path),
+        path: shown,
         absolute: absolute(path),
         source: (!diagnostics.is_empty()).then_some(source.text),
         diagnostics,
@@ -292,7 +299,14 @@ pub(super) fn run_parse_only(
         ..Overrides::default()
     };
     let resolver = Arc::new(Resolver::new(overrides, Discovery::Isolated));
-    let found = discover::discover(paths, &resolver)?;
+    let mut found = discover::discover(paths, &resolver)?;
+    // Python files only: configuration files are read as INI or TOML.
+    found.files.retain(|(path, settings)| {
+        settings
+            .rules()
+            .config_file_name(&path.to_string_lossy())
+            .is_none()
+    });
     let outcomes: Vec<(bool, bool)> = found
         .files
         .par_iter()

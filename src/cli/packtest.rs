@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::base::diagnostic::Origin;
 use crate::base::version::Version;
-use crate::engine::check;
+use crate::engine::check_named;
 use crate::linter;
 use crate::pack::{Applicability, Example, Pack};
 use crate::ruleset::{RuleRef, RuleSet};
@@ -73,7 +73,9 @@ fn run_example(
     versions: &BTreeMap<String, Version>,
 ) -> Option<String> {
     let code = everything.rule(rule_ref).code.as_str();
-    let checked = check(everything, &example.code, &[]);
+    // A configuration rule's example is the file it names; any other is Python.
+    let path = example.file.as_deref().unwrap_or("example.py");
+    let checked = check_named(everything, path, &example.code, &[]);
     if checked.syntax_error {
         return Some(format!("the example does not parse:\n{}", example.code));
     }
@@ -102,7 +104,7 @@ fn run_example(
         .unsafe_fixes
         .unwrap_or(applicability == Some(Applicability::Unsafe));
     let rules = RuleSet::of_rules(everything.packs.clone(), [rule_ref], versions, false);
-    let outcome = linter::fix(&rules, &example.code, unsafe_fixes);
+    let outcome = linter::fix_named(&rules, path, &example.code, unsafe_fixes);
     if &outcome.text != expected {
         return Some(format!(
             "the fix differs from `fixed`:\n{}",
@@ -114,7 +116,7 @@ fn run_example(
     if !outcome.problems.is_empty() {
         return Some(outcome.problems.join("\n"));
     }
-    let again = linter::fix(&rules, &outcome.text, unsafe_fixes);
+    let again = linter::fix_named(&rules, path, &outcome.text, unsafe_fixes);
     if again.text != outcome.text {
         return Some(format!(
             "a second fix changed the result again:\n{}",

@@ -6,6 +6,7 @@ use rustc_hash::FxHashSet;
 
 pub use super::read::{CompileError, Compiler, Scope};
 use super::read::{Parse, list_error, metavars_in, patterns, regex};
+use super::setting::{self, SettingMatch};
 use super::value::{Kind, Value};
 use super::{
     CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, names, position,
@@ -151,12 +152,23 @@ fn unknown_key(item: &Value, key: &str) -> CompileError {
     }
 }
 
+/// What a rule reads: the nodes its entries match, comments, or configuration files' entries.
+#[derive(Debug)]
+pub enum Reads {
+    Nodes,
+    /// Each comment the regex matches.
+    Comments(Regex),
+    /// The entries of configuration files (`ini`, `toml`).
+    Settings(SettingMatch),
+}
+
 /// Compile a rule's `match` table. Its `pattern`s, else its `kind`, are what the walk tries;
-/// the rest is tested where one matched. A `comment` regex makes a rule that reports comments.
+/// the rest is tested where one matched. A `comment` regex makes a rule that reports comments;
+/// `ini` or `toml` tables one that reports keys of configuration files.
 pub fn compile_match(
     value: &Value,
     modules: &FxHashSet<String>,
-) -> Result<(RuleMatch, Option<Regex>), CompileError> {
+) -> Result<(RuleMatch, Reads), CompileError> {
     let Some(entries) = value.as_table() else {
         return Err(CompileError::at(
             value,
@@ -172,6 +184,39 @@ pub fn compile_match(
         table: compile_table,
     };
     let find = |key: &str| entries.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    if let Some(settings) = setting::compile(entries)? {
+        let formats = setting::FORMATS.map(|(key, _)| key);
+        let own = entries
+            .iter()
+            .filter(|(key, _)| formats.contains(&key.as_str()))
+            .count();
+        let rest = if entries.len() > own {
+            compile_table(value, Scope::Node, &cx, &formats)?
+        } else {
+            Condition::All(Vec::new())
+        };
+        if !of_the_project(&rest) {
+            let (key, item) = entries
+                .iter()
+                .find(|(key, _)| !formats.contains(&key.as_str()))
+                .expect("a key beside `ini` and `toml`");
+            return Err(CompileError::at(
+                item,
+                format!(
+                    "`{key}` cannot stand beside `ini` or `toml`: a rule over configuration files \
+                     holds its `ini` and `toml` tables, and conditions on the project's \
+                     `versions` only"
+                ),
+            ));
+        }
+        return Ok((
+            RuleMatch {
+                entries: Vec::new(),
+                rest,
+            },
+            Reads::Settings(settings),
+        ));
+    }
     if let Some(comment) = find("comment") {
         let regex = regex(comment)?;
         let rest = compile_table(value, Scope::Node, &cx, &["comment"]);
@@ -193,7 +238,7 @@ pub fn compile_match(
                 entries: Vec::new(),
                 rest,
             },
-            Some(regex),
+            Reads::Comments(regex),
         ));
     }
     let (entries, skip) = if let Some(item) = find("pattern") {
@@ -214,7 +259,7 @@ pub fn compile_match(
     } else {
         Condition::All(Vec::new())
     };
-    Ok((RuleMatch { entries, rest }, None))
+    Ok((RuleMatch { entries, rest }, Reads::Nodes))
 }
 
 /// Whether a condition tests only the file.
@@ -225,6 +270,18 @@ fn of_the_file(condition: &Condition) -> bool {
         }
         Condition::Not(condition) => of_the_file(condition),
         Condition::Atom(atom) => atom.of_the_file(),
+        Condition::Pattern(_) | Condition::Capture(_) => false,
+    }
+}
+
+/// Whether a condition tests only the project's versions.
+fn of_the_project(condition: &Condition) -> bool {
+    match condition {
+        Condition::All(conditions) | Condition::Any(conditions) => {
+            conditions.iter().all(of_the_project)
+        }
+        Condition::Not(condition) => of_the_project(condition),
+        Condition::Atom(atom) => atom.versions().is_some(),
         Condition::Pattern(_) | Condition::Capture(_) => false,
     }
 }

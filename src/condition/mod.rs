@@ -11,7 +11,8 @@
 //! A rule's `match` table is compiled to a [`RuleMatch`]: its `pattern`s (or `kind`) are what the
 //! walk tries at a node ([`Entry`]), and the rest of the table is tested where one matched. From
 //! an entry and the rest, [`RuleMatch::plan`] derives what dispatch, the prefilter and the walk's
-//! anchors need.
+//! anchors need. A `match` of `ini` or `toml` tables reads configuration files instead
+//! ([`setting`]).
 
 mod compile;
 pub mod needs;
@@ -27,6 +28,7 @@ mod position;
 mod project;
 mod regex;
 mod relation;
+pub mod setting;
 #[cfg(test)]
 mod tests;
 
@@ -46,7 +48,7 @@ use crate::pattern::anchor::{Anchor, anchors};
 use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
 
-pub use compile::{CompileError, compile_match, is_metavar_key, old_spelling};
+pub use compile::{CompileError, Reads, compile_match, is_metavar_key, old_spelling};
 pub use needs::{Needle, Needs};
 
 /// A compiled condition.
@@ -431,6 +433,18 @@ impl Condition {
             Condition::Pattern(patterns) => patterns.iter().all(|p| p.metavars().is_empty()),
             Condition::Capture(_) => false,
             Condition::Atom(atom) => atom.alone(),
+        }
+    }
+
+    /// Whether a condition on the project's versions alone (what a rule over configuration files
+    /// may test) holds for `versions`.
+    pub fn holds_for_project(&self, versions: &Versions) -> bool {
+        match self {
+            Condition::All(conditions) => conditions.iter().all(|c| c.holds_for_project(versions)),
+            Condition::Any(conditions) => conditions.iter().any(|c| c.holds_for_project(versions)),
+            Condition::Not(condition) => !condition.holds_for_project(versions),
+            Condition::Atom(atom) => atom.versions().is_none_or(|v| v.hold(versions)),
+            Condition::Pattern(_) | Condition::Capture(_) => false,
         }
     }
 

@@ -181,11 +181,16 @@ impl Settings {
         })
     }
 
-    /// Whether a walked file is one to check (include globs, or `.py`/`.pyi`).
+    /// Whether a walked file is one to check (include globs, or `.py`/`.pyi` and the
+    /// configuration files the rules read).
     pub fn includes(&self, path: &Path) -> bool {
         if self.filters.includes_by_extension() {
             // A relative path has the same extension.
-            return self.filters.included(path);
+            return self.filters.included(path)
+                || self
+                    .rules
+                    .config_file_name(&path.to_string_lossy())
+                    .is_some();
         }
         self.filters.included(&self.relative(path))
     }

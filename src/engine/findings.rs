@@ -49,6 +49,15 @@ pub(super) fn finding<'t>(
 /// Replace `$X` in a message with the capture's text: on one line, words single-spaced, cut to
 /// 57 characters and `...` when longer than 60.
 fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
+    interpolate_with(text, |name| {
+        env.get(name)
+            .and_then(Capture::span)
+            .map_or("", |s| &source[s])
+    })
+}
+
+/// [`interpolate`] with the text of each metavariable given by `captured`.
+pub(super) fn interpolate_with<'s>(text: &str, captured: impl Fn(&str) -> &'s str) -> String {
     let Ok(pieces) = metavar::split(text) else {
         return text.to_owned();
     };
@@ -57,10 +66,7 @@ fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
         match piece {
             Piece::Text(t) => out.push_str(t),
             Piece::Var { name, .. } => {
-                let captured = env
-                    .get(name)
-                    .and_then(Capture::span)
-                    .map_or("", |s| &source[s]);
+                let captured = captured(name);
                 // On one line, words single-spaced; over 60 characters, cut to 57 and `...`.
                 let start = out.len();
                 for (index, word) in captured.split_whitespace().enumerate() {

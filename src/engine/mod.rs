@@ -2,8 +2,10 @@
 //! ([`crate::analysis`]), walked once ([`walk`]) so each node meets only the entries that can match
 //! it, the conditions of a rule tested where one matched, and findings made with their messages
 //! and fixes ([`findings`]); comment rules meet the file's comments; then covered fallbacks and
-//! duplicates go and `# noqa` suppressions apply ([`noqa`]).
+//! duplicates go and `# noqa` suppressions apply ([`noqa`]). A configuration file that rules
+//! read (INI, TOML) is checked as its entries instead ([`config_file`]).
 
+pub mod config_file;
 mod findings;
 pub mod noqa;
 mod walk;
@@ -42,6 +44,20 @@ pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Check
     let checked = check_parsed(rules, source, &analysis, scan, disabled_fixes);
     analysis.drop_deep(source);
     checked
+}
+
+/// Check the text of the file at `path`: as a configuration file when the loaded packs' rules
+/// read files of its name, else as Python ([`check`]).
+pub fn check_named(
+    rules: &RuleSet,
+    path: &str,
+    source: &str,
+    disabled_fixes: &[RuleRef],
+) -> Checked {
+    match rules.config_file_name(path) {
+        Some(name) => config_file::check_config(rules, name, source, disabled_fixes),
+        None => check(rules, source, disabled_fixes),
+    }
 }
 
 /// What the prefilter says of a text that is worth parsing.

@@ -11,6 +11,10 @@
 //! nothing, among the enabled rules or the unknown codes of a loaded pack's prefix; a blanket file
 //! directive that suppressed nothing; never a bare `# noqa` (flake8 and Ruff read it too) nor
 //! codes of other tools. Its fix removes the stale codes, or the directive when none is left.
+//!
+//! In a configuration file the same directives apply: in TOML a directive ends the line as in
+//! Python; in INI, where the rest of a line is the value (pytest reads `x = 1  # c` as `1  # c`),
+//! a line directive is a comment line of its own and covers the line below it.
 
 use std::sync::LazyLock;
 
@@ -18,6 +22,7 @@ use regex::Regex;
 use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
+use crate::analysis::config_file::{ConfigFile, Format};
 use crate::analysis::tokens::TokenFacts;
 use crate::base::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, Severity};
 use crate::ruleset::RuleSet;
@@ -60,21 +65,82 @@ pub struct Directive {
 /// Where comments may go: line starts, multi-line strings and comments of one parsed text.
 pub struct Lines<'a> {
     source: &'a str,
-    tokens: &'a TokenFacts<'a>,
+    layout: Layout<'a>,
+}
+
+/// What says where a text's comments and strings are.
+enum Layout<'a> {
+    Python(&'a TokenFacts<'a>),
+    Config(&'a ConfigFile),
 }
 
 impl<'a> Lines<'a> {
     pub fn new(source: &'a str, tokens: &'a TokenFacts<'a>) -> Self {
-        Lines { source, tokens }
+        Lines {
+            source,
+            layout: Layout::Python(tokens),
+        }
+    }
+
+    /// The lines of a configuration file read as `file`.
+    pub fn of_config(source: &'a str, file: &'a ConfigFile) -> Self {
+        Lines {
+            source,
+            layout: Layout::Config(file),
+        }
     }
 
     fn line_start(&self, offset: TextSize) -> TextSize {
-        self.tokens.line_start(offset)
+        match self.layout {
+            Layout::Python(tokens) => tokens.line_start(offset),
+            Layout::Config(_) => {
+                let before = &self.source.as_bytes()[..offset.to_usize()];
+                memchr::memrchr2(b'\n', b'\r', before).map_or(TextSize::default(), |at| {
+                    TextSize::try_from(at + 1).unwrap_or_default()
+                })
+            }
+        }
     }
 
     /// The end of the line holding `offset` (before its line break).
     pub fn line_end(&self, offset: TextSize) -> TextSize {
-        self.tokens.line_end(offset)
+        match self.layout {
+            Layout::Python(tokens) => tokens.line_end(offset),
+            Layout::Config(_) => {
+                let after = &self.source.as_bytes()[offset.to_usize()..];
+                let end = memchr::memchr2(b'\n', b'\r', after).unwrap_or(after.len());
+                offset + TextSize::try_from(end).unwrap_or_default()
+            }
+        }
+    }
+
+    fn comments(&self) -> &[TextRange] {
+        match self.layout {
+            Layout::Python(tokens) => tokens.comments(),
+            Layout::Config(file) => &file.comments,
+        }
+    }
+
+    fn multiline_strings(&self) -> &[TextRange] {
+        match self.layout {
+            Layout::Python(tokens) => tokens.multiline_strings(),
+            Layout::Config(file) => &file.multiline_strings,
+        }
+    }
+
+    /// Whether a line directive stands on a line of its own, above the line it covers (INI).
+    fn above(&self) -> bool {
+        matches!(self.layout, Layout::Config(file) if file.format == Format::Ini)
+    }
+
+    /// The start of the line a directive in `comment` covers.
+    fn covered_line(&self, comment: TextRange) -> TextSize {
+        let line = self.line_start(comment.start());
+        if !self.above() {
+            return line;
+        }
+        let end = self.line_end(comment.start());
+        self.next_line(end).unwrap_or(end)
     }
 
     fn next_line(&self, line_end: TextSize) -> Option<TextSize> {
@@ -95,7 +161,7 @@ impl<'a> Lines<'a> {
             let end = self.line_end(offset);
             // Both lists are sorted and their ranges disjoint: only the last range starting
             // before an offset may hold it.
-            let strings = self.tokens.multiline_strings();
+            let strings = self.multiline_strings();
             let before_end = strings.partition_point(|s| s.start() < end);
             if let Some(string) = before_end
                 .checked_sub(1)
@@ -105,9 +171,10 @@ impl<'a> Lines<'a> {
                 offset = string.end();
                 continue;
             }
-            let continued = self.source[..end.to_usize()].ends_with('\\') && {
+            let python = matches!(self.layout, Layout::Python(_));
+            let continued = python && self.source[..end.to_usize()].ends_with('\\') && {
                 let backslash = end - TextSize::from(1);
-                let comments = self.tokens.comments();
+                let comments = self.comments();
                 let up_to = comments.partition_point(|c| c.start() <= backslash);
                 !up_to
                     .checked_sub(1)
@@ -127,7 +194,7 @@ impl<'a> Lines<'a> {
         if !spells_noqa(self.source) {
             return directives;
         }
-        for &comment in self.tokens.comments() {
+        for &comment in self.comments() {
             let text = &self.source[comment];
             // Both directives spell `noqa`; most comments do not, and need no regex.
             if !spells_noqa(text) {
@@ -160,7 +227,7 @@ impl<'a> Lines<'a> {
                     ),
                     file_level: false,
                     codes: codes(found.name("codes"), comment.start()),
-                    line: self.line_start(comment.start()),
+                    line: self.covered_line(comment),
                 });
             }
         }
@@ -455,6 +522,18 @@ pub fn add_directives(lines: &Lines, diagnostics: &[Diagnostic]) -> (Vec<Edit>, 
                 }
                 let at = directive.codes[directive.codes.len() - 1].1.end();
                 edits.push(Edit::insert(at, format!(", {}", missing.join(", "))));
+            }
+            None if lines.above() => {
+                let end = lines.line_end(line);
+                let newline = if lines.source[end.to_usize()..].starts_with("\r\n") {
+                    "\r\n"
+                } else {
+                    "\n"
+                };
+                edits.push(Edit::insert(
+                    line,
+                    format!("# noqa: {}{newline}", codes.join(", ")),
+                ));
             }
             None => {
                 let end = lines.line_end(line);

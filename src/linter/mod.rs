@@ -9,7 +9,10 @@
 //! the fixes made unused, and statements a pack's `[[cleanup]]` names whose variable is no longer
 //! read. The loop stops when no fix applies; when a pass gives back a text an earlier pass had
 //! (fixes that undo one another: the fixes in between are not counted); or after [`MAX_PASSES`]
-//! (reported as not converging).
+//! (reported as not converging). A configuration file has a loop of its own, with the same
+//! guarantees ([`config_file`]).
+
+mod config_file;
 
 use std::collections::BTreeMap;
 
@@ -94,6 +97,15 @@ fn shape_of(text: &str) -> Shape {
     let shape = Shape::of(parsed.syntax());
     drop_deep(parsed, text.len());
     shape
+}
+
+/// Fix the text of the file at `path`: as a configuration file when the loaded packs' rules read
+/// files of its name, else as Python ([`fix`]).
+pub fn fix_named(rules: &RuleSet, path: &str, source: &str, unsafe_fixes: bool) -> FixOutcome {
+    match rules.config_file_name(path) {
+        Some(name) => config_file::fix_config(rules, name, source, unsafe_fixes),
+        None => fix(rules, source, unsafe_fixes),
+    }
 }
 
 /// Fix `source` with the enabled rules; `unsafe_fixes` also applies unsafe fixes.

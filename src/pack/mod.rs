@@ -8,6 +8,7 @@
 pub mod error;
 mod rule;
 pub mod schema;
+mod setting_fix;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -19,8 +20,10 @@ use toml::Spanned;
 pub use error::SourceError;
 pub use schema::{Applicability, Severity};
 
+use crate::analysis::config_file::Format;
 use crate::base::version::{Version, VersionSpec};
 use crate::condition::RuleMatch;
+use crate::condition::setting::SettingMatch;
 use crate::pattern::template::Template;
 use crate::pattern::{Form, Pattern};
 
@@ -47,6 +50,8 @@ pub struct Pack {
     pub source: String,
     pub rules: Vec<Rule>,
     pub cleanups: Vec<Cleanup>,
+    /// The configuration files its rules read, by name, each with the format read, once each.
+    pub setting_files: Vec<(String, Format)>,
 }
 
 /// One compiled rule.
@@ -63,7 +68,11 @@ pub struct Rule {
     pub matching: RuleMatch,
     /// For comment rules: the regex each comment is matched against (the rule has no entries).
     pub comment: Option<Regex>,
+    /// For rules over configuration files: the entries they match (the rule has no entries).
+    pub setting: Option<SettingMatch>,
     pub fix: Option<Template>,
+    /// The fix of a rule over configuration files.
+    pub setting_fix: Option<SettingFix>,
     pub applicability: Option<Applicability>,
     pub fix_title: Option<String>,
     /// The versions the project must have for the rule to be enabled (the `versions` condition at
@@ -86,6 +95,15 @@ pub struct Rule {
     pub line: usize,
 }
 
+/// How a rule over configuration files rewrites the entry it matched: a new key, a new value
+/// (templates of the match's captures), or its removal.
+#[derive(Debug)]
+pub struct SettingFix {
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub remove: bool,
+}
+
 /// The rewrite of every element of a `$$$` capture: each element must match `matching` (one
 /// pattern entry and its conditions) and becomes `fix`.
 #[derive(Debug)]
@@ -98,6 +116,9 @@ pub struct Each {
 #[derive(Debug, Clone)]
 pub struct Example {
     pub code: String,
+    /// The name of the configuration file the code is checked as (rules over configuration
+    /// files); Python otherwise.
+    pub file: Option<String>,
     /// Whether the rule must flag `code`.
     pub flagged: bool,
     pub fixed: Option<String>,
@@ -305,6 +326,17 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         }
         cleanups.push(Cleanup { pattern, unused });
     }
+    let mut setting_files: Vec<(String, Format)> = rules
+        .iter()
+        .filter_map(|rule| rule.setting.as_ref())
+        .flat_map(|setting| {
+            setting
+                .files()
+                .map(|(name, format)| (name.to_owned(), format))
+        })
+        .collect();
+    setting_files.sort();
+    setting_files.dedup();
     let mut rules = rules;
     if let Some(url) = &meta.url {
         for rule in &mut rules {
@@ -329,6 +361,7 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         source: source.to_owned(),
         rules,
         cleanups,
+        setting_files,
     })
 }
 

@@ -10,10 +10,10 @@ use rustc_hash::FxHashSet;
 use toml::Spanned;
 
 use super::schema::{self, Applicability};
-use super::{Each, Example, Loader, Rule, SourceError, is_kebab};
+use super::{Each, Example, Loader, Rule, SourceError, is_kebab, setting_fix};
 use crate::base::version::Version;
 use crate::condition::value::{Kind, Value};
-use crate::condition::{self, CompileError, Entry, RuleMatch};
+use crate::condition::{self, CompileError, Entry, Reads, RuleMatch};
 use crate::pattern::template::Template;
 use crate::pattern::{Form, MetavarUse};
 
@@ -77,8 +77,12 @@ pub(super) fn compile_rule(
             .error(rule_span, format!("rule `{code}` has no `match`"))
             .note("write `match.pattern = \"…\"`: what the rule matches (see docs/rulepacks.md)"));
     };
-    let (matching, comment) =
-        condition::compile_match(match_def, modules).map_err(compile_error)?;
+    let (matching, reads) = condition::compile_match(match_def, modules).map_err(compile_error)?;
+    let (comment, setting) = match reads {
+        Reads::Nodes => (None, None),
+        Reads::Comments(regex) => (Some(regex), None),
+        Reads::Settings(setting) => (None, Some(setting)),
+    };
     if comment.is_some() && def.fix.is_some() {
         return Err(loader.error(
             def.fix
@@ -91,9 +95,20 @@ pub(super) fn compile_rule(
     let bound: Vec<Vec<MetavarUse>> = (0..matching.entries.len())
         .map(|index| matching.bound(index))
         .collect();
-    let fix_def = match &def.fix {
-        Some(value) => Some(read_fix(loader, value, &rule_span)?),
-        None => None,
+    let setting_bound = setting.as_ref().map(|s| s.bound());
+    let mut setting_fix = None;
+    let mut applicability = None;
+    let mut fix_title = None;
+    let fix_def = match (&def.fix, &setting_bound) {
+        (Some(value), Some(bound)) => {
+            let read = setting_fix::read(loader, value, bound, &rule_span)?;
+            setting_fix = Some(read.fix);
+            applicability = Some(read.applicability);
+            fix_title = read.title;
+            None
+        }
+        (Some(value), None) => Some(read_fix(loader, value, &rule_span)?),
+        (None, _) => None,
     };
     let fresh: Vec<(String, String)> = fix_def
         .as_ref()
@@ -116,6 +131,25 @@ pub(super) fn compile_rule(
     let check_bound = |name: &str, span: Range<usize>, what: &str| -> Result<(), SourceError> {
         if fresh.iter().any(|(f, _)| f == name) {
             return Ok(());
+        }
+        if let Some(bound) = &setting_bound {
+            if bound.iter().any(|b| b == name) {
+                return Ok(());
+            }
+            return Err(loader
+                .error(
+                    span,
+                    format!("`${name}` is used in the {what} but never bound"),
+                )
+                .label("unbound metavariable")
+                .note(format!(
+                    "a rule over configuration files binds {}",
+                    bound
+                        .iter()
+                        .map(|b| format!("`${b}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
         }
         for (index, vars) in bound.iter().enumerate() {
             if !vars.iter().any(|v| v.name == name) {
@@ -142,8 +176,6 @@ pub(super) fn compile_rule(
         }
     }
     let mut fix = None;
-    let mut applicability = None;
-    let mut fix_title = None;
     let mut each = Vec::new();
     let mut default_keywords = None;
     if let Some(fix_def) = fix_def {
@@ -234,12 +266,33 @@ pub(super) fn compile_rule(
                 );
             }
         };
-        if example.fixed.is_some() && (!flagged || fix.is_none()) {
+        let has_fix = fix.is_some() || setting_fix.is_some();
+        if example.fixed.is_some() && (!flagged || !has_fix) {
             return Err(loader.error(
                 span,
                 "`fixed` belongs to a `flagged` example of a rule with a `fix`",
             ));
         }
+        let file = match (&setting, example.file) {
+            (Some(setting), Some(file)) => {
+                if !setting.files().any(|(name, _)| name == file) {
+                    return Err(loader.error(
+                        span,
+                        format!("`file = \"{file}\"`: the rule reads no file of that name"),
+                    ));
+                }
+                Some(file)
+            }
+            (Some(setting), None) => setting.files().next().map(|(name, _)| name.to_owned()),
+            (None, Some(_)) => {
+                return Err(loader.error(
+                    span,
+                    "`file` names the configuration file of an example of a rule over \
+                     configuration files (`match.ini`, `match.toml`)",
+                ));
+            }
+            (None, None) => None,
+        };
         let mut versions = BTreeMap::new();
         for (distribution, text) in example.versions {
             let version = Version::parse(&text)
@@ -248,6 +301,7 @@ pub(super) fn compile_rule(
         }
         examples.push(Example {
             code: code_text,
+            file,
             flagged,
             fixed: example.fixed,
             versions,
@@ -292,7 +346,9 @@ pub(super) fn compile_rule(
         requires: matching.rest.required_versions(),
         matching,
         comment,
+        setting,
         fix,
+        setting_fix,
         applicability,
         fix_title,
         fallback: def.fallback,
@@ -477,7 +533,7 @@ fn compile_each(
                         }
                         out
                     })?;
-                let single_expression = comment.is_none()
+                let single_expression = matches!(comment, Reads::Nodes)
                     && matches!(&compiled.entries[..], [Entry::Pattern(p)] if p.form == Form::Expr);
                 if !single_expression {
                     return Err(loader.error(

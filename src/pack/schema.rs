@@ -129,6 +129,9 @@ pub struct ExampleDef {
     pub flagged: Option<String>,
     pub fixed: Option<String>,
     pub clean: Option<String>,
+    /// The configuration file the example is (rules over configuration files): by default the
+    /// first file the rule reads.
+    pub file: Option<String>,
     /// Project versions to check the example under (`lib = "4.12"`).
     #[serde(default)]
     pub versions: BTreeMap<String, String>,

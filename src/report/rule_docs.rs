@@ -55,17 +55,23 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
     page.push_str(rule.explain.trim());
     page.push_str("\n\n## Examples from the pack\n");
     for example in &rule.examples {
+        // A configuration rule's example is the file it names.
+        let (language, file) = match &example.file {
+            Some(file) if file.ends_with(".toml") => ("toml", format!(" (`{file}`)")),
+            Some(file) => ("ini", format!(" (`{file}`)")),
+            None => ("python", String::new()),
+        };
         if example.flagged {
-            page.push_str("\nFlagged:\n\n```python\n");
+            page.push_str(&format!("\nFlagged{file}:\n\n```{language}\n"));
             page.push_str(example.code.trim_end());
             page.push_str("\n```\n");
             if let Some(fixed) = &example.fixed {
-                page.push_str("\nFixed:\n\n```python\n");
+                page.push_str(&format!("\nFixed:\n\n```{language}\n"));
                 page.push_str(fixed.trim_end());
                 page.push_str("\n```\n");
             }
         } else {
-            page.push_str("\nNot flagged:\n\n```python\n");
+            page.push_str(&format!("\nNot flagged{file}:\n\n```{language}\n"));
             page.push_str(example.code.trim_end());
             page.push_str("\n```\n");
         }

@@ -97,6 +97,8 @@ pub struct RuleSet {
     /// Where each enabled pattern can match.
     dispatch: Dispatch,
     comments: Vec<RuleRef>,
+    /// Rules over configuration files.
+    settings: Vec<RuleRef>,
     /// What a file must contain for each comment rule's regex to match, in `comments` order.
     comment_needs: Vec<RegexNeeds>,
     prefilter: Prefilter,
@@ -154,6 +156,7 @@ impl RuleSet {
             enabled: Vec::new(),
             dispatch: Dispatch::default(),
             comments: Vec::new(),
+            settings: Vec::new(),
             comment_needs: Vec::new(),
             prefilter: Prefilter::default(),
             cleanups: Vec::new(),
@@ -178,6 +181,9 @@ impl RuleSet {
             if let Some(regex) = &rule.comment {
                 set.comments.push(rule_ref);
                 set.comment_needs.push(RegexNeeds::of(regex));
+            }
+            if rule.setting.is_some() {
+                set.settings.push(rule_ref);
             }
             for entry in 0..rule.matching.entries.len() {
                 let candidate = Candidate {
@@ -284,6 +290,21 @@ impl RuleSet {
     /// Rules that match comments.
     pub fn comment_rules(&self) -> &[RuleRef] {
         &self.comments
+    }
+
+    /// Rules over configuration files.
+    pub fn setting_rules(&self) -> &[RuleRef] {
+        &self.settings
+    }
+
+    /// The file name of `path` when it is a configuration file some loaded rule reads (enabled
+    /// or not: such a file is never checked as Python).
+    pub fn config_file_name<'p>(&self, path: &'p str) -> Option<&'p str> {
+        let name = path.rsplit(['/', std::path::MAIN_SEPARATOR]).next()?;
+        self.packs
+            .iter()
+            .any(|pack| pack.setting_files.iter().any(|(file, _)| file == name))
+            .then_some(name)
     }
 
     /// The patterns that may match in a file with this text (by [`Candidate::number`]).

@@ -13,7 +13,7 @@ use crate::cli::progress::Progress;
 use crate::cli::sources::{Read, read_source, refuse_input_as_output};
 use crate::cli::{Failure, absolute, display_path, file_error};
 use crate::config::discover::Found;
-use crate::engine::check;
+use crate::engine::check_named;
 use crate::fix::write::{self, Output, Snapshot, WriteError};
 use crate::linter;
 use crate::report::{self, FileReport};
@@ -143,13 +143,13 @@ pub(super) fn check_file(
         ..FileReport::default()
     };
     let changed = if fix {
-        let outcome = linter::fix(rules, &source.text, unsafe_fixes);
+        let outcome = linter::fix_named(rules, path, &source.text, unsafe_fixes);
         report.fixed = outcome.applied;
         report.problems = outcome.problems;
         report.diagnostics = outcome.remaining.diagnostics;
         (outcome.text != source.text).then_some(outcome.text)
     } else {
-        report.diagnostics = check(rules, &source.text, &[]).diagnostics;
+        report.diagnostics = check_named(rules, path, &source.text, &[]).diagnostics;
         None
     };
     let has_findings = !report.diagnostics.is_empty();
@@ -197,8 +197,10 @@ pub(super) fn reports(found: &Found, batch: Batch) -> Reports {
                 error => format!("fixes not written: {error}"),
             });
             report.fixed.clear();
+            let rules = settings.rules_for(path);
             report.diagnostics =
-                check(&settings.rules_for(path), &change.original.text, &[]).diagnostics;
+                check_named(&rules, &path.to_string_lossy(), &change.original.text, &[])
+                    .diagnostics;
             report.source = Some(change.original.text);
         }
         reports.push(report);

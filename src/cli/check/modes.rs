@@ -134,6 +134,22 @@ fn add_noqa_to(rules: &RuleSet, (path, absolute): (&str, &str), source: SourceTe
         ..FileReport::default()
     };
     let text = source.text.as_str();
+    if let Some(name) = rules.config_file_name(path) {
+        let (checked, file) = crate::engine::config_file::read_and_check(rules, name, text, &[]);
+        let added = match &file {
+            Some(file) if !checked.diagnostics.is_empty() => {
+                let lines = noqa::Lines::of_config(text, file);
+                let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
+                edits.sort_by(|a, b| a.key().cmp(&b.key()));
+                (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
+            }
+            _ => None,
+        };
+        if added.is_none() {
+            report.diagnostics = checked.diagnostics;
+        }
+        return with_directives(report, source, added);
+    }
     let Some(scan) = crate::engine::worth_parsing(rules, text) else {
         return Checked {
             report,
@@ -153,6 +169,16 @@ fn add_noqa_to(rules: &RuleSet, (path, absolute): (&str, &str), source: SourceTe
         (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
     };
     analysis.drop_deep(text);
+    with_directives(report, source, added)
+}
+
+/// The result of `--add-noqa` on a file whose text became `added` (with the number of
+/// directives added), if it changed.
+fn with_directives(
+    mut report: FileReport,
+    source: SourceText,
+    added: Option<(String, usize)>,
+) -> Checked {
     let Some((new_text, count)) = added else {
         return Checked {
             report,
