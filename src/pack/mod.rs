@@ -153,6 +153,30 @@ impl Loader<'_> {
         })
     }
 
+    /// A fix's `applicability`: "safe" or "unsafe".
+    fn applicability(
+        &self,
+        item: &crate::condition::value::Value,
+        span: Range<usize>,
+    ) -> Result<Applicability, SourceError> {
+        match item.as_str() {
+            Some("safe") => Ok(Applicability::Safe),
+            Some("unsafe") => Ok(Applicability::Unsafe),
+            _ => Err(self.error(span, "a fix's `applicability` is \"safe\" or \"unsafe\"")),
+        }
+    }
+
+    /// A fix's `title`: a string.
+    fn fix_title(
+        &self,
+        item: &crate::condition::value::Value,
+        span: Range<usize>,
+    ) -> Result<String, SourceError> {
+        item.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| self.error(span, "a fix's `title` is a string"))
+    }
+
     /// The 1-based line of a byte offset of the pack's text.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&start| start <= offset)

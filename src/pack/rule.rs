@@ -405,24 +405,8 @@ fn read_fix(
                 };
                 template = Some((text.to_owned(), span_of(item)));
             }
-            "applicability" => {
-                applicability = Some(match item.as_str() {
-                    Some("safe") => Applicability::Safe,
-                    Some("unsafe") => Applicability::Unsafe,
-                    _ => {
-                        return Err(loader.error(
-                            span_of(item),
-                            "a fix's `applicability` is \"safe\" or \"unsafe\"",
-                        ));
-                    }
-                });
-            }
-            "title" => {
-                let Some(text) = item.as_str() else {
-                    return Err(loader.error(span_of(item), "a fix's `title` is a string"));
-                };
-                title = Some(text.to_owned());
-            }
+            "applicability" => applicability = Some(loader.applicability(item, span_of(item))?),
+            "title" => title = Some(loader.fix_title(item, span_of(item))?),
             metavar if condition::is_metavar_key(metavar) => {
                 let Some(transform) = item.as_table() else {
                     return Err(loader.error(

@@ -79,24 +79,8 @@ pub(super) fn read(
                     ));
                 }
             },
-            "applicability" => {
-                applicability = Some(match item.as_str() {
-                    Some("safe") => Applicability::Safe,
-                    Some("unsafe") => Applicability::Unsafe,
-                    _ => {
-                        return Err(loader.error(
-                            span_of(item),
-                            "a fix's `applicability` is \"safe\" or \"unsafe\"",
-                        ));
-                    }
-                });
-            }
-            "title" => {
-                let Some(text) = item.as_str() else {
-                    return Err(loader.error(span_of(item), "a fix's `title` is a string"));
-                };
-                title = Some(text.to_owned());
-            }
+            "applicability" => applicability = Some(loader.applicability(item, span_of(item))?),
+            "title" => title = Some(loader.fix_title(item, span_of(item))?),
             other => {
                 let mut error = loader.error(
                     span_of(item),
