@@ -255,11 +255,13 @@ fn packaging_files_that_cannot_be_read_are_skipped_with_a_warning() {
             "bad-spec",
         ],
     );
-    // Nothing was read from them: Python is the packs' default, and the run goes on.
+    // Nothing was read from them: Python is the packs' default, and the run goes on. The
+    // malformed setup.cfg, checked as a configuration file, is also reported where it is wrong.
     assert_eq!(
         findings(&output),
         [
             "bad-cfg/app.py:5:8: AIO107",
+            "bad-cfg/setup.cfg:3:1: syntax-error",
             "bad-py/app.py:5:8: AIO107",
             "bad-spec/app.py:5:8: AIO107"
         ]
@@ -268,7 +270,7 @@ fn packaging_files_that_cannot_be_read_are_skipped_with_a_warning() {
     let canonical = std::fs::canonicalize(dir.path()).unwrap();
     let warnings = stderr(&output).replace(&canonical.display().to_string(), "[ROOT]");
     for expected in [
-        "warning: [ROOT]/bad-cfg/setup.cfg:3: `not an entry` is not a `key = value` entry, a `[section]` header or a comment; it is not read for the project's versions",
+        "warning: [ROOT]/bad-cfg/setup.cfg:3: this line has neither `=` nor `:`: write `key = value`; it is not read for the project's versions",
         "warning: [ROOT]/bad-py/setup.py:2: ",
         "warning: [ROOT]/bad-py/requirements.txt is not read for the project's versions: it is not UTF-8 text",
         "warning: [ROOT]/bad-spec/setup.cfg: [options] python_requires \"three eleven\" is not understood",

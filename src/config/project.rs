@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use ruff_python_ast::{Expr, Stmt};
 use serde::Deserialize;
 
+use crate::analysis::config_file::{ConfigFile, Format};
 use crate::base::bounded;
 use crate::base::version::{Version, VersionSpec};
 
@@ -330,30 +331,33 @@ fn poetry_floor(constraint: &str) -> Option<Version> {
     floor
 }
 
-/// `[options] python_requires` and `install_requires` of a `setup.cfg`, read as setuptools
-/// reads them (an INI file; a list is one item a line, or `;`-separated on one line).
+/// `[options] python_requires` and `install_requires` of a `setup.cfg` (an INI file; a list is
+/// one item a line, or `;`-separated on one line, as setuptools reads it).
 fn setup_cfg_versions(path: &Path, text: &str, warnings: &mut Vec<String>) -> ProjectVersions {
     let mut found = ProjectVersions::new();
-    let options = match ini_section(text, "options") {
-        Ok(options) => options,
-        Err(message) => {
+    let file = match ConfigFile::parse(Format::Ini, text) {
+        Ok(file) => file,
+        Err(error) => {
+            let offset = usize::from(error.range.start()).min(text.len());
+            let line = text[..offset].matches('\n').count() + 1;
             warnings.push(format!(
-                "{}:{message}; it is not read for the project's versions",
-                path.display()
+                "{}:{line}: {}; it is not read for the project's versions",
+                path.display(),
+                error.message
             ));
             return found;
         }
     };
-    for (key, value) in options {
-        match key.replace('-', "_").as_str() {
+    let options = file
+        .entries
+        .iter()
+        .filter(|entry| entry.table == ["options"]);
+    for entry in options {
+        let value = entry.value.as_str();
+        match entry.key.to_ascii_lowercase().replace('-', "_").as_str() {
             "python_requires" => {
-                python_floor(
-                    &mut found,
-                    path,
-                    "[options] python_requires",
-                    &value,
-                    warnings,
-                );
+                let key = "[options] python_requires";
+                python_floor(&mut found, path, key, value, warnings);
             }
             "install_requires" => {
                 let items: Vec<&str> = if value.trim().contains('\n') {
@@ -371,60 +375,6 @@ fn setup_cfg_versions(path: &Path, text: &str, warnings: &mut Vec<String>) -> Pr
         }
     }
     found
-}
-
-/// The `(key, value)` entries of every `[section]` of an INI text, keys lowercased, values with
-/// their continuation lines; or the line that is none of a comment, a section header, a
-/// `key = value` (or `key: value`) entry and a continuation line, as `LINE: what is wrong`.
-fn ini_section(text: &str, section: &str) -> Result<Vec<(String, String)>, String> {
-    let mut entries: Vec<(String, String)> = Vec::new();
-    let mut current: Option<String> = None;
-    // Whether the last entry read is in `section`, and may take continuation lines.
-    let mut continues = false;
-    for (number, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
-            continue;
-        }
-        if line.starts_with([' ', '\t']) && current.is_some() && continues {
-            if current.as_deref() == Some(section)
-                && let Some((_, value)) = entries.last_mut()
-            {
-                value.push('\n');
-                value.push_str(trimmed);
-            }
-            continue;
-        }
-        if let Some(header) = trimmed.strip_prefix('[') {
-            let Some(name) = header.strip_suffix(']') else {
-                return Err(format!(
-                    "{}: the section header `{trimmed}` has no `]`",
-                    number + 1
-                ));
-            };
-            current = Some(name.trim().to_owned());
-            continues = false;
-            continue;
-        }
-        let Some(separator) = trimmed.find(['=', ':']) else {
-            return Err(format!(
-                "{}: `{trimmed}` is not a `key = value` entry, a `[section]` header or a comment",
-                number + 1
-            ));
-        };
-        if current.is_none() {
-            return Err(format!(
-                "{}: the entry `{trimmed}` comes before any `[section]` header",
-                number + 1
-            ));
-        }
-        continues = true;
-        if current.as_deref() == Some(section) {
-            let key = trimmed[..separator].trim().to_ascii_lowercase();
-            entries.push((key, trimmed[separator + 1..].trim().to_owned()));
-        }
-    }
-    Ok(entries)
 }
 
 /// The string literals a `setup.py` gives its `setup(…)` calls as `python_requires=` and
@@ -661,22 +611,16 @@ mod tests {
 
     #[test]
     fn malformed_setup_cfg_is_skipped_with_the_line() {
-        for (text, says) in [
-            (
-                "[options]\npython_requires = >=3.9\nnot an entry\n",
-                "3: `not an entry` is not",
-            ),
-            (
-                "[options\npython_requires = >=3.9\n",
-                "1: the section header",
-            ),
-            ("python_requires = >=3.9\n", "1: the entry"),
+        for (text, line) in [
+            ("[options]\npython_requires = >=3.9\nnot an entry\n", 3),
+            ("[options\npython_requires = >=3.9\n", 1),
+            ("python_requires = >=3.9\n", 1),
         ] {
             let mut warnings = Vec::new();
             let found = setup_cfg_versions(Path::new("setup.cfg"), text, &mut warnings);
             assert!(found.is_empty());
             assert!(
-                warnings[0].starts_with(&format!("setup.cfg:{says}")),
+                warnings[0].starts_with(&format!("setup.cfg:{line}: ")),
                 "{warnings:?}"
             );
         }
