@@ -187,10 +187,10 @@ impl Settings {
         if self.filters.includes_by_extension() {
             // A relative path has the same extension.
             return self.filters.included(path)
-                || self
-                    .rules
-                    .config_file_name(&path.to_string_lossy())
-                    .is_some();
+                || path
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| self.rules.config_file_name(name).is_some());
         }
         self.filters.included(&self.relative(path))
     }
