@@ -306,27 +306,18 @@ impl Condition {
     ) -> bool {
         match self {
             Condition::All(conditions) => conditions.iter().all(|c| c.holds(cx, target, env)),
-            Condition::Any(conditions) => conditions.iter().any(|c| {
-                let mut tried = env.clone();
-                let held = c.holds(cx, target, &mut tried);
-                if held {
-                    *env = tried;
-                }
-                held
-            }),
+            Condition::Any(conditions) => conditions
+                .iter()
+                .any(|c| attempt(env, |tried| c.holds(cx, target, tried))),
             Condition::Not(condition) => !condition.holds(cx, target, &mut env.clone()),
             Condition::Pattern(patterns) => {
                 let Subject::Node(node) = target.subject else {
                     return false;
                 };
-                patterns.iter().any(|pattern| {
-                    let mut tried = env.clone();
-                    let held = matches_at(&cx.matcher(pattern, None), pattern, node, &mut tried);
-                    if held {
-                        *env = tried;
-                    }
-                    held
-                })
+                // The matcher leaves `env` as it was when a pattern does not match.
+                patterns
+                    .iter()
+                    .any(|pattern| matches_at(&cx.matcher(pattern, None), pattern, node, env))
             }
             Condition::Capture(capture) => {
                 let Some(captured) = env.get(&capture.metavar) else {
@@ -508,6 +499,16 @@ fn pattern_needs(
             anchors: spelled.alternatives,
         }
     }))
+}
+
+/// Run `test` on a copy of `env`, and keep what it bound only when it holds.
+fn attempt<'r, 't>(env: &mut Env<'r, 't>, test: impl FnOnce(&mut Env<'r, 't>) -> bool) -> bool {
+    let mut tried = env.clone();
+    let held = test(&mut tried);
+    if held {
+        *env = tried;
+    }
+    held
 }
 
 /// What a capture is, as a subject.

@@ -8,7 +8,6 @@
 //!   `R` matches: `string = '^pkg\.'` finds `"pkg.sleep"` in `mock.patch("pkg.sleep")`.
 
 use regex::Regex;
-use regex_syntax::hir::literal::ExtractKind;
 use ruff_python_ast::AnyNodeRef;
 use rustc_hash::FxHashSet;
 
@@ -103,19 +102,13 @@ impl Atom for StringValue {
 
 /// The file holds one of the identifiers a regex's literal prefixes enclose, when it has them.
 fn prefix_needs(regex: &Regex) -> Needs {
-    match needs::regex_affixes(regex, ExtractKind::Prefix) {
-        Some(prefixes) => Needs::file(
-            prefixes
+    match needs::prefix_words(regex) {
+        Some(words) => Needs::file(
+            words
                 .into_iter()
-                .map(|prefix| {
-                    let word: String = prefix
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    match word.is_empty() {
-                        true => Vec::new(),
-                        false => vec![Needle::of(word)],
-                    }
+                .map(|word| match word.is_empty() {
+                    true => Vec::new(),
+                    false => vec![Needle::of(word)],
                 })
                 .collect(),
         ),

@@ -234,6 +234,24 @@ pub fn regex_affixes(regex: &Regex, kind: ExtractKind) -> Option<Vec<String>> {
         .collect()
 }
 
+/// The identifier each literal prefix of `regex` starts with (empty where a prefix starts with
+/// anything else), when it has finitely many prefixes: what a name or string it matches begins
+/// with.
+pub fn prefix_words(regex: &Regex) -> Option<Vec<String>> {
+    let prefixes = regex_affixes(regex, ExtractKind::Prefix)?;
+    Some(
+        prefixes
+            .iter()
+            .map(|prefix| {
+                prefix
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,18 +70,7 @@ impl Atom for Spelled {
                 .map(|prefixes| prefixes.into_iter().map(Needle::within).collect()),
         };
         // The node's source spells its name: a literal prefix's leading word is written there.
-        let anchors = needs::regex_affixes(&self.regex, ExtractKind::Prefix)
-            .map(|prefixes| {
-                prefixes
-                    .iter()
-                    .map(|prefix| {
-                        prefix
-                            .chars()
-                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                            .collect::<String>()
-                    })
-                    .collect::<Vec<_>>()
-            })
+        let anchors = needs::prefix_words(&self.regex)
             .filter(|words| words.iter().all(|word| !word.is_empty()))
             .map(|words| words.into_iter().map(Anchor::Word).collect())
             .unwrap_or_default();

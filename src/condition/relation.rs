@@ -24,7 +24,7 @@ use rustc_hash::FxHashSet;
 use super::needs::Needs;
 use super::read::{CompileError, Compiler, Parse, Scope, list_error};
 use super::value::Value;
-use super::{Atom, Condition, Context, Subject, Target};
+use super::{Atom, Condition, Context, Subject, Target, attempt};
 use crate::pattern::MetavarUse;
 use crate::pattern::matcher::Env;
 
@@ -199,14 +199,10 @@ impl Relation {
         ancestors: &[AnyNodeRef<'t>],
         env: &mut Env<'r, 't>,
     ) -> bool {
-        let mut tried = env.clone();
-        let held = self
-            .condition
-            .holds(cx, &Target::at(node, ancestors), &mut tried);
-        if held {
-            *env = tried;
-        }
-        held
+        attempt(env, |tried| {
+            self.condition
+                .holds(cx, &Target::at(node, ancestors), tried)
+        })
     }
 
     fn inside<'r, 't>(
