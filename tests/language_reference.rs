@@ -335,6 +335,7 @@ fn every_condition_kind_reach_and_transform_is_in_a_tested_rule() {
         "fresh",
         "each",
         "default-keywords",
+        "becomes",
         "key",
         "value",
         "remove",

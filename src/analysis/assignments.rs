@@ -1,44 +1,80 @@
-//! What a plain name, or an attribute of a method's instance, is assigned: for the `bound-to`
-//! condition.
+//! What binds a plain name, or an attribute of a method's instance: for the `bound-to` condition
+//! and for the types of values.
 //!
-//! [`Assignments::assigned_values`] finds the scope that binds a name at a use (the innermost enclosing
+//! [`Assignments::sources`] finds the scope that binds a name at a use (the innermost enclosing
 //! function that binds it, else the module; class bodies are skipped, as Python skips them for
-//! names used in methods) and lists every binding of the name in that scope. A binding that is a
-//! plain `name = value` (or `name: T = value`) gives its value; any other binding (a parameter, a
-//! `for` or `with` target, tuple unpacking, an import, `def`, `except … as`, a walrus) makes the
-//! answer `None`, because the name's value is then not known from one expression.
+//! names used in methods) and lists what binds it there: plain `name = value` (or
+//! `name: T = value`) assignments, `with … as name` items, `def name`, annotations, and whether
+//! anything else does (a `for` target, tuple unpacking, an import, `except … as`, a walrus).
+//! [`Assignments::assigned_values`] is the values alone, when plain assignments are all that bind
+//! the name: otherwise its value is not known from one expression.
 //!
-//! [`Assignments::assigned_attribute_values`] does the same for `self.attr` in a method: every
+//! [`Assignments::attribute_sources`] does the same for `self.attr` in a method: every
 //! `self.attr = value` in the methods of the class (each method's own first parameter standing
 //! for the instance) and every `attr = value` in the class body; any other binding of it (an
-//! augmented assignment, an unpacking, a `for` or `with` target, `del`) makes the answer `None`.
+//! augmented assignment, an unpacking, a `for` or `with` target, `del`) counts as other.
 
 use std::cell::RefCell;
 
 use ruff_python_ast::{
-    AnyNodeRef, Expr, ExprContext, Stmt,
+    AnyNodeRef, Expr, ExprContext, Stmt, StmtFunctionDef,
     visitor::source_order::{self, SourceOrderVisitor},
 };
 use rustc_hash::FxHashMap;
 
-/// What one scope assigns to one name: the values of plain assignments, and whether it binds
-/// the name some other way.
+/// What one scope binds to one name: the values of plain assignments, the context managers of
+/// `with … as name`, the functions `def name` defines, the annotations of `name: T`, and whether
+/// it binds the name some other way.
 #[derive(Debug, Clone, Default)]
-struct Found<'t> {
-    values: Vec<&'t Expr>,
-    other: bool,
+pub struct Found<'t> {
+    pub values: Vec<&'t Expr>,
+    /// Each `with` item's context manager, and whether the `with` is `async`.
+    pub entered: Vec<(&'t Expr, bool)>,
+    pub defs: Vec<&'t StmtFunctionDef>,
+    /// Annotations of the name (`name: T` and `name: T = value`).
+    pub annotations: Vec<&'t Expr>,
+    pub other: bool,
 }
 
 impl<'t> Found<'t> {
+    /// The values, when plain assignments are all that bind the name.
     fn into_values(self) -> Option<Vec<&'t Expr>> {
-        (!self.other && !self.values.is_empty()).then_some(self.values)
+        (!self.other && self.entered.is_empty() && self.defs.is_empty() && !self.values.is_empty())
+            .then_some(self.values)
     }
+
+    /// Whether anything binds the name.
+    fn binds(&self) -> bool {
+        self.other || !self.values.is_empty() || !self.entered.is_empty() || !self.defs.is_empty()
+    }
+}
+
+/// How a name is bound where it is used: what binds it in its scope, and that scope's function
+/// (`None` for the module) with its parameter of that name, when it has one.
+#[derive(Debug, Clone)]
+pub struct Sources<'t> {
+    pub found: Found<'t>,
+    /// Where the scope's function stands in the use's enclosing nodes.
+    pub function: Option<usize>,
+    pub parameter: Option<&'t ruff_python_ast::Parameter>,
 }
 
 /// The assignments of one file, scanned at most once per scope and name.
 #[derive(Debug, Default)]
 pub struct Assignments<'t> {
     scanned: RefCell<FxHashMap<(usize, String), Found<'t>>>,
+    attributes: RefCell<FxHashMap<(usize, String), AttributeSources<'t>>>,
+}
+
+/// What binds one attribute of a class's instances (see [`Assignments::attribute_sources`]).
+#[derive(Debug, Clone, Default)]
+pub struct AttributeSources<'t> {
+    pub values: Vec<(&'t Expr, Option<&'t StmtFunctionDef>)>,
+    pub annotations: Vec<&'t Expr>,
+    /// Whether it is bound some other way.
+    pub other: bool,
+    /// Where the class stands in the use's enclosing nodes.
+    pub class: usize,
 }
 
 impl<'t> Assignments<'t> {
@@ -51,23 +87,45 @@ impl<'t> Assignments<'t> {
         ancestors: &[AnyNodeRef<'t>],
         body: &'t [Stmt],
     ) -> Option<Vec<&'t Expr>> {
-        for ancestor in ancestors.iter().rev() {
+        let sources = self.sources(name, ancestors, body);
+        if sources.parameter.is_some() {
+            return None;
+        }
+        sources.found.into_values()
+    }
+
+    /// What binds `name` in the scope that binds it for a use whose enclosing nodes are
+    /// `ancestors` (outermost first) in a module with `body`: the innermost enclosing function
+    /// that binds it (a parameter or anything in its body), else the module.
+    pub fn sources(
+        &self,
+        name: &str,
+        ancestors: &[AnyNodeRef<'t>],
+        body: &'t [Stmt],
+    ) -> Sources<'t> {
+        for (index, ancestor) in ancestors.iter().enumerate().rev() {
             let AnyNodeRef::StmtFunctionDef(function) = ancestor else {
                 continue;
             };
-            let is_parameter = function
+            let parameter = function
                 .parameters
                 .iter()
-                .any(|parameter| parameter.name().as_str() == name);
-            if is_parameter {
-                return None;
-            }
+                .find(|parameter| parameter.name().as_str() == name)
+                .map(|parameter| parameter.as_parameter());
             let found = self.scan(name, &function.body);
-            if found.other || !found.values.is_empty() {
-                return found.into_values();
+            if parameter.is_some() || found.binds() {
+                return Sources {
+                    found,
+                    function: Some(index),
+                    parameter,
+                };
             }
         }
-        self.scan(name, body).into_values()
+        Sources {
+            found: self.scan(name, body),
+            function: None,
+            parameter: None,
+        }
     }
 
     /// The values assigned to the attribute `attribute` of `instance`, used where `ancestors`
@@ -81,6 +139,23 @@ impl<'t> Assignments<'t> {
         attribute: &str,
         ancestors: &[AnyNodeRef<'t>],
     ) -> Option<Vec<&'t Expr>> {
+        let sources = self.attribute_sources(instance, attribute, ancestors)?;
+        if sources.other || sources.values.is_empty() {
+            return None;
+        }
+        Some(sources.values.into_iter().map(|(value, _)| value).collect())
+    }
+
+    /// What binds the attribute `attribute` of `instance` where `ancestors` (outermost first)
+    /// enclose a use of it, when `instance` is the first parameter of the enclosing method: each
+    /// value with the method that assigns it (`None` for the class body), the class body's
+    /// annotations of it, and where the class stands in `ancestors`.
+    pub fn attribute_sources(
+        &self,
+        instance: &str,
+        attribute: &str,
+        ancestors: &[AnyNodeRef<'t>],
+    ) -> Option<AttributeSources<'t>> {
         let method = ancestors
             .iter()
             .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
@@ -90,14 +165,18 @@ impl<'t> Assignments<'t> {
         if first_parameter(function)? != instance {
             return None;
         }
-        let AnyNodeRef::StmtClassDef(class) = ancestors[..method].last()? else {
+        let class_index = method.checked_sub(1)?;
+        let AnyNodeRef::StmtClassDef(class) = ancestors[class_index] else {
             return None;
         };
-        let key = (class.body.as_ptr() as usize, format!(".{attribute}"));
-        if let Some(found) = self.scanned.borrow().get(&key) {
-            return found.clone().into_values();
+        let key = (class.body.as_ptr() as usize, attribute.to_owned());
+        if let Some(found) = self.attributes.borrow().get(&key) {
+            return Some(found.clone());
         }
-        let mut found = Found::default();
+        let mut found = AttributeSources {
+            class: class_index,
+            ..AttributeSources::default()
+        };
         for statement in &class.body {
             match statement {
                 Stmt::FunctionDef(method) => {
@@ -110,7 +189,10 @@ impl<'t> Assignments<'t> {
                         found: Found::default(),
                     };
                     finder.visit_body(&method.body);
-                    found.values.extend(finder.found.values);
+                    found
+                        .values
+                        .extend(finder.found.values.into_iter().map(|v| (v, Some(method))));
+                    found.annotations.extend(finder.found.annotations);
                     found.other |= finder.found.other;
                 }
                 Stmt::Assign(assign)
@@ -119,7 +201,7 @@ impl<'t> Assignments<'t> {
                             .as_name_expr()
                             .is_some_and(|n| n.id.as_str() == attribute) =>
                 {
-                    found.values.push(&assign.value);
+                    found.values.push((&assign.value, None));
                 }
                 Stmt::AnnAssign(assign)
                     if assign
@@ -127,15 +209,16 @@ impl<'t> Assignments<'t> {
                         .as_name_expr()
                         .is_some_and(|n| n.id.as_str() == attribute) =>
                 {
+                    found.annotations.push(&assign.annotation);
                     if let Some(value) = &assign.value {
-                        found.values.push(value);
+                        found.values.push((value, None));
                     }
                 }
                 _ => {}
             }
         }
-        self.scanned.borrow_mut().insert(key, found.clone());
-        found.into_values()
+        self.attributes.borrow_mut().insert(key, found.clone());
+        Some(found)
     }
 
     fn scan(&self, name: &str, body: &'t [Stmt]) -> Found<'t> {
@@ -170,7 +253,9 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
         match stmt {
             Stmt::FunctionDef(def) => {
                 // A nested function is its own scope; only its name binds here.
-                self.found.other |= def.name.as_str() == self.name;
+                if def.name.as_str() == self.name {
+                    self.found.defs.push(def);
+                }
                 for decorator in &def.decorator_list {
                     self.visit_decorator(decorator);
                 }
@@ -183,10 +268,24 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
                 self.visit_expr(&assign.value);
             }
             Stmt::AnnAssign(assign) if self.is_name(&assign.target) => {
+                self.found.annotations.push(&assign.annotation);
                 if let Some(value) = &assign.value {
                     self.found.values.push(value);
                     self.visit_expr(value);
                 }
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    self.visit_expr(&item.context_expr);
+                    match &item.optional_vars {
+                        Some(target) if self.is_name(target) => {
+                            self.found.entered.push((&item.context_expr, with.is_async));
+                        }
+                        Some(target) => self.visit_expr(target),
+                        None => {}
+                    }
+                }
+                self.visit_body(&with.body);
             }
             Stmt::Import(import) => {
                 for alias in &import.names {
@@ -270,6 +369,7 @@ impl<'t> SourceOrderVisitor<'t> for AttributeFinder<'t, '_> {
                 self.visit_expr(&assign.value);
             }
             Stmt::AnnAssign(assign) if self.is_target(&assign.target) => {
+                self.found.annotations.push(&assign.annotation);
                 if let Some(value) = &assign.value {
                     self.found.values.push(value);
                     self.visit_expr(value);

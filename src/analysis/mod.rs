@@ -1,10 +1,14 @@
 //! What the engine knows of one parsed file: the tree ([`parse`]), the bindings of the imports of
 //! declared modules and the scopes that resolve names ([`semantic`]), the values assigned to a
-//! name ([`assignments`]), and what the tokens say of lines, comments and strings ([`tokens`]).
+//! name ([`assignments`]), the types of values as far as the packs' library models tell them
+//! ([`library`], [`types`]), and what the tokens say of lines, comments and strings ([`tokens`]).
 //! A configuration file (INI or TOML) is read as its entries instead ([`config_file`]).
 
 pub mod assignments;
 pub mod config_file;
+pub mod library;
 pub mod parse;
 pub mod semantic;
 pub mod tokens;
+pub mod types;
+pub mod uses;

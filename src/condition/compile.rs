@@ -10,8 +10,9 @@ use super::setting::{self, SettingMatch};
 use super::value::{Kind, Value};
 use super::{
     CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, names, position,
-    project, regex as regex_atom, relation,
+    project, regex as regex_atom, relation, typed,
 };
+use crate::analysis::library::Libraries;
 
 /// Every condition kind by its key, the relations aside ([`relation::KINDS`]). Adding a kind is a
 /// file of its own and a line here.
@@ -28,6 +29,8 @@ const ATOMS: &[(&str, Parse)] = &[
     ("versions", project::parse_versions),
     ("qualified", names::parse_qualified),
     ("string", names::parse_string),
+    ("type", typed::parse_type),
+    ("unknown-attribute", typed::parse_unknown_attribute),
 ];
 
 /// The keys a condition table may hold besides the condition kinds.
@@ -168,6 +171,7 @@ pub enum Reads {
 pub fn compile_match(
     value: &Value,
     modules: &FxHashSet<String>,
+    libraries: &Libraries,
 ) -> Result<(RuleMatch, Reads), CompileError> {
     let Some(entries) = value.as_table() else {
         return Err(CompileError::at(
@@ -180,6 +184,7 @@ pub fn compile_match(
     metavars_in(value, &mut metavars);
     let cx = Compiler {
         modules,
+        libraries,
         metavars,
         table: compile_table,
     };

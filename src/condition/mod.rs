@@ -31,6 +31,7 @@ mod relation;
 pub mod setting;
 #[cfg(test)]
 mod tests;
+mod typed;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -42,7 +43,9 @@ use ruff_text_size::Ranged;
 use rustc_hash::FxHashSet;
 
 use crate::analysis::assignments::Assignments;
+use crate::analysis::library::Libraries;
 use crate::analysis::semantic::Semantic;
+use crate::analysis::types::Types;
 use crate::base::version::Version;
 use crate::pattern::anchor::{Anchor, anchors};
 use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
@@ -237,6 +240,10 @@ pub struct Context<'r, 't, 'c> {
     pub assignments: &'c Assignments<'t>,
     /// The modules of the rule's pack: dotted names rooted in them match by qualified name.
     pub modules: &'r FxHashSet<String>,
+    /// The library models of the rule's pack.
+    pub libraries: &'r Libraries,
+    /// The types of the file's values, worked out as conditions ask.
+    pub types: &'c Types,
     pub versions: &'c Versions,
 }
 

@@ -9,6 +9,7 @@ use rustc_hash::FxHashSet;
 
 use super::Condition;
 use super::value::{Kind, Value};
+use crate::analysis::library::Libraries;
 use crate::pattern::{MetavarUse, Pattern};
 
 /// Why a condition was refused.
@@ -47,6 +48,8 @@ pub enum Scope {
 pub struct Compiler<'a> {
     /// The pack's declared modules.
     pub modules: &'a FxHashSet<String>,
+    /// The library models the pack loaded.
+    pub libraries: &'a Libraries,
     /// Every metavariable a pattern of the rule binds.
     pub metavars: Vec<MetavarUse>,
     /// How a nested condition table is compiled (a relation's condition).

@@ -9,7 +9,9 @@ use rustc_hash::FxHashSet;
 use super::value::Value;
 use super::{Context, Entry, Target, Versions, compile_match, matches_at};
 use crate::analysis::assignments::Assignments;
+use crate::analysis::library::Libraries;
 use crate::analysis::parse::Analysis;
+use crate::analysis::types::Types;
 use crate::base::version::Version;
 use crate::pattern::matcher::Env;
 
@@ -47,7 +49,9 @@ fn matched_with(table: &str, source: &str, versions: &[(&str, &str)]) -> Vec<Str
         panic!("{error}");
     });
     let modules = modules();
-    let (matching, _) = compile_match(&holder.table, &modules).unwrap_or_else(|e| panic!("{e:?}"));
+    let libraries = Libraries::default();
+    let (matching, _) =
+        compile_match(&holder.table, &modules, &libraries).unwrap_or_else(|e| panic!("{e:?}"));
     let analysis = Analysis::of(&modules, source);
     let module = analysis.parsed.syntax();
     let body: &[Stmt] = &module.body;
@@ -62,6 +66,8 @@ fn matched_with(table: &str, source: &str, versions: &[(&str, &str)]) -> Vec<Str
         module: body,
         assignments: &assignments,
         modules: &modules,
+        libraries: &libraries,
+        types: &Types::default(),
         versions: &versions,
     };
     let mut nodes = Nodes {
@@ -339,7 +345,8 @@ fn what_a_match_must_contain_is_derived_from_each_condition() {
         r#"match = { pattern = "$X.$M()", M.regex = "^(halt|pause)$", X.bound-to = ["m.loop()", "n.loop()"] }"#,
     )
     .expect("valid");
-    let (matching, _) = compile_match(&holder.table, &modules()).expect("compiles");
+    let (matching, _) =
+        compile_match(&holder.table, &modules(), &Libraries::default()).expect("compiles");
     let plan = matching.plan(0, &modules());
     // Dispatch by the attribute's words; the walk's anchors are those words.
     assert_eq!(
@@ -360,7 +367,8 @@ fn a_follows_or_precedes_of_an_expression_pattern_is_refused() {
     let holder: Holder =
         toml::from_str(r#"match = { pattern = "m.f()", follows.pattern = "m.g()" }"#)
             .expect("valid");
-    let error = compile_match(&holder.table, &modules()).expect_err("refused");
+    let error =
+        compile_match(&holder.table, &modules(), &Libraries::default()).expect_err("refused");
     assert!(
         error.message.contains("`follows` tests statements"),
         "{error:?}"
@@ -368,7 +376,7 @@ fn a_follows_or_precedes_of_an_expression_pattern_is_refused() {
     let holder: Holder =
         toml::from_str(r#"match = { pattern = "m.f()", precedes.has.pattern = "m.g()" }"#)
             .expect("valid");
-    assert!(compile_match(&holder.table, &modules()).is_ok());
+    assert!(compile_match(&holder.table, &modules(), &Libraries::default()).is_ok());
 }
 
 #[test]

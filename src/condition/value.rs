@@ -62,6 +62,20 @@ impl Value {
         }
     }
 
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.kind {
+            Kind::Bool(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match &self.kind {
+            Kind::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
     pub fn as_table(&self) -> Option<&[(String, Value)]> {
         match &self.kind {
             Kind::Table(entries) => Some(entries),

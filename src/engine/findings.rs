@@ -5,6 +5,7 @@ use ruff_python_ast::AnyNodeRef;
 use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashSet;
 
+use crate::analysis::uses::Unsupported;
 use crate::base::diagnostic::{Diagnostic, Origin};
 use crate::fix::render::{Bindings, Renderer};
 use crate::pattern::matcher::{Capture, Env};
@@ -20,12 +21,13 @@ pub(super) fn finding<'t>(
     range: TextRange,
     node: Option<AnyNodeRef<'t>>,
     bindings: &Bindings<'_, 't>,
+    blocked: Option<&Unsupported>,
 ) -> Diagnostic {
     let pack = rules.pack(rule_ref);
     let rule = rules.rule(rule_ref);
     let env = &bindings.env;
     let source = fixes.source;
-    let fix = if fixes.disabled.contains(&rule_ref) {
+    let fix = if fixes.disabled.contains(&rule_ref) || blocked.is_some() {
         None
     } else {
         let applicability = rules.applicability(rule_ref);
@@ -40,10 +42,38 @@ pub(super) fn finding<'t>(
         message: interpolate(&rule.message, env, source),
         severity: rule.severity,
         range,
-        help: rule.help.as_ref().map(|h| interpolate(h, env, source)),
+        help: with_blocked(
+            rule.help.as_ref().map(|h| interpolate(h, env, source)),
+            blocked,
+            source,
+        ),
         fix,
         url: rule.url.clone(),
     }
+}
+
+/// The help, followed by why the fix is withheld when a use of the value blocks it.
+fn with_blocked(
+    help: Option<String>,
+    blocked: Option<&Unsupported>,
+    source: &str,
+) -> Option<String> {
+    let Some(blocked) = blocked else {
+        return help;
+    };
+    let line = source[..blocked.range.start().to_usize()]
+        .matches('\n')
+        .count()
+        + 1;
+    let text = interpolate_with("$USE", |_| &source[blocked.range]);
+    let reason = format!(
+        "no fix: `{text}` at line {line} needs `{}`, which `{}` does not have",
+        blocked.attribute, blocked.class
+    );
+    Some(match help {
+        Some(help) => format!("{help}; {reason}"),
+        None => reason,
+    })
 }
 
 /// Replace `$X` in a message with the capture's text: on one line, words single-spaced, cut to

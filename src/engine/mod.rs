@@ -122,6 +122,7 @@ pub fn check_parsed(
         anchors,
         resolved: String::new(),
         assignments: Assignments::default(),
+        types: Default::default(),
         ancestors: Vec::new(),
         stack: stack::Checked::default(),
         found: Vec::new(),

@@ -15,6 +15,8 @@ use unicode_normalization::UnicodeNormalization;
 use super::findings;
 use crate::analysis::assignments::Assignments;
 use crate::analysis::semantic::Semantic;
+use crate::analysis::types::Types;
+use crate::analysis::uses::{self, Unsupported};
 use crate::base::diagnostic::{Diagnostic, Origin};
 use crate::base::stack;
 use crate::condition::{self, Context, Entry, Target, matches_at};
@@ -41,6 +43,8 @@ pub(super) struct Walker<'r, 't> {
     pub(super) resolved: String,
     /// What names are assigned, per scope (for `bound-to`), scanned once each.
     pub(super) assignments: Assignments<'t>,
+    /// The types of values (for `type` and `unknown-attribute`), worked out once each.
+    pub(super) types: Types,
     pub(super) ancestors: Vec<AnyNodeRef<'t>>,
     /// Where the walk last made sure of its stack.
     pub(super) stack: stack::Checked,
@@ -74,6 +78,8 @@ impl<'r, 't> Walker<'r, 't> {
             module: self.body,
             assignments: &self.assignments,
             modules: &pack.modules,
+            libraries: &pack.libraries,
+            types: &self.types,
             versions: self.rules.versions(),
         }
     }
@@ -177,6 +183,7 @@ impl<'r, 't> Walker<'r, 't> {
                 continue;
             }
             if let Some(bindings) = self.conditions_hold(pack, rule, node, env) {
+                let blocked = self.blocking_use(pack, rule, node);
                 let diagnostic = findings::finding(
                     self.rules,
                     &mut self.fixes,
@@ -184,10 +191,31 @@ impl<'r, 't> Walker<'r, 't> {
                     node.range(),
                     Some(node),
                     &bindings,
+                    blocked.as_ref(),
                 );
                 self.found.push(diagnostic);
             }
         }
+    }
+
+    /// The use of the value `node` gives that the class the rule's fix makes of it does not
+    /// support (`fix.becomes`).
+    fn blocking_use(
+        &self,
+        pack: &'r Pack,
+        rule: &'r Rule,
+        node: AnyNodeRef<'t>,
+    ) -> Option<Unsupported> {
+        let class = rule.becomes.as_deref()?;
+        let expr = node.as_expr_ref()?;
+        uses::unsupported_use(
+            &pack.libraries,
+            self.rules.versions(),
+            self.body,
+            expr,
+            &self.ancestors,
+            class,
+        )
     }
 
     /// Whether a finding of a rule other than a fallback, found so far, covers `range`. Only the
@@ -221,6 +249,7 @@ impl<'r, 't> Walker<'r, 't> {
                         range,
                         None,
                         &bindings,
+                        None,
                     );
                     self.found.push(diagnostic);
                 }
@@ -288,6 +317,7 @@ impl<'r, 't> Walker<'r, 't> {
                         token.range(),
                         None,
                         &bindings,
+                        None,
                     );
                     self.found.push(diagnostic);
                 }

@@ -6,6 +6,7 @@
 //! at the line and column in the pack file; a pack is either entirely valid or refused.
 
 pub mod error;
+mod library;
 mod rule;
 pub mod schema;
 mod setting_fix;
@@ -21,6 +22,7 @@ pub use error::SourceError;
 pub use schema::{Applicability, Severity};
 
 use crate::analysis::config_file::Format;
+use crate::analysis::library::Libraries;
 use crate::base::version::{Version, VersionSpec};
 use crate::condition::RuleMatch;
 use crate::condition::setting::SettingMatch;
@@ -45,6 +47,8 @@ pub struct Pack {
     pub url: Option<String>,
     /// The versions to assume for distributions the project does not declare (`default-versions`).
     pub default_versions: BTreeMap<String, Version>,
+    /// The library models its typed conditions read (`libraries`).
+    pub libraries: Libraries,
     /// Where the pack came from: a path, or `builtin:NAME` for the embedded packs.
     pub origin: String,
     pub source: String,
@@ -75,6 +79,9 @@ pub struct Rule {
     pub setting_fix: Option<SettingFix>,
     pub applicability: Option<Applicability>,
     pub fix_title: Option<String>,
+    /// The library model class the matched value becomes (`fix.becomes`): the fix is withheld
+    /// where a use of the value needs what that class lacks.
+    pub becomes: Option<String>,
     /// The versions the project must have for the rule to be enabled (the `versions` condition at
     /// the top of its `match`).
     pub requires: Vec<(String, VersionSpec)>,
@@ -325,10 +332,20 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         })?;
         default_versions.insert(distribution.clone(), version);
     }
+    let mut libraries = Libraries::default();
+    for name in &meta.libraries {
+        let library = library::load_named(name.get_ref(), origin)
+            .map_err(|message| loader.error(name.span(), message))?;
+        libraries.0.push(library);
+    }
+    let declared = rule::Declared {
+        modules: &modules,
+        libraries: &libraries,
+    };
     let mut seen_codes: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut rules = Vec::new();
     for def in file.rules {
-        let rule = rule::compile_rule(&loader, def, &prefix, &modules, &mut seen_codes)?;
+        let rule = rule::compile_rule(&loader, def, &prefix, declared, &mut seen_codes)?;
         rules.push(rule);
     }
     let mut cleanups = Vec::new();
@@ -381,6 +398,7 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         migrates_to,
         url: meta.url,
         default_versions,
+        libraries,
         origin: origin.to_owned(),
         source: source.to_owned(),
         rules,

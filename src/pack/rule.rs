@@ -11,19 +11,28 @@ use toml::Spanned;
 
 use super::schema::{self, Applicability};
 use super::{Each, Example, Loader, Rule, SourceError, is_kebab, setting_fix};
+use crate::analysis::library::Libraries;
 use crate::base::version::Version;
 use crate::condition::value::{Kind, Value};
 use crate::condition::{self, CompileError, Entry, Reads, RuleMatch};
 use crate::pattern::template::Template;
 use crate::pattern::{Form, MetavarUse};
 
+/// What a pack declares that its rules compile against: its modules and its library models.
+#[derive(Clone, Copy)]
+pub(super) struct Declared<'a> {
+    pub modules: &'a FxHashSet<String>,
+    pub libraries: &'a Libraries,
+}
+
 pub(super) fn compile_rule(
     loader: &Loader<'_>,
     def: schema::RuleDef,
     prefix: &str,
-    modules: &FxHashSet<String>,
+    declared: Declared<'_>,
     seen_codes: &mut BTreeMap<String, Range<usize>>,
 ) -> Result<Rule, SourceError> {
+    let Declared { modules, libraries } = declared;
     let code = def.code.get_ref().clone();
     let code_ok = code.starts_with(prefix)
         && code.len() > prefix.len()
@@ -77,7 +86,8 @@ pub(super) fn compile_rule(
             .error(rule_span, format!("rule `{code}` has no `match`"))
             .note("write `match.pattern = \"…\"`: what the rule matches (see docs/rulepacks.md)"));
     };
-    let (matching, reads) = condition::compile_match(match_def, modules).map_err(compile_error)?;
+    let (matching, reads) =
+        condition::compile_match(match_def, modules, libraries).map_err(compile_error)?;
     let (comment, setting) = match reads {
         Reads::Nodes => (None, None),
         Reads::Comments(regex) => (Some(regex), None),
@@ -176,6 +186,7 @@ pub(super) fn compile_rule(
         }
     }
     let mut fix = None;
+    let mut becomes = None;
     let mut each = Vec::new();
     let mut default_keywords = None;
     if let Some(fix_def) = fix_def {
@@ -227,7 +238,7 @@ pub(super) fn compile_rule(
                         ));
                     }
                     each.push(compile_each(
-                        loader, &metavar, &value, &all_bound, &fresh, modules, &rule_span,
+                        loader, &metavar, &value, &all_bound, &fresh, declared, &rule_span,
                     )?);
                 }
                 Transform::DefaultKeywords(value) => {
@@ -250,6 +261,14 @@ pub(super) fn compile_rule(
         }
         applicability = Some(fix_def.applicability);
         fix_title = fix_def.title;
+        if let Some((class, span)) = fix_def.becomes {
+            if libraries.class(&class).is_none() {
+                return Err(loader
+                    .error(span, format!("no library model the pack loads has a class `{class}`"))
+                    .note("name the model in `[pack] libraries`, and the class as the model spells it"));
+            }
+            becomes = Some(class);
+        }
         fix = Some(template);
     }
     let mut examples = Vec::new();
@@ -351,6 +370,7 @@ pub(super) fn compile_rule(
         setting_fix,
         applicability,
         fix_title,
+        becomes,
         fallback: def.fallback,
         default_keywords,
         fresh,
@@ -367,6 +387,8 @@ struct FixDef {
     template_span: Range<usize>,
     applicability: Applicability,
     title: Option<String>,
+    /// The model class the matched value becomes, and where that was written.
+    becomes: Option<(String, Range<usize>)>,
     fresh: Vec<(String, String)>,
     /// The transforms of metavariables, each with its span.
     transforms: Vec<(String, Range<usize>, Transform)>,
@@ -395,6 +417,7 @@ fn read_fix(
     let mut template = None;
     let mut applicability = None;
     let mut title = None;
+    let mut becomes = None;
     let mut fresh = Vec::new();
     let mut transforms = Vec::new();
     for (key, item) in entries {
@@ -407,6 +430,15 @@ fn read_fix(
             }
             "applicability" => applicability = Some(loader.applicability(item, span_of(item))?),
             "title" => title = Some(loader.fix_title(item, span_of(item))?),
+            "becomes" => {
+                let Some(class) = item.as_str() else {
+                    return Err(loader.error(
+                        span_of(item),
+                        "`becomes` names a class of a library model the pack loads",
+                    ));
+                };
+                becomes = Some((class.to_owned(), span_of(item)));
+            }
             metavar if condition::is_metavar_key(metavar) => {
                 let Some(transform) = item.as_table() else {
                     return Err(loader.error(
@@ -452,7 +484,7 @@ fn read_fix(
             other => {
                 let mut error = loader.error(
                     span_of(item),
-                    format!("unknown key `{other}` in `fix`: it takes `template`, `applicability`, `title` and metavariables' transforms"),
+                    format!("unknown key `{other}` in `fix`: it takes `template`, `applicability`, `title`, `becomes` and metavariables' transforms"),
                 );
                 if other == "default-keywords" || other == "fresh" || other == "each" {
                     error = error.note(
@@ -480,6 +512,7 @@ fn read_fix(
         template_span,
         applicability,
         title,
+        becomes,
         fresh,
         transforms,
     })
@@ -493,9 +526,10 @@ fn compile_each(
     value: &Value,
     bound: &[MetavarUse],
     fresh: &[(String, String)],
-    modules: &FxHashSet<String>,
+    declared: Declared<'_>,
     rule_span: &Range<usize>,
 ) -> Result<Each, SourceError> {
+    let Declared { modules, libraries } = declared;
     let span_of = |v: &Value| v.span().unwrap_or_else(|| rule_span.clone());
     let Some(entries) = value.as_table() else {
         return Err(loader.error(
@@ -508,8 +542,8 @@ fn compile_each(
     for (key, item) in entries {
         match key.as_str() {
             "match" => {
-                let (compiled, comment) =
-                    condition::compile_match(item, modules).map_err(|error| {
+                let (compiled, comment) = condition::compile_match(item, modules, libraries)
+                    .map_err(|error| {
                         let mut out = loader
                             .error(error.span.unwrap_or_else(|| span_of(item)), error.message);
                         if let Some(note) = error.note {

@@ -49,6 +49,10 @@ pub struct PackMeta {
     /// The version of a distribution to assume when the project declares none (`python = "3.10"`).
     #[serde(default)]
     pub default_versions: BTreeMap<String, Spanned<String>>,
+    /// Library models the rules' typed conditions read: built-in ones by name, files by a path
+    /// ending in `.toml`, relative to the pack.
+    #[serde(default)]
+    pub libraries: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

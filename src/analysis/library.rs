@@ -1,0 +1,194 @@
+//! Library models: what a library's modules export, what its classes have, and what its callables
+//! return, across the versions the model covers.
+//!
+//! A model is data a pack loads (`[pack] libraries`); the engine knows no library of its own. The
+//! [`types`](super::types) of values are the model's class names, and the conditions on typed values
+//! ask a [`Library`] whether a class has a member at the project's version.
+
+use rustc_hash::FxHashMap;
+
+use crate::base::version::Version;
+
+/// One library's model.
+#[derive(Debug, Default)]
+pub struct Library {
+    pub name: String,
+    /// The versions the model was read from, oldest first.
+    pub versions: Vec<Version>,
+    pub modules: FxHashMap<String, Module>,
+    pub classes: FxHashMap<String, Class>,
+}
+
+/// A module of the library and the names it exports.
+#[derive(Debug, Default)]
+pub struct Module {
+    pub lifetime: Lifetime,
+    pub names: FxHashMap<String, Entry>,
+}
+
+/// A class of the library and its public members, inherited ones included.
+#[derive(Debug, Default)]
+pub struct Class {
+    pub members: FxHashMap<String, Entry>,
+    /// Whether it may have members the model does not list (a base outside the library, a
+    /// `__getattr__`): only listed members are then known, none is known to be missing.
+    pub open: bool,
+}
+
+impl Class {
+    /// Whether an instance surely lacks `name` at `version`: the class is not open, and the
+    /// model lists no such member in that version. Dunder names are never judged.
+    pub fn lacks(&self, name: &str, version: &Version) -> bool {
+        if self.open || (name.starts_with("__") && name.ends_with("__")) {
+            return false;
+        }
+        self.members
+            .get(name)
+            .is_none_or(|member| !member.lifetime.includes(version))
+    }
+}
+
+/// A name a module exports or a member a class has, and the versions that have it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub lifetime: Lifetime,
+}
+
+/// What a name or member is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A class, by its name in the model.
+    Class(String),
+    /// A function or method: whether it is a coroutine function, and what it (or, for a
+    /// coroutine function, awaiting its call) gives when the model knows.
+    Callable {
+        coroutine: bool,
+        returns: Option<String>,
+    },
+    /// A submodule, by its dotted name.
+    Module(String),
+    /// An attribute or property, with its type when the model knows.
+    Attribute(Option<String>),
+    /// Any other value.
+    Value,
+}
+
+/// The versions that have something: from `since` (the model's first version when `None`) up to,
+/// not including, `until`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lifetime {
+    pub since: Option<Version>,
+    pub until: Option<Version>,
+}
+
+impl Lifetime {
+    /// Whether `version` (compared on its major and minor parts) has it.
+    pub fn includes(&self, version: &Version) -> bool {
+        let minor = minor_of(version);
+        self.since.as_ref().is_none_or(|since| *since <= minor)
+            && self.until.as_ref().is_none_or(|until| minor < *until)
+    }
+}
+
+/// The major and minor parts of a version: models are kept per minor release.
+fn minor_of(version: &Version) -> Version {
+    let text = version.to_string();
+    let minor: Vec<&str> = text.split('.').take(2).collect();
+    Version::parse(&minor.join(".")).unwrap_or_else(|| version.clone())
+}
+
+/// What a dotted name resolves to in a model.
+#[derive(Debug, Clone, Copy)]
+pub enum Resolved<'l> {
+    Module(&'l str),
+    Entry(&'l Entry),
+}
+
+impl Library {
+    /// The version to judge code against: the project's, when it declares one, else the newest
+    /// the model covers. `None` when the project's is older than any the model covers.
+    pub fn version_for<'v>(&'v self, declared: Option<&'v Version>) -> Option<&'v Version> {
+        match declared {
+            Some(version) => {
+                let oldest = self.versions.first()?;
+                (minor_of(version) >= *oldest).then_some(version)
+            }
+            None => self.versions.last(),
+        }
+    }
+
+    /// What the dotted name `qualified` is in the model, at any version.
+    pub fn resolve(&self, qualified: &str) -> Option<Resolved<'_>> {
+        if let Some((name, _)) = self.modules.get_key_value(qualified) {
+            return Some(Resolved::Module(name));
+        }
+        let (module, name) = qualified.rsplit_once('.')?;
+        match self.resolve(module)? {
+            Resolved::Module(module) => self.modules[module].names.get(name).map(Resolved::Entry),
+            Resolved::Entry(entry) => match &entry.kind {
+                EntryKind::Class(class) => self
+                    .classes
+                    .get(class)
+                    .and_then(|class| class.members.get(name))
+                    .map(Resolved::Entry),
+                _ => None,
+            },
+        }
+    }
+
+    /// The member `name` of the class `class`, at any version.
+    pub fn member(&self, class: &str, name: &str) -> Option<&Entry> {
+        self.classes.get(class)?.members.get(name)
+    }
+
+    /// Whether the model describes `class`.
+    pub fn has_class(&self, class: &str) -> bool {
+        self.classes.contains_key(class)
+    }
+}
+
+/// The models a pack loaded.
+#[derive(Debug, Default)]
+pub struct Libraries(pub Vec<std::sync::Arc<Library>>);
+
+impl Libraries {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The library whose model holds the dotted name `qualified` (a module, a name or a class).
+    pub fn owning(&self, qualified: &str) -> Option<&Library> {
+        let root = qualified.split('.').next()?;
+        self.0
+            .iter()
+            .map(|library| &**library)
+            .find(|library| library.name == root)
+    }
+
+    /// The class named `class` and the library that describes it.
+    pub fn class(&self, class: &str) -> Option<(&Library, &Class)> {
+        self.0
+            .iter()
+            .find_map(|library| Some((&**library, library.classes.get(class)?)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_compare_minor_versions() {
+        let v = |text| Version::parse(text).unwrap();
+        let lifetime = Lifetime {
+            since: Some(v("4.5")),
+            until: Some(v("4.9")),
+        };
+        assert!(!lifetime.includes(&v("4.4.2")));
+        assert!(lifetime.includes(&v("4.5.0")));
+        assert!(lifetime.includes(&v("4.8.9")));
+        assert!(!lifetime.includes(&v("4.9")));
+        assert!(Lifetime::default().includes(&v("4.0")));
+    }
+}

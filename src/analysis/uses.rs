@@ -1,0 +1,354 @@
+//! Where a value goes, and whether every place it goes to suits a class of a library model.
+//!
+//! A fix that turns a value into an instance of another class (`fix.becomes`) must not leave a
+//! use behind that the new class does not support. [`unsupported_use`] follows the value of an
+//! expression to its uses:
+//!
+//! - the expression itself (`make().attribute`);
+//! - a plain name it is assigned to: every read of that name in the scope that binds it,
+//!   functions nested in that scope included unless they bind the name themselves;
+//! - an attribute of a method's instance it is assigned to (`self.ready = …`): every read of
+//!   that attribute of the instance in every method of the class;
+//! - the name `with … as name` binds it (or what the class's `__enter__` / `__aenter__` gives);
+//!
+//! and at each use: an attribute read needs the class to have it at the library version in
+//! force, an `await` needs `__await__`; what a method call or an attribute of a model class gives
+//! is followed in turn (so `tg.create_task(c)` leads on to the uses of the task it returns). Where
+//! the expression is a coroutine function's call that is awaited, the value followed is what the
+//! `await` gives. The first use that fails is the answer.
+
+use ruff_python_ast::{
+    AnyNodeRef, Expr, ExprContext, ExprRef, Stmt, StmtFunctionDef,
+    visitor::source_order::{self, SourceOrderVisitor, TraversalSignal},
+};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::library::{EntryKind, Libraries};
+use crate::base::version::Version;
+
+/// How many values deep a question follows results of calls and attributes.
+const MAX_DEPTH: u32 = 4;
+
+/// A use the class does not support: the attribute read, and the class that lacks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    pub range: TextRange,
+    pub attribute: String,
+    pub class: String,
+}
+
+/// The first use of the value of `expr` (enclosed by `ancestors`, outermost first, in a module
+/// with `module` statements) that an instance of `class` does not support at `versions`' version
+/// of its library.
+pub fn unsupported_use<'t>(
+    libraries: &Libraries,
+    versions: &std::collections::BTreeMap<String, Version>,
+    module: &'t [Stmt],
+    expr: ExprRef<'t>,
+    ancestors: &[AnyNodeRef<'t>],
+    class: &str,
+) -> Option<Unsupported> {
+    let follower = Follower {
+        libraries,
+        versions,
+        module,
+    };
+    follower.value(expr, ancestors, class, 0)
+}
+
+struct Follower<'a, 't> {
+    libraries: &'a Libraries,
+    versions: &'a std::collections::BTreeMap<String, Version>,
+    module: &'t [Stmt],
+}
+
+impl<'t> Follower<'_, 't> {
+    /// Check every use of the value of `expr`, an instance of `class`.
+    fn value(
+        &self,
+        expr: ExprRef<'t>,
+        ancestors: &[AnyNodeRef<'t>],
+        class: &str,
+        depth: u32,
+    ) -> Option<Unsupported> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let parent = ancestors.last()?;
+        let outer = &ancestors[..ancestors.len() - 1];
+        if let (AnyNodeRef::ExprAwait(awaited), 0) = (parent, depth) {
+            // The value of a coroutine function's call is what awaiting it gives.
+            return self.value(ExprRef::from(*awaited), outer, class, depth + 1);
+        }
+        if let Some(found) = self.used(expr, ancestors, class, depth) {
+            return Some(found);
+        }
+        let expr_node = AnyNodeRef::from(expr);
+        match parent {
+            AnyNodeRef::StmtAssign(assign)
+                if assign.targets.len() == 1
+                    && AnyNodeRef::from(&*assign.value).ptr_eq(expr_node) =>
+            {
+                self.stored(&assign.targets[0], outer, class, depth)
+            }
+            AnyNodeRef::StmtAnnAssign(assign)
+                if assign
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| AnyNodeRef::from(v).ptr_eq(expr_node)) =>
+            {
+                self.stored(&assign.target, outer, class, depth)
+            }
+            AnyNodeRef::WithItem(item)
+                if AnyNodeRef::from(&item.context_expr).ptr_eq(expr_node) =>
+            {
+                let target = item.optional_vars.as_deref()?;
+                let AnyNodeRef::StmtWith(with) = outer.last()? else {
+                    return None;
+                };
+                let enter = if with.is_async {
+                    "__aenter__"
+                } else {
+                    "__enter__"
+                };
+                let (_, model) = self.libraries.class(class)?;
+                let EntryKind::Callable {
+                    returns: Some(entered),
+                    ..
+                } = &model.members.get(enter)?.kind
+                else {
+                    return None;
+                };
+                self.stored(target, &outer[..outer.len() - 1], entered, depth)
+            }
+            _ => None,
+        }
+    }
+
+    /// Check the uses of the target a value of `class` is stored to, in the statement that
+    /// `ancestors` enclose.
+    fn stored(
+        &self,
+        target: &'t Expr,
+        ancestors: &[AnyNodeRef<'t>],
+        class: &str,
+        depth: u32,
+    ) -> Option<Unsupported> {
+        match target {
+            Expr::Name(name) => {
+                let function = ancestors
+                    .iter()
+                    .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)));
+                let (scope, body): (&[AnyNodeRef<'t>], &'t [Stmt]) = match function {
+                    Some(index) => {
+                        let AnyNodeRef::StmtFunctionDef(def) = ancestors[index] else {
+                            return None;
+                        };
+                        (&ancestors[..=index], &def.body)
+                    }
+                    None => (&[], self.module),
+                };
+                let mut reads = Reads::of_name(name.id.as_str(), scope);
+                reads.visit_body(body);
+                self.each(reads.found, class, depth)
+            }
+            Expr::Attribute(attribute) => {
+                let instance = attribute.value.as_name_expr()?.id.as_str();
+                let method = ancestors
+                    .iter()
+                    .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
+                let AnyNodeRef::StmtFunctionDef(def) = ancestors[method] else {
+                    return None;
+                };
+                if first_parameter(def)? != instance {
+                    return None;
+                }
+                let class_index = method.checked_sub(1)?;
+                let AnyNodeRef::StmtClassDef(owner) = ancestors[class_index] else {
+                    return None;
+                };
+                let mut found = Vec::new();
+                for statement in &owner.body {
+                    let Stmt::FunctionDef(method) = statement else {
+                        continue;
+                    };
+                    let Some(instance) = first_parameter(method) else {
+                        continue;
+                    };
+                    let mut scope = ancestors[..=class_index].to_vec();
+                    scope.push(AnyNodeRef::from(method));
+                    let mut reads = Reads::of_attribute(instance, attribute.attr.as_str(), &scope);
+                    reads.visit_body(&method.body);
+                    found.extend(reads.found);
+                }
+                self.each(found, class, depth)
+            }
+            _ => None,
+        }
+    }
+
+    fn each(
+        &self,
+        reads: Vec<(ExprRef<'t>, Vec<AnyNodeRef<'t>>)>,
+        class: &str,
+        depth: u32,
+    ) -> Option<Unsupported> {
+        reads
+            .into_iter()
+            .find_map(|(read, ancestors)| self.used(read, &ancestors, class, depth))
+    }
+
+    /// Check the one use `expr` stands in (its parent): an attribute read must exist on `class`,
+    /// and what it gives is followed.
+    fn used(
+        &self,
+        expr: ExprRef<'t>,
+        ancestors: &[AnyNodeRef<'t>],
+        class: &str,
+        depth: u32,
+    ) -> Option<Unsupported> {
+        let attribute = match ancestors.last()? {
+            AnyNodeRef::ExprAttribute(attribute) => attribute,
+            AnyNodeRef::ExprAwait(awaited) => {
+                let (library, model) = self.libraries.class(class)?;
+                library.version_for(self.versions.get(&library.name))?;
+                if model.open || model.members.contains_key("__await__") {
+                    return None;
+                }
+                return Some(Unsupported {
+                    range: awaited.range(),
+                    attribute: "__await__".to_owned(),
+                    class: class.to_owned(),
+                });
+            }
+            _ => return None,
+        };
+        if !AnyNodeRef::from(&*attribute.value).ptr_eq(AnyNodeRef::from(expr))
+            || attribute.ctx != ExprContext::Load
+        {
+            return None;
+        }
+        let name = attribute.attr.as_str();
+        let (library, model) = self.libraries.class(class)?;
+        let version = library.version_for(self.versions.get(&library.name))?;
+        if model.lacks(name, version) {
+            return Some(Unsupported {
+                range: attribute.range(),
+                attribute: name.to_owned(),
+                class: class.to_owned(),
+            });
+        }
+        let member = model.members.get(name)?;
+        let outer = &ancestors[..ancestors.len() - 1];
+        match &member.kind {
+            EntryKind::Attribute(Some(next)) => {
+                self.value(ExprRef::from(*attribute), outer, next, depth + 1)
+            }
+            EntryKind::Callable {
+                coroutine,
+                returns: Some(next),
+            } => {
+                let AnyNodeRef::ExprCall(call) = outer.last()? else {
+                    return None;
+                };
+                let call_outer = &outer[..outer.len() - 1];
+                if !*coroutine {
+                    return self.value(ExprRef::from(*call), call_outer, next, depth + 1);
+                }
+                let AnyNodeRef::ExprAwait(awaited) = call_outer.last()? else {
+                    return None;
+                };
+                let await_outer = &call_outer[..call_outer.len() - 1];
+                self.value(ExprRef::from(*awaited), await_outer, next, depth + 1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The name of a function's first positional parameter (the instance, in a method).
+fn first_parameter(function: &StmtFunctionDef) -> Option<&str> {
+    let parameters = &function.parameters;
+    parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .next()
+        .map(|parameter| parameter.parameter.name.as_str())
+}
+
+/// The reads of a name (or of an attribute of a name) in a scope's body, each with the nodes
+/// enclosing it.
+struct Reads<'t, 'n> {
+    name: &'n str,
+    attribute: Option<&'n str>,
+    path: Vec<AnyNodeRef<'t>>,
+    found: Vec<(ExprRef<'t>, Vec<AnyNodeRef<'t>>)>,
+}
+
+impl<'t, 'n> Reads<'t, 'n> {
+    fn of_name(name: &'n str, scope: &[AnyNodeRef<'t>]) -> Self {
+        Reads {
+            name,
+            attribute: None,
+            path: scope.to_vec(),
+            found: Vec::new(),
+        }
+    }
+
+    fn of_attribute(instance: &'n str, attribute: &'n str, scope: &[AnyNodeRef<'t>]) -> Self {
+        Reads {
+            name: instance,
+            attribute: Some(attribute),
+            path: scope.to_vec(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Whether a function nested in the scope binds the name itself (a parameter of it).
+    fn shadows(&self, def: &StmtFunctionDef) -> bool {
+        def.parameters
+            .iter()
+            .any(|parameter| parameter.name().as_str() == self.name)
+    }
+}
+
+impl<'t> SourceOrderVisitor<'t> for Reads<'t, '_> {
+    fn enter_node(&mut self, node: AnyNodeRef<'t>) -> TraversalSignal {
+        match node {
+            AnyNodeRef::StmtFunctionDef(def) if self.shadows(def) => TraversalSignal::Skip,
+            AnyNodeRef::StmtClassDef(_) => TraversalSignal::Skip,
+            _ => {
+                self.path.push(node);
+                TraversalSignal::Traverse
+            }
+        }
+    }
+
+    fn leave_node(&mut self, node: AnyNodeRef<'t>) {
+        if self.path.last().is_some_and(|last| last.ptr_eq(node)) {
+            self.path.pop();
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'t Expr) {
+        let is_read = match (expr, self.attribute) {
+            (Expr::Name(name), None) => {
+                name.ctx == ExprContext::Load && name.id.as_str() == self.name
+            }
+            (Expr::Attribute(attribute), Some(wanted)) => {
+                attribute.ctx == ExprContext::Load
+                    && attribute.attr.as_str() == wanted
+                    && attribute
+                        .value
+                        .as_name_expr()
+                        .is_some_and(|n| n.id.as_str() == self.name)
+            }
+            _ => false,
+        };
+        if is_read {
+            self.found.push((ExprRef::from(expr), self.path.clone()));
+        }
+        source_order::walk_expr(self, expr);
+    }
+}

@@ -1,0 +1,146 @@
+//! The conditions on typed values: what the pack's library models say a value is and has (see
+//! [`types`](crate::analysis::types) for how a value's type is known).
+//!
+//! - `type = "pkg.Class"` (or a list; `"pkg.*"` for any class of a model whose names start so):
+//!   the node is an expression whose value is known to be an instance of one of these classes.
+//! - `unknown-attribute = true`: the node is an attribute read, `value.name`, where `value` is
+//!   known to be an instance of a model's class that has no public member `name` at the project's
+//!   version of that library (the newest the model covers when the project declares none; a
+//!   version older than the model's oldest is not judged). Private names count as missing: the
+//!   model lists the public API. Dunder names are never judged.
+
+use ruff_python_ast::{AnyNodeRef, ExprContext};
+use rustc_hash::FxHashSet;
+
+use super::needs::Needs;
+use super::read::{CompileError, Compiler, Scope, flag, node_only, strings};
+use super::value::Value;
+use super::{Atom, Context, Target};
+use crate::analysis::types::TypeContext;
+use crate::pattern::matcher::Env;
+
+/// One class name of `type`, or a prefix ending in `.*`.
+#[derive(Debug)]
+enum ClassName {
+    Exact(String),
+    Prefix(String),
+}
+
+#[derive(Debug)]
+struct TypeIs {
+    classes: Vec<ClassName>,
+}
+
+pub(super) fn parse_type(
+    item: &Value,
+    cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    node_only(item, "type", scope)?;
+    let mut classes = Vec::new();
+    for (name, value) in strings(item, "a class name")? {
+        let class = match name.strip_suffix(".*") {
+            Some(prefix) => ClassName::Prefix(format!("{prefix}.")),
+            None => ClassName::Exact(name.clone()),
+        };
+        let known = match &class {
+            ClassName::Exact(name) => cx.libraries.class(name).is_some(),
+            ClassName::Prefix(prefix) => cx.libraries.0.iter().any(|library| {
+                library
+                    .classes
+                    .keys()
+                    .any(|class| class.starts_with(prefix.as_str()))
+            }),
+        };
+        if !known {
+            return Err(CompileError::at(
+                value,
+                format!("no library model the pack loads has a class `{name}`"),
+            )
+            .note("name the model in `[pack] libraries`, and the class as the model spells it"));
+        }
+        classes.push(class);
+    }
+    Ok(Box::new(TypeIs { classes }))
+}
+
+/// The type context of a condition context.
+fn type_context<'a, 't>(cx: &'a Context<'_, 't, '_>) -> TypeContext<'a, 't> {
+    TypeContext {
+        semantic: cx.semantic,
+        assignments: cx.assignments,
+        module: cx.module,
+        libraries: cx.libraries,
+    }
+}
+
+impl Atom for TypeIs {
+    fn holds<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        _env: &mut Env<'r, 't>,
+    ) -> bool {
+        let Some(expr) = target.node().and_then(|node| node.as_expr_ref()) else {
+            return false;
+        };
+        let ancestors = target.ancestors();
+        let Some(found) = cx.types.of(&type_context(cx), expr, &ancestors) else {
+            return false;
+        };
+        let Some(class) = found.instance() else {
+            return false;
+        };
+        self.classes.iter().any(|name| match name {
+            ClassName::Exact(name) => name == class,
+            ClassName::Prefix(prefix) => class.starts_with(prefix.as_str()),
+        })
+    }
+
+    fn needs(&self, _modules: &FxHashSet<String>) -> Needs {
+        Needs::nothing()
+    }
+}
+
+#[derive(Debug)]
+struct UnknownAttribute;
+
+pub(super) fn parse_unknown_attribute(
+    item: &Value,
+    _cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    node_only(item, "unknown-attribute", scope)?;
+    flag(item, "unknown-attribute")?;
+    Ok(Box::new(UnknownAttribute))
+}
+
+impl Atom for UnknownAttribute {
+    fn holds<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        _env: &mut Env<'r, 't>,
+    ) -> bool {
+        let Some(AnyNodeRef::ExprAttribute(attribute)) = target.node() else {
+            return false;
+        };
+        if attribute.ctx != ExprContext::Load {
+            return false;
+        }
+        let ancestors = target.ancestors();
+        let Some(found) = cx
+            .types
+            .of(&type_context(cx), &*attribute.value, &ancestors)
+        else {
+            return false;
+        };
+        let Some((library, class)) = found.instance().and_then(|c| cx.libraries.class(c)) else {
+            return false;
+        };
+        let Some(version) = library.version_for(cx.versions.get(&library.name)) else {
+            return false;
+        };
+        class.lacks(attribute.attr.as_str(), version)
+    }
+}

@@ -1,0 +1,395 @@
+//! Reading library models: the TOML files a pack's `libraries` names (a built-in model by name,
+//! or a file beside the pack), checked as strictly as packs are, each error pointing at its line.
+//!
+//! The format is documented in `docs/rulepacks.md` ("Library models").
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustc_hash::FxHashMap;
+
+use super::error::{self, SourceError};
+use crate::analysis::library::{Class, Entry, EntryKind, Library, Lifetime, Module};
+use crate::base::version::Version;
+use crate::condition::value::Value;
+
+/// The models compiled into the binary: every `rulepacks/libraries/*.toml` of the source tree.
+const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_libraries.rs"));
+
+/// Table headers only a model has: a file without one is not quoted in errors.
+const MODEL_MARKERS: &[&str] = &["[library]", "[modules.", "[classes."];
+
+/// The model a pack's `libraries` entry names: `name` for a built-in model, a path ending in
+/// `.toml` for a file, relative to the pack's (`pack_origin`).
+pub fn load_named(name: &str, pack_origin: &str) -> Result<Arc<Library>, String> {
+    if !name.ends_with(".toml") {
+        return builtin(name);
+    }
+    if pack_origin.starts_with("builtin:") {
+        return Err(format!(
+            "a built-in pack names built-in models only, not `{name}`"
+        ));
+    }
+    let base = Path::new(pack_origin).parent().unwrap_or(Path::new(""));
+    let path = base.join(name);
+    let shown = path.display().to_string();
+    let text = error::read_text(&path, "library model").map_err(|e| e.render(false))?;
+    load(&shown, &text)
+        .map(Arc::new)
+        .map_err(|e| e.render(false))
+}
+
+/// A built-in model, read once per process.
+fn builtin(name: &str) -> Result<Arc<Library>, String> {
+    static LOADED: OnceLock<Mutex<FxHashMap<String, Arc<Library>>>> = OnceLock::new();
+    let loaded = LOADED.get_or_init(Default::default);
+    if let Some(library) = loaded.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+        return Ok(library.clone());
+    }
+    let file = format!("{name}.toml");
+    let Some((_, text)) = BUILTIN.iter().find(|(f, _)| *f == file) else {
+        let known: Vec<&str> = BUILTIN
+            .iter()
+            .map(|(f, _)| f.trim_end_matches(".toml"))
+            .collect();
+        return Err(format!(
+            "no built-in library model `{name}` (built-in: {}); a model file is named by a path \
+             ending in `.toml`",
+            known.join(", ")
+        ));
+    };
+    let library =
+        Arc::new(load(&format!("builtin:libraries/{file}"), text).map_err(|e| e.render(false))?);
+    loaded
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(name.to_owned(), library.clone());
+    Ok(library)
+}
+
+/// Read a model from its TOML text; `origin` names it in errors.
+pub fn load(origin: &str, source: &str) -> Result<Library, SourceError> {
+    let root: Value = toml::from_str(source).map_err(|e| {
+        if !error::looks_like(source, MODEL_MARKERS) {
+            return SourceError::unquoted(
+                origin,
+                source,
+                e.span(),
+                "this file is not a library model (a model is TOML with a `[library]` table)",
+            );
+        }
+        SourceError::new(origin, source, e.span(), e.message().to_owned()).label("here")
+    })?;
+    let reader = Reader { origin, source };
+    reader.library(&root)
+}
+
+struct Reader<'a> {
+    origin: &'a str,
+    source: &'a str,
+}
+
+impl Reader<'_> {
+    fn error(&self, at: &Value, message: impl Into<String>) -> SourceError {
+        SourceError::new(self.origin, self.source, at.span(), message)
+            .note("see \"Library models\" in docs/rulepacks.md")
+    }
+
+    fn table<'v>(
+        &self,
+        value: &'v Value,
+        what: &str,
+    ) -> Result<&'v [(String, Value)], SourceError> {
+        value.as_table().ok_or_else(|| {
+            self.error(
+                value,
+                format!("{what} is a table, not {}", value.describe()),
+            )
+        })
+    }
+
+    fn string<'v>(&self, value: &'v Value, what: &str) -> Result<&'v str, SourceError> {
+        value.as_str().ok_or_else(|| {
+            self.error(
+                value,
+                format!("{what} is a string, not {}", value.describe()),
+            )
+        })
+    }
+
+    fn version(&self, value: &Value, what: &str) -> Result<Version, SourceError> {
+        let text = self.string(value, what)?;
+        Version::parse(text).ok_or_else(|| {
+            self.error(
+                value,
+                format!("{what}: `{text}` is not a version such as `4.5`"),
+            )
+        })
+    }
+
+    fn library(&self, root: &Value) -> Result<Library, SourceError> {
+        let mut library = Library::default();
+        let mut has_header = false;
+        for (key, value) in self.table(root, "a library model")? {
+            match key.as_str() {
+                "library" => {
+                    has_header = true;
+                    for (key, item) in self.table(value, "`library`")? {
+                        match key.as_str() {
+                            "name" => {
+                                library.name = self.string(item, "`library.name`")?.to_owned()
+                            }
+                            "versions" => {
+                                let Some(items) = item.as_array() else {
+                                    return Err(self.error(
+                                        item,
+                                        "`library.versions` is an array of versions",
+                                    ));
+                                };
+                                for version in items {
+                                    library.versions.push(self.version(version, "a version")?);
+                                }
+                                if !library.versions.is_sorted() {
+                                    return Err(self.error(
+                                        item,
+                                        "`library.versions` lists versions oldest first",
+                                    ));
+                                }
+                            }
+                            other => {
+                                return Err(self.unknown(
+                                    item,
+                                    other,
+                                    "`library`",
+                                    &["name", "versions"],
+                                ));
+                            }
+                        }
+                    }
+                }
+                "modules" => {
+                    for (name, module) in self.table(value, "`modules`")? {
+                        library.modules.insert(name.clone(), self.module(module)?);
+                    }
+                }
+                "classes" => {
+                    for (name, class) in self.table(value, "`classes`")? {
+                        let mut members = FxHashMap::default();
+                        let mut open = false;
+                        for (key, item) in self.table(class, "a class")? {
+                            match key.as_str() {
+                                "open" => {
+                                    open = item.as_bool().ok_or_else(|| {
+                                        self.error(item, "`open` is true or false")
+                                    })?;
+                                }
+                                "since" | "until" => {}
+                                "members" => {
+                                    for (member, entry) in self.table(item, "`members`")? {
+                                        members.insert(member.clone(), self.entry(entry)?);
+                                    }
+                                }
+                                other => {
+                                    return Err(self.unknown(
+                                        item,
+                                        other,
+                                        "a class",
+                                        &["members", "open", "since", "until"],
+                                    ));
+                                }
+                            }
+                        }
+                        library
+                            .classes
+                            .insert(name.clone(), Class { members, open });
+                    }
+                }
+                other => {
+                    return Err(self.unknown(
+                        value,
+                        other,
+                        "a library model",
+                        &["library", "modules", "classes"],
+                    ));
+                }
+            }
+        }
+        if !has_header || library.name.is_empty() || library.versions.is_empty() {
+            return Err(SourceError::new(
+                self.origin,
+                self.source,
+                None,
+                "a library model starts with `[library]`, giving its `name` and the `versions` it covers",
+            ));
+        }
+        for (name, _) in library.modules.iter() {
+            if name.split('.').next() != Some(library.name.as_str()) {
+                return Err(self.error(
+                    root,
+                    format!("module `{name}` is not inside `{}`", library.name),
+                ));
+            }
+        }
+        Ok(library)
+    }
+
+    fn unknown(&self, at: &Value, key: &str, what: &str, known: &[&str]) -> SourceError {
+        self.error(at, format!("unknown key `{key}` in {what}"))
+            .label(format!("expected one of: {}", known.join(", ")))
+    }
+
+    fn lifetime(&self, entries: &[(String, Value)]) -> Result<Lifetime, SourceError> {
+        let mut lifetime = Lifetime::default();
+        for (key, item) in entries {
+            match key.as_str() {
+                "since" => lifetime.since = Some(self.version(item, "`since`")?),
+                "until" => lifetime.until = Some(self.version(item, "`until`")?),
+                _ => {}
+            }
+        }
+        Ok(lifetime)
+    }
+
+    fn module(&self, value: &Value) -> Result<Module, SourceError> {
+        let entries = self.table(value, "a module")?;
+        let mut module = Module {
+            lifetime: self.lifetime(entries)?,
+            names: FxHashMap::default(),
+        };
+        for (key, item) in entries {
+            match key.as_str() {
+                "since" | "until" => {}
+                "names" => {
+                    for (name, entry) in self.table(item, "`names`")? {
+                        module.names.insert(name.clone(), self.entry(entry)?);
+                    }
+                }
+                other => {
+                    return Err(self.unknown(
+                        item,
+                        other,
+                        "a module",
+                        &["names", "since", "until"],
+                    ));
+                }
+            }
+        }
+        Ok(module)
+    }
+
+    /// One name or member: `{ class = "C" }`, `{ function = "sync" | "async", returns = "C" }`
+    /// (`method` for members), `{ module = "m" }`, `{ attribute = "C" }` (`""` when not known),
+    /// `{}`; each with `since` and `until`.
+    fn entry(&self, value: &Value) -> Result<Entry, SourceError> {
+        let entries = self.table(value, "a name's entry")?;
+        let lifetime = self.lifetime(entries)?;
+        let mut kind = EntryKind::Value;
+        let mut returns = None;
+        let mut coroutine = None;
+        for (key, item) in entries {
+            match key.as_str() {
+                "since" | "until" => {}
+                "class" => kind = EntryKind::Class(self.string(item, "`class`")?.to_owned()),
+                "module" => kind = EntryKind::Module(self.string(item, "`module`")?.to_owned()),
+                "attribute" => {
+                    let class = self.string(item, "`attribute`")?;
+                    kind = EntryKind::Attribute((!class.is_empty()).then(|| class.to_owned()));
+                }
+                "function" | "method" => {
+                    coroutine = Some(match self.string(item, key)? {
+                        "sync" => false,
+                        "async" => true,
+                        _ => {
+                            return Err(
+                                self.error(item, format!("`{key}` is \"sync\" or \"async\""))
+                            );
+                        }
+                    });
+                }
+                "returns" => returns = Some(self.string(item, "`returns`")?.to_owned()),
+                other => {
+                    return Err(self.unknown(
+                        item,
+                        other,
+                        "a name's entry",
+                        &[
+                            "class",
+                            "function",
+                            "method",
+                            "returns",
+                            "module",
+                            "attribute",
+                            "since",
+                            "until",
+                        ],
+                    ));
+                }
+            }
+        }
+        if let Some(coroutine) = coroutine {
+            kind = EntryKind::Callable { coroutine, returns };
+        } else if returns.is_some() {
+            return Err(self.error(value, "`returns` belongs to a `function` or `method`"));
+        }
+        Ok(Entry { kind, lifetime })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = r#"
+[library]
+name = "pkg"
+versions = ["1.0", "1.1"]
+
+[modules."pkg"]
+names.Thing = { class = "pkg.Thing" }
+names.make = { function = "async", returns = "pkg.Thing", since = "1.1" }
+
+[classes."pkg.Thing"]
+members.go = { method = "sync", returns = "None" }
+members.size = { attribute = "" }
+"#;
+
+    #[test]
+    fn a_model_is_read_with_lifetimes() {
+        let library = load("model.toml", MODEL).expect("reads");
+        assert_eq!(library.name, "pkg");
+        let make = &library.modules["pkg"].names["make"];
+        assert_eq!(
+            make.kind,
+            EntryKind::Callable {
+                coroutine: true,
+                returns: Some("pkg.Thing".into())
+            }
+        );
+        assert!(!make.lifetime.includes(&Version::parse("1.0").unwrap()));
+        assert_eq!(
+            library.member("pkg.Thing", "size").unwrap().kind,
+            EntryKind::Attribute(None)
+        );
+    }
+
+    #[test]
+    fn mistakes_point_at_their_line() {
+        let broken = MODEL.replace("method = \"sync\"", "method = \"maybe\"");
+        let error = load("model.toml", &broken).expect_err("refused");
+        assert!(
+            error.message().contains("\"sync\" or \"async\""),
+            "{}",
+            error.message()
+        );
+        assert!(error.location().contains(":11:"), "{}", error.location());
+        let unknown = MODEL.replace("members.size", "members.size = 1\nextra");
+        assert!(load("model.toml", &unknown).is_err());
+    }
+
+    #[test]
+    fn every_builtin_model_loads() {
+        for (file, _) in BUILTIN {
+            builtin(file.trim_end_matches(".toml")).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
