@@ -10,9 +10,11 @@
 //! - an attribute of a method's instance it is assigned to (`self.ready = …`): every read of
 //!   that attribute of the instance in every method of the class;
 //! - the name `with … as name` binds it (or what the class's `__enter__` / `__aenter__` gives);
+//! - a function returning it: the calls of that function by its name where it is defined (a
+//!   method's callers are not followed);
 //!
 //! and at each use: an attribute read needs the class to have it at the library version in
-//! force, an `await` needs `__await__`; what a method call or an attribute of a model class gives
+//! force, an `await` needs `__await__`, a test for truth needs a value that is not always `None`; what a method call or an attribute of a model class gives
 //! is followed in turn (so `tg.create_task(c)` leads on to the uses of the task it returns). Where
 //! the expression is a coroutine function's call that is awaited, the value followed is what the
 //! `await` gives. The first use that fails is the answer.
@@ -32,14 +34,16 @@ const MAX_DEPTH: u32 = 4;
 /// A use the class does not support: the attribute read, and the class that lacks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported {
+    /// The use: an attribute read, an `await`, a test.
     pub range: TextRange,
-    pub attribute: String,
-    pub class: String,
+    /// Why it fails, completing "`<use>` at line N …": "needs `clear`, which `pkg.Event` does
+    /// not have".
+    pub reason: String,
 }
 
 /// The first use of the value of `expr` (enclosed by `ancestors`, outermost first, in a module
 /// with `module` statements) that an instance of `class` does not support at `versions`' version
-/// of its library.
+/// of its library. A use whose statement `rewritten` accepts is left to the fix that rewrites it.
 pub fn unsupported_use<'t>(
     libraries: &Libraries,
     versions: &std::collections::BTreeMap<String, Version>,
@@ -47,11 +51,13 @@ pub fn unsupported_use<'t>(
     expr: ExprRef<'t>,
     ancestors: &[AnyNodeRef<'t>],
     class: &str,
+    rewritten: &dyn Fn(AnyNodeRef<'t>) -> bool,
 ) -> Option<Unsupported> {
     let follower = Follower {
         libraries,
         versions,
         module,
+        rewritten,
     };
     follower.value(expr, ancestors, class, 0)
 }
@@ -60,6 +66,8 @@ struct Follower<'a, 't> {
     libraries: &'a Libraries,
     versions: &'a std::collections::BTreeMap<String, Version>,
     module: &'t [Stmt],
+    /// Whether another fix rewrites the statement a use stands in: the use is then not judged.
+    rewritten: &'a dyn Fn(AnyNodeRef<'t>) -> bool,
 }
 
 impl<'t> Follower<'_, 't> {
@@ -121,8 +129,56 @@ impl<'t> Follower<'_, 't> {
                 };
                 self.stored(target, &outer[..outer.len() - 1], entered, depth)
             }
+            AnyNodeRef::StmtReturn(_) => self.returned(outer, class, depth),
             _ => None,
         }
+    }
+
+    /// Check the uses of what the calls of the function `ancestors` end in give, when it returns
+    /// a value of `class`: the calls by its name in the scope that defines it (for a coroutine
+    /// function, what awaiting them gives).
+    fn returned(&self, ancestors: &[AnyNodeRef<'t>], class: &str, depth: u32) -> Option<Unsupported> {
+        let index = ancestors
+            .iter()
+            .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
+        let AnyNodeRef::StmtFunctionDef(def) = ancestors[index] else {
+            return None;
+        };
+        let outer = &ancestors[..index];
+        let (scope, body): (&[AnyNodeRef<'t>], &'t [Stmt]) = match outer.last() {
+            None => (&[], self.module),
+            Some(AnyNodeRef::StmtFunctionDef(parent)) => (outer, &parent.body),
+            // A method, or a function inside some other statement: its callers are not followed.
+            Some(_) => return None,
+        };
+        let mut reads = Reads::of_name(def.name.as_str(), scope);
+        reads.visit_body(body);
+        for (read, path) in reads.found {
+            let Some(AnyNodeRef::ExprCall(call)) = path.last() else {
+                continue;
+            };
+            if !AnyNodeRef::from(&*call.func).ptr_eq(AnyNodeRef::from(read)) {
+                continue;
+            }
+            let call_outer = &path[..path.len() - 1];
+            let found = if def.is_async {
+                let Some(AnyNodeRef::ExprAwait(awaited)) = call_outer.last() else {
+                    continue;
+                };
+                self.value(
+                    ExprRef::from(*awaited),
+                    &call_outer[..call_outer.len() - 1],
+                    class,
+                    depth + 1,
+                )
+            } else {
+                self.value(ExprRef::from(*call), call_outer, class, depth + 1)
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
     }
 
     /// Check the uses of the target a value of `class` is stored to, in the statement that
@@ -207,7 +263,18 @@ impl<'t> Follower<'_, 't> {
         class: &str,
         depth: u32,
     ) -> Option<Unsupported> {
-        let attribute = match ancestors.last()? {
+        let parent = ancestors.last()?;
+        let statement = ancestors.iter().rev().find(|a| a.is_statement());
+        if statement.is_some_and(|statement| (self.rewritten)(*statement)) {
+            return None;
+        }
+        if class == NONE && is_tested(*parent, AnyNodeRef::from(expr)) {
+            return Some(Unsupported {
+                range: AnyNodeRef::from(expr).range(),
+                reason: "is tested, and it is always None".to_owned(),
+            });
+        }
+        let attribute = match parent {
             AnyNodeRef::ExprAttribute(attribute) => attribute,
             AnyNodeRef::ExprAwait(awaited) => {
                 let (library, model) = self.libraries.class(class)?;
@@ -217,8 +284,7 @@ impl<'t> Follower<'_, 't> {
                 }
                 return Some(Unsupported {
                     range: awaited.range(),
-                    attribute: "__await__".to_owned(),
-                    class: class.to_owned(),
+                    reason: format!("awaits a `{class}`, which cannot be awaited"),
                 });
             }
             _ => return None,
@@ -234,8 +300,7 @@ impl<'t> Follower<'_, 't> {
         if model.lacks(name, version) {
             return Some(Unsupported {
                 range: attribute.range(),
-                attribute: name.to_owned(),
-                class: class.to_owned(),
+                reason: format!("needs `{name}`, which `{class}` does not have"),
             });
         }
         let member = model.members.get(name)?;
@@ -264,6 +329,29 @@ impl<'t> Follower<'_, 't> {
             _ => None,
         }
     }
+}
+
+/// The class name models give `None`, the value of a call that returns nothing.
+const NONE: &str = "None";
+
+/// Whether `parent` tests `child` for truth: the condition of an `if`, `elif`, `while` or
+/// `assert`, the operand of `not`, an operand of `and` / `or`.
+fn is_tested(parent: AnyNodeRef<'_>, child: AnyNodeRef<'_>) -> bool {
+    let test = match parent {
+        AnyNodeRef::StmtIf(node) => AnyNodeRef::from(&*node.test),
+        AnyNodeRef::StmtWhile(node) => AnyNodeRef::from(&*node.test),
+        AnyNodeRef::StmtAssert(node) => AnyNodeRef::from(&*node.test),
+        AnyNodeRef::ElifElseClause(node) => match &node.test {
+            Some(test) => AnyNodeRef::from(test),
+            None => return false,
+        },
+        AnyNodeRef::ExprUnaryOp(node) => {
+            return node.op == ruff_python_ast::UnaryOp::Not;
+        }
+        AnyNodeRef::ExprBoolOp(_) => return true,
+        _ => return false,
+    };
+    test.ptr_eq(child)
 }
 
 /// The name of a function's first positional parameter (the instance, in a method).

@@ -53,6 +53,7 @@ use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
 
 pub use compile::{CompileError, Reads, compile_match, is_metavar_key, old_spelling};
 pub use needs::{Needle, Needs};
+pub use read::patterns;
 
 /// A compiled condition.
 #[derive(Debug)]

@@ -67,8 +67,8 @@ fn with_blocked(
         + 1;
     let text = interpolate_with("$USE", |_| &source[blocked.range]);
     let reason = format!(
-        "no fix: `{text}` at line {line} needs `{}`, which `{}` does not have",
-        blocked.attribute, blocked.class
+        "no fix: `{text}` at line {line} {}",
+        blocked.reason
     );
     Some(match help {
         Some(help) => format!("{help}; {reason}"),

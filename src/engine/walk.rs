@@ -206,15 +206,27 @@ impl<'r, 't> Walker<'r, 't> {
         rule: &'r Rule,
         node: AnyNodeRef<'t>,
     ) -> Option<Unsupported> {
-        let class = rule.becomes.as_deref()?;
+        let becomes = rule.becomes.as_ref()?;
         let expr = node.as_expr_ref()?;
+        let cx = self.context(pack);
+        // An expression pattern stands for the statement that is that expression alone.
+        let rewritten = |statement: AnyNodeRef<'t>| {
+            let node = match statement {
+                AnyNodeRef::StmtExpr(alone) => AnyNodeRef::from(&*alone.value),
+                other => other,
+            };
+            becomes.rewritten_uses.iter().any(|pattern| {
+                matches_at(&cx.matcher(pattern, None), pattern, node, &mut Env::new())
+            })
+        };
         uses::unsupported_use(
             &pack.libraries,
             self.rules.versions(),
             self.body,
             expr,
             &self.ancestors,
-            class,
+            &becomes.class,
+            &rewritten,
         )
     }
 

@@ -81,7 +81,7 @@ pub struct Rule {
     pub fix_title: Option<String>,
     /// The library model class the matched value becomes (`fix.becomes`): the fix is withheld
     /// where a use of the value needs what that class lacks.
-    pub becomes: Option<String>,
+    pub becomes: Option<Becomes>,
     /// The versions the project must have for the rule to be enabled (the `versions` condition at
     /// the top of its `match`).
     pub requires: Vec<(String, VersionSpec)>,
@@ -100,6 +100,14 @@ pub struct Rule {
     pub examples: Vec<Example>,
     /// Line of the rule's `code` in the pack file (for `anyio-lint test` messages).
     pub line: usize,
+}
+
+/// What a fix makes of the value it matched: an instance of a model's class, and the uses of it
+/// that other fixes rewrite (which do not withhold it).
+#[derive(Debug)]
+pub struct Becomes {
+    pub class: String,
+    pub rewritten_uses: Vec<Pattern>,
 }
 
 /// How a rule over configuration files rewrites the entry it matched: a new key, a new value

@@ -10,13 +10,13 @@ use rustc_hash::FxHashSet;
 use toml::Spanned;
 
 use super::schema::{self, Applicability};
-use super::{Each, Example, Loader, Rule, SourceError, is_kebab, setting_fix};
+use super::{Becomes, Each, Example, Loader, Rule, SourceError, is_kebab, setting_fix};
 use crate::analysis::library::Libraries;
 use crate::base::version::Version;
 use crate::condition::value::{Kind, Value};
 use crate::condition::{self, CompileError, Entry, Reads, RuleMatch};
 use crate::pattern::template::Template;
-use crate::pattern::{Form, MetavarUse};
+use crate::pattern::{Form, MetavarUse, Pattern};
 
 /// What a pack declares that its rules compile against: its modules and its library models.
 #[derive(Clone, Copy)]
@@ -267,7 +267,10 @@ pub(super) fn compile_rule(
                     .error(span, format!("no library model the pack loads has a class `{class}`"))
                     .note("name the model in `[pack] libraries`, and the class as the model spells it"));
             }
-            becomes = Some(class);
+            becomes = Some(Becomes {
+                class,
+                rewritten_uses: fix_def.rewritten_uses,
+            });
         }
         fix = Some(template);
     }
@@ -389,6 +392,8 @@ struct FixDef {
     title: Option<String>,
     /// The model class the matched value becomes, and where that was written.
     becomes: Option<(String, Range<usize>)>,
+    /// Uses of the value other fixes rewrite (`rewritten-uses`).
+    rewritten_uses: Vec<Pattern>,
     fresh: Vec<(String, String)>,
     /// The transforms of metavariables, each with its span.
     transforms: Vec<(String, Range<usize>, Transform)>,
@@ -418,6 +423,8 @@ fn read_fix(
     let mut applicability = None;
     let mut title = None;
     let mut becomes = None;
+    let mut rewritten_uses = Vec::new();
+    let mut rewritten_span = None;
     let mut fresh = Vec::new();
     let mut transforms = Vec::new();
     for (key, item) in entries {
@@ -438,6 +445,14 @@ fn read_fix(
                     ));
                 };
                 becomes = Some((class.to_owned(), span_of(item)));
+            }
+            "rewritten-uses" => {
+                rewritten_uses = condition::patterns(item).map_err(|error| {
+                    loader
+                        .error(error.span.unwrap_or_else(|| span_of(item)), error.message)
+                        .label("in `rewritten-uses`")
+                })?;
+                rewritten_span = Some(span_of(item));
             }
             metavar if condition::is_metavar_key(metavar) => {
                 let Some(transform) = item.as_table() else {
@@ -484,7 +499,7 @@ fn read_fix(
             other => {
                 let mut error = loader.error(
                     span_of(item),
-                    format!("unknown key `{other}` in `fix`: it takes `template`, `applicability`, `title`, `becomes` and metavariables' transforms"),
+                    format!("unknown key `{other}` in `fix`: it takes `template`, `applicability`, `title`, `becomes`, `rewritten-uses` and metavariables' transforms"),
                 );
                 if other == "default-keywords" || other == "fresh" || other == "each" {
                     error = error.note(
@@ -500,6 +515,9 @@ fn read_fix(
     let Some((template, template_span)) = template else {
         return Err(loader.error(span, "a `fix` needs a `template`: what the match becomes"));
     };
+    if let (Some(span), None) = (rewritten_span, &becomes) {
+        return Err(loader.error(span, "`rewritten-uses` belongs to a fix with `becomes`"));
+    }
     let Some(applicability) = applicability else {
         return Err(loader.error(
             span,
@@ -513,6 +531,7 @@ fn read_fix(
         applicability,
         title,
         becomes,
+        rewritten_uses,
         fresh,
         transforms,
     })
