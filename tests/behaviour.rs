@@ -1,6 +1,8 @@
 //! Fixes proven by running them: every program in `tests/behaviour/programs/` is run on asyncio,
 //! migrated with `--fix --unsafe-fixes`, and run again on anyio's asyncio and trio backends; the
-//! outputs must be equal. The example project is migrated and its own tests run on both backends.
+//! outputs must be equal. A program whose directive lists fixes that must be withheld is run again
+//! on asyncio only, after checking that those findings, naming the uses that block them, are all
+//! that remains. The example project is migrated and its own tests run on both backends.
 //!
 //! The tests make their own virtual environment (pinned anyio, trio and pytest from PyPI) under
 //! Cargo's target directory, once, and reuse it.
@@ -8,6 +10,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -52,28 +55,59 @@ fn run_python(args: &[&Path], dir: &Path, what: &str) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// The `anyio-lint.toml` for a program: its `# anyio-lint-test: dist = "x.y"` first line, if any.
-fn config_for(program: &str) -> String {
-    let versions = program
-        .lines()
-        .next()
-        .and_then(|line| line.strip_prefix("# anyio-lint-test:"))
-        .map(str::trim)
-        .unwrap_or_default();
-    format!("[versions]\n{versions}\n")
+/// What a program's leading `# anyio-lint-test: key = value` lines ask for.
+struct Directives {
+    /// The `anyio-lint.toml` the program is migrated under: every key but `withheld` is a version.
+    config: String,
+    /// `withheld = ["CODE:LINE", …]`: the fixes that must be withheld, each as the rule's code and
+    /// the line of the program (as written) holding the use that blocks it.
+    withheld: Vec<(String, u64)>,
 }
 
-/// Whether any asyncio is left, ignoring comments and docstrings (lines of prose).
-fn asyncio_left(source: &str) -> Vec<&str> {
-    source
+/// The directives of `program`, named `name` in errors.
+fn directives(name: &str, program: &str) -> Directives {
+    let lines: Vec<&str> = program
         .lines()
-        .filter(|line| {
-            let code = line.trim_start();
-            let prose = code.starts_with('#') || code.starts_with("\"\"\"");
-            let uses = code.contains("asyncio.") || code.contains("import asyncio");
-            (!prose && uses) || code.starts_with("from asyncio")
-        })
-        .collect()
+        .map_while(|line| line.strip_prefix("# anyio-lint-test:"))
+        .collect();
+    let mut table: toml::Table = lines
+        .join("\n")
+        .parse()
+        .unwrap_or_else(|e| panic!("{name}: its `# anyio-lint-test:` lines are not TOML: {e}"));
+    let withheld = match table.remove("withheld") {
+        None => Vec::new(),
+        Some(value) => value
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: `withheld` takes a list, not {value}"))
+            .iter()
+            .map(|entry| {
+                entry
+                    .as_str()
+                    .and_then(|e| e.split_once(':'))
+                    .and_then(|(code, line)| Some((code.to_owned(), line.parse().ok()?)))
+                    .unwrap_or_else(|| {
+                        panic!("{name}: `withheld` takes strings \"CODE:LINE\", not {entry}")
+                    })
+            })
+            .collect(),
+    };
+    Directives {
+        config: format!("[versions]\n{table}"),
+        withheld,
+    }
+}
+
+/// Whether a line uses asyncio, ignoring comments and docstrings (lines of prose).
+fn on_asyncio(line: &str) -> bool {
+    let code = line.trim_start();
+    let prose = code.starts_with('#') || code.starts_with("\"\"\"");
+    let uses = code.contains("asyncio.") || code.contains("import asyncio");
+    (!prose && uses) || code.starts_with("from asyncio")
+}
+
+/// The lines still on asyncio.
+fn asyncio_left(source: &str) -> Vec<&str> {
+    source.lines().filter(|line| on_asyncio(line)).collect()
 }
 
 /// The codes of the rules whose fixes a `check --fix --statistics --output-format json` run
@@ -87,19 +121,132 @@ fn applied_codes(statistics: &[u8]) -> BTreeSet<String> {
         .collect()
 }
 
+/// A finding, as far as the suite reads it.
+#[derive(Debug)]
+struct Finding {
+    code: String,
+    lines: RangeInclusive<u64>,
+    fixable: bool,
+    /// The use its help names as blocking the fix, and that use's line.
+    blocked_by: Option<(String, u64)>,
+}
+
+/// The findings of `check` on `name`.
+fn findings(dir: &Path, name: &str) -> Vec<Finding> {
+    let output = lint(dir, &["check", "--output-format", "json", name]);
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{name}: {e}\n{}", String::from_utf8_lossy(&output.stderr)));
+    let row = |location: &serde_json::Value| location["row"].as_u64().unwrap_or_default();
+    items
+        .iter()
+        .map(|f| Finding {
+            code: f["code"].as_str().unwrap_or_default().to_owned(),
+            lines: row(&f["location"])..=row(&f["end_location"]),
+            fixable: !f["fix"].is_null(),
+            blocked_by: f["help"].as_str().and_then(blocking_use),
+        })
+        .collect()
+}
+
+/// The use and line that a help's ``no fix: `USE` at line N needs …`` names.
+fn blocking_use(help: &str) -> Option<(String, u64)> {
+    let (_, rest) = help.split_once("no fix: `")?;
+    let (used, rest) = rest.split_once("` at line ")?;
+    let line = rest.split(' ').next()?.parse().ok()?;
+    Some((used.to_owned(), line))
+}
+
+/// Line `n` (from 1) of `text`.
+fn line(text: &str, n: u64) -> &str {
+    n.checked_sub(1)
+        .and_then(|i| text.lines().nth(i as usize))
+        .unwrap_or_default()
+}
+
+/// A program whose fixes must be withheld, before and after `--fix --unsafe-fixes`: each finding
+/// its directive names offers no fix and names the use on that line as the reason, the same
+/// findings are all that remains, and nothing else is left on asyncio.
+fn check_withheld(
+    name: &str,
+    withheld: &[(String, u64)],
+    original: &str,
+    before: &[Finding],
+    migrated: &str,
+    after: &[Finding],
+) -> Result<(), String> {
+    let mut expected = Vec::new();
+    for (code, at) in withheld {
+        let named = before
+            .iter()
+            .find(|f| f.code == *code && f.blocked_by.as_ref().is_some_and(|(_, line)| line == at));
+        let Some(Finding {
+            fixable: false,
+            blocked_by: Some((used, _)),
+            ..
+        }) = named
+        else {
+            return Err(format!(
+                "{name}: no {code} finding withholds its fix for a use at line {at}:\n{before:#?}"
+            ));
+        };
+        if !line(original, *at).contains(used.as_str()) {
+            return Err(format!(
+                "{name}: {code} names `{used}` at line {at}, which is `{}`",
+                line(original, *at)
+            ));
+        }
+        expected.push((code.clone(), used.clone()));
+    }
+    let mut left: Vec<(String, String)> = after
+        .iter()
+        .filter_map(|f| match &f.blocked_by {
+            Some((used, at)) if !f.fixable && line(migrated, *at).contains(used.as_str()) => {
+                Some((f.code.clone(), used.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    expected.sort();
+    left.sort();
+    if left != expected || after.len() != expected.len() {
+        return Err(format!(
+            "{name}: after --fix --unsafe-fixes, the findings left should be the withheld \
+             {expected:?}:\n{after:#?}\n--- migrated ---\n{migrated}"
+        ));
+    }
+    let stray: Vec<&str> = migrated
+        .lines()
+        .zip(1..)
+        .filter(|(text, n)| {
+            on_asyncio(text)
+                && text.trim() != "import asyncio"
+                && !after.iter().any(|f| f.lines.contains(n))
+        })
+        .map(|(text, _)| text)
+        .collect();
+    if !stray.is_empty() {
+        return Err(format!(
+            "{name}: asyncio left outside the withheld findings: {stray:?}\n{migrated}"
+        ));
+    }
+    Ok(())
+}
+
 /// Check one program; the codes of the fixes it exercised.
 fn check_program(path: &Path) -> Result<BTreeSet<String>, String> {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let original = std::fs::read_to_string(path).unwrap();
+    let Directives { config, withheld } = directives(&name, &original);
     let dir = tempfile::tempdir().unwrap();
     let migrated = dir.path().join(&name);
     std::fs::write(&migrated, &original).unwrap();
-    std::fs::write(dir.path().join("anyio-lint.toml"), config_for(&original)).unwrap();
+    std::fs::write(dir.path().join("anyio-lint.toml"), config).unwrap();
 
     let expected = run_python(&[path], dir.path(), &format!("{name} on asyncio, before"));
     if expected.trim().is_empty() {
         return Err(format!("{name}: the original program printed nothing"));
     }
+    let before = findings(dir.path(), &name);
 
     let migrate = [
         "check",
@@ -113,30 +260,43 @@ fn check_program(path: &Path) -> Result<BTreeSet<String>, String> {
     let fixed = lint(dir.path(), &migrate);
     let exercised = applied_codes(&fixed.stdout);
     let text = std::fs::read_to_string(&migrated).unwrap();
-    if !fixed.status.success() {
-        return Err(format!(
-            "{name}: findings remain after --fix --unsafe-fixes (exit {}):\n{}{}\n--- migrated ---\n{text}",
-            fixed.status,
-            String::from_utf8_lossy(&fixed.stdout),
-            String::from_utf8_lossy(&fixed.stderr)
-        ));
-    }
-    let left = asyncio_left(&text);
-    if !left.is_empty() {
-        return Err(format!(
-            "{name}: asyncio left after migration: {left:?}\n{text}"
-        ));
+    if withheld.is_empty() {
+        if !fixed.status.success() {
+            return Err(format!(
+                "{name}: findings remain after --fix --unsafe-fixes (exit {}):\n{}{}\n--- migrated ---\n{text}",
+                fixed.status,
+                String::from_utf8_lossy(&fixed.stdout),
+                String::from_utf8_lossy(&fixed.stderr)
+            ));
+        }
+        let left = asyncio_left(&text);
+        if !left.is_empty() {
+            return Err(format!(
+                "{name}: asyncio left after migration: {left:?}\n{text}"
+            ));
+        }
+    } else {
+        let after = findings(dir.path(), &name);
+        check_withheld(&name, &withheld, &original, &before, &text, &after)?;
     }
     let again = lint(
         dir.path(),
         &["check", "--fix", "--unsafe-fixes", "-q", &name],
     );
-    if std::fs::read_to_string(&migrated).unwrap() != text || !again.status.success() {
+    if std::fs::read_to_string(&migrated).unwrap() != text
+        || (withheld.is_empty() && !again.status.success())
+    {
         return Err(format!("{name}: a second --fix changed the file"));
     }
 
+    // A program left partly on asyncio runs on the asyncio backend only.
+    let backends: &[&str] = if withheld.is_empty() {
+        &["asyncio", "trio"]
+    } else {
+        &["asyncio"]
+    };
     let runner = root().join("tests/behaviour/run_on_backend.py");
-    for backend in ["asyncio", "trio"] {
+    for backend in backends {
         let backend_arg = PathBuf::from(backend);
         let got = run_python(
             &[&runner, &backend_arg, &migrated],
