@@ -336,6 +336,7 @@ fn every_condition_kind_reach_and_transform_is_in_a_tested_rule() {
         "each",
         "default-keywords",
         "becomes",
+        "rewritten-uses",
         "key",
         "value",
         "remove",

@@ -331,7 +331,7 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
 }
 
 /// The name of a function's first positional parameter (the instance, in a method).
-fn first_parameter(function: &ruff_python_ast::StmtFunctionDef) -> Option<&str> {
+pub fn first_parameter(function: &ruff_python_ast::StmtFunctionDef) -> Option<&str> {
     let parameters = &function.parameters;
     parameters
         .posonlyargs

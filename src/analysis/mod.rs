@@ -8,6 +8,7 @@ pub mod assignments;
 pub mod config_file;
 pub mod library;
 pub mod parse;
+pub mod reads;
 pub mod semantic;
 pub mod tokens;
 pub mod types;

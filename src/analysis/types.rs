@@ -9,8 +9,9 @@
 //! - an attribute of a value of known type that the model types;
 //! - a name all of whose bindings in its scope give the same type: assignments, `with … as name`
 //!   (what the context manager's `__enter__`, or `__aenter__` for `async with`, gives), an
-//!   annotation naming a model class (a parameter's too), or a function the file defines, called
-//!   (its return annotation, else every value it returns);
+//!   annotation naming a model class (a parameter's too; an unannotated parameter of a function
+//!   the file defines and calls by name, what every call passes it), or a function the file
+//!   defines, called (its return annotation, else every value it returns);
 //! - an attribute of a method's instance (`self.ready`), in the same ways, over every method of
 //!   the class and the class body.
 //!
@@ -27,6 +28,7 @@ use rustc_hash::FxHashMap;
 
 use super::assignments::Assignments;
 use super::library::{EntryKind, Libraries, Resolved};
+use super::reads::{Reads, argument_for};
 use super::semantic::Semantic;
 
 /// What a value is.
@@ -225,12 +227,10 @@ impl Types {
         let scope = &ancestors[..sources.function.map_or(0, |index| index + 1)];
         let mut agreed = Agreed::default();
         if let Some(parameter) = sources.parameter {
-            agreed.add(
-                parameter
-                    .annotation
-                    .as_deref()
-                    .and_then(|a| annotated(cx, a)),
-            );
+            agreed.add(match parameter.annotation.as_deref() {
+                Some(annotation) => annotated(cx, annotation),
+                None => self.passed_by_calls(cx, parameter.name.as_str(), scope),
+            });
         }
         for annotation in &found.annotations {
             agreed.add(annotated(cx, annotation));
@@ -245,6 +245,45 @@ impl Types {
             agreed.add(self.entered(cx, manager, *is_async, scope));
         }
         agreed.into_type()
+    }
+
+    /// The type of the unannotated parameter `parameter` of the function `scope` ends in, from
+    /// the calls of that function by its name where it is defined: the one type every call's
+    /// argument for it has.
+    fn passed_by_calls<'t>(
+        &self,
+        cx: &TypeContext<'_, 't>,
+        parameter: &str,
+        scope: &[AnyNodeRef<'t>],
+    ) -> Option<String> {
+        let (AnyNodeRef::StmtFunctionDef(def), outer) = scope.split_last()? else {
+            return None;
+        };
+        let body = match outer.last() {
+            None => cx.module,
+            Some(AnyNodeRef::StmtFunctionDef(parent)) => &parent.body[..],
+            // A method, or a function inside some other statement: its callers are not followed.
+            Some(_) => return None,
+        };
+        let mut reads = Reads::of_name(def.name.as_str(), outer);
+        reads.visit_body(body);
+        let mut agreed = Agreed::default();
+        for (read, path) in &reads.found {
+            let Some(AnyNodeRef::ExprCall(call)) = path.last() else {
+                continue;
+            };
+            if !AnyNodeRef::from(&*call.func).ptr_eq(AnyNodeRef::from(*read)) {
+                continue;
+            }
+            let class = argument_for(def, call, parameter).and_then(|argument| {
+                self.of(cx, argument, path)
+                    .and_then(|t| t.instance().map(str::to_owned))
+            });
+            agreed.add(class);
+        }
+        agreed
+            .into_type()
+            .and_then(|t| t.instance().map(str::to_owned))
     }
 
     /// The type of `instance.attribute` in a method whose first parameter is `instance`.

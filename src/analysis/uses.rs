@@ -12,6 +12,8 @@
 //! - the name `with … as name` binds it (or what the class's `__enter__` / `__aenter__` gives);
 //! - a function returning it: the calls of that function by its name where it is defined (a
 //!   method's callers are not followed);
+//! - an argument of a call of a function the file defines (in the module's body or an enclosing
+//!   function's): the reads of the parameter it binds;
 //!
 //! and at each use: an attribute read needs the class to have it at the library version in
 //! force, an `await` needs `__await__`, a test for truth needs a value that is not always `None`; what a method call or an attribute of a model class gives
@@ -20,12 +22,13 @@
 //! `await` gives. The first use that fails is the answer.
 
 use ruff_python_ast::{
-    AnyNodeRef, Expr, ExprContext, ExprRef, Stmt, StmtFunctionDef,
-    visitor::source_order::{self, SourceOrderVisitor, TraversalSignal},
+    AnyNodeRef, Expr, ExprContext, ExprRef, Stmt, visitor::source_order::SourceOrderVisitor,
 };
 use ruff_text_size::{Ranged, TextRange};
 
+use super::assignments::first_parameter;
 use super::library::{EntryKind, Libraries};
+use super::reads::{Reads, defined, parameter_for};
 use crate::base::version::Version;
 
 /// How many values deep a question follows results of calls and attributes.
@@ -130,6 +133,9 @@ impl<'t> Follower<'_, 't> {
                 self.stored(target, &outer[..outer.len() - 1], entered, depth)
             }
             AnyNodeRef::StmtReturn(_) => self.returned(outer, class, depth),
+            AnyNodeRef::Arguments(_) | AnyNodeRef::Keyword(_) => {
+                self.passed(expr_node, ancestors, class, depth)
+            }
             _ => None,
         }
     }
@@ -137,7 +143,12 @@ impl<'t> Follower<'_, 't> {
     /// Check the uses of what the calls of the function `ancestors` end in give, when it returns
     /// a value of `class`: the calls by its name in the scope that defines it (for a coroutine
     /// function, what awaiting them gives).
-    fn returned(&self, ancestors: &[AnyNodeRef<'t>], class: &str, depth: u32) -> Option<Unsupported> {
+    fn returned(
+        &self,
+        ancestors: &[AnyNodeRef<'t>],
+        class: &str,
+        depth: u32,
+    ) -> Option<Unsupported> {
         let index = ancestors
             .iter()
             .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
@@ -179,6 +190,45 @@ impl<'t> Follower<'_, 't> {
             }
         }
         None
+    }
+
+    /// Check the uses of the parameter an argument, `argument` (enclosed by `ancestors`), binds
+    /// in a function the file defines and the call names: one defined in the module's body or
+    /// in the body of an enclosing function.
+    fn passed(
+        &self,
+        argument: AnyNodeRef<'t>,
+        ancestors: &[AnyNodeRef<'t>],
+        class: &str,
+        depth: u32,
+    ) -> Option<Unsupported> {
+        let at = ancestors
+            .iter()
+            .rposition(|a| matches!(a, AnyNodeRef::ExprCall(_)))?;
+        if ancestors.len() - at > 3 {
+            return None;
+        }
+        let AnyNodeRef::ExprCall(call) = ancestors[at] else {
+            return None;
+        };
+        let name = call.func.as_name_expr()?.id.as_str();
+        let mut scopes = ancestors[..at]
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(index, node)| match node {
+                AnyNodeRef::StmtFunctionDef(function) => Some((index + 1, &function.body[..])),
+                _ => None,
+            })
+            .chain(std::iter::once((0, self.module)));
+        let (depth_of_scope, def) =
+            scopes.find_map(|(end, body)| Some((end, defined(name, body).last()?)))?;
+        let parameter = parameter_for(def, call, argument)?;
+        let mut scope = ancestors[..depth_of_scope].to_vec();
+        scope.push(AnyNodeRef::from(def));
+        let mut reads = Reads::of_name(parameter.name.as_str(), &scope);
+        reads.visit_body(&def.body);
+        self.each(reads.found, class, depth + 1)
     }
 
     /// Check the uses of the target a value of `class` is stored to, in the statement that
@@ -251,7 +301,12 @@ impl<'t> Follower<'_, 't> {
     ) -> Option<Unsupported> {
         reads
             .into_iter()
-            .find_map(|(read, ancestors)| self.used(read, &ancestors, class, depth))
+            .find_map(|(read, ancestors)| match ancestors.last() {
+                Some(AnyNodeRef::Arguments(_) | AnyNodeRef::Keyword(_)) if depth < MAX_DEPTH => {
+                    self.passed(AnyNodeRef::from(read), &ancestors, class, depth)
+                }
+                _ => self.used(read, &ancestors, class, depth),
+            })
     }
 
     /// Check the one use `expr` stands in (its parent): an attribute read must exist on `class`,
@@ -352,91 +407,4 @@ fn is_tested(parent: AnyNodeRef<'_>, child: AnyNodeRef<'_>) -> bool {
         _ => return false,
     };
     test.ptr_eq(child)
-}
-
-/// The name of a function's first positional parameter (the instance, in a method).
-fn first_parameter(function: &StmtFunctionDef) -> Option<&str> {
-    let parameters = &function.parameters;
-    parameters
-        .posonlyargs
-        .iter()
-        .chain(&parameters.args)
-        .next()
-        .map(|parameter| parameter.parameter.name.as_str())
-}
-
-/// The reads of a name (or of an attribute of a name) in a scope's body, each with the nodes
-/// enclosing it.
-struct Reads<'t, 'n> {
-    name: &'n str,
-    attribute: Option<&'n str>,
-    path: Vec<AnyNodeRef<'t>>,
-    found: Vec<(ExprRef<'t>, Vec<AnyNodeRef<'t>>)>,
-}
-
-impl<'t, 'n> Reads<'t, 'n> {
-    fn of_name(name: &'n str, scope: &[AnyNodeRef<'t>]) -> Self {
-        Reads {
-            name,
-            attribute: None,
-            path: scope.to_vec(),
-            found: Vec::new(),
-        }
-    }
-
-    fn of_attribute(instance: &'n str, attribute: &'n str, scope: &[AnyNodeRef<'t>]) -> Self {
-        Reads {
-            name: instance,
-            attribute: Some(attribute),
-            path: scope.to_vec(),
-            found: Vec::new(),
-        }
-    }
-
-    /// Whether a function nested in the scope binds the name itself (a parameter of it).
-    fn shadows(&self, def: &StmtFunctionDef) -> bool {
-        def.parameters
-            .iter()
-            .any(|parameter| parameter.name().as_str() == self.name)
-    }
-}
-
-impl<'t> SourceOrderVisitor<'t> for Reads<'t, '_> {
-    fn enter_node(&mut self, node: AnyNodeRef<'t>) -> TraversalSignal {
-        match node {
-            AnyNodeRef::StmtFunctionDef(def) if self.shadows(def) => TraversalSignal::Skip,
-            AnyNodeRef::StmtClassDef(_) => TraversalSignal::Skip,
-            _ => {
-                self.path.push(node);
-                TraversalSignal::Traverse
-            }
-        }
-    }
-
-    fn leave_node(&mut self, node: AnyNodeRef<'t>) {
-        if self.path.last().is_some_and(|last| last.ptr_eq(node)) {
-            self.path.pop();
-        }
-    }
-
-    fn visit_expr(&mut self, expr: &'t Expr) {
-        let is_read = match (expr, self.attribute) {
-            (Expr::Name(name), None) => {
-                name.ctx == ExprContext::Load && name.id.as_str() == self.name
-            }
-            (Expr::Attribute(attribute), Some(wanted)) => {
-                attribute.ctx == ExprContext::Load
-                    && attribute.attr.as_str() == wanted
-                    && attribute
-                        .value
-                        .as_name_expr()
-                        .is_some_and(|n| n.id.as_str() == self.name)
-            }
-            _ => false,
-        };
-        if is_read {
-            self.found.push((ExprRef::from(expr), self.path.clone()));
-        }
-        source_order::walk_expr(self, expr);
-    }
 }

@@ -66,10 +66,7 @@ fn with_blocked(
         .count()
         + 1;
     let text = interpolate_with("$USE", |_| &source[blocked.range]);
-    let reason = format!(
-        "no fix: `{text}` at line {line} {}",
-        blocked.reason
-    );
+    let reason = format!("no fix: `{text}` at line {line} {}", blocked.reason);
     Some(match help {
         Some(help) => format!("{help}; {reason}"),
         None => reason,
