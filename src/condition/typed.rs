@@ -12,7 +12,7 @@
 use ruff_python_ast::{AnyNodeRef, ExprContext};
 use rustc_hash::FxHashSet;
 
-use super::needs::Needs;
+use super::needs::{Needle, Needs};
 use super::read::{CompileError, Compiler, Scope, flag, node_only, strings};
 use super::value::Value;
 use super::{Atom, Context, Target};
@@ -29,6 +29,30 @@ enum ClassName {
 #[derive(Debug)]
 struct TypeIs {
     classes: Vec<ClassName>,
+    /// The names of the libraries whose modules values get their types from.
+    libraries: Vec<String>,
+}
+
+/// A value has a known type only where the file uses a library a model describes: it spells
+/// one of their names.
+fn library_needs(libraries: &[String]) -> Needs {
+    Needs::file(vec![
+        libraries
+            .iter()
+            .map(|name| Needle::of(name.clone()))
+            .collect(),
+    ])
+}
+
+/// The names of the libraries whose models have modules (a model of classes alone gives no value
+/// a type by itself).
+fn named_libraries(cx: &Compiler<'_>) -> Vec<String> {
+    cx.libraries
+        .0
+        .iter()
+        .filter(|library| !library.modules.is_empty())
+        .map(|library| library.name.clone())
+        .collect()
 }
 
 pub(super) fn parse_type(
@@ -61,7 +85,10 @@ pub(super) fn parse_type(
         }
         classes.push(class);
     }
-    Ok(Box::new(TypeIs { classes }))
+    Ok(Box::new(TypeIs {
+        classes,
+        libraries: named_libraries(cx),
+    }))
 }
 
 /// The type context of a condition context.
@@ -98,21 +125,31 @@ impl Atom for TypeIs {
     }
 
     fn needs(&self, _modules: &FxHashSet<String>) -> Needs {
-        Needs::nothing()
+        library_needs(&self.libraries)
+    }
+
+    /// Working out a type may scan a scope: it is tested once the match is whole, after the
+    /// conditions tested while matching have pruned it.
+    fn alone(&self) -> bool {
+        false
     }
 }
 
 #[derive(Debug)]
-struct UnknownAttribute;
+struct UnknownAttribute {
+    libraries: Vec<String>,
+}
 
 pub(super) fn parse_unknown_attribute(
     item: &Value,
-    _cx: &Compiler<'_>,
+    cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
     node_only(item, "unknown-attribute", scope)?;
     flag(item, "unknown-attribute")?;
-    Ok(Box::new(UnknownAttribute))
+    Ok(Box::new(UnknownAttribute {
+        libraries: named_libraries(cx),
+    }))
 }
 
 impl Atom for UnknownAttribute {
@@ -142,5 +179,14 @@ impl Atom for UnknownAttribute {
             return false;
         };
         class.lacks(attribute.attr.as_str(), version)
+    }
+
+    /// As `type`: tested once the match is whole.
+    fn alone(&self) -> bool {
+        false
+    }
+
+    fn needs(&self, _modules: &FxHashSet<String>) -> Needs {
+        library_needs(&self.libraries)
     }
 }
