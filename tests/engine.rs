@@ -807,3 +807,25 @@ fn a_fallback_finding_shows_only_where_no_other_finding_covers_it() {
             .to_vec()
     );
 }
+
+#[test]
+fn of_fallback_findings_nested_in_one_another_only_the_outermost_shows() {
+    let outer = "\n[[rule]]\ncode = \"T2\"\nname = \"any-use\"\nmessage = \"any\"\nexplain = \"x\"\n\
+                 match.pattern = \"m.$NAME\"\nfallback = true\n\n[[rule.example]]\nflagged = \"x\"\n\
+                 \n[[rule]]\ncode = \"T3\"\nname = \"deep-use\"\nmessage = \"deep\"\nexplain = \"x\"\n\
+                 match.pattern = \"m.$SUB.$NAME\"\nfallback = true\n\n[[rule.example]]\nflagged = \"x\"\n";
+    let rules = rules(&(pack_with(r#""m.sleep($X)""#, "") + outer), &[]);
+    let source = "import m\nx = m.sub._private\ny = m.other\n";
+    let shown: Vec<(String, &str)> = check(&rules, source, &[])
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.clone().unwrap_or_default(), &source[d.range]))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("T3".to_owned(), "m.sub._private"),
+            ("T2".to_owned(), "m.other")
+        ]
+    );
+}

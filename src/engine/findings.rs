@@ -1,5 +1,6 @@
 //! Findings: what a match says (its message and help with the captures filled in, its fix), and
-//! which findings of a file are kept ([`finish`]: duplicates and covered fallbacks go).
+//! which findings of a file are kept ([`finish`]: duplicates, covered fallbacks and fallbacks
+//! nested in another go).
 
 use ruff_python_ast::AnyNodeRef;
 use ruff_text_size::{TextRange, TextSize};
@@ -115,8 +116,8 @@ pub(super) fn interpolate_with<'s>(text: &str, captured: impl Fn(&str) -> &'s st
     out
 }
 
-/// Remove duplicates and fallback findings covered by a non-fallback finding (of any pack) or
-/// repeating the range of another fallback finding; sort.
+/// Remove duplicates and fallback findings covered by a non-fallback finding (of any pack),
+/// repeating the range of another fallback finding, or nested inside one; sort.
 pub(super) fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
         (a.range.start(), &a.code, a.range.end()).cmp(&(b.range.start(), &b.code, b.range.end()))
@@ -150,4 +151,22 @@ pub(super) fn finish(rules: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
         }
         _ => true,
     });
+    // Of fallbacks nested in one another, the outermost tells the problem.
+    let mut outer: Vec<TextRange> = fallback_ranges.into_iter().collect();
+    outer.sort_by_key(|range| (range.start(), std::cmp::Reverse(range.end())));
+    let nested: FxHashSet<TextRange> = outer
+        .iter()
+        .scan(TextSize::default(), |furthest, range| {
+            let inside = range.end() <= *furthest;
+            *furthest = (*furthest).max(range.end());
+            Some((*range, inside))
+        })
+        .filter_map(|(range, inside)| inside.then_some(range))
+        .collect();
+    if !nested.is_empty() {
+        diagnostics.retain(|d| match d.origin {
+            Origin::Rule(r) if rules.rule(r).fallback => !nested.contains(&d.range),
+            _ => true,
+        });
+    }
 }
