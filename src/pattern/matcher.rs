@@ -448,6 +448,12 @@ impl<'p, 't> Matcher<'p, 't, '_> {
             env.reset(mark);
             return false;
         }
+        if let Some(name) = absorber
+            && !extra.is_empty()
+            && let Some(index) = env.binds.iter().position(|(n, _)| *n == name)
+        {
+            return self.rebound_absorber(p, t, env, mark, (name, index), extra);
+        }
         if !self.positional(p, t, env, mark) {
             return false;
         }
@@ -457,6 +463,45 @@ impl<'p, 't> Matcher<'p, 't, '_> {
         {
             seq.extend(extra);
             seq.sort_by_key(|node| node.start());
+        }
+        true
+    }
+
+    /// Match the positional arguments when the `$$$` metavariable that also takes the unmatched
+    /// keywords, `extra`, was bound before (at `index`): its whole capture, positional arguments
+    /// and keywords in source order, must be the same code as before. On failure restore `env`
+    /// to `mark`.
+    fn rebound_absorber(
+        &self,
+        p: &'p Arguments,
+        t: &'t Arguments,
+        env: &mut Env<'p, 't>,
+        mark: usize,
+        (name, index): (&'p str, usize),
+        extra: Vec<AnyNodeRef<'t>>,
+    ) -> bool {
+        // Hidden while the positional arguments bind it afresh.
+        env.binds[index].0 = metavar::ANONYMOUS;
+        let matched = self.positional(p, t, env, mark);
+        env.binds[index].0 = name;
+        if !matched {
+            return false;
+        }
+        let fresh = env.binds.iter().rposition(|(n, _)| *n == name);
+        let Some(fresh) = fresh.filter(|&fresh| fresh > index) else {
+            env.reset(mark);
+            return false;
+        };
+        let (_, capture) = env.binds.remove(fresh);
+        let Capture::Seq(mut seq) = capture else {
+            env.reset(mark);
+            return false;
+        };
+        seq.extend(extra);
+        seq.sort_by_key(|node| node.start());
+        if !self.same_code(&env.binds[index].1, &Capture::Seq(seq)) {
+            env.reset(mark);
+            return false;
         }
         true
     }
@@ -603,6 +648,12 @@ mod tests {
         assert!(bindings("f($X, $X)", "f(a.b, a.c)").is_none());
         // Equal code, however it is spaced.
         assert!(bindings("f($X, $X)", "f(g( 1 ), g(1))").is_some());
+        // A `$$$` list that takes keywords too equals itself, keywords and all.
+        for same in ["g(k=1)(g(k=1))", "g(1, k=2)(g(1, k=2))", "g(**kw)(g(**kw))"] {
+            assert!(bindings("g($$$A)(g($$$A))", same).is_some(), "{same}");
+        }
+        assert!(bindings("g($$$A)(g($$$A))", "g(1, k=2)(g(1, k=3))").is_none());
+        assert!(bindings("g($$$A)(g($$$A))", "g(1, k=2)(g(1))").is_none());
     }
 
     #[test]
