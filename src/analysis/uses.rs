@@ -85,8 +85,7 @@ impl<'t> Follower<'_, 't> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let parent = ancestors.last()?;
-        let outer = &ancestors[..ancestors.len() - 1];
+        let (parent, outer) = ancestors.split_last()?;
         if let (AnyNodeRef::ExprAwait(awaited), 0) = (parent, depth) {
             // The value of a coroutine function's call is what awaiting it gives.
             return self.value(ExprRef::from(*awaited), outer, class, depth + 1);
@@ -94,219 +93,45 @@ impl<'t> Follower<'_, 't> {
         if let Some(found) = self.used(expr, ancestors, class, depth) {
             return Some(found);
         }
-        let expr_node = AnyNodeRef::from(expr);
-        match parent {
-            AnyNodeRef::StmtAssign(assign)
-                if assign.targets.len() == 1
-                    && AnyNodeRef::from(&*assign.value).ptr_eq(expr_node) =>
-            {
-                self.stored(&assign.targets[0], outer, class, depth)
-            }
-            AnyNodeRef::StmtAnnAssign(assign)
-                if assign
-                    .value
-                    .as_deref()
-                    .is_some_and(|v| AnyNodeRef::from(v).ptr_eq(expr_node)) =>
-            {
-                self.stored(&assign.target, outer, class, depth)
-            }
-            AnyNodeRef::WithItem(item)
-                if AnyNodeRef::from(&item.context_expr).ptr_eq(expr_node) =>
-            {
-                let target = item.optional_vars.as_deref()?;
-                let AnyNodeRef::StmtWith(with) = outer.last()? else {
-                    return None;
-                };
-                let enter = if with.is_async {
-                    "__aenter__"
-                } else {
-                    "__enter__"
-                };
-                let (_, model) = self.libraries.class(class)?;
-                let EntryKind::Callable {
-                    returns: Some(entered),
-                    ..
-                } = &model.members.get(enter)?.kind
-                else {
-                    return None;
-                };
-                self.stored(target, &outer[..outer.len() - 1], entered, depth)
-            }
-            AnyNodeRef::StmtReturn(_) => self.returned(outer, class, depth),
-            AnyNodeRef::Arguments(_) | AnyNodeRef::Keyword(_) => {
-                self.passed(expr_node, ancestors, class, depth)
-            }
-            _ => None,
+        if let AnyNodeRef::WithItem(item) = parent
+            && AnyNodeRef::from(&item.context_expr).ptr_eq(AnyNodeRef::from(expr))
+        {
+            return self.entered(item, outer, class, depth);
         }
-    }
-
-    /// Check the uses of what the calls of the function `ancestors` end in give, when it returns
-    /// a value of `class`: the calls by its name in the scope that defines it (for a coroutine
-    /// function, what awaiting them gives).
-    fn returned(
-        &self,
-        ancestors: &[AnyNodeRef<'t>],
-        class: &str,
-        depth: u32,
-    ) -> Option<Unsupported> {
-        let index = ancestors
-            .iter()
-            .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
-        let AnyNodeRef::StmtFunctionDef(def) = ancestors[index] else {
-            return None;
-        };
-        let outer = &ancestors[..index];
-        let (scope, body): (&[AnyNodeRef<'t>], &'t [Stmt]) = match outer.last() {
-            None => (&[], self.module),
-            Some(AnyNodeRef::StmtFunctionDef(parent)) => (outer, &parent.body),
-            // A method, or a function inside some other statement: its callers are not followed.
-            Some(_) => return None,
-        };
-        let mut reads = Reads::of_name(def.name.as_str(), scope);
-        reads.visit_body(body);
-        for (read, path) in reads.found {
-            let Some(AnyNodeRef::ExprCall(call)) = path.last() else {
-                continue;
-            };
-            if !AnyNodeRef::from(&*call.func).ptr_eq(AnyNodeRef::from(read)) {
-                continue;
-            }
-            let call_outer = &path[..path.len() - 1];
-            let found = if def.is_async {
-                let Some(AnyNodeRef::ExprAwait(awaited)) = call_outer.last() else {
-                    continue;
-                };
-                self.value(
-                    ExprRef::from(*awaited),
-                    &call_outer[..call_outer.len() - 1],
-                    class,
-                    depth + 1,
-                )
-            } else {
-                self.value(ExprRef::from(*call), call_outer, class, depth + 1)
-            };
-            if found.is_some() {
-                return found;
-            }
-        }
-        None
-    }
-
-    /// Check the uses of the parameter an argument, `argument` (enclosed by `ancestors`), binds
-    /// in a function the file defines and the call names: one defined in the module's body or
-    /// in the body of an enclosing function.
-    fn passed(
-        &self,
-        argument: AnyNodeRef<'t>,
-        ancestors: &[AnyNodeRef<'t>],
-        class: &str,
-        depth: u32,
-    ) -> Option<Unsupported> {
-        let at = ancestors
-            .iter()
-            .rposition(|a| matches!(a, AnyNodeRef::ExprCall(_)))?;
-        if ancestors.len() - at > 3 {
-            return None;
-        }
-        let AnyNodeRef::ExprCall(call) = ancestors[at] else {
-            return None;
-        };
-        let name = call.func.as_name_expr()?.id.as_str();
-        let mut scopes = ancestors[..at]
-            .iter()
-            .enumerate()
-            .rev()
-            .filter_map(|(index, node)| match node {
-                AnyNodeRef::StmtFunctionDef(function) => Some((index + 1, &function.body[..])),
-                _ => None,
-            })
-            .chain(std::iter::once((0, self.module)));
-        let (depth_of_scope, def) =
-            scopes.find_map(|(end, body)| Some((end, defined(name, body).last()?)))?;
-        let parameter = parameter_for(def, call, argument)?;
-        let mut scope = ancestors[..depth_of_scope].to_vec();
-        scope.push(AnyNodeRef::from(def));
-        let mut reads = Reads::of_name(parameter.name.as_str(), &scope);
-        reads.visit_body(&def.body);
-        self.each(reads.found, class, depth + 1)
-    }
-
-    /// Check the uses of the target a value of `class` is stored to, in the statement that
-    /// `ancestors` enclose.
-    fn stored(
-        &self,
-        target: &'t Expr,
-        ancestors: &[AnyNodeRef<'t>],
-        class: &str,
-        depth: u32,
-    ) -> Option<Unsupported> {
-        match target {
-            Expr::Name(name) => {
-                let function = ancestors
-                    .iter()
-                    .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)));
-                let (scope, body): (&[AnyNodeRef<'t>], &'t [Stmt]) = match function {
-                    Some(index) => {
-                        let AnyNodeRef::StmtFunctionDef(def) = ancestors[index] else {
-                            return None;
-                        };
-                        (&ancestors[..=index], &def.body)
-                    }
-                    None => (&[], self.module),
-                };
-                let mut reads = Reads::of_name(name.id.as_str(), scope);
-                reads.visit_body(body);
-                self.each(reads.found, class, depth)
-            }
-            Expr::Attribute(attribute) => {
-                let instance = attribute.value.as_name_expr()?.id.as_str();
-                let method = ancestors
-                    .iter()
-                    .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
-                let AnyNodeRef::StmtFunctionDef(def) = ancestors[method] else {
-                    return None;
-                };
-                if first_parameter(def)? != instance {
-                    return None;
-                }
-                let class_index = method.checked_sub(1)?;
-                let AnyNodeRef::StmtClassDef(owner) = ancestors[class_index] else {
-                    return None;
-                };
-                let mut found = Vec::new();
-                for statement in &owner.body {
-                    let Stmt::FunctionDef(method) = statement else {
-                        continue;
-                    };
-                    let Some(instance) = first_parameter(method) else {
-                        continue;
-                    };
-                    let mut scope = ancestors[..=class_index].to_vec();
-                    scope.push(AnyNodeRef::from(method));
-                    let mut reads = Reads::of_attribute(instance, attribute.attr.as_str(), &scope);
-                    reads.visit_body(&method.body);
-                    found.extend(reads.found);
-                }
-                self.each(found, class, depth)
-            }
-            _ => None,
-        }
-    }
-
-    fn each(
-        &self,
-        reads: Vec<(ExprRef<'t>, Vec<AnyNodeRef<'t>>)>,
-        class: &str,
-        depth: u32,
-    ) -> Option<Unsupported> {
+        let reads = onward_reads(self.module, expr, ancestors)?;
         reads
             .into_iter()
-            .find_map(|(read, ancestors)| match ancestors.last() {
-                Some(AnyNodeRef::Arguments(_) | AnyNodeRef::Keyword(_)) if depth < MAX_DEPTH => {
-                    self.passed(AnyNodeRef::from(read), &ancestors, class, depth)
-                }
-                _ => self.used(read, &ancestors, class, depth),
-            })
+            .find_map(|(read, path)| self.value(read, &path, class, depth + 1))
+    }
+
+    /// Check the uses of what `with value as target` binds, `value` an instance of `class`.
+    fn entered(
+        &self,
+        item: &'t ruff_python_ast::WithItem,
+        outer: &[AnyNodeRef<'t>],
+        class: &str,
+        depth: u32,
+    ) -> Option<Unsupported> {
+        let target = item.optional_vars.as_deref()?;
+        let (AnyNodeRef::StmtWith(with), statement_outer) = outer.split_last()? else {
+            return None;
+        };
+        let enter = if with.is_async {
+            "__aenter__"
+        } else {
+            "__enter__"
+        };
+        let (_, model) = self.libraries.class(class)?;
+        let EntryKind::Callable {
+            returns: Some(entered),
+            ..
+        } = &model.members.get(enter)?.kind
+        else {
+            return None;
+        };
+        stored_reads(self.module, target, statement_outer)?
+            .into_iter()
+            .find_map(|(read, path)| self.value(read, &path, entered, depth + 1))
     }
 
     /// Check the one use `expr` stands in (its parent): an attribute read must exist on `class`,
@@ -368,22 +193,186 @@ impl<'t> Follower<'_, 't> {
                 coroutine,
                 returns: Some(next),
             } => {
-                let AnyNodeRef::ExprCall(call) = outer.last()? else {
+                let (AnyNodeRef::ExprCall(call), call_outer) = outer.split_last()? else {
                     return None;
                 };
-                let call_outer = &outer[..outer.len() - 1];
                 if !*coroutine {
                     return self.value(ExprRef::from(*call), call_outer, next, depth + 1);
                 }
-                let AnyNodeRef::ExprAwait(awaited) = call_outer.last()? else {
+                let (AnyNodeRef::ExprAwait(awaited), await_outer) = call_outer.split_last()? else {
                     return None;
                 };
-                let await_outer = &call_outer[..call_outer.len() - 1];
                 self.value(ExprRef::from(*awaited), await_outer, next, depth + 1)
             }
             _ => None,
         }
     }
+}
+
+/// A value read again: the read and the nodes enclosing it.
+type Onward<'t> = Vec<(ExprRef<'t>, Vec<AnyNodeRef<'t>>)>;
+
+/// Where the value of `expr` is read again, when its parent hands it on: the reads of the name
+/// or instance attribute it is assigned to, the calls of the function returning it, the reads of
+/// the parameter it is passed to. `None` when the parent uses it.
+fn onward_reads<'t>(
+    module: &'t [Stmt],
+    expr: ExprRef<'t>,
+    ancestors: &[AnyNodeRef<'t>],
+) -> Option<Onward<'t>> {
+    let (parent, outer) = ancestors.split_last()?;
+    let node = AnyNodeRef::from(expr);
+    match parent {
+        AnyNodeRef::StmtAssign(assign)
+            if assign.targets.len() == 1 && AnyNodeRef::from(&*assign.value).ptr_eq(node) =>
+        {
+            stored_reads(module, &assign.targets[0], outer)
+        }
+        AnyNodeRef::StmtAnnAssign(assign)
+            if assign
+                .value
+                .as_deref()
+                .is_some_and(|v| AnyNodeRef::from(v).ptr_eq(node)) =>
+        {
+            stored_reads(module, &assign.target, outer)
+        }
+        AnyNodeRef::StmtReturn(_) => returned_reads(module, outer),
+        AnyNodeRef::Arguments(_) | AnyNodeRef::Keyword(_) => passed_reads(module, node, ancestors),
+        _ => None,
+    }
+}
+
+/// The reads of the target a value is stored to in the statement `ancestors` enclose: a plain
+/// name's in the scope that binds it (functions nested in it included unless they bind the name
+/// themselves), or an attribute of a method's instance in every method of the class.
+fn stored_reads<'t>(
+    module: &'t [Stmt],
+    target: &'t Expr,
+    ancestors: &[AnyNodeRef<'t>],
+) -> Option<Onward<'t>> {
+    match target {
+        Expr::Name(name) => {
+            let function = ancestors
+                .iter()
+                .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)));
+            let (scope, body): (&[AnyNodeRef<'t>], &'t [Stmt]) = match function {
+                Some(index) => {
+                    let AnyNodeRef::StmtFunctionDef(def) = ancestors[index] else {
+                        return None;
+                    };
+                    (&ancestors[..=index], &def.body)
+                }
+                None => (&[], module),
+            };
+            let mut reads = Reads::of_name(name.id.as_str(), scope);
+            reads.visit_body(body);
+            Some(reads.found)
+        }
+        Expr::Attribute(attribute) => {
+            let instance = attribute.value.as_name_expr()?.id.as_str();
+            let method = ancestors
+                .iter()
+                .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
+            let AnyNodeRef::StmtFunctionDef(def) = ancestors[method] else {
+                return None;
+            };
+            if first_parameter(def)? != instance {
+                return None;
+            }
+            let class_index = method.checked_sub(1)?;
+            let AnyNodeRef::StmtClassDef(owner) = ancestors[class_index] else {
+                return None;
+            };
+            let mut found = Vec::new();
+            for statement in &owner.body {
+                let Stmt::FunctionDef(method) = statement else {
+                    continue;
+                };
+                let Some(instance) = first_parameter(method) else {
+                    continue;
+                };
+                let mut scope = ancestors[..=class_index].to_vec();
+                scope.push(AnyNodeRef::from(method));
+                let mut reads = Reads::of_attribute(instance, attribute.attr.as_str(), &scope);
+                reads.visit_body(&method.body);
+                found.extend(reads.found);
+            }
+            Some(found)
+        }
+        _ => None,
+    }
+}
+
+/// What the calls of the function `ancestors` end in give, when it returns a value: its calls by
+/// its name in the scope that defines it (for a coroutine function, the `await` of each). A
+/// method's callers are not followed.
+fn returned_reads<'t>(module: &'t [Stmt], ancestors: &[AnyNodeRef<'t>]) -> Option<Onward<'t>> {
+    let index = ancestors
+        .iter()
+        .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
+    let AnyNodeRef::StmtFunctionDef(def) = ancestors[index] else {
+        return None;
+    };
+    let outer = &ancestors[..index];
+    let (scope, body): (&[AnyNodeRef<'t>], &'t [Stmt]) = match outer.last() {
+        None => (&[], module),
+        Some(AnyNodeRef::StmtFunctionDef(parent)) => (outer, &parent.body),
+        Some(_) => return None,
+    };
+    let mut reads = Reads::of_name(def.name.as_str(), scope);
+    reads.visit_body(body);
+    let mut calls = Vec::new();
+    for (read, path) in reads.found {
+        let Some((AnyNodeRef::ExprCall(call), call_outer)) = path.split_last() else {
+            continue;
+        };
+        if !AnyNodeRef::from(&*call.func).ptr_eq(AnyNodeRef::from(read)) {
+            continue;
+        }
+        if !def.is_async {
+            calls.push((ExprRef::from(*call), call_outer.to_vec()));
+        } else if let Some((AnyNodeRef::ExprAwait(awaited), await_outer)) = call_outer.split_last()
+        {
+            calls.push((ExprRef::from(*awaited), await_outer.to_vec()));
+        }
+    }
+    Some(calls)
+}
+
+/// The reads of the parameter the argument `argument` (enclosed by `ancestors`) binds in a
+/// function the file defines and the call names: one defined in the module's body or in the body
+/// of an enclosing function.
+fn passed_reads<'t>(
+    module: &'t [Stmt],
+    argument: AnyNodeRef<'t>,
+    ancestors: &[AnyNodeRef<'t>],
+) -> Option<Onward<'t>> {
+    let at = ancestors
+        .iter()
+        .rposition(|a| matches!(a, AnyNodeRef::ExprCall(_)))?;
+    if ancestors.len() - at > 3 {
+        return None;
+    }
+    let AnyNodeRef::ExprCall(call) = ancestors[at] else {
+        return None;
+    };
+    let name = call.func.as_name_expr()?.id.as_str();
+    let mut scopes = ancestors[..at]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter_map(|(index, node)| match node {
+            AnyNodeRef::StmtFunctionDef(function) => Some((index + 1, &function.body[..])),
+            _ => None,
+        })
+        .chain(std::iter::once((0, module)));
+    let (end, def) = scopes.find_map(|(end, body)| Some((end, defined(name, body).last()?)))?;
+    let parameter = parameter_for(def, call, argument)?;
+    let mut scope = ancestors[..end].to_vec();
+    scope.push(AnyNodeRef::from(def));
+    let mut reads = Reads::of_name(parameter.name.as_str(), &scope);
+    reads.visit_body(&def.body);
+    Some(reads.found)
 }
 
 /// The class name models give `None`, the value of a call that returns nothing.
@@ -407,4 +396,51 @@ fn is_tested(parent: AnyNodeRef<'_>, child: AnyNodeRef<'_>) -> bool {
         _ => return false,
     };
     test.ptr_eq(child)
+}
+
+/// A place the value of an expression is used: the nodes enclosing a read of it (the expression
+/// itself, or a read of a name or attribute it reached), its parent (where it is used) last.
+#[derive(Debug, Clone)]
+pub struct Use<'t> {
+    pub ancestors: Vec<AnyNodeRef<'t>>,
+}
+
+/// Every place the value of `expr` (enclosed by `ancestors`) ends up used, following it through
+/// plain names and attributes of a method's instance it is assigned to, the callers of a
+/// function returning it and the parameters it is passed to in functions of the file; `None`
+/// when it is followed further than a few steps.
+pub fn uses_of<'t>(
+    module: &'t [Stmt],
+    expr: ExprRef<'t>,
+    ancestors: &[AnyNodeRef<'t>],
+) -> Option<Vec<Use<'t>>> {
+    let mut found = Vec::new();
+    flow(module, expr, ancestors, 0, &mut found).then_some(found)
+}
+
+/// Add the uses of `expr`'s value to `found`; false when the value goes deeper than
+/// [`MAX_DEPTH`] steps.
+fn flow<'t>(
+    module: &'t [Stmt],
+    expr: ExprRef<'t>,
+    ancestors: &[AnyNodeRef<'t>],
+    depth: u32,
+    found: &mut Vec<Use<'t>>,
+) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match onward_reads(module, expr, ancestors) {
+        Some(reads) => reads
+            .into_iter()
+            .all(|(read, path)| flow(module, read, &path, depth + 1, found)),
+        None => {
+            if !ancestors.is_empty() {
+                found.push(Use {
+                    ancestors: ancestors.to_vec(),
+                });
+            }
+            true
+        }
+    }
 }

@@ -10,7 +10,7 @@ use super::setting::{self, SettingMatch};
 use super::value::{Kind, Value};
 use super::{
     CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, names, position,
-    project, regex as regex_atom, relation, typed,
+    project, regex as regex_atom, relation, typed, uses,
 };
 use crate::analysis::library::Libraries;
 
@@ -31,6 +31,7 @@ const ATOMS: &[(&str, Parse)] = &[
     ("string", names::parse_string),
     ("type", typed::parse_type),
     ("unknown-attribute", typed::parse_unknown_attribute),
+    ("uses", uses::parse),
 ];
 
 /// The keys a condition table may hold besides the condition kinds.

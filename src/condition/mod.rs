@@ -32,6 +32,7 @@ pub mod setting;
 #[cfg(test)]
 mod tests;
 mod typed;
+mod uses;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

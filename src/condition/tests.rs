@@ -407,3 +407,29 @@ def outside(worker):
     // Each method's own first parameter is the instance.
     assert_eq!(matched(bound, source), ["this.loop.time()"]);
 }
+
+#[test]
+fn uses_follow_a_value_through_names_returns_and_parameters() {
+    let source = "\
+import m
+def make():
+    return m.thing()
+def take(t):
+    t.close()
+def f():
+    a = m.thing()
+    x, y = a
+    b = make()
+    b.open()
+    take(m.thing())
+    m.thing()
+";
+    let unpacked = r#"{ pattern = "m.thing()", uses.every = { pattern = "$A, $B = $_" } }"#;
+    assert_eq!(matched(unpacked, source), ["m.thing()"]);
+    let opened = r#"{ pattern = "m.thing()", uses.some = { pattern = "$T.open" } }"#;
+    assert_eq!(matched(opened, source), ["m.thing()"]);
+    let closed = r#"{ pattern = "m.thing()", uses.some = { pattern = "$T.close" } }"#;
+    assert_eq!(matched(closed, source), ["m.thing()"]);
+    let never_dropped = r#"{ pattern = "m.thing()", uses.none = { kind = "Expr" } }"#;
+    assert_eq!(matched(never_dropped, source).len(), 3);
+}
