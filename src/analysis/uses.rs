@@ -304,8 +304,8 @@ fn stored_reads<'t>(
 }
 
 /// What the calls of the function `ancestors` end in give, when it returns a value: its calls by
-/// its name in the scope that defines it (for a coroutine function, the `await` of each). A
-/// method's callers are not followed.
+/// its name in the scope that defines it (for a coroutine function, the `await` of each, or the
+/// call itself where the coroutine is handed on unawaited). A method's callers are not followed.
 fn returned_reads<'t>(module: &'t [Stmt], ancestors: &[AnyNodeRef<'t>]) -> Option<Onward<'t>> {
     let index = ancestors
         .iter()
@@ -329,11 +329,12 @@ fn returned_reads<'t>(module: &'t [Stmt], ancestors: &[AnyNodeRef<'t>]) -> Optio
         if !AnyNodeRef::from(&*call.func).ptr_eq(AnyNodeRef::from(read)) {
             continue;
         }
-        if !def.is_async {
-            calls.push((ExprRef::from(*call), call_outer.to_vec()));
-        } else if let Some((AnyNodeRef::ExprAwait(awaited), await_outer)) = call_outer.split_last()
-        {
-            calls.push((ExprRef::from(*awaited), await_outer.to_vec()));
+        match call_outer.split_last() {
+            Some((AnyNodeRef::ExprAwait(awaited), await_outer)) if def.is_async => {
+                calls.push((ExprRef::from(*awaited), await_outer.to_vec()));
+            }
+            // A coroutine handed on unawaited: where it goes is a use of what it returns.
+            _ => calls.push((ExprRef::from(*call), call_outer.to_vec())),
         }
     }
     Some(calls)
