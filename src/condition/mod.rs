@@ -571,6 +571,25 @@ pub struct Plan {
 }
 
 impl RuleMatch {
+    /// Whether the conditions on the file the rule's match requires (its top-level `imports`
+    /// and `versions`) hold in the file of `cx`: a rule whose do not can match nowhere in it.
+    pub fn file_conditions_hold<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        module: AnyNodeRef<'t>,
+    ) -> bool {
+        let top: &[Condition] = match &self.rest {
+            Condition::All(conditions) => conditions,
+            other => std::slice::from_ref(other),
+        };
+        top.iter().all(|condition| match condition {
+            Condition::Atom(atom) if atom.of_the_file() => {
+                atom.holds(cx, &Target::at(module, &[]), &mut Env::new())
+            }
+            _ => true,
+        })
+    }
+
     /// The metavariables entry `index` binds, with those the rest binds.
     pub fn bound(&self, index: usize) -> Vec<MetavarUse> {
         let mut bound = match &self.entries[index] {

@@ -10,14 +10,17 @@ mod findings;
 pub mod noqa;
 mod walk;
 
+use ruff_python_ast::AnyNodeRef;
 use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
 
 use crate::analysis::assignments::Assignments;
 use crate::analysis::parse::Analysis;
 use crate::analysis::tokens::TokenFacts;
+use crate::analysis::types::Types;
 use crate::base::diagnostic::{Diagnostic, Origin};
 use crate::base::source::Layout;
 use crate::base::stack;
+use crate::condition::Context;
 use crate::fix::render::Renderer;
 use crate::ruleset::prefilter::Live;
 use crate::ruleset::{RuleRef, RuleSet};
@@ -109,7 +112,31 @@ pub fn check_parsed(
     let semantic = analysis.semantic();
     let layout = Layout::of(source);
     let tokens = TokenFacts::new(parsed, source);
-    let dispatch = rules.dispatch(&scan.live);
+    // A rule whose match needs an import or a version the file or project lacks matches nowhere
+    // in it: its patterns leave the walk (and its anchors with them).
+    let live = {
+        let assignments = Assignments::default();
+        let types = Types::default();
+        let module_node = AnyNodeRef::from(module);
+        rules.live_of_rules(&scan.live, |rule_ref| {
+            let pack = rules.pack(rule_ref);
+            let cx = Context {
+                source,
+                semantic,
+                module: &module.body,
+                assignments: &assignments,
+                modules: &pack.modules,
+                libraries: &pack.libraries,
+                types: &types,
+                versions: rules.versions(),
+            };
+            rules
+                .rule(rule_ref)
+                .matching
+                .file_conditions_hold(&cx, module_node)
+        })
+    };
+    let dispatch = rules.dispatch(&live);
     let anchors = dispatch
         .anchors()
         .map(|anchors| anchor_offsets(anchors, parsed, source, semantic));
@@ -137,7 +164,7 @@ pub fn check_parsed(
             disabled: disabled_fixes,
         },
     };
-    if !scan.live.is_empty() {
+    if !live.is_empty() {
         walker.visit_body(&module.body);
     }
     if scan.comments {

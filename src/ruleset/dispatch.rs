@@ -195,6 +195,12 @@ impl Dispatch {
 
     /// The patterns of `live` only: what one file's walk tries. Each table lists its patterns in
     /// the order of their numbers.
+    /// The rule pattern number `number` belongs to.
+    pub fn rule_of(&self, number: u32) -> Option<RuleRef> {
+        let (candidate, _) = self.places.get(number as usize)?.as_ref()?;
+        Some(candidate.rule)
+    }
+
     pub fn narrowed(&self, live: &Live) -> FileDispatch<'_> {
         let mut tables: Tables<&str> = Tables::default();
         for number in live.iter() {

@@ -283,6 +283,15 @@ impl RuleSet {
     }
 
     /// The patterns of `live` (a file's [`RuleSet::live_patterns`]) by where they can match.
+    /// The live patterns of the rules `keep` accepts (asked once per rule).
+    pub fn live_of_rules(&self, live: &Live, mut keep: impl FnMut(RuleRef) -> bool) -> Live {
+        let mut decided: FxHashMap<RuleRef, bool> = FxHashMap::default();
+        live.retained(|number| match self.dispatch.rule_of(number) {
+            Some(rule) => *decided.entry(rule).or_insert_with(|| keep(rule)),
+            None => true,
+        })
+    }
+
     pub fn dispatch(&self, live: &Live) -> FileDispatch<'_> {
         self.dispatch.narrowed(live)
     }

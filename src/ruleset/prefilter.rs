@@ -176,6 +176,19 @@ impl Live {
             .is_some_and(|word| word & (1 << (pattern % 64)) != 0)
     }
 
+    /// The same set without the patterns `keep` refuses.
+    pub fn retained(&self, mut keep: impl FnMut(u32) -> bool) -> Live {
+        let mut kept = Live {
+            bits: vec![0; self.bits.len()],
+        };
+        for pattern in self.iter() {
+            if keep(pattern) {
+                kept.insert(pattern as usize);
+            }
+        }
+        kept
+    }
+
     /// Whether no pattern may match.
     pub fn is_empty(&self) -> bool {
         self.bits.iter().all(|&word| word == 0)
