@@ -15,6 +15,7 @@
 //! augmented assignment, an unpacking, a `for` or `with` target, `del`) counts as other.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use ruff_python_ast::{
     AnyNodeRef, Expr, ExprContext, Stmt, StmtFunctionDef,
@@ -53,7 +54,7 @@ impl<'t> Found<'t> {
 /// (`None` for the module) with its parameter of that name, when it has one.
 #[derive(Debug, Clone)]
 pub struct Sources<'t> {
-    pub found: Found<'t>,
+    pub found: Rc<Found<'t>>,
     /// Where the scope's function stands in the use's enclosing nodes.
     pub function: Option<usize>,
     pub parameter: Option<&'t ruff_python_ast::Parameter>,
@@ -62,9 +63,14 @@ pub struct Sources<'t> {
 /// The assignments of one file, scanned at most once per scope and name.
 #[derive(Debug, Default)]
 pub struct Assignments<'t> {
-    scanned: RefCell<FxHashMap<(usize, String), Found<'t>>>,
+    /// By the scope's body's address, then the name.
+    scanned: RefCell<FxHashMap<usize, FxHashMap<String, Rc<Found<'t>>>>>,
     attributes: RefCell<FxHashMap<(usize, String), AttributeSources<'t>>>,
+    calls: std::cell::OnceCell<FxHashMap<&'t str, Vec<NamedCall<'t>>>>,
 }
+
+/// A call whose callee is a plain name, and the nodes enclosing it (outermost first).
+pub type NamedCall<'t> = (&'t ruff_python_ast::ExprCall, Vec<AnyNodeRef<'t>>);
 
 /// What binds one attribute of a class's instances (see [`Assignments::attribute_sources`]).
 #[derive(Debug, Clone, Default)]
@@ -91,7 +97,7 @@ impl<'t> Assignments<'t> {
         if sources.parameter.is_some() {
             return None;
         }
-        sources.found.into_values()
+        Found::clone(&sources.found).into_values()
     }
 
     /// What binds `name` in the scope that binds it for a use whose enclosing nodes are
@@ -221,9 +227,20 @@ impl<'t> Assignments<'t> {
         Some(found)
     }
 
-    fn scan(&self, name: &str, body: &'t [Stmt]) -> Found<'t> {
-        let key = (body.as_ptr() as usize, name.to_owned());
-        if let Some(found) = self.scanned.borrow().get(&key) {
+    /// The calls in the module with statements `body` whose callee is the plain name `name`,
+    /// found in one walk of the module on first use.
+    pub fn calls_named(&self, name: &str, body: &'t [Stmt]) -> &[NamedCall<'t>] {
+        let calls = self.calls.get_or_init(|| {
+            let mut finder = CallFinder::default();
+            finder.visit_body(body);
+            finder.calls
+        });
+        calls.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    fn scan(&self, name: &str, body: &'t [Stmt]) -> Rc<Found<'t>> {
+        let scope = body.as_ptr() as usize;
+        if let Some(found) = self.scanned.borrow().get(&scope).and_then(|n| n.get(name)) {
             return found.clone();
         }
         let mut finder = Finder {
@@ -231,8 +248,13 @@ impl<'t> Assignments<'t> {
             found: Found::default(),
         };
         finder.visit_body(body);
-        self.scanned.borrow_mut().insert(key, finder.found.clone());
-        finder.found
+        let found = Rc::new(finder.found);
+        self.scanned
+            .borrow_mut()
+            .entry(scope)
+            .or_default()
+            .insert(name.to_owned(), found.clone());
+        found
     }
 }
 
@@ -390,5 +412,31 @@ impl<'t> SourceOrderVisitor<'t> for AttributeFinder<'t, '_> {
             }
             _ => source_order::walk_expr(self, expr),
         }
+    }
+}
+
+/// Finds the calls of plain names, with the nodes enclosing each.
+#[derive(Default)]
+struct CallFinder<'t> {
+    path: Vec<AnyNodeRef<'t>>,
+    calls: FxHashMap<&'t str, Vec<NamedCall<'t>>>,
+}
+
+impl<'t> SourceOrderVisitor<'t> for CallFinder<'t> {
+    fn enter_node(&mut self, node: AnyNodeRef<'t>) -> source_order::TraversalSignal {
+        if let AnyNodeRef::ExprCall(call) = node
+            && let Expr::Name(callee) = &*call.func
+        {
+            self.calls
+                .entry(callee.id.as_str())
+                .or_default()
+                .push((call, self.path.clone()));
+        }
+        self.path.push(node);
+        source_order::TraversalSignal::Traverse
+    }
+
+    fn leave_node(&mut self, _node: AnyNodeRef<'t>) {
+        self.path.pop();
     }
 }

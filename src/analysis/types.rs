@@ -24,11 +24,12 @@ use ruff_python_ast::{
     AnyNodeRef, Expr, ExprRef, Stmt, StmtFunctionDef,
     visitor::source_order::{self, SourceOrderVisitor},
 };
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
-use super::assignments::Assignments;
+use super::assignments::{Assignments, Sources};
 use super::library::{EntryKind, Libraries, Resolved};
-use super::reads::{Reads, argument_for};
+use super::reads::argument_for;
 use super::semantic::Semantic;
 
 /// What a value is.
@@ -59,6 +60,9 @@ const MAX_DEPTH: u32 = 24;
 pub struct Types {
     /// By the expression's address and the models' address.
     known: RefCell<FxHashMap<(usize, usize), Option<Type>>>,
+    /// A name's type in the scope that binds it, the same at every read there: by the scope's
+    /// address (0 for the module), the name and the models' address.
+    names: RefCell<FxHashMap<(usize, usize), FxHashMap<String, Option<Type>>>>,
     depth: Cell<u32>,
 }
 
@@ -84,6 +88,16 @@ impl Types {
             return None;
         }
         let expr = expr.into();
+        if !matches!(
+            expr,
+            ExprRef::Call(_)
+                | ExprRef::Await(_)
+                | ExprRef::Attribute(_)
+                | ExprRef::Name(_)
+                | ExprRef::Named(_)
+        ) {
+            return None;
+        }
         let key = (
             AnyNodeRef::from(expr).as_ptr().as_ptr() as usize,
             std::ptr::from_ref(cx.libraries) as usize,
@@ -225,6 +239,35 @@ impl Types {
             return None;
         }
         let scope = &ancestors[..sources.function.map_or(0, |index| index + 1)];
+        let key = (
+            scope.last().map_or(0, |def| def.as_ptr().as_ptr() as usize),
+            std::ptr::from_ref(cx.libraries) as usize,
+        );
+        if let Some(known) = self.names.borrow().get(&key).and_then(|n| n.get(name)) {
+            return known.clone();
+        }
+        // A name whose type leads back to itself has none.
+        let remember = |found: Option<Type>| {
+            self.names
+                .borrow_mut()
+                .entry(key)
+                .or_default()
+                .insert(name.to_owned(), found);
+        };
+        remember(None);
+        let found = self.name_from_sources(cx, &sources, scope);
+        remember(found.clone());
+        found
+    }
+
+    /// The one type every binding in `sources` gives a name of the scope `scope` ends in.
+    fn name_from_sources<'t>(
+        &self,
+        cx: &TypeContext<'_, 't>,
+        sources: &Sources<'t>,
+        scope: &[AnyNodeRef<'t>],
+    ) -> Option<Type> {
+        let found = &sources.found;
         let mut agreed = Agreed::default();
         if let Some(parameter) = sources.parameter {
             agreed.add(match parameter.annotation.as_deref() {
@@ -259,20 +302,16 @@ impl Types {
         let (AnyNodeRef::StmtFunctionDef(def), outer) = scope.split_last()? else {
             return None;
         };
-        let body = match outer.last() {
-            None => cx.module,
-            Some(AnyNodeRef::StmtFunctionDef(parent)) => &parent.body[..],
-            // A method, or a function inside some other statement: its callers are not followed.
+        // Its callers are in the scope that defines it: the module, or the enclosing function.
+        // A method's, or a function's inside some other statement, are not followed.
+        let within = match outer.last() {
+            None => TextRange::up_to(TextSize::new(u32::MAX)),
+            Some(parent @ AnyNodeRef::StmtFunctionDef(_)) => parent.range(),
             Some(_) => return None,
         };
-        let mut reads = Reads::of_name(def.name.as_str(), outer);
-        reads.visit_body(body);
         let mut agreed = Agreed::default();
-        for (read, path) in &reads.found {
-            let Some(AnyNodeRef::ExprCall(call)) = path.last() else {
-                continue;
-            };
-            if !AnyNodeRef::from(&*call.func).ptr_eq(AnyNodeRef::from(*read)) {
+        for (call, path) in cx.assignments.calls_named(def.name.as_str(), cx.module) {
+            if !within.contains_range(call.range()) {
                 continue;
             }
             let class = argument_for(def, call, parameter).and_then(|argument| {
