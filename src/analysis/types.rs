@@ -62,9 +62,12 @@ pub struct Types {
     known: RefCell<FxHashMap<(usize, usize), Option<Type>>>,
     /// A name's type in the scope that binds it, the same at every read there: by the scope's
     /// address (0 for the module), the name and the models' address.
-    names: RefCell<FxHashMap<(usize, usize), FxHashMap<String, Option<Type>>>>,
+    names: RefCell<FxHashMap<(usize, usize), NameTypes>>,
     depth: Cell<u32>,
 }
+
+/// The types of the names of one scope.
+type NameTypes = FxHashMap<String, Option<Type>>;
 
 /// What types are worked out from: the file and the models.
 #[derive(Clone, Copy)]
