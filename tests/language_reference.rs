@@ -472,3 +472,86 @@ fn versions_directly_in_match_show_in_the_rules_documentation() {
         "{quoted}"
     );
 }
+
+/// The model the "Library models" section shows is read as a model: a pack beside it names it,
+/// its rules' typed conditions read it, and a mistake in it is refused at its line.
+#[test]
+fn the_library_model_shown_is_one_a_pack_loads() {
+    let doc = reference();
+    let all = blocks(&doc);
+    let model = all
+        .iter()
+        .find(|b| b.info == "toml" && b.text.lines().any(|line| line.trim() == "[library]"))
+        .expect("docs/rulepacks.md shows a library model");
+    let pack = r#"[pack]
+name = "model-user"
+version = "1.0.0"
+description = "Rules on the values of the model the reference shows."
+prefix = "EX"
+modules = ["pkg"]
+libraries = ["model.toml"]
+
+[[rule]]
+code = "EX1"
+name = "thing-lacks"
+message = "`$ATTR` is not an attribute of a `pkg.Thing`"
+explain = "Finds attribute reads a thing does not have."
+match.pattern = "$OBJ.$ATTR"
+match.unknown-attribute = true
+match.OBJ.type = "pkg.Thing"
+
+[[rule.example]]
+versions = { pkg = "1.2" }
+flagged = """
+import pkg
+
+async def main():
+    thing = await pkg.make()
+    thing.legacy
+"""
+
+[[rule.example]]
+versions = { pkg = "1.1" }
+clean = """
+import pkg
+
+async def main():
+    thing = await pkg.make()
+    print(thing.legacy, thing.size)
+    async with pkg.Thing() as entered:
+        entered.go()
+"""
+"#;
+    let dir = project(&[
+        ("pack.toml", pack.as_bytes()),
+        ("model.toml", model.text.as_bytes()),
+    ]);
+    let tested = bin()
+        .current_dir(dir.path())
+        .args(["test", "pack.toml"])
+        .output()
+        .expect("the binary runs");
+    assert!(
+        tested.status.success(),
+        "docs/rulepacks.md:{}: {}{}",
+        model.line,
+        stdout(&tested),
+        stderr(&tested)
+    );
+    let broken = model
+        .text
+        .replace("method = \"sync\"", "method = \"maybe\"");
+    std::fs::write(dir.path().join("model.toml"), broken).expect("written");
+    let refused = bin()
+        .current_dir(dir.path())
+        .args(["test", "pack.toml"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("model.toml:")
+            && stderr(&refused).contains("\"sync\" or \"async\""),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -19,28 +19,34 @@ const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_lib
 /// Table headers only a model has: a file without one is not quoted in errors.
 const MODEL_MARKERS: &[&str] = &["[library]", "[modules.", "[classes."];
 
+/// Why a pack's `libraries` entry names no model.
+pub enum NamedError {
+    /// The entry itself is wrong (what to write instead).
+    Entry(String),
+    /// The model it names cannot be read or is refused, at its own line.
+    Model(SourceError),
+}
+
 /// The model a pack's `libraries` entry names: `name` for a built-in model, a path ending in
 /// `.toml` for a file, relative to the pack's (`pack_origin`).
-pub fn load_named(name: &str, pack_origin: &str) -> Result<Arc<Library>, String> {
+pub fn load_named(name: &str, pack_origin: &str) -> Result<Arc<Library>, NamedError> {
     if !name.ends_with(".toml") {
         return builtin(name);
     }
     if pack_origin.starts_with("builtin:") {
-        return Err(format!(
+        return Err(NamedError::Entry(format!(
             "a built-in pack names built-in models only, not `{name}`"
-        ));
+        )));
     }
     let base = Path::new(pack_origin).parent().unwrap_or(Path::new(""));
     let path = base.join(name);
     let shown = path.display().to_string();
-    let text = error::read_text(&path, "library model").map_err(|e| e.render(false))?;
-    load(&shown, &text)
-        .map(Arc::new)
-        .map_err(|e| e.render(false))
+    let text = error::read_text(&path, "library model").map_err(NamedError::Model)?;
+    load(&shown, &text).map(Arc::new).map_err(NamedError::Model)
 }
 
 /// A built-in model, read once per process.
-fn builtin(name: &str) -> Result<Arc<Library>, String> {
+fn builtin(name: &str) -> Result<Arc<Library>, NamedError> {
     static LOADED: OnceLock<Mutex<FxHashMap<String, Arc<Library>>>> = OnceLock::new();
     let loaded = LOADED.get_or_init(Default::default);
     if let Some(library) = loaded.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
@@ -52,14 +58,14 @@ fn builtin(name: &str) -> Result<Arc<Library>, String> {
             .iter()
             .map(|(f, _)| f.trim_end_matches(".toml"))
             .collect();
-        return Err(format!(
+        return Err(NamedError::Entry(format!(
             "no built-in library model `{name}` (built-in: {}); a model file is named by a path \
              ending in `.toml`",
             known.join(", ")
-        ));
+        )));
     };
     let library =
-        Arc::new(load(&format!("builtin:libraries/{file}"), text).map_err(|e| e.render(false))?);
+        Arc::new(load(&format!("builtin:libraries/{file}"), text).map_err(NamedError::Model)?);
     loaded
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -389,7 +395,11 @@ members.size = { attribute = "" }
     #[test]
     fn every_builtin_model_loads() {
         for (file, _) in BUILTIN {
-            builtin(file.trim_end_matches(".toml")).unwrap_or_else(|e| panic!("{e}"));
+            match builtin(file.trim_end_matches(".toml")) {
+                Ok(_) => {}
+                Err(NamedError::Entry(message)) => panic!("{file}: {message}"),
+                Err(NamedError::Model(error)) => panic!("{file}: {}", error.message()),
+            }
         }
     }
 }

@@ -342,8 +342,13 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
     }
     let mut libraries = Libraries::default();
     for name in &meta.libraries {
-        let library = library::load_named(name.get_ref(), origin)
-            .map_err(|message| loader.error(name.span(), message))?;
+        let library = library::load_named(name.get_ref(), origin).map_err(|error| match error {
+            library::NamedError::Entry(message) => loader.error(name.span(), message),
+            library::NamedError::Model(error) => error.note(format!(
+                "the model `{}` that {origin} names in `libraries`",
+                name.get_ref()
+            )),
+        })?;
         libraries.0.push(library);
     }
     let declared = rule::Declared {
