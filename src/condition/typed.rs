@@ -7,7 +7,8 @@
 //!   known to be an instance of a model's class that has no public member `name` at the project's
 //!   version of that library (the newest the model covers when the project declares none; a
 //!   version older than the model's oldest is not judged). Private names count as missing: the
-//!   model lists the public API. Dunder names are never judged.
+//!   model lists the public API. Dunder names are never judged, and neither are the classes the
+//!   model marks open (their members may not all be listed).
 
 use ruff_python_ast::{AnyNodeRef, ExprContext};
 use rustc_hash::FxHashSet;
