@@ -137,6 +137,30 @@ impl Library {
         }
     }
 
+    /// Whether the dotted name `qualified` surely does not exist at `version`: a module of the
+    /// model that the version lacks, or a public name a module of the model does not export in
+    /// it. A private or dunder name, and an attribute of something other than a module, are not
+    /// judged.
+    pub fn lacks_name(&self, qualified: &str, version: &Version) -> bool {
+        if let Some(module) = self.modules.get(qualified) {
+            return !module.lifetime.includes(version);
+        }
+        let Some((parent, name)) = qualified.rsplit_once('.') else {
+            return false;
+        };
+        if name.starts_with('_') {
+            return false;
+        }
+        let Some(module) = self.modules.get(parent) else {
+            return false;
+        };
+        !module.lifetime.includes(version)
+            || module
+                .names
+                .get(name)
+                .is_none_or(|entry| !entry.lifetime.includes(version))
+    }
+
     /// The member `name` of the class `class`, at any version.
     pub fn member(&self, class: &str, name: &str) -> Option<&Entry> {
         self.classes.get(class)?.members.get(name)

@@ -31,6 +31,7 @@ const ATOMS: &[(&str, Parse)] = &[
     ("string", names::parse_string),
     ("type", typed::parse_type),
     ("unknown-attribute", typed::parse_unknown_attribute),
+    ("unknown-name", typed::parse_unknown_name),
     ("uses", uses::parse),
 ];
 

@@ -9,6 +9,10 @@
 //!   version older than the model's oldest is not judged). Private names count as missing: the
 //!   model lists the public API. Dunder names are never judged, and neither are the classes the
 //!   model marks open (their members may not all be listed).
+//! - `unknown-name = true`: the node names something in a modelled library that does not exist at
+//!   the project's version of it: a name or attribute chain that resolves through the file's
+//!   imports (`pkg.missing`, `pkg.sub.Missing`), or a name a `from pkg import …` takes (its
+//!   `Alias`). Only a module's public names are judged.
 
 use ruff_python_ast::{AnyNodeRef, ExprContext};
 use rustc_hash::FxHashSet;
@@ -185,6 +189,68 @@ impl Atom for UnknownAttribute {
     /// As `type`: tested once the match is whole.
     fn alone(&self) -> bool {
         false
+    }
+
+    fn needs(&self, _modules: &FxHashSet<String>) -> Needs {
+        library_needs(&self.libraries)
+    }
+}
+
+#[derive(Debug)]
+struct UnknownName {
+    libraries: Vec<String>,
+}
+
+pub(super) fn parse_unknown_name(
+    item: &Value,
+    cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    node_only(item, "unknown-name", scope)?;
+    flag(item, "unknown-name")?;
+    Ok(Box::new(UnknownName {
+        libraries: named_libraries(cx),
+    }))
+}
+
+impl Atom for UnknownName {
+    fn holds<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        _env: &mut Env<'r, 't>,
+    ) -> bool {
+        let qualified = match target.node() {
+            Some(AnyNodeRef::Alias(alias)) => {
+                let ancestors = target.ancestors();
+                let Some(AnyNodeRef::StmtImportFrom(import)) = ancestors.last() else {
+                    return false;
+                };
+                let Some(module) = import.module.as_ref().filter(|_| import.level == 0) else {
+                    return false;
+                };
+                format!("{}.{}", module.as_str(), alias.name.as_str())
+            }
+            Some(node @ (AnyNodeRef::ExprAttribute(_) | AnyNodeRef::ExprName(_))) => {
+                let Some((import, attributes)) = cx.semantic.qualify(node) else {
+                    return false;
+                };
+                let mut name = import.to_owned();
+                for attribute in attributes {
+                    name.push('.');
+                    name.push_str(attribute);
+                }
+                name
+            }
+            _ => return false,
+        };
+        let Some(library) = cx.libraries.owning(&qualified) else {
+            return false;
+        };
+        let Some(version) = library.version_for(cx.versions.get(&library.name)) else {
+            return false;
+        };
+        library.lacks_name(&qualified, version)
     }
 
     fn needs(&self, _modules: &FxHashSet<String>) -> Needs {

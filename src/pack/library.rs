@@ -379,6 +379,20 @@ members.size = { attribute = "" }
     }
 
     #[test]
+    fn a_name_is_missing_where_its_module_does_not_export_it() {
+        let library = load("model.toml", MODEL).expect("reads");
+        let v = |text| Version::parse(text).unwrap();
+        assert!(library.lacks_name("pkg.gone", &v("1.1")));
+        assert!(library.lacks_name("pkg.make", &v("1.0")));
+        assert!(!library.lacks_name("pkg.make", &v("1.1")));
+        assert!(!library.lacks_name("pkg", &v("1.0")));
+        // Private names, and attributes of what is not a module, are not judged.
+        assert!(!library.lacks_name("pkg._private", &v("1.1")));
+        assert!(!library.lacks_name("pkg.Thing.anything", &v("1.1")));
+        assert!(!library.lacks_name("other.name", &v("1.1")));
+    }
+
+    #[test]
     fn mistakes_point_at_their_line() {
         let broken = MODEL.replace("method = \"sync\"", "method = \"maybe\"");
         let error = load("model.toml", &broken).expect_err("refused");
