@@ -5,8 +5,6 @@
 //! for the file, and the pass is redone. The loop stops when no fix applies, when a pass gives
 //! back a text an earlier pass had, or after [`MAX_PASSES`].
 
-use std::collections::BTreeMap;
-
 use ruff_text_size::TextRange;
 
 use crate::analysis::config_file::{ConfigFile, Entry, Format};
@@ -15,7 +13,7 @@ use crate::engine::config_file::check_config;
 use crate::fix::edits::{apply_edits, merge};
 use crate::ruleset::{RuleRef, RuleSet};
 
-use super::{FixOutcome, MAX_PASSES, count, text_hash};
+use super::{FixOutcome, MAX_PASSES, Made, count};
 
 /// Fix the text of the configuration file named `name` with the enabled rules that read it;
 /// `unsafe_fixes` also applies unsafe fixes.
@@ -26,8 +24,7 @@ pub fn fix_config(rules: &RuleSet, name: &str, source: &str, unsafe_fixes: bool)
     };
     let formats = formats(rules, name);
     let mut disabled: Vec<RuleRef> = Vec::new();
-    let mut made: Vec<(u64, usize, BTreeMap<String, usize>)> =
-        vec![(text_hash(source), source.len(), BTreeMap::new())];
+    let mut made = Made::from(source);
     for _ in 0..MAX_PASSES {
         let checked = check_config(rules, name, &outcome.text, &disabled);
         let fixable: Vec<&Diagnostic> = checked
@@ -78,23 +75,10 @@ pub fn fix_config(rules: &RuleSet, name: &str, source: &str, unsafe_fixes: bool)
             count(&mut outcome.applied, fixable[first]);
             outcome.text = apply_edits(&outcome.text, groups[first]);
         }
-        let hash = text_hash(&outcome.text);
-        if let Some(at) = made
-            .iter()
-            .position(|(h, len, _)| *h == hash && *len == outcome.text.len())
-        {
-            let undone = if at + 1 == made.len() {
-                "fixes left the text as it was; the file keeps it"
-            } else {
-                "fixes undo one another: a pass gave back a text an earlier pass had; the file \
-                 keeps that text"
-            };
-            outcome.applied = made.swap_remove(at).2;
-            outcome.problems.push(undone.to_owned());
+        if made.gave_back(&mut outcome) {
             outcome.remaining = check_config(rules, name, &outcome.text, &disabled);
             return outcome;
         }
-        made.push((hash, outcome.text.len(), outcome.applied.clone()));
     }
     outcome.remaining = check_config(rules, name, &outcome.text, &disabled);
     outcome.problems.push(format!(

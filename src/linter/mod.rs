@@ -99,6 +99,42 @@ fn shape_of(text: &str) -> Shape {
     shape
 }
 
+/// The texts a fix loop has made, to stop at one it made before: each one's hash and length, and
+/// the fixes counted when it was made.
+struct Made(Vec<(u64, usize, BTreeMap<String, usize>)>);
+
+impl Made {
+    /// A loop that starts from `source`, nothing counted.
+    fn from(source: &str) -> Made {
+        Made(vec![(text_hash(source), source.len(), BTreeMap::new())])
+    }
+
+    /// Whether the pass just done gave back a text the loop made before: then the fixes counted
+    /// for that text are what `outcome` counts (what the passes in between did is undone) and the
+    /// reason the loop stops is among its problems. Otherwise the text is remembered.
+    fn gave_back(&mut self, outcome: &mut FixOutcome) -> bool {
+        let hash = text_hash(&outcome.text);
+        let length = outcome.text.len();
+        let Some(at) = self
+            .0
+            .iter()
+            .position(|(h, l, _)| *h == hash && *l == length)
+        else {
+            self.0.push((hash, length, outcome.applied.clone()));
+            return false;
+        };
+        let undone = if at + 1 == self.0.len() {
+            "fixes left the text as it was; the file keeps it"
+        } else {
+            "fixes undo one another: a pass gave back a text an earlier pass had; the file keeps \
+             that text"
+        };
+        outcome.applied = self.0.swap_remove(at).2;
+        outcome.problems.push(undone.to_owned());
+        true
+    }
+}
+
 /// Fix the text of the file at `path`: as a configuration file when the loaded packs' rules read
 /// files of its name, else as Python ([`fix`]).
 pub fn fix_named(rules: &RuleSet, path: &str, source: &str, unsafe_fixes: bool) -> FixOutcome {
@@ -117,10 +153,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
     let mut disabled: Vec<RuleRef> = Vec::new();
     let mut baseline: Option<Baseline> = None;
     let mut converged = false;
-    // The texts the loop has made, to stop at one it made before: (its hash, its length, the
-    // fixes counted when it was made).
-    let mut made: Vec<(u64, usize, BTreeMap<String, usize>)> =
-        vec![(text_hash(source), source.len(), BTreeMap::new())];
+    let mut made = Made::from(source);
     // The analysis of `outcome.text` (and its shape, if one was needed) when the last pass
     // already made them.
     let mut known: Option<(Analysis, Option<Shape>)> = None;
@@ -219,27 +252,13 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         let (text, analysis, shape) = cleanup(rules, text, analysis, shape, baseline);
         outcome.text = text;
         known = Some((analysis, shape));
-        let hash = text_hash(&outcome.text);
-        if let Some(at) = made
-            .iter()
-            .position(|(h, len, _)| *h == hash && *len == outcome.text.len())
-        {
-            // Fixes that undo one another: what they did in between is not counted.
-            let undone = if at + 1 == made.len() {
-                "fixes left the text as it was; the file keeps it"
-            } else {
-                "fixes undo one another: a pass gave back a text an earlier pass had; the file keeps \
-                 that text"
-            };
-            outcome.applied = made.swap_remove(at).2;
-            outcome.problems.push(undone.to_owned());
+        if made.gave_back(&mut outcome) {
             if let Some((analysis, _)) = known.take() {
                 analysis.drop_deep(&outcome.text);
             }
             outcome.remaining = check(rules, &outcome.text, &disabled);
             return outcome;
         }
-        made.push((hash, outcome.text.len(), outcome.applied.clone()));
     }
     if let Some((analysis, _)) = known.take() {
         analysis.drop_deep(&outcome.text);
