@@ -486,6 +486,28 @@ impl Semantic {
         }
     }
 
+    /// Write into `name` (cleared first) the whole dotted name [`qualify`](Semantic::qualify)
+    /// gives `node`: `pkg.sub.attr`. False when `node` refers to no tracked import.
+    pub fn qualify_into(&self, node: AnyNodeRef<'_>, name: &mut String) -> bool {
+        let Some((qualified, attributes)) = self.qualify(node) else {
+            return false;
+        };
+        name.clear();
+        name.push_str(qualified);
+        for attribute in attributes {
+            name.push('.');
+            name.push_str(attribute);
+        }
+        true
+    }
+
+    /// The whole dotted name `node` refers to through the file's imports (see
+    /// [`qualify_into`](Semantic::qualify_into)).
+    pub fn qualified_name(&self, node: AnyNodeRef<'_>) -> Option<String> {
+        let mut name = String::new();
+        self.qualify_into(node, &mut name).then_some(name)
+    }
+
     /// Every use of a tracked name resolved to the import binding it reads.
     pub fn import_references(&self) -> FxHashMap<BindingId, usize> {
         let mut counts = FxHashMap::default();

@@ -383,12 +383,7 @@ impl Types {
 
 /// What the model says `func` is, when it names something a model describes.
 fn modelled(cx: &TypeContext<'_, '_>, func: &Expr) -> Option<EntryKind> {
-    let (qualified, attributes) = cx.semantic.qualify(AnyNodeRef::from(func))?;
-    let mut name = qualified.to_owned();
-    for attribute in attributes {
-        name.push('.');
-        name.push_str(attribute);
-    }
+    let name = cx.semantic.qualified_name(AnyNodeRef::from(func))?;
     let library = cx.libraries.owning(&name)?;
     match library.resolve(&name)? {
         Resolved::Entry(entry) => Some(entry.kind.clone()),

@@ -46,15 +46,9 @@ impl Atom for Qualified {
             Subject::Node(node) => node,
             _ => return false,
         };
-        let Some((qualified, attributes)) = cx.semantic.qualify(named) else {
-            return false;
-        };
-        let mut name = qualified.to_owned();
-        for attribute in attributes {
-            name.push('.');
-            name.push_str(attribute);
-        }
-        self.regex.is_match(&name)
+        cx.semantic
+            .qualified_name(named)
+            .is_some_and(|name| self.regex.is_match(&name))
     }
 
     /// A use of an imported name; the file holds one of the regex's literal prefixes' words.

@@ -232,14 +232,9 @@ impl Atom for UnknownName {
                 format!("{}.{}", module.as_str(), alias.name.as_str())
             }
             Some(node @ (AnyNodeRef::ExprAttribute(_) | AnyNodeRef::ExprName(_))) => {
-                let Some((import, attributes)) = cx.semantic.qualify(node) else {
+                let Some(name) = cx.semantic.qualified_name(node) else {
                     return false;
                 };
-                let mut name = import.to_owned();
-                for attribute in attributes {
-                    name.push('.');
-                    name.push_str(attribute);
-                }
                 name
             }
             _ => return false,

@@ -121,16 +121,7 @@ impl<'r, 't> Walker<'r, 't> {
             AnyNodeRef::ExprCall(call) => AnyNodeRef::from(&*call.func),
             node => node,
         };
-        let Some((qualified, attributes)) = self.semantic.qualify(named) else {
-            return false;
-        };
-        name.clear();
-        name.push_str(qualified);
-        for attribute in attributes {
-            name.push('.');
-            name.push_str(attribute);
-        }
-        true
+        self.semantic.qualify_into(named, name)
     }
 
     /// Try at `node` the patterns it meets (the walk calls this only for a node that meets one).

@@ -152,14 +152,7 @@ pub(super) fn compile_rule(
                     format!("`${name}` is used in the {what} but never bound"),
                 )
                 .label("unbound metavariable")
-                .note(format!(
-                    "a rule over configuration files binds {}",
-                    bound
-                        .iter()
-                        .map(|b| format!("`${b}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                .note(setting_fix::binds_note(bound)));
         }
         for (index, vars) in bound.iter().enumerate() {
             if !vars.iter().any(|v| v.name == name) {

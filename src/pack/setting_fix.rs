@@ -125,6 +125,12 @@ pub(super) fn read(
 }
 
 /// A template of a key or value uses only metavariables every match binds.
+/// The note on an unbound metavariable in a rule over configuration files: what such a rule binds.
+pub(super) fn binds_note(bound: &[String]) -> String {
+    let names: Vec<String> = bound.iter().map(|b| format!("`${b}`")).collect();
+    format!("a rule over configuration files binds {}", names.join(", "))
+}
+
 fn check_template(
     loader: &Loader<'_>,
     text: &str,
@@ -150,14 +156,7 @@ fn check_template(
                     format!("`${name}` is not bound by this rule's match"),
                 )
                 .label("unbound metavariable")
-                .note(format!(
-                    "a rule over configuration files binds {}",
-                    bound
-                        .iter()
-                        .map(|b| format!("`${b}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                .note(binds_note(bound)));
         }
     }
     Ok(())
