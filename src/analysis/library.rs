@@ -5,6 +5,8 @@
 //! [`types`](super::types) of values are the model's class names, and the conditions on typed values
 //! ask a [`Library`] whether a class has a member at the project's version.
 
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 
 use crate::base::version::Version;
@@ -106,10 +108,14 @@ pub enum Resolved<'l> {
 }
 
 impl Library {
-    /// The version to judge code against: the project's, when it declares one, else the newest
-    /// the model covers. `None` when the project's is older than any the model covers.
-    pub fn version_for<'v>(&'v self, declared: Option<&'v Version>) -> Option<&'v Version> {
-        match declared {
+    /// The version to judge code against, of the project's `versions`: the library's, when the
+    /// project declares one, else the newest the model covers. `None` when the project's is
+    /// older than any the model covers.
+    pub fn version_in<'v>(
+        &'v self,
+        versions: &'v BTreeMap<String, Version>,
+    ) -> Option<&'v Version> {
+        match versions.get(&self.name) {
             Some(version) => {
                 let oldest = self.versions.first()?;
                 (minor_of(version) >= *oldest).then_some(version)
@@ -195,6 +201,31 @@ impl Libraries {
         self.0
             .iter()
             .find_map(|library| Some((&**library, library.classes.get(class)?)))
+    }
+
+    /// Whether an instance of the model class `class` surely lacks `name` in the project's
+    /// `versions` (see [`Class::lacks`] and [`Library::version_in`]); false for a class no model
+    /// describes.
+    pub fn lacks(&self, class: &str, name: &str, versions: &BTreeMap<String, Version>) -> bool {
+        self.class(class).is_some_and(|(library, model)| {
+            library
+                .version_in(versions)
+                .is_some_and(|version| model.lacks(name, version))
+        })
+    }
+
+    /// The class `with value as target` binds to `target` for a `value` of class `class`: what
+    /// its `__aenter__` (for `async with`) or `__enter__` returns, when the model says.
+    pub fn entered(&self, class: &str, is_async: bool) -> Option<&str> {
+        let (_, model) = self.class(class)?;
+        let enter = if is_async { "__aenter__" } else { "__enter__" };
+        match &model.members.get(enter)?.kind {
+            EntryKind::Callable {
+                returns: Some(result),
+                ..
+            } => Some(result),
+            _ => None,
+        }
     }
 }
 

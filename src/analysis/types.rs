@@ -369,15 +369,7 @@ impl Types {
         scope: &[AnyNodeRef<'t>],
     ) -> Option<String> {
         let class = self.of(cx, manager, scope)?.instance()?.to_owned();
-        let (_, model) = cx.libraries.class(&class)?;
-        let enter = if is_async { "__aenter__" } else { "__enter__" };
-        match &model.members.get(enter)?.kind {
-            EntryKind::Callable {
-                returns: Some(result),
-                ..
-            } => Some(result.clone()),
-            _ => None,
-        }
+        cx.libraries.entered(&class, is_async).map(str::to_owned)
     }
 }
 

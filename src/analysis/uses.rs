@@ -116,19 +116,7 @@ impl<'t> Follower<'_, 't> {
         let (AnyNodeRef::StmtWith(with), statement_outer) = outer.split_last()? else {
             return None;
         };
-        let enter = if with.is_async {
-            "__aenter__"
-        } else {
-            "__enter__"
-        };
-        let (_, model) = self.libraries.class(class)?;
-        let EntryKind::Callable {
-            returns: Some(entered),
-            ..
-        } = &model.members.get(enter)?.kind
-        else {
-            return None;
-        };
+        let entered = self.libraries.entered(class, with.is_async)?;
         stored_reads(self.module, target, statement_outer)?
             .into_iter()
             .find_map(|(read, path)| self.value(read, &path, entered, depth + 1))
@@ -158,7 +146,7 @@ impl<'t> Follower<'_, 't> {
             AnyNodeRef::ExprAttribute(attribute) => attribute,
             AnyNodeRef::ExprAwait(awaited) => {
                 let (library, model) = self.libraries.class(class)?;
-                library.version_for(self.versions.get(&library.name))?;
+                library.version_in(self.versions)?;
                 if model.open || model.members.contains_key("__await__") {
                     return None;
                 }
@@ -175,14 +163,13 @@ impl<'t> Follower<'_, 't> {
             return None;
         }
         let name = attribute.attr.as_str();
-        let (library, model) = self.libraries.class(class)?;
-        let version = library.version_for(self.versions.get(&library.name))?;
-        if model.lacks(name, version) {
+        if self.libraries.lacks(class, name, self.versions) {
             return Some(Unsupported {
                 range: attribute.range(),
                 reason: format!("needs `{name}`, which `{class}` does not have"),
             });
         }
+        let (_, model) = self.libraries.class(class)?;
         let member = model.members.get(name)?;
         let outer = &ancestors[..ancestors.len() - 1];
         match &member.kind {

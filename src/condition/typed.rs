@@ -60,6 +60,19 @@ fn named_libraries(cx: &Compiler<'_>) -> Vec<String> {
         .collect()
 }
 
+/// Read `key = true`, a kind tested on one node that the pack's models decide: the libraries a
+/// file must spell for it to hold there.
+fn model_flag(
+    item: &Value,
+    cx: &Compiler<'_>,
+    scope: Scope,
+    key: &str,
+) -> Result<Vec<String>, CompileError> {
+    node_only(item, key, scope)?;
+    flag(item, key)?;
+    Ok(named_libraries(cx))
+}
+
 pub(super) fn parse_type(
     item: &Value,
     cx: &Compiler<'_>,
@@ -150,10 +163,8 @@ pub(super) fn parse_unknown_attribute(
     cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
-    node_only(item, "unknown-attribute", scope)?;
-    flag(item, "unknown-attribute")?;
     Ok(Box::new(UnknownAttribute {
-        libraries: named_libraries(cx),
+        libraries: model_flag(item, cx, scope, "unknown-attribute")?,
     }))
 }
 
@@ -177,13 +188,10 @@ impl Atom for UnknownAttribute {
         else {
             return false;
         };
-        let Some((library, class)) = found.instance().and_then(|c| cx.libraries.class(c)) else {
-            return false;
-        };
-        let Some(version) = library.version_for(cx.versions.get(&library.name)) else {
-            return false;
-        };
-        class.lacks(attribute.attr.as_str(), version)
+        found.instance().is_some_and(|class| {
+            cx.libraries
+                .lacks(class, attribute.attr.as_str(), cx.versions)
+        })
     }
 
     /// As `type`: tested once the match is whole.
@@ -206,10 +214,8 @@ pub(super) fn parse_unknown_name(
     cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
-    node_only(item, "unknown-name", scope)?;
-    flag(item, "unknown-name")?;
     Ok(Box::new(UnknownName {
-        libraries: named_libraries(cx),
+        libraries: model_flag(item, cx, scope, "unknown-name")?,
     }))
 }
 
@@ -242,10 +248,9 @@ impl Atom for UnknownName {
         let Some(library) = cx.libraries.owning(&qualified) else {
             return false;
         };
-        let Some(version) = library.version_for(cx.versions.get(&library.name)) else {
-            return false;
-        };
-        library.lacks_name(&qualified, version)
+        library
+            .version_in(cx.versions)
+            .is_some_and(|version| library.lacks_name(&qualified, version))
     }
 
     fn needs(&self, _modules: &FxHashSet<String>) -> Needs {
