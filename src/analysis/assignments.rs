@@ -162,19 +162,7 @@ impl<'t> Assignments<'t> {
         attribute: &str,
         ancestors: &[AnyNodeRef<'t>],
     ) -> Option<AttributeSources<'t>> {
-        let method = ancestors
-            .iter()
-            .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
-        let AnyNodeRef::StmtFunctionDef(function) = ancestors[method] else {
-            return None;
-        };
-        if first_parameter(function)? != instance {
-            return None;
-        }
-        let class_index = method.checked_sub(1)?;
-        let AnyNodeRef::StmtClassDef(class) = ancestors[class_index] else {
-            return None;
-        };
+        let (class_index, class) = instance_class(instance, ancestors)?;
         let key = (class.body.as_ptr() as usize, attribute.to_owned());
         if let Some(found) = self.attributes.borrow().get(&key) {
             return Some(found.clone());
@@ -350,6 +338,29 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
         self.found.other |= inner.name.as_ref().is_some_and(|n| n.as_str() == self.name);
         source_order::walk_except_handler(self, handler);
     }
+}
+
+/// The class whose instance `instance` is where `ancestors` (outermost first) enclose a use of
+/// it: `instance` is the first parameter of the innermost enclosing function, a method of that
+/// class. With where the class stands in `ancestors`.
+pub fn instance_class<'t>(
+    instance: &str,
+    ancestors: &[AnyNodeRef<'t>],
+) -> Option<(usize, &'t ruff_python_ast::StmtClassDef)> {
+    let method = ancestors
+        .iter()
+        .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
+    let AnyNodeRef::StmtFunctionDef(function) = ancestors[method] else {
+        return None;
+    };
+    if first_parameter(function)? != instance {
+        return None;
+    }
+    let class_index = method.checked_sub(1)?;
+    let AnyNodeRef::StmtClassDef(class) = ancestors[class_index] else {
+        return None;
+    };
+    Some((class_index, class))
 }
 
 /// The name of a function's first positional parameter (the instance, in a method).

@@ -26,7 +26,7 @@ use ruff_python_ast::{
 };
 use ruff_text_size::{Ranged, TextRange};
 
-use super::assignments::first_parameter;
+use super::assignments::{first_parameter, instance_class};
 use super::library::{EntryKind, Libraries};
 use super::reads::{Reads, defined, parameter_for};
 use crate::base::version::Version;
@@ -257,19 +257,7 @@ fn stored_reads<'t>(
         }
         Expr::Attribute(attribute) => {
             let instance = attribute.value.as_name_expr()?.id.as_str();
-            let method = ancestors
-                .iter()
-                .rposition(|a| matches!(a, AnyNodeRef::StmtFunctionDef(_)))?;
-            let AnyNodeRef::StmtFunctionDef(def) = ancestors[method] else {
-                return None;
-            };
-            if first_parameter(def)? != instance {
-                return None;
-            }
-            let class_index = method.checked_sub(1)?;
-            let AnyNodeRef::StmtClassDef(owner) = ancestors[class_index] else {
-                return None;
-            };
+            let (class_index, owner) = instance_class(instance, ancestors)?;
             let mut found = Vec::new();
             for statement in &owner.body {
                 let Stmt::FunctionDef(method) = statement else {
