@@ -6,6 +6,7 @@
 
 pub mod assignments;
 pub mod config_file;
+pub mod flow;
 pub mod library;
 pub mod parse;
 pub mod reads;

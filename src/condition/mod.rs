@@ -24,6 +24,7 @@ mod count;
 mod keyword;
 mod kind;
 mod names;
+mod path;
 mod position;
 mod project;
 mod regex;
@@ -44,6 +45,7 @@ use ruff_text_size::Ranged;
 use rustc_hash::FxHashSet;
 
 use crate::analysis::assignments::Assignments;
+use crate::analysis::flow::Flows;
 use crate::analysis::library::Libraries;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
@@ -246,6 +248,8 @@ pub struct Context<'r, 't, 'c> {
     pub libraries: &'r Libraries,
     /// The types of the file's values, worked out as conditions ask.
     pub types: &'c Types,
+    /// The control flow of the file's functions, built as conditions ask.
+    pub flows: &'c Flows<'t>,
     pub versions: &'c Versions,
 }
 

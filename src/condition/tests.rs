@@ -68,6 +68,7 @@ fn matched_with(table: &str, source: &str, versions: &[(&str, &str)]) -> Vec<Str
         modules: &modules,
         libraries: &libraries,
         types: &Types::default(),
+        flows: &Default::default(),
         versions: &versions,
     };
     let mut nodes = Nodes {

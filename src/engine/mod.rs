@@ -14,6 +14,7 @@ use ruff_python_ast::AnyNodeRef;
 use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
 
 use crate::analysis::assignments::Assignments;
+use crate::analysis::flow::Flows;
 use crate::analysis::parse::Analysis;
 use crate::analysis::tokens::TokenFacts;
 use crate::analysis::types::Types;
@@ -117,6 +118,7 @@ pub fn check_parsed(
     let live = {
         let assignments = Assignments::default();
         let types = Types::default();
+        let flows = Flows::default();
         let module_node = AnyNodeRef::from(module);
         rules.live_of_rules(&scan.live, |rule_ref| {
             let pack = rules.pack(rule_ref);
@@ -128,6 +130,7 @@ pub fn check_parsed(
                 modules: &pack.modules,
                 libraries: &pack.libraries,
                 types: &types,
+                flows: &flows,
                 versions: rules.versions(),
             };
             rules
@@ -150,6 +153,7 @@ pub fn check_parsed(
         resolved: String::new(),
         assignments: Assignments::default(),
         types: Default::default(),
+        flows: Default::default(),
         ancestors: Vec::new(),
         stack: stack::Checked::default(),
         found: Vec::new(),

@@ -14,6 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::findings;
 use crate::analysis::assignments::Assignments;
+use crate::analysis::flow::Flows;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
 use crate::analysis::uses::{self, Unsupported};
@@ -45,6 +46,8 @@ pub(super) struct Walker<'r, 't> {
     pub(super) assignments: Assignments<'t>,
     /// The types of values (for `type` and `unknown-attribute`), worked out once each.
     pub(super) types: Types,
+    /// The control flow of functions (for `path`), built once each as conditions ask.
+    pub(super) flows: Flows<'t>,
     pub(super) ancestors: Vec<AnyNodeRef<'t>>,
     /// Where the walk last made sure of its stack.
     pub(super) stack: stack::Checked,
@@ -80,6 +83,7 @@ impl<'r, 't> Walker<'r, 't> {
             modules: &pack.modules,
             libraries: &pack.libraries,
             types: &self.types,
+            flows: &self.flows,
             versions: self.rules.versions(),
         }
     }

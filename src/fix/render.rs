@@ -14,7 +14,7 @@ use crate::analysis::tokens::TokenFacts;
 use crate::base::diagnostic::{Applicability, Edit, Fix};
 use crate::base::source::Layout;
 use crate::fix::imports::{Imports, remove_alias};
-use crate::pack::{Each, Pack, Rule};
+use crate::pack::{Each, Pack, Placement, Rule};
 use crate::pattern::matcher::{Capture, Env};
 use crate::pattern::template::{Expansion, Expansions, Site};
 use crate::ruleset::RuleRef;
@@ -84,8 +84,13 @@ impl<'t> Renderer<'t> {
                 .chars()
                 .next_back()
                 .is_none_or(|c| c == '\n' || c == '\r');
-        if is_statement && template.is_multiline() && !starts_line {
+        let inserts = rule.fix_placement != Placement::Replace;
+        if is_statement && (template.is_multiline() || inserts) && !starts_line {
             // `if x: stmt` or `a; stmt`: a block cannot be placed there.
+            return None;
+        }
+        if inserts && statement_after_semicolon(self.parsed.tokens(), range.end()).is_some() {
+            // `stmt; other`: nothing can go between the two on its own line.
             return None;
         }
         let layout = self.layout;
@@ -134,12 +139,54 @@ impl<'t> Renderer<'t> {
         }
         let mut title = rule.fix_title.clone().unwrap_or_else(|| {
             let shown: String = content.lines().next().unwrap_or_default().trim().to_owned();
-            if content.trim().contains('\n') {
-                format!("Replace with `{shown} …`")
+            let more = if content.trim().contains('\n') {
+                " …"
             } else {
-                format!("Replace with `{shown}`")
+                ""
+            };
+            match rule.fix_placement {
+                Placement::Replace => format!("Replace with `{shown}{more}`"),
+                Placement::Before => format!("Insert `{shown}{more}` before"),
+                Placement::After => format!("Insert `{shown}{more}` after"),
             }
         });
+        match rule.fix_placement {
+            Placement::Replace => {}
+            Placement::Before => {
+                let mut inserted = content;
+                inserted.push_str(layout.newline);
+                inserted.push_str(indent);
+                let mut edits = vec![Edit::insert(range.start(), inserted)];
+                edits.extend(import_edits);
+                edits.sort_by(|a, b| a.key().cmp(&b.key()));
+                return Some(Fix {
+                    applicability,
+                    edits,
+                    title,
+                });
+            }
+            Placement::After => {
+                // After the statement's line, trailing comment included.
+                let rest = &source[range.end().to_usize()..];
+                let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+                let tail = rest[..line_end].trim();
+                if !(tail.is_empty() || tail.starts_with('#')) {
+                    return None;
+                }
+                let at = range.end() + ruff_text_size::TextSize::try_from(line_end).ok()?;
+                let mut inserted = String::from(layout.newline);
+                inserted.push_str(indent);
+                inserted.push_str(&content);
+                let mut edits = vec![Edit::insert(at, inserted)];
+                edits.extend(import_edits);
+                edits.sort_by(|a, b| a.key().cmp(&b.key()));
+                return Some(Fix {
+                    applicability,
+                    edits,
+                    title,
+                });
+            }
+        }
         // A fix never silently deletes a comment: if one would go, the fix needs --unsafe-fixes.
         let comments = self.tokens.comments();
         let first = comments.partition_point(|comment| comment.end() <= range.start());

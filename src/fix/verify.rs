@@ -280,7 +280,9 @@ fn check_untouched(before: &Shape, edits: &[OwnedEdit<'_>], after: &Shape) -> Re
             .take_while(|(edit, _)| edit.range.start() <= range.end())
             .any(|(edit, _)| {
                 if edit.range.is_empty() {
-                    range.start() < edit.range.start() && edit.range.start() < range.end()
+                    // An insertion at a statement's end adds to its last line, or to the block
+                    // it ends (statements written after it at its indentation or deeper).
+                    range.start() < edit.range.start() && edit.range.start() <= range.end()
                 } else {
                     edit.range.start() < range.end() && range.start() < edit.range.end()
                 }

@@ -79,6 +79,8 @@ pub struct Rule {
     pub setting_fix: Option<SettingFix>,
     pub applicability: Option<Applicability>,
     pub fix_title: Option<String>,
+    /// Where the fix's text goes: in place of the match, or as statements before or after it.
+    pub fix_placement: Placement,
     /// The library model class the matched value becomes (`fix.becomes`): the fix is withheld
     /// where a use of the value needs what that class lacks.
     pub becomes: Option<Becomes>,
@@ -126,6 +128,17 @@ pub struct Each {
     pub metavar: String,
     pub matching: RuleMatch,
     pub fix: Template,
+}
+
+/// Where a fix's rendered template goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// In place of the matched text (`fix.template`).
+    Replace,
+    /// As statements on their own lines before the matched statement (`fix.before`).
+    Before,
+    /// As statements on their own lines after it (`fix.after`).
+    After,
 }
 
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use rustc_hash::FxHashSet;
 use toml::Spanned;
 
 use super::schema::{self, Applicability};
-use super::{Becomes, Each, Example, Loader, Rule, SourceError, is_kebab, setting_fix};
+use super::{Becomes, Each, Example, Loader, Placement, Rule, SourceError, is_kebab, setting_fix};
 use crate::analysis::library::Libraries;
 use crate::base::version::Version;
 use crate::condition::value::{Kind, Value};
@@ -109,6 +109,7 @@ pub(super) fn compile_rule(
     let mut setting_fix = None;
     let mut applicability = None;
     let mut fix_title = None;
+    let mut fix_placement = Placement::Replace;
     let fix_def = match (&def.fix, &setting_bound) {
         (Some(value), Some(bound)) => {
             let read = setting_fix::read(loader, value, bound, &rule_span)?;
@@ -191,13 +192,14 @@ pub(super) fn compile_rule(
         for var in template.metavars() {
             check_bound(&var.name, fix_def.template_span.clone(), "fix")?;
         }
+        let inserts = fix_def.placement != Placement::Replace;
         for (index, entry) in matching.entries.iter().enumerate() {
             let compatible = match entry {
                 Entry::Pattern(pattern) => {
-                    pattern.form != Form::Expr || template.form == Form::Expr
+                    pattern.form != Form::Expr || (template.form == Form::Expr && !inserts)
                 }
                 Entry::Kinds(kinds) => {
-                    template.form == Form::Expr
+                    (template.form == Form::Expr && !inserts)
                         || kinds.iter().all(|k| format!("{k:?}").starts_with("Stmt"))
                 }
             };
@@ -254,6 +256,7 @@ pub(super) fn compile_rule(
         }
         applicability = Some(fix_def.applicability);
         fix_title = fix_def.title;
+        fix_placement = fix_def.placement;
         if let Some((class, span)) = fix_def.becomes {
             if libraries.class(&class).is_none() {
                 return Err(loader
@@ -366,6 +369,7 @@ pub(super) fn compile_rule(
         setting_fix,
         applicability,
         fix_title,
+        fix_placement,
         becomes,
         fallback: def.fallback,
         default_keywords,
@@ -381,6 +385,7 @@ struct FixDef {
     span: Range<usize>,
     template: String,
     template_span: Range<usize>,
+    placement: Placement,
     applicability: Applicability,
     title: Option<String>,
     /// The model class the matched value becomes, and where that was written.
@@ -413,6 +418,7 @@ fn read_fix(
             ));
     };
     let mut template = None;
+    let mut placement = Placement::Replace;
     let mut applicability = None;
     let mut title = None;
     let mut becomes = None;
@@ -422,9 +428,20 @@ fn read_fix(
     let mut transforms = Vec::new();
     for (key, item) in entries {
         match key.as_str() {
-            "template" => {
+            "template" | "before" | "after" => {
                 let Some(text) = item.as_str() else {
                     return Err(loader.error(span_of(item), "a fix template is a string"));
+                };
+                if template.is_some() {
+                    return Err(loader.error(
+                        span_of(item),
+                        "a `fix` has one of `template`, `before` and `after`",
+                    ));
+                }
+                placement = match key.as_str() {
+                    "before" => Placement::Before,
+                    "after" => Placement::After,
+                    _ => Placement::Replace,
                 };
                 template = Some((text.to_owned(), span_of(item)));
             }
@@ -492,7 +509,7 @@ fn read_fix(
             other => {
                 let mut error = loader.error(
                     span_of(item),
-                    format!("unknown key `{other}` in `fix`: it takes `template`, `applicability`, `title`, `becomes`, `rewritten-uses` and metavariables' transforms"),
+                    format!("unknown key `{other}` in `fix`: it takes `template` (or `before`, `after`), `applicability`, `title`, `becomes`, `rewritten-uses` and metavariables' transforms"),
                 );
                 if other == "default-keywords" || other == "fresh" || other == "each" {
                     error = error.note(
@@ -506,7 +523,9 @@ fn read_fix(
         }
     }
     let Some((template, template_span)) = template else {
-        return Err(loader.error(span, "a `fix` needs a `template`: what the match becomes"));
+        return Err(loader
+            .error(span, "a `fix` needs a `template`: what the match becomes")
+            .note("or `before` / `after`: statements inserted before or after the matched one"));
     };
     if let (Some(span), None) = (rewritten_span, &becomes) {
         return Err(loader.error(span, "`rewritten-uses` belongs to a fix with `becomes`"));
@@ -521,6 +540,7 @@ fn read_fix(
         span,
         template,
         template_span,
+        placement,
         applicability,
         title,
         becomes,

@@ -30,6 +30,9 @@ pub enum Form {
     Stmts,
 }
 
+/// What an `except` pattern is parsed after.
+const HANDLER_PREFIX: &str = "try:\n    pass\n";
+
 /// A parsed pattern.
 #[derive(Debug)]
 pub struct Pattern {
@@ -39,6 +42,8 @@ pub struct Pattern {
     python: String,
     parsed: Parsed<ModModule>,
     pub form: Form,
+    /// Whether it is one `except` clause (parsed after a `try: pass` that is not part of it).
+    handler: bool,
 }
 
 /// Why a pattern was refused.
@@ -78,6 +83,13 @@ impl Pattern {
                 "`$` at offset {offset} does not start a metavariable: write `$NAME`, `$$$NAME` or `$_` (uppercase)"
             ),
         })?;
+        // An `except` clause is parsed as the handler of a `try` written before it.
+        let handler = text.trim_start().starts_with("except");
+        let python = if handler {
+            format!("{HANDLER_PREFIX}{python}")
+        } else {
+            python
+        };
         let parsed = ruff_python_parser::parse_module(&python).map_err(|error| PatternError {
             message: format!(
                 "not valid Python: {}",
@@ -85,6 +97,12 @@ impl Pattern {
             ),
         })?;
         let form = match &parsed.suite()[..] {
+            [Stmt::Try(node)] if handler && node.handlers.len() == 1 => Form::Stmt,
+            _ if handler => {
+                return Err(PatternError {
+                    message: "an `except` pattern is one `except` clause".to_owned(),
+                });
+            }
             [] => {
                 return Err(PatternError {
                     message: "the pattern is empty".to_owned(),
@@ -99,6 +117,7 @@ impl Pattern {
             python,
             parsed,
             form,
+            handler,
         };
         pattern.check_variadics()?;
         Ok(pattern)
@@ -116,6 +135,7 @@ impl Pattern {
     /// The root node for expression and single-statement patterns.
     pub fn root(&self) -> AnyNodeRef<'_> {
         match (&self.form, &self.parsed.suite()[..]) {
+            (_, [Stmt::Try(node)]) if self.handler => AnyNodeRef::from(&node.handlers[0]),
             (Form::Expr, [Stmt::Expr(expr)]) => AnyNodeRef::from(&*expr.value),
             (_, [first, ..]) => AnyNodeRef::from(first),
             _ => unreachable!("patterns are never empty"),

@@ -1,0 +1,436 @@
+//! The conditions on control flow: what happens on the paths between two places of a function
+//! ([`Flow`](crate::analysis::flow)).
+//!
+//! `path = { from = F, to = T, every = C }` holds when every path from `F` to `T` runs a step
+//! satisfying `C` (true when no path gets there); `some = C`, when one does; `none = C`, when
+//! none does; with none of the three, when some path gets from `F` to `T` at all. The steps `C`
+//! is tested on are simple statements and the parts of compound statements that run by
+//! themselves (tests, iterables, `with` items, `except` types), plus an `async for` statement at
+//! each iteration and an `async with` statement at its entry and exit. `C` sees no capture of the
+//! match.
+//!
+//! Places are worked out from the tested node, or from `region`: the nearest enclosing node
+//! satisfying that condition, within the function. `from` is `"function"` (the function's entry),
+//! `"start"` (where the region's body begins: a loop's body, an `except` clause's body, a `with`
+//! body once entered, a function's first statement) or `"here"` (just after the tested node).
+//! `to` is `"here"` (just before the tested node), `"end"` (where the region completes),
+//! `"exits"` (leaving the region other than by an exception: completing, or a `return`, `break`
+//! or `continue` out of it), `"loop"` (the region's next iteration) or `"function"` (the
+//! function's `return`s and its end). `restart = C` starts the paths afresh after each step
+//! satisfying `C` (a `yield`, for "since the last yield").
+//!
+//! `leaves = C` holds of a `return`, `break` or `continue` that takes control out of an enclosing
+//! node satisfying `C`: any, within the function, for a `return`; those inside the loop a
+//! `break` or `continue` belongs to, for them.
+//!
+//! A function whose graph is too large is not judged: neither condition holds in it.
+
+use ruff_python_ast::{AnyNodeRef, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::read::{CompileError, Compiler, Scope, node_only};
+use super::value::Value;
+use super::{Atom, Condition, Context, Target};
+use crate::analysis::flow::{Flow, Goal, Quantifier, Vertex};
+use crate::pattern::MetavarUse;
+use crate::pattern::matcher::Env;
+
+/// Where paths begin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum From {
+    Function,
+    Start,
+    Here,
+}
+
+/// Where paths end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum To {
+    Here,
+    End,
+    Exits,
+    Loop,
+    Function,
+}
+
+const FROM: [(&str, From); 3] = [
+    ("function", From::Function),
+    ("start", From::Start),
+    ("here", From::Here),
+];
+
+const TO: [(&str, To); 5] = [
+    ("here", To::Here),
+    ("end", To::End),
+    ("exits", To::Exits),
+    ("loop", To::Loop),
+    ("function", To::Function),
+];
+
+const KEYS: [&str; 7] = ["from", "to", "region", "every", "some", "none", "restart"];
+
+#[derive(Debug)]
+struct Path {
+    from: From,
+    to: To,
+    region: Option<Condition>,
+    /// The quantifier and the steps it counts; `None`: some path reaches.
+    marks: Option<(Quantifier, bool, Condition)>,
+    restart: Option<Condition>,
+}
+
+fn one_of<T: Copy>(item: &Value, key: &str, known: &[(&str, T)]) -> Result<T, CompileError> {
+    item.as_str()
+        .and_then(|text| known.iter().find(|(name, _)| *name == text))
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let names: Vec<String> = known
+                .iter()
+                .map(|(name, _)| format!("\"{name}\""))
+                .collect();
+            CompileError::at(item, format!("`path.{key}` is one of {}", names.join(", ")))
+        })
+}
+
+pub(super) fn parse_path(
+    item: &Value,
+    cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    node_only(item, "path", scope)?;
+    let Some(entries) = item.as_table() else {
+        return Err(CompileError::at(
+            item,
+            format!("`path` takes a table, found {}", item.describe()),
+        )
+        .note(
+            "write `path = { from = \"function\", to = \"here\", every = { kind = \"Await\" } }`",
+        ));
+    };
+    let mut path = Path {
+        from: From::Function,
+        to: To::Here,
+        region: None,
+        marks: None,
+        restart: None,
+    };
+    let mut from = None;
+    let mut to = None;
+    for (key, value) in entries {
+        match key.as_str() {
+            "from" => from = Some(one_of(value, "from", &FROM)?),
+            "to" => to = Some(one_of(value, "to", &TO)?),
+            "region" => path.region = Some(cx.table(value, Scope::Node, &[])?),
+            "restart" => path.restart = Some(cx.table(value, Scope::Node, &[])?),
+            "every" | "some" | "none" => {
+                if path.marks.is_some() {
+                    return Err(CompileError::at(
+                        value,
+                        "`path` takes one of `every`, `some` and `none`",
+                    ));
+                }
+                let (quantifier, negated) = match key.as_str() {
+                    "every" => (Quantifier::Every, false),
+                    "some" => (Quantifier::Some, false),
+                    _ => (Quantifier::Some, true),
+                };
+                path.marks = Some((quantifier, negated, cx.table(value, Scope::Node, &[])?));
+            }
+            other => {
+                return Err(CompileError::at(
+                    value,
+                    format!("`path.{other}` is not a key of `path`"),
+                )
+                .note(format!("`path` takes {}", KEYS.join(", "))));
+            }
+        }
+    }
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(CompileError::at(
+            item,
+            "`path` needs `from` (where paths begin) and `to` (where they end)",
+        ));
+    };
+    if from == From::Here && to == To::Here {
+        return Err(CompileError::at(
+            item,
+            "`path` from \"here\" to \"here\" asks about the paths that loop back to the node",
+        )
+        .note("use `to = \"loop\"` with a loop as the region"));
+    }
+    path.from = from;
+    path.to = to;
+    Ok(Box::new(path))
+}
+
+pub(super) fn parse_leaves(
+    item: &Value,
+    cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    node_only(item, "leaves", scope)?;
+    Ok(Box::new(Leaves {
+        region: cx.table(item, Scope::Node, &[])?,
+    }))
+}
+
+/// Whether a node is a function or lambda, whose body is another graph.
+fn is_function(node: AnyNodeRef<'_>) -> bool {
+    matches!(
+        node,
+        AnyNodeRef::StmtFunctionDef(_) | AnyNodeRef::ExprLambda(_) | AnyNodeRef::StmtClassDef(_)
+    )
+}
+
+/// The function (or module) whose graph holds `node`: its index among `ancestors` (`None` for
+/// the module), or why there is none (a lambda's or a class body's node).
+fn scope_of(node: AnyNodeRef<'_>, ancestors: &[AnyNodeRef<'_>]) -> Result<Option<usize>, ()> {
+    if matches!(node, AnyNodeRef::StmtFunctionDef(_)) {
+        return Ok(Some(ancestors.len()));
+    }
+    match ancestors.iter().rposition(|a| is_function(*a)) {
+        None => Ok(None),
+        Some(index) => match ancestors[index] {
+            AnyNodeRef::StmtFunctionDef(_) => Ok(Some(index)),
+            _ => Err(()),
+        },
+    }
+}
+
+impl Path {
+    /// The region: the tested node, or its nearest enclosing node satisfying `region`.
+    fn region<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        node: AnyNodeRef<'t>,
+        ancestors: &[AnyNodeRef<'t>],
+    ) -> Option<(AnyNodeRef<'t>, usize)> {
+        let Some(condition) = &self.region else {
+            return Some((node, ancestors.len()));
+        };
+        for index in (0..ancestors.len()).rev() {
+            let ancestor = ancestors[index];
+            let at = Target::at(ancestor, &ancestors[..index]);
+            if condition.holds(cx, &at, &mut Env::new()) {
+                return Some((ancestor, index));
+            }
+            if is_function(ancestor) {
+                break;
+            }
+        }
+        None
+    }
+
+    /// The flags a condition gives each step of `flow` (labels get none).
+    fn marks<'r, 't>(
+        cx: &Context<'r, 't, '_>,
+        condition: &'r Condition,
+        flow: &Flow<'t>,
+        root: Option<AnyNodeRef<'t>>,
+        ancestors: &[AnyNodeRef<'t>],
+    ) -> Vec<bool> {
+        flow.steps()
+            .iter()
+            .map(|step| {
+                let Some(node) = step else { return false };
+                let target = match root {
+                    Some(root) => Target::below(super::Subject::Node(*node), root, ancestors),
+                    None => match top_statement(cx.module, node.range()) {
+                        Some(top) if AnyNodeRef::from(top).ptr_eq(*node) => Target::at(*node, &[]),
+                        Some(top) => Target::below(super::Subject::Node(*node), top.into(), &[]),
+                        None => return false,
+                    },
+                };
+                condition.holds(cx, &target, &mut Env::new())
+            })
+            .collect()
+    }
+}
+
+/// The module statement holding `range`.
+fn top_statement(module: &[Stmt], range: TextRange) -> Option<&Stmt> {
+    let index = module.partition_point(|s| s.end() < range.end());
+    module
+        .get(index)
+        .filter(|s| s.range().contains_range(range))
+}
+
+impl Atom for Path {
+    fn holds<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        _env: &mut Env<'r, 't>,
+    ) -> bool {
+        let Some(node) = target.node() else {
+            return false;
+        };
+        let ancestors = target.ancestors();
+        let Some((region, region_depth)) = self.region(cx, node, &ancestors) else {
+            return false;
+        };
+        let Ok(scope) = scope_of(region, &ancestors[..region_depth]) else {
+            return false;
+        };
+        let (root, body, root_range, scope_ancestors): (Option<AnyNodeRef<'t>>, &'t [Stmt], _, _) =
+            match scope {
+                Some(index) => {
+                    let function = if index == ancestors.len() {
+                        node
+                    } else {
+                        ancestors[index]
+                    };
+                    let AnyNodeRef::StmtFunctionDef(def) = function else {
+                        return false;
+                    };
+                    (
+                        Some(function),
+                        &def.body[..],
+                        def.range,
+                        &ancestors[..index.min(ancestors.len())],
+                    )
+                }
+                None => (None, cx.module, TextRange::default(), &ancestors[..0]),
+            };
+        let Some(flow) = cx.flows.graph(body, root_range) else {
+            return false;
+        };
+        let is_root = root.is_some_and(|r| r.ptr_eq(region));
+        let places = if is_root {
+            Some(flow.root())
+        } else {
+            flow.places(region.range())
+        };
+        let here_step = || flow.step_of(node.range());
+        let node_places = if root.is_some_and(|r| r.ptr_eq(node)) {
+            Some(flow.root())
+        } else {
+            flow.places(node.range())
+        };
+        let start: Vertex = match self.from {
+            From::Function => flow.root().start,
+            From::Start => match places {
+                Some(places) => places.start,
+                None => return false,
+            },
+            From::Here => match node_places {
+                Some(places) => places.end,
+                None => match here_step() {
+                    Some(step) => step,
+                    None => return false,
+                },
+            },
+        };
+        let goal = match self.to {
+            To::Here => match node_places {
+                Some(places) => Goal::Before(places.before),
+                None => match here_step() {
+                    Some(step) => Goal::Before(step),
+                    None => return false,
+                },
+            },
+            To::End => match places {
+                Some(places) => Goal::Before(places.end),
+                None => return false,
+            },
+            To::Exits => {
+                if places.is_none() {
+                    return false;
+                }
+                if is_root {
+                    Goal::Returns
+                } else {
+                    Goal::Leaving(region.range())
+                }
+            }
+            To::Loop => match places.and_then(|p| p.head) {
+                Some(head) => Goal::Before(head),
+                None => return false,
+            },
+            To::Function => Goal::Returns,
+        };
+        let marks_of = |condition: &'r Condition| {
+            let key = std::ptr::from_ref(condition) as usize;
+            cx.flows.marks(root_range, key, || {
+                Path::marks(cx, condition, &flow, root, scope_ancestors)
+            })
+        };
+        let restarts = self.restart.as_ref().map(marks_of);
+        match &self.marks {
+            None => {
+                let marks = vec![false; flow.len()];
+                flow.paths(
+                    &[start],
+                    goal,
+                    Quantifier::Reaches,
+                    &marks,
+                    restarts.as_deref(),
+                )
+            }
+            Some((quantifier, negated, condition)) => {
+                let marks = marks_of(condition);
+                let holds = flow.paths(&[start], goal, *quantifier, &marks, restarts.as_deref());
+                holds != *negated
+            }
+        }
+    }
+
+    fn binds(&self) -> Vec<MetavarUse> {
+        Vec::new()
+    }
+}
+
+#[derive(Debug)]
+struct Leaves {
+    region: Condition,
+}
+
+impl Atom for Leaves {
+    fn holds<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        _env: &mut Env<'r, 't>,
+    ) -> bool {
+        let Some(node) = target.node() else {
+            return false;
+        };
+        let is_return = match node {
+            AnyNodeRef::StmtReturn(_) => true,
+            AnyNodeRef::StmtBreak(_) | AnyNodeRef::StmtContinue(_) => false,
+            _ => return false,
+        };
+        let ancestors = target.ancestors();
+        let mut inner = node;
+        for index in (0..ancestors.len()).rev() {
+            let ancestor = ancestors[index];
+            if is_function(ancestor) {
+                return false;
+            }
+            if !is_return && in_loop_body(ancestor, inner) {
+                return false;
+            }
+            let at = Target::at(ancestor, &ancestors[..index]);
+            if self.region.holds(cx, &at, &mut Env::new()) {
+                return true;
+            }
+            inner = ancestor;
+        }
+        false
+    }
+
+    fn binds(&self) -> Vec<MetavarUse> {
+        Vec::new()
+    }
+}
+
+/// Whether `inner` is a statement of `node`'s loop body (where `break` and `continue` belong to
+/// it; in its `else` they belong to an enclosing loop).
+fn in_loop_body(node: AnyNodeRef<'_>, inner: AnyNodeRef<'_>) -> bool {
+    let body = match node {
+        AnyNodeRef::StmtFor(loop_) => &loop_.body,
+        AnyNodeRef::StmtWhile(loop_) => &loop_.body,
+        _ => return false,
+    };
+    body.iter().any(|s| AnyNodeRef::from(s).ptr_eq(inner))
+}
