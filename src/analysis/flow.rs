@@ -89,6 +89,8 @@ pub struct Flow<'t> {
     ranges: Vec<Option<TextRange>>,
     successors: Vec<Vec<Edge>>,
     places: FxHashMap<TextRange, Places>,
+    /// The first step of each node that has one, by its range.
+    first_steps: FxHashMap<TextRange, Vertex>,
     /// The labels of the function (or module) itself.
     root: Places,
     /// Where the function's normal exits (a `return`, falling off the end) meet.
@@ -127,6 +129,7 @@ impl<'t> Flow<'t> {
                 ranges: Vec::new(),
                 successors: Vec::new(),
                 places: FxHashMap::default(),
+                first_steps: FxHashMap::default(),
                 root: Places {
                     before: 0,
                     start: 0,
@@ -185,21 +188,61 @@ impl<'t> Flow<'t> {
         &self.steps
     }
 
-    /// The step that runs the node of this range, or the smallest one containing it (an
-    /// expression's statement). An `async with`'s exit step is never the one.
+    /// The first step that runs the node of this range (an `async with`'s entry, not its exit).
     pub fn step_of(&self, range: TextRange) -> Option<Vertex> {
-        let mut best: Option<(Vertex, TextRange)> = None;
-        for (index, step) in self.steps.iter().enumerate() {
-            let Some(node) = step else { continue };
-            let node_range = node.range();
-            if !node_range.contains_range(range) {
-                continue;
-            }
-            if best.is_none_or(|(_, b)| node_range.len() < b.len()) {
-                best = Some((index as Vertex, node_range));
+        self.first_steps.get(&range).copied()
+    }
+
+    /// What the paths from `starts` say at every vertex, as [`Flow::paths`] asks with `Before`
+    /// goals, for all goals at once: `None` where no path arrives, else whether the mark occurred
+    /// (on every path for `Every`; `Some` is not answered here, since a path may pass a goal and
+    /// come back to it, which does not change `Every` or `Reaches`).
+    pub fn arrivals(
+        &self,
+        starts: &[Vertex],
+        quantifier: Quantifier,
+        marks: &[bool],
+        restarts: Option<&[bool]>,
+    ) -> Vec<Option<bool>> {
+        debug_assert!(quantifier != Quantifier::Some);
+        let count = self.steps.len();
+        let mut came: Vec<Option<bool>> = vec![None; count];
+        let mut is_start = vec![false; count];
+        let mut queued = vec![false; count];
+        for &start in starts {
+            is_start[start as usize] = true;
+            queued[start as usize] = true;
+        }
+        let mut pending: Vec<Vertex> = starts.to_vec();
+        while let Some(vertex) = pending.pop() {
+            let index = vertex as usize;
+            queued[index] = false;
+            let out = if is_start[index] {
+                false
+            } else {
+                let Some(came_in) = came[index] else {
+                    continue;
+                };
+                if restarts.is_some_and(|r| r[index]) {
+                    false
+                } else {
+                    came_in || marks[index]
+                }
+            };
+            for edge in &self.successors[index] {
+                let to = edge.to as usize;
+                let before = came[to];
+                let after = Some(before.map_or(out, |b| b && out));
+                if after != before {
+                    came[to] = after;
+                    if !queued[to] {
+                        queued[to] = true;
+                        pending.push(edge.to);
+                    }
+                }
             }
         }
-        best.map(|(vertex, _)| vertex)
+        came
     }
 
     /// Over the paths that begin just after one of `starts` (or, past a vertex `restarts`
@@ -305,6 +348,7 @@ impl<'t> Flow<'t> {
 pub struct Flows<'t> {
     graphs: RefCell<FxHashMap<TextRange, Option<Rc<Flow<'t>>>>>,
     marks: RefCell<FxHashMap<(TextRange, usize), Rc<[bool]>>>,
+    arrivals: RefCell<FxHashMap<ArrivalsKey, Rc<[Option<bool>]>>>,
     skipped: RefCell<Vec<(TextRange, TooLarge)>>,
 }
 
@@ -341,11 +385,29 @@ impl<'t> Flows<'t> {
         marks
     }
 
+    /// [`Flow::arrivals`] in the graph at `root`, worked out once per `key`.
+    pub fn arrivals(
+        &self,
+        key: ArrivalsKey,
+        work_out: impl FnOnce() -> Vec<Option<bool>>,
+    ) -> Rc<[Option<bool>]> {
+        if let Some(known) = self.arrivals.borrow().get(&key) {
+            return known.clone();
+        }
+        let arrivals: Rc<[Option<bool>]> = work_out().into();
+        self.arrivals.borrow_mut().insert(key, arrivals.clone());
+        arrivals
+    }
+
     /// The functions whose graphs were too large to build, and why.
     pub fn skipped(&self) -> Vec<(TextRange, TooLarge)> {
         self.skipped.borrow().clone()
     }
 }
+
+/// What identifies one [`Flow::arrivals`] question in a file: the graph's root, the start, whether
+/// it asks `Every` (else `Reaches`), and the keys of its marks and restarts.
+pub type ArrivalsKey = (TextRange, Vertex, bool, usize, usize);
 
 /// How a jump or an exception leaving a statement passes through it.
 #[derive(Debug, Clone, Copy)]
@@ -379,6 +441,11 @@ impl<'t> Builder<'t> {
     fn vertex(&mut self, step: Option<AnyNodeRef<'t>>, range: Option<TextRange>) -> Vertex {
         if self.flow.steps.len() >= MAX_VERTICES {
             self.too_large.get_or_insert(TooLarge::Vertices);
+        }
+        if let (Some(node), Some(range)) = (step, range) {
+            let next = self.flow.steps.len() as Vertex;
+            debug_assert_eq!(node.range(), range);
+            self.flow.first_steps.entry(range).or_insert(next);
         }
         self.flow.steps.push(step);
         self.flow.ranges.push(range);

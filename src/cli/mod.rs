@@ -197,6 +197,10 @@ pub struct CheckArgs {
     /// Print findings only, no summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also print what the check left out of each file and why (a function too large for
+    /// control-flow analysis, for one).
+    #[arg(short, long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub configuration: ConfigArgs,
     /// Skip files the configuration excludes even when they are named explicitly (for pre-commit).

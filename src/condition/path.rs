@@ -2,8 +2,9 @@
 //! ([`Flow`](crate::analysis::flow)).
 //!
 //! `path = { from = F, to = T, every = C }` holds when every path from `F` to `T` runs a step
-//! satisfying `C` (true when no path gets there); `some = C`, when one does; `none = C`, when
-//! none does; with none of the three, when some path gets from `F` to `T` at all. The steps `C`
+//! satisfying `C` (true when no path gets there); `not-every = C`, when some path gets there
+//! without one; `some = C`, when one does; `none = C`, when none does; with none of these, when
+//! some path gets from `F` to `T` at all. The steps `C`
 //! is tested on are simple statements and the parts of compound statements that run by
 //! themselves (tests, iterables, `with` items, `except` types), plus an `async for` statement at
 //! each iteration and an `async with` statement at its entry and exit. `C` sees no capture of the
@@ -23,10 +24,13 @@
 //! node satisfying `C`: any, within the function, for a `return`; those inside the loop a
 //! `break` or `continue` belongs to, for them.
 //!
-//! A function whose graph is too large is not judged: neither condition holds in it.
+//! A function whose graph is too large is not judged: neither condition holds in it (so a rule
+//! asks `not-every` rather than `not.path.every`, which would hold there).
 
+use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
 use ruff_python_ast::{AnyNodeRef, Stmt};
 use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::FxHashMap;
 
 use super::read::{CompileError, Compiler, Scope, node_only};
 use super::value::Value;
@@ -67,7 +71,16 @@ const TO: [(&str, To); 5] = [
     ("function", To::Function),
 ];
 
-const KEYS: [&str; 7] = ["from", "to", "region", "every", "some", "none", "restart"];
+const KEYS: [&str; 8] = [
+    "from",
+    "to",
+    "region",
+    "every",
+    "not-every",
+    "some",
+    "none",
+    "restart",
+];
 
 #[derive(Debug)]
 struct Path {
@@ -122,15 +135,16 @@ pub(super) fn parse_path(
             "to" => to = Some(one_of(value, "to", &TO)?),
             "region" => path.region = Some(cx.table(value, Scope::Node, &[])?),
             "restart" => path.restart = Some(cx.table(value, Scope::Node, &[])?),
-            "every" | "some" | "none" => {
+            "every" | "not-every" | "some" | "none" => {
                 if path.marks.is_some() {
                     return Err(CompileError::at(
                         value,
-                        "`path` takes one of `every`, `some` and `none`",
+                        "`path` takes one of `every`, `not-every`, `some` and `none`",
                     ));
                 }
                 let (quantifier, negated) = match key.as_str() {
                     "every" => (Quantifier::Every, false),
+                    "not-every" => (Quantifier::Every, true),
                     "some" => (Quantifier::Some, false),
                     _ => (Quantifier::Some, true),
                 };
@@ -221,7 +235,8 @@ impl Path {
         None
     }
 
-    /// The flags a condition gives each step of `flow` (labels get none).
+    /// The flags a condition gives each step of `flow` (labels get none): one walk over the
+    /// function's body tests each step's node once, with its enclosing nodes at hand.
     fn marks<'r, 't>(
         cx: &Context<'r, 't, '_>,
         condition: &'r Condition,
@@ -229,30 +244,74 @@ impl Path {
         root: Option<AnyNodeRef<'t>>,
         ancestors: &[AnyNodeRef<'t>],
     ) -> Vec<bool> {
-        flow.steps()
-            .iter()
-            .map(|step| {
-                let Some(node) = step else { return false };
-                let target = match root {
-                    Some(root) => Target::below(super::Subject::Node(*node), root, ancestors),
-                    None => match top_statement(cx.module, node.range()) {
-                        Some(top) if AnyNodeRef::from(top).ptr_eq(*node) => Target::at(*node, &[]),
-                        Some(top) => Target::below(super::Subject::Node(*node), top.into(), &[]),
-                        None => return false,
-                    },
-                };
-                condition.holds(cx, &target, &mut Env::new())
-            })
-            .collect()
+        let mut by_range: FxHashMap<TextRange, Vec<Vertex>> = FxHashMap::default();
+        for (index, step) in flow.steps().iter().enumerate() {
+            if let Some(node) = step {
+                by_range
+                    .entry(node.range())
+                    .or_default()
+                    .push(index as Vertex);
+            }
+        }
+        let mut walk = StepWalk {
+            cx,
+            condition,
+            steps: flow.steps(),
+            by_range,
+            marks: vec![false; flow.len()],
+            path: ancestors.to_vec(),
+        };
+        match root {
+            Some(AnyNodeRef::StmtFunctionDef(function)) => {
+                walk.path.push(root.expect("matched"));
+                walk.visit_body(&function.body);
+            }
+            Some(_) => {}
+            None => walk.visit_body(cx.module),
+        }
+        walk.marks
     }
 }
 
-/// The module statement holding `range`.
-fn top_statement(module: &[Stmt], range: TextRange) -> Option<&Stmt> {
-    let index = module.partition_point(|s| s.end() < range.end());
-    module
-        .get(index)
-        .filter(|s| s.range().contains_range(range))
+/// The walk [`Path::marks`] makes.
+struct StepWalk<'r, 't, 'c, 'x> {
+    cx: &'x Context<'r, 't, 'c>,
+    condition: &'r Condition,
+    steps: &'x [Option<AnyNodeRef<'t>>],
+    by_range: FxHashMap<TextRange, Vec<Vertex>>,
+    marks: Vec<bool>,
+    path: Vec<AnyNodeRef<'t>>,
+}
+
+impl<'t> SourceOrderVisitor<'t> for StepWalk<'_, 't, '_, '_> {
+    fn enter_node(&mut self, node: AnyNodeRef<'t>) -> TraversalSignal {
+        if let Some(vertices) = self.by_range.get(&node.range()) {
+            let own: Vec<Vertex> = vertices
+                .iter()
+                .copied()
+                .filter(|&v| self.steps[v as usize].is_some_and(|s| s.ptr_eq(node)))
+                .collect();
+            if !own.is_empty() {
+                let at = Target::at(node, &self.path);
+                let holds = self.condition.holds(self.cx, &at, &mut Env::new());
+                for vertex in own {
+                    self.marks[vertex as usize] = holds;
+                }
+            }
+        }
+        // A nested function, class or lambda is one step: its body is another graph.
+        if is_function(node) {
+            return TraversalSignal::Skip;
+        }
+        self.path.push(node);
+        TraversalSignal::Traverse
+    }
+
+    fn leave_node(&mut self, node: AnyNodeRef<'t>) {
+        if !is_function(node) {
+            self.path.pop();
+        }
+    }
 }
 
 impl Atom for Path {
@@ -301,7 +360,13 @@ impl Atom for Path {
         } else {
             flow.places(region.range())
         };
-        let here_step = || flow.step_of(node.range());
+        // The step running the node: its own, or that of the nearest enclosing node that has one
+        // (an expression's statement, a test's `if`).
+        let here_step = || {
+            std::iter::once(node)
+                .chain(ancestors.iter().rev().copied())
+                .find_map(|n| flow.step_of(n.range()))
+        };
         let node_places = if root.is_some_and(|r| r.ptr_eq(node)) {
             Some(flow.root())
         } else {
@@ -356,6 +421,38 @@ impl Atom for Path {
             })
         };
         let restarts = self.restart.as_ref().map(marks_of);
+        let restart_key = self
+            .restart
+            .as_ref()
+            .map_or(0, |c| std::ptr::from_ref(c) as usize);
+        // Many nodes of one function ask the same question with different goals (every `return`
+        // of it): the answer for every goal is worked out once.
+        if let Goal::Before(goal) = goal {
+            let shared = match &self.marks {
+                None => Some((Quantifier::Reaches, None)),
+                Some((Quantifier::Every, negated, condition)) => {
+                    Some((Quantifier::Every, Some((*negated, condition))))
+                }
+                Some(_) => None,
+            };
+            if let Some((quantifier, marked)) = shared {
+                let marks = match marked {
+                    Some((_, condition)) => marks_of(condition),
+                    None => vec![false; flow.len()].into(),
+                };
+                let marks_key = marked.map_or(0, |(_, c)| std::ptr::from_ref(c) as usize);
+                let every = quantifier == Quantifier::Every;
+                let key = (root_range, start, every, marks_key, restart_key);
+                let arrivals = cx.flows.arrivals(key, || {
+                    flow.arrivals(&[start], quantifier, &marks, restarts.as_deref())
+                });
+                let arrived = arrivals[goal as usize];
+                return match marked {
+                    None => arrived.is_some(),
+                    Some((negated, _)) => arrived.unwrap_or(true) != negated,
+                };
+            }
+        }
         match &self.marks {
             None => {
                 let marks = vec![false; flow.len()];

@@ -79,6 +79,7 @@ pub fn read_and_check(
                     diagnostics: vec![diagnostic],
                     parsed: true,
                     syntax_error: true,
+                    notes: Vec::new(),
                 };
                 return (checked, None);
             }
@@ -106,6 +107,7 @@ pub fn read_and_check(
         diagnostics,
         parsed: true,
         syntax_error: false,
+        notes: Vec::new(),
     };
     (checked, first)
 }

@@ -36,6 +36,8 @@ pub struct Checked {
     pub parsed: bool,
     /// Whether the file has syntax errors.
     pub syntax_error: bool,
+    /// What the check left out of this file and why (shown with `--verbose`).
+    pub notes: Vec<String>,
 }
 
 /// Check `source` with every enabled rule of `rules`. `disabled_fixes` lists rules whose fixes are
@@ -107,6 +109,7 @@ pub fn check_parsed(
             diagnostics,
             parsed: true,
             syntax_error: true,
+            notes: Vec::new(),
         };
     }
     let module = parsed.syntax();
@@ -175,6 +178,18 @@ pub fn check_parsed(
         walker.match_comments(parsed);
     }
     let mut diagnostics = std::mem::take(&mut walker.found);
+    let notes = walker
+        .flows
+        .skipped()
+        .into_iter()
+        .map(|(range, reason)| {
+            let line = source[..range.start().to_usize()].matches('\n').count() + 1;
+            format!(
+                "line {line}: the control flow of this function is not analysed ({reason}); \
+                 rules asking about its paths do not report in it"
+            )
+        })
+        .collect();
     drop(walker);
     findings::finish(rules, &mut diagnostics);
     noqa::suppress(rules, &Lines::new(source, &tokens), &mut diagnostics);
@@ -182,5 +197,6 @@ pub fn check_parsed(
         diagnostics,
         parsed: true,
         syntax_error: false,
+        notes,
     }
 }

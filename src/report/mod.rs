@@ -43,6 +43,8 @@ pub struct FileReport {
     pub fixed: BTreeMap<String, usize>,
     /// Rollbacks, write errors and other problems with this file.
     pub problems: Vec<String>,
+    /// What the check left out of this file and why (printed with `--verbose`).
+    pub notes: Vec<String>,
 }
 
 /// The whole report in `format`.

@@ -147,9 +147,12 @@ pub(super) fn check_file(
         report.fixed = outcome.applied;
         report.problems = outcome.problems;
         report.diagnostics = outcome.remaining.diagnostics;
+        report.notes = outcome.remaining.notes;
         (outcome.text != source.text).then_some(outcome.text)
     } else {
-        report.diagnostics = check_named(rules, path, &source.text, &[]).diagnostics;
+        let checked = check_named(rules, path, &source.text, &[]);
+        report.diagnostics = checked.diagnostics;
+        report.notes = checked.notes;
         None
     };
     let has_findings = !report.diagnostics.is_empty();
@@ -173,9 +176,9 @@ pub(super) fn check_file(
 }
 
 /// The reports of a run: one per path that could not be walked, then one per file, sorted by
-/// path; each file's problems are printed on standard error. A file whose change could not be
-/// written reports why, and the findings of the text it kept.
-pub(super) fn reports(found: &Found, batch: Batch) -> Reports {
+/// path; each file's problems are printed on standard error, and its notes too when `verbose`. A
+/// file whose change could not be written reports why, and the findings of the text it kept.
+pub(super) fn reports(found: &Found, batch: Batch, verbose: bool) -> Reports {
     let changed_files = batch.changed_files();
     let Batch {
         files,
@@ -213,6 +216,15 @@ pub(super) fn reports(found: &Found, batch: Batch) -> Reports {
                 report::escape(&report.path),
                 report::escape(problem)
             );
+        }
+        if verbose {
+            for note in &report.notes {
+                eprintln!(
+                    "{}: note: {}",
+                    report::escape(&report.path),
+                    report::escape(note)
+                );
+            }
         }
     }
     Reports {

@@ -37,7 +37,7 @@ pub(super) fn check_or_fix(
         check_file(rules, path, source, run.fix, run.unsafe_fixes)
     };
     let batch = files::check_all(found, run, output, &named, run.mode == Mode::Fix, action)?;
-    let mut reports = files::reports(found, batch);
+    let mut reports = files::reports(found, batch, run.verbose);
     let baselined = apply_baseline(run, &mut reports.files)?;
     let totals = report::totals(&reports.files, run.unsafe_fixes);
     let code = reports.exit(exit_code(run, totals));
@@ -88,7 +88,7 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
             file.report.fixed.clear();
         }
     }
-    let mut reports = files::reports(found, batch);
+    let mut reports = files::reports(found, batch, run.verbose);
     apply_baseline(run, &mut reports.files)?;
     let _ = std::io::stdout().lock().write_all(diffs.as_bytes());
     let changed_files = reports.changed_files;
@@ -107,7 +107,7 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
 /// were added is said on standard error.
 pub(super) fn add_noqa(run: &RunWide, found: &Found) -> Result<u8, Failure> {
     let batch = files::check_all(found, run, None, &[], true, add_noqa_to)?;
-    let reports = files::reports(found, batch);
+    let reports = files::reports(found, batch, run.verbose);
     let added: usize = reports
         .files
         .iter()
@@ -207,7 +207,7 @@ pub(super) fn write_baseline(
         check_file(rules, path, source, false, false)
     };
     let batch = files::check_all(found, run, Some(output), named, false, action)?;
-    let reports = files::reports(found, batch);
+    let reports = files::reports(found, batch, run.verbose);
     let file = output.path();
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)

@@ -44,6 +44,8 @@ pub(super) struct RunWide {
     pub color: bool,
     pub statistics: bool,
     pub quiet: bool,
+    /// `--verbose`: also print what the check left out of each file and why.
+    pub verbose: bool,
     pub exit_zero: bool,
     pub exit_non_zero_on_fix: bool,
     /// `-o FILE`: where the findings go instead of standard output.
@@ -107,6 +109,7 @@ impl RunWide {
             },
             statistics: args.statistics,
             quiet: args.quiet,
+            verbose: args.verbose,
             exit_zero: args.exit_zero,
             exit_non_zero_on_fix: args.exit_non_zero_on_fix,
             output_file: args.output_file.clone(),
