@@ -60,6 +60,9 @@ pub struct PackMeta {
 pub struct RuleDef {
     pub code: Spanned<String>,
     pub name: Spanned<String>,
+    /// Other tools' codes for the same check: selectors and suppressions accept them.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
     pub message: Spanned<String>,
     #[serde(default = "default_severity")]
     pub severity: Severity,

@@ -1,6 +1,6 @@
 //! Rule documentation generated from the packs: `anyio-lint rule CODE` and `docs/rules/`.
 //!
-//! A page is the rule's header (code, name, pack, fix safety, version requirements), its `explain`
+//! A page is the rule's header (code, name, pack, fix safety, aliases, version requirements), its `explain`
 //! Markdown (which carries Ruff's headings: What it does, Why is this bad?, Example, Use instead,
 //! Fix safety) and the pack's own examples, before and after. The engine's own rule
 //! ([`noqa::UNUSED_NOQA`]) has a hand-written page in the same layout.
@@ -30,6 +30,13 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
         "Pack: `{}` · Severity: {severity} · Fix: {fix}\n",
         pack.name
     ));
+    if !rule.aliases.is_empty() {
+        let aliases: Vec<String> = rule.aliases.iter().map(|a| format!("`{a}`")).collect();
+        page.push_str(&format!(
+            "\nAliases: {} (other tools' codes for this check: selectors and `# noqa` accept them)\n",
+            aliases.join(", ")
+        ));
+    }
     if !rule.requires.is_empty() {
         let requires: Vec<String> = rule
             .requires
@@ -103,8 +110,13 @@ pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
         ));
         for rule in &pack.rules {
             let fix = fix_kind(rule.applicability);
+            let aliases = if rule.aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", rule.aliases.join(", "))
+            };
             index.push_str(&format!(
-                "| [{}]({}.md) | {} | {fix} |\n",
+                "| [{}]({}.md){aliases} | {} | {fix} |\n",
                 rule.code, rule.code, rule.name
             ));
             files.push((format!("{}.md", rule.code), rule_page(pack, rule)));
