@@ -460,6 +460,18 @@ fn rule_and_rules_commands() {
     let page = stdout(&by_alias);
     assert!(page.starts_with("# my-rule (MY1)"), "{page}");
     assert!(page.contains("Aliases: `OTHER1`, `OTHER22`"), "{page}");
+    // An opt-in rule's page says how to turn it on.
+    let pack = rule("match.pattern = \"m.f()\"\nopt-in = true");
+    std::fs::write(dir.path().join("pack.toml"), pack).unwrap();
+    let page = stdout(&run(
+        dir.path(),
+        &["rule", "--rulepack", "pack.toml", "MY1"],
+    ));
+    assert!(
+        page.contains("Opt-in: the rule runs only when selected explicitly")
+            && page.contains("`--extend-select MY1`"),
+        "{page}"
+    );
     let listing = stdout(
         &bin()
             .args(["rules", "--output-format", "json"])

@@ -862,3 +862,62 @@ x = 1  # noqa: OTHER103\n";
         stdout(&output)
     );
 }
+
+#[test]
+fn an_opt_in_rule_runs_only_when_selected_explicitly() {
+    // FX2 is opt-in: only a selector naming digits of its code or alias turns it on.
+    let pack = ALIASED_PACK.replace(
+        "aliases = [\"OTHER102\", \"OTHER202\"]\n",
+        "aliases = [\"OTHER102\", \"OTHER202\"]\nopt-in = true\n",
+    );
+    let code = "import m\nm.f()\nm.g()\nm.h()\n";
+    let dir = project(&[("pack.toml", pack.as_bytes()), ("app.py", code.as_bytes())]);
+    let with = |extra: &[&str]| {
+        let mut args = vec!["--no-builtin-packs", "--rulepack", "pack.toml"];
+        args.extend_from_slice(extra);
+        findings(&concise(dir.path(), &args))
+    };
+    let without = ["app.py:2:1: FX1", "app.py:4:1: FX3"];
+    let with_it = ["app.py:2:1: FX1", "app.py:3:1: FX2", "app.py:4:1: FX3"];
+    // The default selection, `ALL`, the pack's prefix and an alias's letters leave it off.
+    assert_eq!(with(&[]), without);
+    assert_eq!(with(&["--select", "ALL"]), without);
+    assert_eq!(with(&["--select", "FX"]), without);
+    assert_eq!(
+        with(&["--select", "FX", "--extend-select", "OTHER"]),
+        without
+    );
+    // Its code, an alias, or a prefix naming digits of either turns it on.
+    assert_eq!(with(&["--extend-select", "FX2"]), with_it);
+    assert_eq!(with(&["--extend-select", "OTHER202"]), with_it);
+    assert_eq!(with(&["--select", "FX2"]), ["app.py:3:1: FX2"]);
+    assert_eq!(
+        with(&["--select", "OTHER1"]),
+        ["app.py:2:1: FX1", "app.py:3:1: FX2"]
+    );
+    // `ignore` then decides as for any rule: the longest selector wins.
+    assert_eq!(
+        with(&["--select", "FX2", "--ignore", "FX"]),
+        ["app.py:3:1: FX2"]
+    );
+    assert_eq!(
+        with(&["--extend-select", "FX2", "--ignore", "OTHER102"]),
+        without
+    );
+    // A suppression naming it where it is off is left alone (it may be on elsewhere).
+    std::fs::write(
+        dir.path().join("app.py"),
+        "import m\nm.g()  # noqa: FX2\nm.g()  # noqa: OTHER102\n",
+    )
+    .unwrap();
+    assert_eq!(with(&[]), Vec::<String>::new());
+    // The configuration's `extend-select` turns it on as the command line does.
+    std::fs::write(dir.path().join("app.py"), code).unwrap();
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "rulepacks = [\"pack.toml\"]\nextend-select = [\"OTHER2\"]\n",
+    )
+    .unwrap();
+    let output = concise(dir.path(), &["--no-builtin-packs"]);
+    assert_eq!(findings(&output), with_it, "{}", stdout(&output));
+}

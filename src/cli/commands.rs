@@ -205,6 +205,7 @@ pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failu
                     serde_json::json!({
                         "code": rule.code,
                         "aliases": rule.aliases,
+                        "opt_in": rule.opt_in,
                         "name": rule.name,
                         "pack": pack.name,
                         "severity": format!("{:?}", rule.severity).to_lowercase(),
@@ -218,6 +219,7 @@ pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failu
             rules.push(serde_json::json!({
                 "code": noqa::UNUSED_NOQA,
                 "aliases": [],
+                "opt_in": false,
                 "name": noqa::UNUSED_NOQA_NAME,
                 "pack": "engine",
                 "severity": "warning",

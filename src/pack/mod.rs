@@ -89,6 +89,9 @@ pub struct Rule {
     /// the top of its `match`).
     pub requires: Vec<(String, VersionSpec)>,
     pub fallback: bool,
+    /// Whether the rule runs only when selected explicitly: by a selector naming digits of its
+    /// code or of an alias (`opt-in`), never by `ALL`, a bare prefix or the default selection.
+    pub opt_in: bool,
     /// The exception the flagged code raises when it runs, when it surely fails (`NameError`,
     /// `AttributeError`, `TypeError`, …): a migrated file holding such a finding is broken.
     pub fails: Option<String>,

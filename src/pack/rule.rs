@@ -369,6 +369,7 @@ pub(super) fn compile_rule(
         fix_title,
         becomes,
         fallback: def.fallback,
+        opt_in: def.opt_in,
         default_keywords,
         fresh,
         each,

@@ -27,12 +27,18 @@ use crate::ruleset::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
 pub use crate::base::diagnostic::RuleRef;
 
 /// The length of the longest of `selectors` that one of `names` starts with (`ALL` counts as
-/// empty).
-fn longest_match(selectors: &[String], names: &[&str]) -> Option<usize> {
+/// empty). With `explicit`, only a selector longer than the letters of the name it starts counts:
+/// a code, or a prefix naming digits (`AIO1`), never `ALL` or a bare prefix (`AIO`).
+fn longest_match(selectors: &[String], names: &[&str], explicit: bool) -> Option<usize> {
+    let counts = |selector: &str, name: &str| {
+        name.starts_with(selector)
+            && (!explicit
+                || selector.len() > name.trim_end_matches(|c: char| c.is_ascii_digit()).len())
+    };
     selectors
         .iter()
         .map(|s| if s == "ALL" { "" } else { s.as_str() })
-        .filter(|s| names.iter().any(|name| name.starts_with(s)))
+        .filter(|s| names.iter().any(|name| counts(s, name)))
         .map(str::len)
         .max()
 }
@@ -45,8 +51,10 @@ fn names(rule: &Rule) -> Vec<&str> {
 }
 
 /// `--select` / `--ignore` codes and prefixes, matched against a rule's code and its aliases. The
-/// longest matching prefix decides; `ALL` is the empty prefix; on a tie `ignore` wins. Per-file
-/// ignores then remove rules whatever selected them.
+/// longest matching prefix decides; `ALL` is the empty prefix; on a tie `ignore` wins. An opt-in
+/// rule is selected only by a selector naming digits of its code or of an alias (`AIO9`,
+/// `AIO910`), never by the default selection, `ALL` or a bare prefix; `ignore` then decides as
+/// for any rule. Per-file ignores then remove rules whatever selected them.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub select: Vec<String>,
@@ -56,29 +64,29 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Whether the rule of this code (and no alias) is enabled.
+    /// Whether the rule of this code (no alias, not opt-in) is enabled.
     pub fn enables(&self, code: &str) -> bool {
-        self.enables_names(&[code])
+        self.enables_names(&[code], false)
     }
 
     /// Whether a pack's rule is enabled.
     pub fn enables_rule(&self, rule: &Rule) -> bool {
-        self.enables_names(&names(rule))
+        self.enables_names(&names(rule), rule.opt_in)
     }
 
-    fn enables_names(&self, names: &[&str]) -> bool {
-        longest_match(&self.per_file_ignore, names).is_none() && self.selects(names)
+    fn enables_names(&self, names: &[&str], opt_in: bool) -> bool {
+        longest_match(&self.per_file_ignore, names, false).is_none() && self.selects(names, opt_in)
     }
 
-    fn selects(&self, names: &[&str]) -> bool {
-        let best = |selectors: &[String]| longest_match(selectors, names);
+    fn selects(&self, names: &[&str], opt_in: bool) -> bool {
+        let best = |selectors: &[String]| longest_match(selectors, names, opt_in);
         let selected = if self.select.is_empty() {
-            Some(0)
+            (!opt_in).then_some(0)
         } else {
             best(&self.select)
         };
         let selected = selected.max(best(&self.extend_select));
-        match (selected, best(&self.ignore)) {
+        match (selected, longest_match(&self.ignore, names, false)) {
             (None, _) => false,
             (Some(_), None) => true,
             (Some(s), Some(i)) => s > i,
@@ -97,7 +105,7 @@ pub struct FixSelection {
 impl FixSelection {
     fn applicability(&self, rule: &Rule, declared: Applicability) -> Applicability {
         let names = names(rule);
-        let best = |selectors: &[String]| longest_match(selectors, &names);
+        let best = |selectors: &[String]| longest_match(selectors, &names, false);
         match (best(&self.safe), best(&self.unsafe_)) {
             (Some(s), Some(u)) if s > u => Applicability::Safe,
             (Some(_), Some(_)) | (None, Some(_)) => Applicability::Unsafe,
