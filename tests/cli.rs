@@ -388,6 +388,29 @@ fn broken_packs_point_at_the_toml_line() {
             "pack.toml:18:8",
             "duplicate rule code `MY1`",
         ),
+        (
+            rule("match.pattern = \"m.f()\"\naliases = [\"async1\"]"),
+            "pack.toml:14:12",
+            "`async1` is not a code: uppercase ASCII letters, then digits",
+        ),
+        (
+            rule("match.pattern = \"m.f()\"\naliases = [\"MY7\"]"),
+            "pack.toml:14:12",
+            "the alias `MY7` has the pack's prefix `MY`",
+        ),
+        (
+            rule("match.pattern = \"m.f()\"\naliases = [\"NQA100\"]"),
+            "pack.toml:14:12",
+            "the alias `NQA100` has the prefix `NQA` of the engine",
+        ),
+        (
+            format!(
+                "{}\n[[rule]]\ncode = \"MY2\"\nname = \"again\"\naliases = [\"OTHER1\"]\nmessage = \"m\"\nexplain = \"e\"\nmatch.pattern = \"m.g()\"\n[[rule.example]]\nflagged = \"x\"\n",
+                rule("match.pattern = \"m.f()\"\naliases = [\"OTHER1\"]")
+            ),
+            "pack.toml:21:12",
+            "duplicate alias `OTHER1`",
+        ),
     ];
     for (text, location, message) in cases {
         let output = broken_pack(dir.path(), &text);
@@ -429,6 +452,26 @@ fn user_pack_examples_run_and_failures_show_expected_and_actual() {
 fn rule_and_rules_commands() {
     let output = bin().args(["rule", "AIO301"]).output().unwrap();
     assert!(stdout(&output).starts_with("# asyncio-wait-for-statement (AIO301)"));
+    // A rule is shown by an alias too, and its page names its aliases.
+    let dir = tempfile::tempdir().unwrap();
+    let pack = rule("match.pattern = \"m.f()\"\naliases = [\"OTHER1\", \"OTHER22\"]");
+    std::fs::write(dir.path().join("pack.toml"), pack).unwrap();
+    let by_alias = run(dir.path(), &["rule", "--rulepack", "pack.toml", "OTHER22"]);
+    let page = stdout(&by_alias);
+    assert!(page.starts_with("# my-rule (MY1)"), "{page}");
+    assert!(page.contains("Aliases: `OTHER1`, `OTHER22`"), "{page}");
+    // An opt-in rule's page says how to turn it on.
+    let pack = rule("match.pattern = \"m.f()\"\nopt-in = true");
+    std::fs::write(dir.path().join("pack.toml"), pack).unwrap();
+    let page = stdout(&run(
+        dir.path(),
+        &["rule", "--rulepack", "pack.toml", "MY1"],
+    ));
+    assert!(
+        page.contains("Opt-in: the rule runs only when selected explicitly")
+            && page.contains("`--extend-select MY1`"),
+        "{page}"
+    );
     let listing = stdout(
         &bin()
             .args(["rules", "--output-format", "json"])

@@ -244,3 +244,80 @@ fn a_finding_on_a_very_long_line_shows_an_excerpt_of_it() {
     let short = format(fixture().path(), "full");
     assert!(short.contains("4 │     await asyncio.sleep(1)\n"));
 }
+
+/// A pack with one rule carrying two aliases, and one without.
+const ALIASED_PACK: &str = r#"[pack]
+name = "aliased"
+version = "1"
+description = "Rules with aliases."
+prefix = "FX"
+modules = ["m"]
+
+[[rule]]
+code = "FX1"
+name = "first"
+aliases = ["OTHER101", "THIRD7"]
+message = "first"
+explain = "e"
+match.pattern = "m.f()"
+[[rule.example]]
+flagged = "import m\nm.f()\n"
+
+[[rule]]
+code = "FX2"
+name = "second"
+message = "second"
+explain = "e"
+match.pattern = "m.g()"
+[[rule.example]]
+flagged = "import m\nm.g()\n"
+"#;
+
+#[test]
+fn the_machine_formats_name_a_rules_aliases() {
+    let dir = project(&[
+        ("pack.toml", ALIASED_PACK.as_bytes()),
+        ("app.py", b"import m\nm.f()\nm.g()\n"),
+    ]);
+    let report = |name: &str| -> serde_json::Value {
+        let output = run(
+            dir.path(),
+            &[
+                "check",
+                "--no-builtin-packs",
+                "--rulepack",
+                "pack.toml",
+                "--output-format",
+                name,
+                "app.py",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    // JSON: every finding lists its rule's aliases (none: an empty list).
+    let json = report("json");
+    assert_eq!(json[0]["code"], "FX1");
+    assert_eq!(
+        json[0]["aliases"],
+        serde_json::json!(["OTHER101", "THIRD7"])
+    );
+    assert_eq!(json[1]["aliases"], serde_json::json!([]));
+    // SARIF: the rule descriptor's property bag holds them; a rule without has no bag.
+    let sarif = report("sarif");
+    let rules = &sarif["runs"][0]["tool"]["driver"]["rules"];
+    assert_eq!(rules[0]["id"], "FX1");
+    assert_eq!(
+        rules[0]["properties"]["aliases"],
+        serde_json::json!(["OTHER101", "THIRD7"])
+    );
+    assert!(rules[1].get("properties").is_none(), "{}", rules[1]);
+    let path = dir.path().join("report.sarif");
+    std::fs::write(&path, serde_json::to_string_pretty(&sarif).unwrap()).unwrap();
+    validate("sarif", &path);
+    // GitLab: `check_name` is the code; the description names the aliases.
+    let gitlab = report("gitlab");
+    assert_eq!(gitlab[0]["check_name"], "FX1");
+    assert_eq!(gitlab[0]["description"], "FX1 (OTHER101, THIRD7): first");
+    assert_eq!(gitlab[1]["description"], "FX2: second");
+}

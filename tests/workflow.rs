@@ -699,3 +699,225 @@ fn the_engine_rule_is_documented_and_listed() {
         stdout(&listed)
     );
 }
+
+/// A pack whose rules carry other tools' codes as aliases: `FX1` is also `OTHER101`, `FX2` is
+/// `OTHER102` and `OTHER202`, `FX3` has none.
+const ALIASED_PACK: &str = r#"[pack]
+name = "aliased"
+version = "1"
+description = "Rules with aliases."
+prefix = "FX"
+modules = ["m"]
+
+[[rule]]
+code = "FX1"
+name = "first"
+aliases = ["OTHER101"]
+message = "first"
+explain = "e"
+match.pattern = "m.f()"
+[[rule.example]]
+flagged = "import m\nm.f()\n"
+
+[[rule]]
+code = "FX2"
+name = "second"
+aliases = ["OTHER102", "OTHER202"]
+message = "second"
+explain = "e"
+match.pattern = "m.g()"
+[[rule.example]]
+flagged = "import m\nm.g()\n"
+
+[[rule]]
+code = "FX3"
+name = "third"
+message = "third"
+explain = "e"
+match.pattern = "m.h()"
+[[rule.example]]
+flagged = "import m\nm.h()\n"
+"#;
+
+#[test]
+fn an_alias_names_its_rule_in_selectors_suppressions_and_configuration() {
+    let code = "import m\nm.f()\nm.g()\nm.h()\n";
+    let dir = project(&[
+        ("pack.toml", ALIASED_PACK.as_bytes()),
+        ("app.py", code.as_bytes()),
+    ]);
+    let with = |extra: &[&str]| {
+        let mut args = vec!["--no-builtin-packs", "--rulepack", "pack.toml"];
+        args.extend_from_slice(extra);
+        findings(&concise(dir.path(), &args))
+    };
+    let all = ["app.py:2:1: FX1", "app.py:3:1: FX2", "app.py:4:1: FX3"];
+    assert_eq!(with(&[]), all);
+    // A selector matches a rule's code or any of its aliases; an alias prefix selects the rules
+    // whose aliases it starts.
+    assert_eq!(with(&["--select", "OTHER101"]), ["app.py:2:1: FX1"]);
+    assert_eq!(with(&["--select", "OTHER2"]), ["app.py:3:1: FX2"]);
+    assert_eq!(
+        with(&["--select", "OTHER"]),
+        ["app.py:2:1: FX1", "app.py:3:1: FX2"]
+    );
+    assert_eq!(with(&["--ignore", "OTHER1"]), ["app.py:4:1: FX3"]);
+    // The longest selector decides, whichever name it matches.
+    assert_eq!(
+        with(&["--select", "OTHER", "--ignore", "FX"]),
+        ["app.py:2:1: FX1", "app.py:3:1: FX2"]
+    );
+    assert_eq!(
+        with(&["--select", "FX3", "--extend-select", "OTHER202"]),
+        ["app.py:3:1: FX2", "app.py:4:1: FX3"]
+    );
+    let unknown = concise(
+        dir.path(),
+        &[
+            "--no-builtin-packs",
+            "--rulepack",
+            "pack.toml",
+            "--select",
+            "OTHER9",
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("no loaded rule's code or alias starts with it"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    // `# noqa` with an alias (or an alias prefix) suppresses the rule, and is not reported as
+    // unused; one that suppressed nothing is, as the rule's own code would be. Another tool's
+    // code that is no rule's alias is left alone.
+    let suppressed = "import m\n\
+m.f()  # noqa: OTHER101\n\
+m.g()  # noqa: OTHER2\n\
+m.h()  # noqa: OTHER101, FX3\n\
+x = 1  # noqa: OTHER103\n";
+    std::fs::write(dir.path().join("app.py"), suppressed).unwrap();
+    let output = concise(
+        dir.path(),
+        &["--no-builtin-packs", "--rulepack", "pack.toml"],
+    );
+    assert_eq!(
+        findings(&output),
+        ["app.py:4:8: NQA100"],
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("unused `noqa` directive (unused: `OTHER101`)"),
+        "{}",
+        stdout(&output)
+    );
+    // A file-level directive takes aliases too.
+    std::fs::write(
+        dir.path().join("app.py"),
+        "# anyio-lint: noqa: OTHER101\nimport m\nm.f()\n",
+    )
+    .unwrap();
+    assert_eq!(with(&[]), Vec::<String>::new());
+
+    // `--add-noqa` writes the rule's own code.
+    std::fs::write(dir.path().join("app.py"), code).unwrap();
+    let added = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-builtin-packs",
+            "--rulepack",
+            "pack.toml",
+            "--add-noqa",
+            "--select",
+            "OTHER101",
+        ],
+    );
+    assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        "import m\nm.f()  # noqa: FX1\nm.g()\nm.h()\n"
+    );
+
+    // The configuration's selectors and per-file ignores take aliases as well.
+    std::fs::write(dir.path().join("app.py"), code).unwrap();
+    std::fs::create_dir(dir.path().join("tests")).unwrap();
+    std::fs::write(dir.path().join("tests/test_app.py"), code).unwrap();
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "rulepacks = [\"pack.toml\"]\nselect = [\"OTHER\", \"FX3\"]\nignore = [\"OTHER202\"]\n\n\
+         [per-file-ignores]\n\"tests/*\" = [\"OTHER101\"]\n",
+    )
+    .unwrap();
+    let output = concise(dir.path(), &["--no-builtin-packs"]);
+    assert_eq!(
+        findings(&output),
+        [
+            "app.py:2:1: FX1",
+            "app.py:4:1: FX3",
+            "tests/test_app.py:4:1: FX3"
+        ],
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn an_opt_in_rule_runs_only_when_selected_explicitly() {
+    // FX2 is opt-in: only a selector naming digits of its code or alias turns it on.
+    let pack = ALIASED_PACK.replace(
+        "aliases = [\"OTHER102\", \"OTHER202\"]\n",
+        "aliases = [\"OTHER102\", \"OTHER202\"]\nopt-in = true\n",
+    );
+    let code = "import m\nm.f()\nm.g()\nm.h()\n";
+    let dir = project(&[("pack.toml", pack.as_bytes()), ("app.py", code.as_bytes())]);
+    let with = |extra: &[&str]| {
+        let mut args = vec!["--no-builtin-packs", "--rulepack", "pack.toml"];
+        args.extend_from_slice(extra);
+        findings(&concise(dir.path(), &args))
+    };
+    let without = ["app.py:2:1: FX1", "app.py:4:1: FX3"];
+    let with_it = ["app.py:2:1: FX1", "app.py:3:1: FX2", "app.py:4:1: FX3"];
+    // The default selection, `ALL`, the pack's prefix and an alias's letters leave it off.
+    assert_eq!(with(&[]), without);
+    assert_eq!(with(&["--select", "ALL"]), without);
+    assert_eq!(with(&["--select", "FX"]), without);
+    assert_eq!(
+        with(&["--select", "FX", "--extend-select", "OTHER"]),
+        without
+    );
+    // Its code, an alias, or a prefix naming digits of either turns it on.
+    assert_eq!(with(&["--extend-select", "FX2"]), with_it);
+    assert_eq!(with(&["--extend-select", "OTHER202"]), with_it);
+    assert_eq!(with(&["--select", "FX2"]), ["app.py:3:1: FX2"]);
+    assert_eq!(
+        with(&["--select", "OTHER1"]),
+        ["app.py:2:1: FX1", "app.py:3:1: FX2"]
+    );
+    // `ignore` then decides as for any rule: the longest selector wins.
+    assert_eq!(
+        with(&["--select", "FX2", "--ignore", "FX"]),
+        ["app.py:3:1: FX2"]
+    );
+    assert_eq!(
+        with(&["--extend-select", "FX2", "--ignore", "OTHER102"]),
+        without
+    );
+    // A suppression naming it where it is off is left alone (it may be on elsewhere).
+    std::fs::write(
+        dir.path().join("app.py"),
+        "import m\nm.g()  # noqa: FX2\nm.g()  # noqa: OTHER102\n",
+    )
+    .unwrap();
+    assert_eq!(with(&[]), Vec::<String>::new());
+    // The configuration's `extend-select` turns it on as the command line does.
+    std::fs::write(dir.path().join("app.py"), code).unwrap();
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "rulepacks = [\"pack.toml\"]\nextend-select = [\"OTHER2\"]\n",
+    )
+    .unwrap();
+    let output = concise(dir.path(), &["--no-builtin-packs"]);
+    assert_eq!(findings(&output), with_it, "{}", stdout(&output));
+}

@@ -98,6 +98,8 @@ pub struct Diagnostic {
     pub origin: Origin,
     /// The rule code (`AIO101`); `None` for syntax and file errors.
     pub code: Option<String>,
+    /// Other tools' codes for the rule's check (its `aliases`).
+    pub aliases: Vec<String>,
     pub name: Option<String>,
     pub message: String,
     pub severity: Severity,
@@ -113,6 +115,7 @@ impl Diagnostic {
         Diagnostic {
             origin,
             code: None,
+            aliases: Vec::new(),
             name: None,
             message: message.into(),
             severity: Severity::Error,

@@ -162,7 +162,8 @@ pub(super) fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
         return Ok(0);
     }
     for pack in &packs {
-        if let Some(rule) = pack.rules.iter().find(|r| r.code == code) {
+        let named = |r: &&crate::pack::Rule| r.code == code || r.aliases.iter().any(|a| a == code);
+        if let Some(rule) = pack.rules.iter().find(named) {
             print!("{}", crate::report::rule_docs::rule_page(pack, rule));
             return Ok(0);
         }
@@ -203,6 +204,8 @@ pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failu
                 .map(|(pack, rule)| {
                     serde_json::json!({
                         "code": rule.code,
+                        "aliases": rule.aliases,
+                        "opt_in": rule.opt_in,
                         "name": rule.name,
                         "pack": pack.name,
                         "severity": format!("{:?}", rule.severity).to_lowercase(),
@@ -215,6 +218,8 @@ pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failu
                 .collect();
             rules.push(serde_json::json!({
                 "code": noqa::UNUSED_NOQA,
+                "aliases": [],
+                "opt_in": false,
                 "name": noqa::UNUSED_NOQA_NAME,
                 "pack": "engine",
                 "severity": "warning",

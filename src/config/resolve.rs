@@ -569,7 +569,7 @@ fn glob_set(config: &Config, glob: &Spanned<String>) -> Result<GlobSet, SourceEr
     builder.build().map_err(bad)
 }
 
-/// Every selector must be `ALL` or a prefix of some loaded rule's code.
+/// Every selector must be `ALL` or a prefix of some loaded rule's code or alias.
 fn check_selectors(
     config: &Config,
     packs: &[Pack],
@@ -704,7 +704,7 @@ fn running_user() -> Option<u32> {
     None
 }
 
-/// `Ok` when `selector` is `ALL` or a prefix of a loaded rule's code; else what to do.
+/// `Ok` when `selector` is `ALL` or a prefix of a loaded rule's code or alias; else what to do.
 pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
     if selector.trim().is_empty() {
         return Err(
@@ -713,15 +713,16 @@ pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
         );
     }
     let engine = crate::engine::noqa::ENGINE_CODES.iter().copied();
-    let mut codes = packs
-        .iter()
-        .flat_map(|p| p.rules.iter().map(|r| r.code.as_str()))
+    let rules = packs.iter().flat_map(|p| &p.rules);
+    let mut codes = rules
+        .flat_map(|r| std::iter::once(&r.code).chain(&r.aliases))
+        .map(String::as_str)
         .chain(engine);
     if selector == "ALL" || codes.any(|code| code.starts_with(selector)) {
         Ok(())
     } else {
         Err(format!(
-            "unknown rule selector `{selector}`: no loaded rule's code starts with it (`anyio-lint rules` lists them)"
+            "unknown rule selector `{selector}`: no loaded rule's code or alias starts with it (`anyio-lint rules` lists them)"
         ))
     }
 }

@@ -143,6 +143,7 @@ fn finding(
     Diagnostic {
         origin: Origin::Rule(rule_ref),
         code: Some(rule.code.clone()),
+        aliases: rule.aliases.clone(),
         name: Some(rule.name.clone()),
         message: interpolate_with(&rule.message, text),
         severity: rule.severity,

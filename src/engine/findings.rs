@@ -39,6 +39,7 @@ pub(super) fn finding<'t>(
     Diagnostic {
         origin: Origin::Rule(rule_ref),
         code: Some(rule.code.clone()),
+        aliases: rule.aliases.clone(),
         name: Some(rule.name.clone()),
         message: interpolate(&rule.message, env, source),
         severity: rule.severity,

@@ -1,16 +1,17 @@
 //! Suppression comments and the rule that reports stale ones.
 //!
 //! - `# noqa` on a line suppresses every finding whose *directive line* is that line;
-//!   `# noqa: AIO101, ANY2` only findings whose code starts with one of the codes.
+//!   `# noqa: AIO101, ANY2` only findings whose code, or one of whose rule's aliases, starts
+//!   with one of the codes.
 //! - `# anyio-lint: noqa` on a line of its own suppresses every finding in the file;
 //!   `# anyio-lint: noqa: CODES` the findings of those codes.
 //!
 //! A finding's directive line is the line it starts on, moved down to the last line of a
 //! multi-line string or a backslash-continued line that it starts in, since a comment can only end
 //! a line there (Ruff does the same). [`UNUSED_NOQA`] reports a code in a directive that suppressed
-//! nothing, among the enabled rules or the unknown codes of a loaded pack's prefix; a blanket file
-//! directive that suppressed nothing; never a bare `# noqa` (flake8 and Ruff read it too) nor
-//! codes of other tools. Its fix removes the stale codes, or the directive when none is left.
+//! nothing, among the enabled rules (by code or alias) or the unknown codes of a loaded pack's
+//! prefix; a blanket file directive that suppressed nothing; never a bare `# noqa` (flake8 and Ruff
+//! read it too) nor codes of other tools that name no enabled rule's alias. Its fix removes the stale codes, or the directive when none is left.
 //!
 //! In a configuration file the same directives apply: in TOML a directive ends the line as in
 //! Python; in INI, where the rest of a line is the value (pytest reads `x = 1  # c` as `1  # c`),
@@ -312,7 +313,9 @@ pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic
                 suppressed = true;
             }
             for (slot, (prefix, _)) in directive.codes.iter().enumerate() {
-                if code.starts_with(prefix.as_str()) {
+                let names_rule = code.starts_with(prefix.as_str())
+                    || (diagnostic.aliases.iter()).any(|alias| alias.starts_with(prefix.as_str()));
+                if names_rule {
                     used[index][slot] = true;
                     suppressed = true;
                 }
@@ -389,12 +392,21 @@ pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic
 }
 
 fn classify(rules: &RuleSet, code: &str) -> Use {
-    let ours = rules
-        .pack_prefixes()
-        .any(|prefix| code.trim_end_matches(|c: char| c.is_ascii_digit()) == prefix)
-        || UNUSED_NOQA.starts_with(code);
+    let letters = code.trim_end_matches(|c: char| c.is_ascii_digit());
+    let ours =
+        rules.pack_prefixes().any(|prefix| letters == prefix) || UNUSED_NOQA.starts_with(code);
     if !ours {
-        return Use::Kept;
+        // Another tool's code: stale only where it names an enabled rule's alias, as the rule's
+        // own code would be.
+        let names_alias = |alias: &str| {
+            alias.starts_with(code)
+                && alias.trim_end_matches(|c: char| c.is_ascii_digit()) == letters
+        };
+        return if rules.enabled_aliases().any(names_alias) {
+            Use::Unused
+        } else {
+            Use::Kept
+        };
     }
     if rules.enabled_codes().any(|c| c.starts_with(code)) {
         Use::Unused
@@ -431,6 +443,7 @@ fn unused(lines: &Lines, directive: &Directive, stale: &[bool], message: String)
     Diagnostic {
         origin: Origin::Suppression,
         code: Some(UNUSED_NOQA.to_owned()),
+        aliases: Vec::new(),
         name: Some(UNUSED_NOQA_NAME.to_owned()),
         message,
         severity: Severity::Warning,
@@ -582,7 +595,9 @@ that says more than the directive keeps its text.
 
 ## What it leaves alone
 - A bare `# noqa`: flake8 and Ruff read it too, so it may suppress their findings.
-- Codes of other tools (`E501`, `F401`): their letters are no loaded pack's prefix.
+- Codes of other tools (`E501`, `F401`): their letters are no loaded pack's prefix. A code that
+  is an enabled rule's alias (another tool's code for the same check) counts as the rule's own
+  code, and is reported when it suppressed nothing.
 - Codes of rules that are loaded but disabled for the file (by `select`, `ignore`,
   `per-file-ignores` or `versions`): they may be enabled elsewhere.
 - A directive that lists `NQA100` itself (or a prefix of it).

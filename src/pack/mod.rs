@@ -63,6 +63,9 @@ pub struct Pack {
 pub struct Rule {
     pub code: String,
     pub name: String,
+    /// Other tools' codes for the same check (`aliases`): selectors, suppressions and
+    /// `anyio-lint rule` accept them, and the reports name them.
+    pub aliases: Vec<String>,
     pub message: String,
     pub severity: Severity,
     pub help: Option<String>,
@@ -88,6 +91,9 @@ pub struct Rule {
     /// the top of its `match`).
     pub requires: Vec<(String, VersionSpec)>,
     pub fallback: bool,
+    /// Whether the rule runs only when selected explicitly: by a selector naming digits of its
+    /// code or of an alias (`opt-in`), never by `ALL`, a bare prefix or the default selection.
+    pub opt_in: bool,
     /// The exception the flagged code raises when it runs, when it surely fails (`NameError`,
     /// `AttributeError`, `TypeError`, …): a migrated file holding such a finding is broken.
     pub fails: Option<String>,
@@ -205,6 +211,55 @@ impl Loader<'_> {
             .ok_or_else(|| self.error(span, "a fix's `title` is a string"))
     }
 
+    /// A rule's `aliases`: each a code (uppercase letters, then digits) outside the pack's own
+    /// codes, and given to no other rule of the pack (`seen`: alias -> rule code and line).
+    fn aliases(
+        &self,
+        def: &schema::RuleDef,
+        prefix: &str,
+        seen: &mut BTreeMap<String, (String, usize)>,
+    ) -> Result<Vec<String>, SourceError> {
+        let mut aliases = Vec::new();
+        for alias in &def.aliases {
+            let text = alias.get_ref();
+            let Some(letters) = code_letters(text) else {
+                return Err(self
+                    .error(
+                        alias.span(),
+                        format!("`{text}` is not a code: uppercase ASCII letters, then digits"),
+                    )
+                    .note(
+                        "an alias is another tool's code for the same check, such as `ASYNC115`",
+                    ));
+            };
+            if letters == prefix {
+                return Err(self
+                    .error(
+                        alias.span(),
+                        format!("the alias `{text}` has the pack's prefix `{prefix}`"),
+                    )
+                    .note(
+                        "an alias is another tool's code for the same check; a code of this \
+                         pack is the rule's `code`: remove the alias",
+                    ));
+            }
+            let code = def.code.get_ref();
+            if let Some((owner, line)) = seen.get(text) {
+                return Err(self
+                    .error(alias.span(), format!("duplicate alias `{text}`"))
+                    .label("given again here")
+                    .note(format!(
+                        "`{text}` is already an alias of `{owner}` on line {line}; an alias names \
+                         one rule: keep it on the rule that makes that check"
+                    )));
+            }
+            let line = self.line_of(def.code.span().start);
+            seen.insert(text.clone(), (code.clone(), line));
+            aliases.push(text.clone());
+        }
+        Ok(aliases)
+    }
+
     /// The 1-based line of a byte offset of the pack's text.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&start| start <= offset)
@@ -229,23 +284,31 @@ pub fn load_all(builtin: bool, files: &[std::path::PathBuf]) -> Result<Vec<Pack>
     Ok(packs)
 }
 
+/// Rule codes are unique across packs and the engine; so are aliases, and an alias lies outside
+/// every loaded pack's codes (its letters are no pack's prefix, nor the engine's).
 fn check_unique_codes(packs: &[Pack]) -> Result<(), SourceError> {
-    let mut seen: BTreeMap<&str, &str> = crate::base::diagnostic::ENGINE_CODES
-        .iter()
-        .map(|code| (*code, "the engine"))
-        .collect();
+    let engine = crate::base::diagnostic::ENGINE_CODES;
+    let mut seen: BTreeMap<&str, &str> = engine.iter().map(|code| (*code, "the engine")).collect();
+    let quoted = |pack: &Pack, code: &str, message: String, label: &str| {
+        let needle = format!("\"{code}\"");
+        let start = pack.source.find(&needle);
+        SourceError::new(
+            &pack.origin,
+            &pack.source,
+            start.map(|s| s..s + needle.len()),
+            message,
+        )
+        .label(label.to_owned())
+    };
     for pack in packs {
         for rule in &pack.rules {
             if let Some(first) = seen.insert(&rule.code, &pack.origin) {
-                let needle = format!("\"{}\"", rule.code);
-                let start = pack.source.find(&needle);
-                return Err(SourceError::new(
-                    &pack.origin,
-                    &pack.source,
-                    start.map(|s| s..s + needle.len()),
+                return Err(quoted(
+                    pack,
+                    &rule.code,
                     format!("duplicate rule code `{}`", rule.code),
+                    "already defined",
                 )
-                .label("already defined")
                 .note(format!(
                     "`{}` is also defined in {first}; rule codes are unique across packs",
                     rule.code
@@ -253,7 +316,56 @@ fn check_unique_codes(packs: &[Pack]) -> Result<(), SourceError> {
             }
         }
     }
+    let mut prefixes: BTreeMap<&str, &str> = engine
+        .iter()
+        .filter_map(|code| code_letters(code))
+        .map(|letters| (letters, "the engine"))
+        .collect();
+    for pack in packs {
+        prefixes.entry(&pack.prefix).or_insert(&pack.origin);
+    }
+    let mut aliases: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    for pack in packs {
+        for rule in &pack.rules {
+            for alias in &rule.aliases {
+                let letters = code_letters(alias).unwrap_or(alias);
+                if let Some(owner) = prefixes.get(letters) {
+                    return Err(quoted(
+                        pack,
+                        alias,
+                        format!("the alias `{alias}` has the prefix `{letters}` of {owner}"),
+                        "here",
+                    )
+                    .note(
+                        "an alias is another tool's code for the same check; it may not take \
+                         the codes of a loaded pack or of the engine: remove the alias",
+                    ));
+                }
+                if let Some((code, origin)) = aliases.insert(alias, (&rule.code, &pack.origin)) {
+                    return Err(quoted(
+                        pack,
+                        alias,
+                        format!("duplicate alias `{alias}`"),
+                        "given again here",
+                    )
+                    .note(format!(
+                        "`{alias}` is already an alias of `{code}` in {origin}; an alias names \
+                         one rule: keep it on the rule that makes that check"
+                    )));
+                }
+            }
+        }
+    }
     Ok(())
+}
+
+/// The letters of a code (`AIO` of `AIO101`): uppercase ASCII letters, then at least one digit.
+pub fn code_letters(code: &str) -> Option<&str> {
+    let letters = code.trim_end_matches(|c: char| c.is_ascii_digit());
+    let well_formed = !letters.is_empty()
+        && letters.len() < code.len()
+        && letters.chars().all(|c| c.is_ascii_uppercase());
+    well_formed.then_some(letters)
 }
 
 /// Table headers only a rule pack has: a file without one is not quoted in errors.
@@ -369,9 +481,12 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         libraries: &libraries,
     };
     let mut seen_codes: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    let mut seen_aliases: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let mut rules = Vec::new();
     for def in file.rules {
-        let rule = rule::compile_rule(&loader, def, &prefix, declared, &mut seen_codes)?;
+        let aliases = loader.aliases(&def, &prefix, &mut seen_aliases)?;
+        let mut rule = rule::compile_rule(&loader, def, &prefix, declared, &mut seen_codes)?;
+        rule.aliases = aliases;
         rules.push(rule);
     }
     let mut cleanups = Vec::new();

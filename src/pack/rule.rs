@@ -353,8 +353,9 @@ pub(super) fn compile_rule(
     let line = loader.line_of(def.code.span().start);
     Ok(Rule {
         fails,
-        // The pack fills it in from its own `url`.
+        // The pack fills these in: from its own `url`, and once every rule's aliases are known.
         url: None,
+        aliases: Vec::new(),
         code,
         name: def.name.into_inner(),
         message: def.message.into_inner(),
@@ -372,6 +373,7 @@ pub(super) fn compile_rule(
         fix_placement,
         becomes,
         fallback: def.fallback,
+        opt_in: def.opt_in,
         default_keywords,
         fresh,
         each,

@@ -60,6 +60,9 @@ pub struct PackMeta {
 pub struct RuleDef {
     pub code: Spanned<String>,
     pub name: Spanned<String>,
+    /// Other tools' codes for the same check: selectors and suppressions accept them.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
     pub message: Spanned<String>,
     #[serde(default = "default_severity")]
     pub severity: Severity,
@@ -73,6 +76,9 @@ pub struct RuleDef {
     /// Report only where no other rule of the pack reports an enclosing range.
     #[serde(default)]
     pub fallback: bool,
+    /// Run only when a selector names the rule explicitly (not `ALL` nor a bare prefix).
+    #[serde(default)]
+    pub opt_in: bool,
     /// The exception the flagged code raises when it runs (`AttributeError`, `TypeError`, …).
     pub fails: Option<Spanned<String>>,
     #[serde(default, rename = "example")]

@@ -64,8 +64,9 @@ fn fingerprint(parts: &[&str]) -> String {
     format!("{hash:016x}")
 }
 
-/// GitLab Code Quality report (a JSON array). Fingerprints are stable across runs: file, code,
-/// the covered text and the occurrence among identical findings; never line numbers.
+/// GitLab Code Quality report (a JSON array). `check_name` is the rule's code; the description
+/// names its aliases too. Fingerprints are stable across runs: file, code, the covered text and
+/// the occurrence among identical findings; never line numbers.
 pub fn gitlab(files: &[FileReport]) -> String {
     let mut pieces = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -79,7 +80,7 @@ pub fn gitlab(files: &[FileReport]) -> String {
         *occurrence += 1;
         let issue = CodeQualityIssue {
             check_name: code_of(d),
-            description: format!("{}: {}", code_of(d), d.message),
+            description: format!("{}: {}", code_and_aliases(d), d.message),
             fingerprint: fingerprint(&[&base, &occurrence.to_string()]),
             location: CodeQualityLocation {
                 lines: CodeQualityLines {
@@ -99,6 +100,15 @@ pub fn gitlab(files: &[FileReport]) -> String {
     let mut text = pretty_array(&pieces, 0);
     text.push('\n');
     text
+}
+
+/// A finding's code, followed by its rule's aliases in parentheses when it has some:
+/// `ASY115 (ASYNC115)`.
+fn code_and_aliases(d: &Diagnostic) -> String {
+    if d.aliases.is_empty() {
+        return code_of(d).to_owned();
+    }
+    format!("{} ({})", code_of(d), d.aliases.join(", "))
 }
 
 /// One finding in GitLab's Code Quality schema (fields in the order serde_json gives keys).

@@ -1,4 +1,5 @@
-//! Ruff's JSON schema (`json`, `json-lines`), and pretty JSON written in pieces.
+//! Ruff's JSON schema (`json`, `json-lines`) with the rule's `aliases`, and pretty JSON written
+//! in pieces.
 //!
 //! The JSON formats serialize typed views of the reports, whose fields are declared in
 //! alphabetical order: the order serde_json gives an object's keys, and Ruff's. Items are built
@@ -82,6 +83,8 @@ pub fn json_lines(files: &[FileReport]) -> String {
 /// One finding in Ruff's schema.
 #[derive(Serialize)]
 struct Item<'a> {
+    /// The rule's aliases (other tools' codes for its check), beside Ruff's fields.
+    aliases: &'a [String],
     cell: Option<()>,
     code: Option<&'a str>,
     end_location: Location,
@@ -137,6 +140,7 @@ fn items(file: &FileReport) -> Vec<Item<'_>> {
         .map(|d: &Diagnostic| {
             let location = at(d.range.start());
             Item {
+                aliases: &d.aliases,
                 cell: None,
                 code: d.code.as_deref(),
                 end_location: at(d.range.end()),

@@ -1,9 +1,10 @@
 //! Rule documentation generated from the packs: `anyio-lint rule CODE` and `docs/rules/`.
 //!
-//! A page is the rule's header (code, name, pack, fix safety, version requirements), its `explain`
-//! Markdown (which carries Ruff's headings: What it does, Why is this bad?, Example, Use instead,
-//! Fix safety) and the pack's own examples, before and after. The engine's own rule
-//! ([`noqa::UNUSED_NOQA`]) has a hand-written page in the same layout.
+//! A page is the rule's header (code, name, pack, fix safety, aliases, whether it is opt-in,
+//! version requirements), its `explain` Markdown (which carries Ruff's headings: What it does,
+//! Why is this bad?, Example, Use instead, Fix safety) and the pack's own examples, before and
+//! after. The engine's own rule ([`noqa::UNUSED_NOQA`]) has a hand-written page in the same
+//! layout.
 
 use crate::engine::noqa;
 use crate::pack::{Applicability, Pack, Rule};
@@ -30,6 +31,16 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
         "Pack: `{}` · Severity: {severity} · Fix: {fix}\n",
         pack.name
     ));
+    if !rule.aliases.is_empty() {
+        let aliases: Vec<String> = rule.aliases.iter().map(|a| format!("`{a}`")).collect();
+        page.push_str(&format!(
+            "\nAliases: {} (other tools' codes for this check: selectors and `# noqa` accept them)\n",
+            aliases.join(", ")
+        ));
+    }
+    if rule.opt_in {
+        page.push_str(&opt_in_note(pack, rule));
+    }
     if !rule.requires.is_empty() {
         let requires: Vec<String> = rule
             .requires
@@ -87,6 +98,22 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
     page
 }
 
+/// How an opt-in rule is turned on.
+fn opt_in_note(pack: &Pack, rule: &Rule) -> String {
+    let code = &rule.code;
+    let by_alias = match rule.aliases.first() {
+        Some(alias) => format!(", an alias (`{alias}`)"),
+        None => String::new(),
+    };
+    format!(
+        "\nOpt-in: the rule runs only when selected explicitly, by its code{by_alias} or a prefix \
+         naming digits of one (`{}`): `--extend-select {code}`, or `extend-select = [\"{code}\"]` \
+         in the configuration. The default selection, `ALL` and `{}` alone leave it off.\n",
+        &code[..pack.prefix.len() + 1],
+        pack.prefix
+    )
+}
+
 /// Every generated file under `docs/rules/`: one page per rule and an index.
 pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
     let mut files = Vec::new();
@@ -103,8 +130,14 @@ pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
         ));
         for rule in &pack.rules {
             let fix = fix_kind(rule.applicability);
+            let aliases = if rule.aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", rule.aliases.join(", "))
+            };
+            let opt_in = if rule.opt_in { " (opt-in)" } else { "" };
             index.push_str(&format!(
-                "| [{}]({}.md) | {} | {fix} |\n",
+                "| [{}]({}.md){aliases} | {}{opt_in} | {fix} |\n",
                 rule.code, rule.code, rule.name
             ));
             files.push((format!("{}.md", rule.code), rule_page(pack, rule)));

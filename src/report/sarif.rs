@@ -1,5 +1,6 @@
 //! SARIF 2.1.0, for GitHub code scanning and most other dashboards: one run, the rules that
-//! produced findings, and a result per finding with its location and fix.
+//! produced findings (a rule's aliases in its property bag), and a result per finding with its
+//! location and fix.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -28,6 +29,9 @@ pub fn sarif(files: &[FileReport], unsafe_fixes: bool) -> String {
                 help_uri: d.url.as_deref(),
                 id,
                 name,
+                properties: (!d.aliases.is_empty()).then_some(SarifRuleProperties {
+                    aliases: &d.aliases,
+                }),
                 short_description: SarifText { text: name.into() },
             }
         });
@@ -183,7 +187,16 @@ struct SarifRule<'a> {
     help_uri: Option<&'a str>,
     id: &'a str,
     name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<SarifRuleProperties<'a>>,
     short_description: SarifText<'a>,
+}
+
+/// A rule's property bag: its aliases, other tools' codes for its check (SARIF has no field of
+/// its own for them: `deprecatedIds` are this tool's former ids).
+#[derive(Serialize)]
+struct SarifRuleProperties<'a> {
+    aliases: &'a [String],
 }
 
 #[derive(Serialize)]

@@ -26,18 +26,35 @@ use crate::ruleset::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
 
 pub use crate::base::diagnostic::RuleRef;
 
-/// The length of the longest of `selectors` that `code` starts with (`ALL` counts as empty).
-fn longest_match(selectors: &[String], code: &str) -> Option<usize> {
+/// The length of the longest of `selectors` that one of `names` starts with (`ALL` counts as
+/// empty). With `explicit`, only a selector longer than the letters of the name it starts counts:
+/// a code, or a prefix naming digits (`AIO1`), never `ALL` or a bare prefix (`AIO`).
+fn longest_match(selectors: &[String], names: &[&str], explicit: bool) -> Option<usize> {
+    let counts = |selector: &str, name: &str| {
+        name.starts_with(selector)
+            && (!explicit
+                || selector.len() > name.trim_end_matches(|c: char| c.is_ascii_digit()).len())
+    };
     selectors
         .iter()
         .map(|s| if s == "ALL" { "" } else { s.as_str() })
-        .filter(|s| code.starts_with(s))
+        .filter(|s| names.iter().any(|name| counts(s, name)))
         .map(str::len)
         .max()
 }
 
-/// `--select` / `--ignore` codes and prefixes. The longest matching prefix decides; `ALL` is the
-/// empty prefix; on a tie `ignore` wins. Per-file ignores then remove rules whatever selected them.
+/// The names selectors match a rule by: its code, then its aliases.
+fn names(rule: &Rule) -> Vec<&str> {
+    std::iter::once(rule.code.as_str())
+        .chain(rule.aliases.iter().map(String::as_str))
+        .collect()
+}
+
+/// `--select` / `--ignore` codes and prefixes, matched against a rule's code and its aliases. The
+/// longest matching prefix decides; `ALL` is the empty prefix; on a tie `ignore` wins. An opt-in
+/// rule is selected only by a selector naming digits of its code or of an alias (`AIO9`,
+/// `AIO910`), never by the default selection, `ALL` or a bare prefix; `ignore` then decides as
+/// for any rule. Per-file ignores then remove rules whatever selected them.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub select: Vec<String>,
@@ -47,19 +64,29 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// Whether the rule of this code (no alias, not opt-in) is enabled.
     pub fn enables(&self, code: &str) -> bool {
-        longest_match(&self.per_file_ignore, code).is_none() && self.selects(code)
+        self.enables_names(&[code], false)
     }
 
-    fn selects(&self, code: &str) -> bool {
-        let best = |selectors: &[String]| longest_match(selectors, code);
+    /// Whether a pack's rule is enabled.
+    pub fn enables_rule(&self, rule: &Rule) -> bool {
+        self.enables_names(&names(rule), rule.opt_in)
+    }
+
+    fn enables_names(&self, names: &[&str], opt_in: bool) -> bool {
+        longest_match(&self.per_file_ignore, names, false).is_none() && self.selects(names, opt_in)
+    }
+
+    fn selects(&self, names: &[&str], opt_in: bool) -> bool {
+        let best = |selectors: &[String]| longest_match(selectors, names, opt_in);
         let selected = if self.select.is_empty() {
-            Some(0)
+            (!opt_in).then_some(0)
         } else {
             best(&self.select)
         };
         let selected = selected.max(best(&self.extend_select));
-        match (selected, best(&self.ignore)) {
+        match (selected, longest_match(&self.ignore, names, false)) {
             (None, _) => false,
             (Some(_), None) => true,
             (Some(s), Some(i)) => s > i,
@@ -76,8 +103,9 @@ pub struct FixSelection {
 }
 
 impl FixSelection {
-    fn applicability(&self, code: &str, declared: Applicability) -> Applicability {
-        let best = |selectors: &[String]| longest_match(selectors, code);
+    fn applicability(&self, rule: &Rule, declared: Applicability) -> Applicability {
+        let names = names(rule);
+        let best = |selectors: &[String]| longest_match(selectors, &names, false);
         match (best(&self.safe), best(&self.unsafe_)) {
             (Some(s), Some(u)) if s > u => Applicability::Safe,
             (Some(_), Some(_)) | (None, Some(_)) => Applicability::Unsafe,
@@ -130,7 +158,7 @@ impl RuleSet {
                 pack.rules
                     .iter()
                     .enumerate()
-                    .filter(|(_, rule)| selection.enables(&rule.code))
+                    .filter(|(_, rule)| selection.enables_rule(rule))
                     .map(move |(rule_index, _)| RuleRef {
                         pack: pack_index as u32,
                         rule: rule_index as u32,
@@ -221,8 +249,8 @@ impl RuleSet {
         }
         let packs = self.packs.clone();
         for (rule_ref, applicability) in self.applicability.iter_mut() {
-            let code = &packs[rule_ref.pack as usize].rules[rule_ref.rule as usize].code;
-            *applicability = fixes.applicability(code, *applicability);
+            let rule = &packs[rule_ref.pack as usize].rules[rule_ref.rule as usize];
+            *applicability = fixes.applicability(rule, *applicability);
         }
         self
     }
@@ -264,6 +292,11 @@ impl RuleSet {
             .iter()
             .map(|&r| self.rule(r).code.as_str())
             .chain(self.unused_noqa.iter().map(|_| codes::UNUSED_NOQA))
+    }
+
+    /// The aliases of the enabled rules.
+    pub fn enabled_aliases(&self) -> impl Iterator<Item = &str> {
+        (self.enabled.iter()).flat_map(|&r| self.rule(r).aliases.iter().map(String::as_str))
     }
 
     /// The codes of every loaded rule, the engine's included.
@@ -345,12 +378,12 @@ impl RuleSet {
             .any(|needs| needs.may_match(source))
     }
 
-    /// Find a rule by code.
+    /// Find a rule by code or alias.
     pub fn find(&self, code: &str) -> Option<RuleRef> {
         self.packs.iter().enumerate().find_map(|(p, pack)| {
             pack.rules
                 .iter()
-                .position(|r| r.code == code)
+                .position(|r| r.code == code || r.aliases.iter().any(|a| a == code))
                 .map(|r| RuleRef {
                     pack: p as u32,
                     rule: r as u32,
@@ -359,9 +392,15 @@ impl RuleSet {
     }
 }
 
-/// A directive naming a loaded pack's prefix, or a file-level directive.
+/// A directive naming a loaded pack's prefix or the letters of a loaded rule's alias, or a
+/// file-level directive.
 fn directive_scan(packs: &[Pack]) -> Regex {
     let mut prefixes: Vec<String> = packs.iter().map(|p| regex::escape(&p.prefix)).collect();
+    let aliases = packs.iter().flat_map(|p| &p.rules).flat_map(|r| &r.aliases);
+    prefixes
+        .extend(aliases.filter_map(|alias| crate::pack::code_letters(alias).map(regex::escape)));
+    prefixes.sort();
+    prefixes.dedup();
     prefixes.push(
         codes::UNUSED_NOQA
             .trim_end_matches(|c: char| c.is_ascii_digit())
