@@ -95,6 +95,8 @@ pub struct Flow<'t> {
     root: Places,
     /// Where the function's normal exits (a `return`, falling off the end) meet.
     returns: Vertex,
+    /// Where exceptions leaving the function go.
+    raised: Vertex,
 }
 
 /// Where the paths a question asks about end.
@@ -102,11 +104,15 @@ pub struct Flow<'t> {
 pub enum Goal {
     /// Just before this vertex runs.
     Before(Vertex),
+    /// Just after this vertex runs (its own mark counts; a restart there does not).
+    After(Vertex),
     /// Leaving the statement of this range by anything but an exception: completing it, or a
     /// `return`, `break` or `continue` that takes control out of it.
     Leaving(TextRange),
     /// The function's normal exits.
     Returns,
+    /// A `raise` statement inside the statement of this range whose exception leaves it.
+    Raising(TextRange),
 }
 
 /// What is asked of the paths.
@@ -137,6 +143,7 @@ impl<'t> Flow<'t> {
                     head: None,
                 },
                 returns: 0,
+                raised: 0,
             },
             frames: Vec::new(),
             nesting: 0,
@@ -144,6 +151,7 @@ impl<'t> Flow<'t> {
         };
         let returns = builder.vertex(None, None);
         builder.flow.returns = returns;
+        builder.flow.raised = builder.vertex(None, None);
         // The function's own labels lie outside every statement of it.
         let entry = builder.vertex(None, None);
         let end = builder.block(body, vec![entry]);
@@ -299,6 +307,14 @@ impl<'t> Flow<'t> {
             {
                 continue;
             }
+            if let Goal::After(goal) = goal
+                && goal == vertex
+            {
+                if let Some(came_in) = came[index] {
+                    result = Some(join(result, came_in || marks[index]));
+                }
+                continue;
+            }
             for edge in &self.successors[index] {
                 let to = edge.to as usize;
                 match goal {
@@ -311,11 +327,21 @@ impl<'t> Flow<'t> {
                         result = Some(join(result, out));
                         continue;
                     }
-                    Goal::Leaving(region) => {
+                    Goal::Leaving(region) | Goal::Raising(region) => {
                         let inside =
                             |v: usize| self.ranges[v].is_some_and(|r| region.contains_range(r));
                         if inside(index) && !inside(to) {
-                            if !edge.raises {
+                            let counts = match goal {
+                                Goal::Leaving(_) => !edge.raises,
+                                _ => {
+                                    edge.raises
+                                        && matches!(
+                                            self.steps[index],
+                                            Some(AnyNodeRef::StmtRaise(_))
+                                        )
+                                }
+                            };
+                            if counts {
                                 result = Some(join(result, out));
                             }
                             continue;
@@ -539,11 +565,11 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// An exception raised at `from`: to the nearest handlers, through what runs on the way.
+    /// An exception raised at `from`: to the nearest handlers, through what runs on the way, or
+    /// out of the function.
     fn raise(&mut self, from: Vertex) {
-        if let Some(catcher) = self.catcher() {
-            self.raise_to(from, catcher);
-        }
+        let to = self.catcher().unwrap_or(self.flow.raised);
+        self.raise_to(from, to);
     }
 
     fn compound(&mut self, stmt: &'t Stmt, preds: Vec<Vertex>) -> Vec<Vertex> {

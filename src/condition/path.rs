@@ -14,10 +14,11 @@
 //! satisfying that condition, within the function. `from` is `"function"` (the function's entry),
 //! `"start"` (where the region's body begins: a loop's body, an `except` clause's body, a `with`
 //! body once entered, a function's first statement) or `"here"` (just after the tested node).
-//! `to` is `"here"` (just before the tested node), `"end"` (where the region completes),
+//! `to` is `"here"` (just before the tested node), `"after"` (just after it: what it runs itself
+//! counts), `"end"` (where the region completes),
 //! `"exits"` (leaving the region other than by an exception: completing, or a `return`, `break`
-//! or `continue` out of it), `"loop"` (the region's next iteration) or `"function"` (the
-//! function's `return`s and its end). `restart = C` starts the paths afresh after each step
+//! or `continue` out of it), `"raises"` (a `raise` statement whose exception leaves the region),
+//! `"loop"` (the region's next iteration) or `"function"` (the function's `return`s and its end). `restart = C` starts the paths afresh after each step
 //! satisfying `C` (a `yield`, for "since the last yield").
 //!
 //! `leaves = C` holds of a `return`, `break` or `continue` that takes control out of an enclosing
@@ -51,8 +52,10 @@ enum From {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum To {
     Here,
+    After,
     End,
     Exits,
+    Raises,
     Loop,
     Function,
 }
@@ -63,10 +66,12 @@ const FROM: [(&str, From); 3] = [
     ("here", From::Here),
 ];
 
-const TO: [(&str, To); 5] = [
+const TO: [(&str, To); 7] = [
     ("here", To::Here),
+    ("after", To::After),
     ("end", To::End),
     ("exits", To::Exits),
+    ("raises", To::Raises),
     ("loop", To::Loop),
     ("function", To::Function),
 ];
@@ -394,6 +399,13 @@ impl Atom for Path {
                     None => return false,
                 },
             },
+            To::After => match node_places {
+                Some(places) => Goal::Before(places.end),
+                None => match here_step() {
+                    Some(step) => Goal::After(step),
+                    None => return false,
+                },
+            },
             To::End => match places {
                 Some(places) => Goal::Before(places.end),
                 None => return false,
@@ -408,6 +420,11 @@ impl Atom for Path {
                     Goal::Leaving(region.range())
                 }
             }
+            To::Raises => match (places, is_root) {
+                (None, _) => return false,
+                (Some(_), true) => Goal::Raising(root_range),
+                (Some(_), false) => Goal::Raising(region.range()),
+            },
             To::Loop => match places.and_then(|p| p.head) {
                 Some(head) => Goal::Before(head),
                 None => return false,
@@ -425,9 +442,10 @@ impl Atom for Path {
             .restart
             .as_ref()
             .map_or(0, |c| std::ptr::from_ref(c) as usize);
+        let goal_kind_after = matches!(goal, Goal::After(_));
         // Many nodes of one function ask the same question with different goals (every `return`
         // of it): the answer for every goal is worked out once.
-        if let Goal::Before(goal) = goal {
+        if let Goal::Before(goal) | Goal::After(goal) = goal {
             let shared = match &self.marks {
                 None => Some((Quantifier::Reaches, None)),
                 Some((Quantifier::Every, negated, condition)) => {
@@ -446,7 +464,10 @@ impl Atom for Path {
                 let arrivals = cx.flows.arrivals(key, || {
                     flow.arrivals(&[start], quantifier, &marks, restarts.as_deref())
                 });
-                let arrived = arrivals[goal as usize];
+                let arrived = match goal_kind_after {
+                    true => arrivals[goal as usize].map(|came| came || marks[goal as usize]),
+                    false => arrivals[goal as usize],
+                };
                 return match marked {
                     None => arrived.is_some(),
                     Some((negated, _)) => arrived.unwrap_or(true) != negated,

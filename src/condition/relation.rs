@@ -5,7 +5,9 @@
 //!   inside one);
 //! - `follows` / `precedes`: a statement before / after the node's statement does.
 //!
-//! Each takes a condition table, plus `within`: how far to look. For `inside`: `parent` (the
+//! Each takes a condition table, plus `within`: how far to look (and `inside`, `field`: the
+//! enclosing node must hold the target in that field, by Ruff's name: `body`, `orelse`,
+//! `finalbody`, `handlers`, `test`, `items`, `type`, `decorators`). For `inside`: `parent` (the
 //! direct parent only), `statement` (up to the enclosing statement), `function` (up to the
 //! enclosing function or lambda), `class`, or `module` (the default). For `has`: `children` (the
 //! direct children only), `statement` (not into nested statements), `function` (not into
@@ -19,6 +21,7 @@
 
 use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
 use ruff_python_ast::{AnyNodeRef, Stmt};
+use ruff_text_size::Ranged;
 use rustc_hash::FxHashSet;
 
 use super::needs::Needs;
@@ -91,6 +94,101 @@ struct Relation {
     direction: Direction,
     reach: Reach,
     condition: Condition,
+    /// For `inside`: the field of the enclosing node the target must lie in (`finalbody`).
+    field: Option<&'static str>,
+}
+
+/// The fields `inside.field` may name.
+const FIELDS: [&str; 8] = [
+    "body",
+    "orelse",
+    "finalbody",
+    "handlers",
+    "test",
+    "items",
+    "type",
+    "decorators",
+];
+
+/// The field of `parent` that holds `child`, by Ruff's name for it (an `elif`/`else` clause is
+/// `orelse`; a `while` or `if` test, `test`; a `for` loop's iterable and target, `test`).
+fn field_of(parent: AnyNodeRef<'_>, child: AnyNodeRef<'_>) -> Option<&'static str> {
+    let holds = |body: &[Stmt]| body.iter().any(|s| AnyNodeRef::from(s).ptr_eq(child));
+    let within = |range: ruff_text_size::TextRange| range.contains_range(child.range());
+    Some(match parent {
+        AnyNodeRef::StmtTry(node) => {
+            if holds(&node.body) {
+                "body"
+            } else if holds(&node.orelse) {
+                "orelse"
+            } else if holds(&node.finalbody) {
+                "finalbody"
+            } else {
+                "handlers"
+            }
+        }
+        AnyNodeRef::StmtFor(node) => {
+            if holds(&node.body) {
+                "body"
+            } else if holds(&node.orelse) {
+                "orelse"
+            } else {
+                "test"
+            }
+        }
+        AnyNodeRef::StmtWhile(node) => {
+            if holds(&node.body) {
+                "body"
+            } else if holds(&node.orelse) {
+                "orelse"
+            } else {
+                "test"
+            }
+        }
+        AnyNodeRef::StmtIf(node) => {
+            if holds(&node.body) {
+                "body"
+            } else if within(node.test.range()) {
+                "test"
+            } else {
+                "orelse"
+            }
+        }
+        AnyNodeRef::StmtWith(node) => {
+            if holds(&node.body) {
+                "body"
+            } else {
+                "items"
+            }
+        }
+        AnyNodeRef::ExceptHandlerExceptHandler(node) => {
+            if holds(&node.body) {
+                "body"
+            } else {
+                "type"
+            }
+        }
+        AnyNodeRef::StmtFunctionDef(node) => {
+            if holds(&node.body) {
+                "body"
+            } else if node.decorator_list.iter().any(|d| within(d.range())) {
+                "decorators"
+            } else {
+                return None;
+            }
+        }
+        AnyNodeRef::StmtClassDef(node) => {
+            if holds(&node.body) {
+                "body"
+            } else if node.decorator_list.iter().any(|d| within(d.range())) {
+                "decorators"
+            } else {
+                return None;
+            }
+        }
+        AnyNodeRef::MatchCase(node) if holds(&node.body) => "body",
+        _ => return None,
+    })
 }
 
 fn parse(
@@ -112,7 +210,29 @@ fn parse(
     };
     let reaches = direction.reaches();
     let mut reach = reaches[0].1;
+    let mut field = None;
     for (name, value) in entries {
+        if name == "field" {
+            let known = value
+                .as_str()
+                .and_then(|text| FIELDS.iter().find(|f| **f == text));
+            match known {
+                Some(known) if direction == Direction::Inside => field = Some(*known),
+                Some(_) => {
+                    return Err(CompileError::at(
+                        value,
+                        format!("`{key}.field`: only `inside` takes a field"),
+                    ));
+                }
+                None => {
+                    return Err(CompileError::at(
+                        value,
+                        format!("`{key}.field` is one of {}", FIELDS.join(", ")),
+                    ));
+                }
+            }
+            continue;
+        }
         if name != "within" {
             continue;
         }
@@ -128,7 +248,7 @@ fn parse(
         };
         reach = *found;
     }
-    let condition = cx.table(item, Scope::Node, &["within"])?;
+    let condition = cx.table(item, Scope::Node, &["within", "field"])?;
     if matches!(direction, Direction::Follows | Direction::Precedes)
         && tests_expressions(&condition)
     {
@@ -145,6 +265,7 @@ fn parse(
         direction,
         reach,
         condition,
+        field,
     }))
 }
 
@@ -217,7 +338,14 @@ impl Relation {
             if is_grouping(ancestor) {
                 continue;
             }
-            if self.try_at(cx, ancestor, &ancestors[..index], env) {
+            let in_field = self.field.is_none_or(|field| {
+                let child = match ancestors.get(index + 1) {
+                    Some(child) => Some(*child),
+                    None => target.node(),
+                };
+                child.and_then(|child| field_of(ancestor, child)) == Some(field)
+            });
+            if in_field && self.try_at(cx, ancestor, &ancestors[..index], env) {
                 return true;
             }
             let last = match self.reach {
