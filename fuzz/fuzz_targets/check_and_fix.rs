@@ -1,5 +1,6 @@
 //! Arbitrary bytes (and mutations of real files, when the corpus directory is seeded with them)
-//! through everything a file meets: decoding, check with every built-in rule, and the fix loop with
+//! through everything a file meets: decoding, check with every built-in rule (the opt-in ones too,
+//! so control-flow conditions meet every shape of function), and the fix loop with
 //! unsafe fixes, and the report of its findings in every output format. Nothing may panic, a file
 //! that parsed must still parse after fixing, and a text that decodes must encode back to its bytes.
 #![no_main]
@@ -12,8 +13,15 @@ use anyio_lint::SourceText;
 use libfuzzer_sys::fuzz_target;
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(|| {
-    let packs = anyio_lint::anyio_lint::load_packs(true, &[]).expect("the built-in packs load");
-    let selection = Selection::default();
+    let packs = anyio_lint::load_packs(true, &[]).expect("the built-in packs load");
+    // Every rule by its code: opt-in rules run only when named.
+    let selection = Selection {
+        select: packs
+            .iter()
+            .flat_map(|pack| pack.rules.iter().map(|rule| rule.code.clone()))
+            .collect(),
+        ..Selection::default()
+    };
     RuleSet::new(Arc::new(packs), &selection, &Default::default())
 });
 
@@ -31,9 +39,10 @@ fuzz_target!(|bytes: &[u8]| {
         diagnostics: found.diagnostics,
         fixed: Default::default(),
         problems: Vec::new(),
+        notes: found.notes,
     };
     for format in Format::all() {
-        let _ = anyio_lint::render(format, std::slice::from_ref(&report), true, false);
+        let _ = anyio_lint::render(*format, std::slice::from_ref(&report), true, false);
     }
     let outcome = anyio_lint::fix(&RULES, &source.text, true);
     let _ = source.encode(&outcome.text);
