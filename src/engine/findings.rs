@@ -75,13 +75,25 @@ fn with_blocked(
 }
 
 /// Replace `$X` in a message with the capture's text: on one line, words single-spaced, cut to
-/// 57 characters and `...` when longer than 60.
+/// 57 characters and `...` when longer than 60 (a text a condition bound is written whole).
 fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
-    interpolate_with(text, |name| {
-        env.get(name)
-            .and_then(Capture::span)
-            .map_or("", |s| &source[s])
-    })
+    let Ok(pieces) = metavar::split(text) else {
+        return text.to_owned();
+    };
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Var { name, .. } => match env.get(name) {
+                Some(Capture::Text(made)) => out.push_str(made),
+                captured => {
+                    let spelled = captured.and_then(Capture::span).map_or("", |s| &source[s]);
+                    out.push_str(&interpolate_with(&format!("${name}"), |_| spelled));
+                }
+            },
+        }
+    }
+    out
 }
 
 /// [`interpolate`] with the text of each metavariable given by `captured`.

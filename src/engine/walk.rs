@@ -362,7 +362,7 @@ impl<'r, 't> Walker<'r, 't> {
         let elements = match env.get(&each.metavar)? {
             Capture::Seq(nodes) => nodes.clone(),
             Capture::Node(node) => vec![*node],
-            Capture::Ident(_) => return None,
+            Capture::Ident(_) | Capture::Text(_) => return None,
         };
         let Entry::Pattern(pattern) = &each.matching.entries[0] else {
             return None;

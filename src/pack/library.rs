@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rustc_hash::FxHashMap;
 
 use super::error::{self, SourceError};
-use crate::analysis::library::{Class, Entry, EntryKind, Library, Lifetime, Module};
+use crate::analysis::library::{Class, Entry, EntryKind, Library, Lifetime, Module, Signature};
+use crate::analysis::signature;
 use crate::base::version::Version;
 use crate::condition::value::Value;
 
@@ -64,8 +65,9 @@ fn builtin(name: &str) -> Result<Arc<Library>, NamedError> {
             known.join(", ")
         )));
     };
-    let library =
-        Arc::new(load(&format!("builtin:libraries/{file}"), text).map_err(NamedError::Model)?);
+    let library = Arc::new(
+        load_lazily(&format!("builtin:libraries/{file}"), text).map_err(NamedError::Model)?,
+    );
     loaded
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -88,6 +90,67 @@ pub fn load(origin: &str, source: &str) -> Result<Library, SourceError> {
     })?;
     let reader = Reader { origin, source };
     reader.library(&root)
+}
+
+/// A built-in model, its `[classes."…"]` tables read on first use: they are most of the text, and
+/// a run reads few of them. The tables follow every other one, each from its header line to the
+/// next; a text laid out otherwise is read whole. The tests read every table of every built-in
+/// model, so none fails to read later.
+fn load_lazily(origin: &str, text: &'static str) -> Result<Library, SourceError> {
+    let Some((start, tables)) = class_tables(text) else {
+        return load(origin, text);
+    };
+    let mut library = load(origin, &text[..start])?;
+    for (name, table) in tables {
+        library.add_class_later(name, table, read_class_table);
+    }
+    Ok(library)
+}
+
+/// Where the class tables start, and each by its class name; `None` unless every table from the
+/// first `[classes."…"]` on is one, named by a plain quoted key.
+fn class_tables(text: &str) -> Option<(usize, Vec<(String, &str)>)> {
+    const HEADER: &str = "[classes.\"";
+    let start = if text.starts_with(HEADER) {
+        0
+    } else {
+        text.find(&format!("\n{HEADER}"))? + 1
+    };
+    let mut tables = Vec::new();
+    let mut rest = &text[start..];
+    while !rest.is_empty() {
+        let header_end = rest.find('\n').map_or(rest.len(), |end| end + 1);
+        let name = rest[..header_end]
+            .trim_end()
+            .strip_prefix(HEADER)?
+            .strip_suffix("\"]")?;
+        if name.contains(['"', '\\']) {
+            return None;
+        }
+        let end = rest[header_end..]
+            .find("\n[")
+            .map_or(rest.len(), |at| header_end + at + 1);
+        tables.push((name.to_owned(), &rest[..end]));
+        rest = &rest[end..];
+    }
+    Some((start, tables))
+}
+
+/// One class table of a built-in model, read on first use; `None` when it does not read (which
+/// the tests rule out).
+fn read_class_table(text: &'static str) -> Option<Class> {
+    let root: Value = toml::from_str(text).ok()?;
+    let reader = Reader {
+        origin: "builtin",
+        source: text,
+    };
+    let [(key, classes)] = root.as_table()? else {
+        return None;
+    };
+    let [(_, class)] = classes.as_table()? else {
+        return None;
+    };
+    (key == "classes").then(|| reader.class(class).ok())?
 }
 
 struct Reader<'a> {
@@ -180,34 +243,7 @@ impl Reader<'_> {
                 }
                 "classes" => {
                     for (name, class) in self.table(value, "`classes`")? {
-                        let mut members = FxHashMap::default();
-                        let mut open = false;
-                        for (key, item) in self.table(class, "a class")? {
-                            match key.as_str() {
-                                "open" => {
-                                    open = item.as_bool().ok_or_else(|| {
-                                        self.error(item, "`open` is true or false")
-                                    })?;
-                                }
-                                "since" | "until" => {}
-                                "members" => {
-                                    for (member, entry) in self.table(item, "`members`")? {
-                                        members.insert(member.clone(), self.entry(entry)?);
-                                    }
-                                }
-                                other => {
-                                    return Err(self.unknown(
-                                        item,
-                                        other,
-                                        "a class",
-                                        &["members", "open", "since", "until"],
-                                    ));
-                                }
-                            }
-                        }
-                        library
-                            .classes
-                            .insert(name.clone(), Class { members, open });
+                        library.add_class(name.clone(), self.class(class)?);
                     }
                 }
                 other => {
@@ -239,6 +275,113 @@ impl Reader<'_> {
         Ok(library)
     }
 
+    fn class(&self, value: &Value) -> Result<Class, SourceError> {
+        let mut class = Class::default();
+        for (key, item) in self.table(value, "a class")? {
+            match key.as_str() {
+                "open" => {
+                    class.open = item
+                        .as_bool()
+                        .ok_or_else(|| self.error(item, "`open` is true or false"))?;
+                }
+                "since" | "until" => {}
+                "signature" => class.signature = self.signature(item)?,
+                "members" => {
+                    for (member, entry) in self.table(item, "`members`")? {
+                        class.members.insert(member.clone(), self.entry(entry)?);
+                    }
+                }
+                other => {
+                    return Err(self.unknown(
+                        item,
+                        other,
+                        "a class",
+                        &["members", "open", "signature", "since", "until"],
+                    ));
+                }
+            }
+        }
+        Ok(class)
+    }
+
+    /// `signature = "…"`, or `[{ parameters = "…", since = "…", until = "…" }, …]` where it
+    /// changes between versions; each checked as [`signature::parse`] reads it.
+    fn signature(&self, value: &Value) -> Result<Signature, SourceError> {
+        let check = |item: &Value, text: &str| {
+            signature::parse(text)
+                .map(|_| text.into())
+                .map_err(|message| self.error(item, format!("this signature: {message}")))
+        };
+        if let Some(text) = value.as_str() {
+            return Ok(Signature(vec![(Lifetime::default(), check(value, text)?)]));
+        }
+        let Some(items) = value.as_array() else {
+            return Err(self.error(
+                value,
+                "`signature` is a string of parameters, or an array of `{ parameters = \"…\", since = \"…\", until = \"…\" }`",
+            ));
+        };
+        let mut runs = Vec::new();
+        for item in items {
+            let entries = self.table(item, "a signature's version range")?;
+            let mut text = None;
+            for (key, part) in entries {
+                match key.as_str() {
+                    "parameters" => text = Some(check(part, self.string(part, "`parameters`")?)?),
+                    "since" | "until" => {}
+                    other => {
+                        return Err(self.unknown(
+                            part,
+                            other,
+                            "a signature's version range",
+                            &["parameters", "since", "until"],
+                        ));
+                    }
+                }
+            }
+            let Some(text) = text else {
+                return Err(self.error(item, "a signature's version range gives its `parameters`"));
+            };
+            runs.push((self.lifetime(entries)?, text));
+        }
+        Ok(Signature(runs))
+    }
+
+    /// `loads = ["pkg.sub", { module = "pkg.other", since = "…", until = "…" }, …]`.
+    fn loads(&self, value: &Value) -> Result<Vec<(String, Lifetime)>, SourceError> {
+        let Some(items) = value.as_array() else {
+            return Err(self.error(value, "`loads` is an array of module names"));
+        };
+        let mut loads = Vec::with_capacity(items.len());
+        for item in items {
+            if let Some(name) = item.as_str() {
+                loads.push((name.to_owned(), Lifetime::default()));
+                continue;
+            }
+            let entries = self.table(item, "an entry of `loads`")?;
+            let mut name = None;
+            for (key, part) in entries {
+                match key.as_str() {
+                    "module" => name = Some(self.string(part, "`module`")?.to_owned()),
+                    "since" | "until" => {}
+                    other => {
+                        return Err(self.unknown(
+                            part,
+                            other,
+                            "an entry of `loads`",
+                            &["module", "since", "until"],
+                        ));
+                    }
+                }
+            }
+            let Some(name) = name else {
+                return Err(self.error(item, "an entry of `loads` names its `module`"));
+            };
+            loads.push((name, self.lifetime(entries)?));
+        }
+        Ok(loads)
+    }
+
     fn unknown(&self, at: &Value, key: &str, what: &str, known: &[&str]) -> SourceError {
         self.error(at, format!("unknown key `{key}` in {what}"))
             .label(format!("expected one of: {}", known.join(", ")))
@@ -260,11 +403,12 @@ impl Reader<'_> {
         let entries = self.table(value, "a module")?;
         let mut module = Module {
             lifetime: self.lifetime(entries)?,
-            names: FxHashMap::default(),
+            ..Module::default()
         };
         for (key, item) in entries {
             match key.as_str() {
                 "since" | "until" => {}
+                "loads" => module.loads = self.loads(item)?,
                 "names" => {
                     for (name, entry) in self.table(item, "`names`")? {
                         module.names.insert(name.clone(), self.entry(entry)?);
@@ -275,7 +419,7 @@ impl Reader<'_> {
                         item,
                         other,
                         "a module",
-                        &["names", "since", "until"],
+                        &["loads", "names", "since", "until"],
                     ));
                 }
             }
@@ -283,18 +427,20 @@ impl Reader<'_> {
         Ok(module)
     }
 
-    /// One name or member: `{ class = "C" }`, `{ function = "sync" | "async", returns = "C" }`
-    /// (`method` for members), `{ module = "m" }`, `{ attribute = "C" }` (`""` when not known),
-    /// `{}`; each with `since` and `until`.
+    /// One name or member: `{ class = "C" }`, `{ function = "sync" | "async", returns = "C",
+    /// signature = "…" }` (`method` for members), `{ module = "m" }`, `{ attribute = "C" }` (`""`
+    /// when not known), `{}`; each with `since` and `until`.
     fn entry(&self, value: &Value) -> Result<Entry, SourceError> {
         let entries = self.table(value, "a name's entry")?;
         let lifetime = self.lifetime(entries)?;
         let mut kind = EntryKind::Value;
         let mut returns = None;
         let mut coroutine = None;
+        let mut signature = None;
         for (key, item) in entries {
             match key.as_str() {
                 "since" | "until" => {}
+                "signature" => signature = Some((item, self.signature(item)?)),
                 "class" => kind = EntryKind::Class(self.string(item, "`class`")?.to_owned()),
                 "module" => kind = EntryKind::Module(self.string(item, "`module`")?.to_owned()),
                 "attribute" => {
@@ -323,6 +469,7 @@ impl Reader<'_> {
                             "function",
                             "method",
                             "returns",
+                            "signature",
                             "module",
                             "attribute",
                             "since",
@@ -336,8 +483,17 @@ impl Reader<'_> {
             kind = EntryKind::Callable { coroutine, returns };
         } else if returns.is_some() {
             return Err(self.error(value, "`returns` belongs to a `function` or `method`"));
+        } else if let Some((item, _)) = signature {
+            return Err(self.error(
+                item,
+                "`signature` belongs to a `function` or `method` (a class's is in its own table)",
+            ));
         }
-        Ok(Entry { kind, lifetime })
+        Ok(Entry {
+            kind,
+            lifetime,
+            signature: signature.map(|(_, s)| s).unwrap_or_default(),
+        })
     }
 }
 
