@@ -112,9 +112,7 @@ fn parse_one(text: &str) -> Result<Parameters, String> {
 
 fn identifier(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_alphabetic())
+    let valid = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric());
     if valid {
         Ok(())
@@ -141,7 +139,10 @@ pub struct Arguments<'a> {
 /// Why a call's arguments surely do not bind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mismatch {
-    TooManyPositional { takes: usize, given: usize },
+    TooManyPositional {
+        takes: usize,
+        given: usize,
+    },
     UnknownKeyword(String),
     PositionalOnlyByKeyword(String),
     GivenTwice(String),
@@ -276,7 +277,7 @@ mod tests {
         let passed: Vec<Passed> = one.parameters.iter().map(|p| p.passed).collect();
         assert_eq!(
             passed,
-            [Passed::PositionalOnly, Passed::PositionalOnly, Passed::KeywordOnly]
+            [Passed::PositionalOnly, Passed::Either, Passed::KeywordOnly]
         );
         assert_eq!(parse("").expect("parses"), vec![Parameters::default()]);
         assert_eq!(parse("a | a, b=").expect("parses").len(), 2);
@@ -331,7 +332,10 @@ mod tests {
         };
         let signature = "a, b, *, c";
         // `*x` may fill `a` and `b`, not the keyword-only `c`.
-        assert_eq!(reason(signature, &unpacked(0, &[], true, false)).as_deref(), Some("`c` is required and not given"));
+        assert_eq!(
+            reason(signature, &unpacked(0, &[], true, false)).as_deref(),
+            Some("`c` is required and not given")
+        );
         assert_eq!(reason(signature, &unpacked(0, &[], true, true)), None);
         // Plain positional arguments alone are already too many.
         assert!(reason(signature, &unpacked(3, &[], true, false)).is_some());

@@ -10,6 +10,11 @@
 //! callee takes, a keyword no parameter has, a positional-only parameter by keyword, a parameter
 //! both by position and by keyword, or leaves a parameter without a default unset. With `*x` or
 //! `**x` in the call, only what they cannot change is judged.
+//!
+//! `wrong-arguments = { callee = "pkg.f" }` judges the call's arguments against the signature of
+//! the model's `pkg.f` instead, whatever the call calls: a rule rewriting `other.f(…)` into
+//! `pkg.f(…)` can ask whether the rewritten call would bind (`not.wrong-arguments`). Both keys may
+//! stand together.
 
 use ruff_python_ast::{AnyNodeRef, Expr, ExprCall};
 use rustc_hash::FxHashSet;
@@ -27,6 +32,8 @@ use crate::pattern::matcher::Env;
 struct WrongArguments {
     /// The metavariable bound to why the call does not bind.
     reason: Option<String>,
+    /// The callable whose signature the arguments are judged against, when not the callee.
+    callee: Option<String>,
     libraries: Vec<String>,
 }
 
@@ -35,27 +42,53 @@ pub(super) fn parse(
     cx: &Compiler<'_>,
     scope: Scope,
 ) -> Result<Box<dyn Atom>, CompileError> {
-    const FORMS: &str = "`wrong-arguments` takes `true`, or `{ reason = \"WHY\" }` to bind `$WHY` to why the call does not bind";
+    const FORMS: &str = "`wrong-arguments` takes `true`, or a table of `reason = \"WHY\"` (bind `$WHY` to why the call does not bind) and `callee = \"pkg.f\"` (judge against `pkg.f`)";
     node_only(item, "wrong-arguments", scope)?;
-    let reason = match &item.kind {
-        Kind::Bool(true) => None,
-        _ => match item.as_table() {
-            Some([(key, name)]) if key == "reason" => {
-                let metavar = name
+    let mut atom = WrongArguments {
+        reason: None,
+        callee: None,
+        libraries: named_libraries(cx),
+    };
+    if let Kind::Bool(true) = &item.kind {
+        return Ok(Box::new(atom));
+    }
+    let Some(entries) = item.as_table().filter(|entries| !entries.is_empty()) else {
+        return Err(CompileError::at(item, FORMS));
+    };
+    for (key, value) in entries {
+        match key.as_str() {
+            "reason" => {
+                let metavar = value
                     .as_str()
                     .filter(|name| super::is_metavar_key(name))
                     .ok_or_else(|| {
-                        CompileError::at(name, "`reason` names a metavariable: `\"WHY\"`")
+                        CompileError::at(value, "`reason` names a metavariable: `\"WHY\"`")
                     })?;
-                Some(metavar.to_owned())
+                atom.reason = Some(metavar.to_owned());
             }
-            _ => return Err(CompileError::at(item, FORMS)),
-        },
-    };
-    Ok(Box::new(WrongArguments {
-        reason,
-        libraries: named_libraries(cx),
-    }))
+            "callee" => {
+                let name = value
+                    .as_str()
+                    .ok_or_else(|| CompileError::at(value, "`callee` is a dotted name"))?;
+                let known = cx.libraries.owning(name).is_some_and(|library| {
+                    library
+                        .versions
+                        .iter()
+                        .any(|version| library.call_signature(name, version).is_some())
+                });
+                if !known {
+                    return Err(CompileError::at(
+                        value,
+                        format!("no library model the pack loads gives a signature of `{name}`"),
+                    )
+                    .note("name the model in `[pack] libraries`, and a function or class of one of its modules"));
+                }
+                atom.callee = Some(name.to_owned());
+            }
+            _ => return Err(CompileError::at(value, FORMS)),
+        }
+    }
+    Ok(Box::new(atom))
 }
 
 /// What a call's text says of its arguments.
@@ -96,9 +129,7 @@ fn callee_signature<'r, 't>(
         return None;
     };
     let ancestors = target.ancestors();
-    let found = cx
-        .types
-        .of(&type_context(cx), &method.value, &ancestors)?;
+    let found = cx.types.of(&type_context(cx), &method.value, &ancestors)?;
     cx.libraries
         .method_signature(found.instance()?, method.attr.as_str(), cx.versions)
 }
@@ -113,7 +144,13 @@ impl Atom for WrongArguments {
         let Some(AnyNodeRef::ExprCall(call)) = target.node() else {
             return false;
         };
-        let Some(text) = callee_signature(cx, call, target) else {
+        let signature = match &self.callee {
+            Some(callee) => cx.libraries.owning(callee).and_then(|library| {
+                library.call_signature(callee, library.version_in(cx.versions)?)
+            }),
+            None => callee_signature(cx, call, target),
+        };
+        let Some(text) = signature else {
             return false;
         };
         let Ok(alternatives) = signature::parse(text) else {

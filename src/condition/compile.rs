@@ -9,8 +9,8 @@ use super::read::{Parse, list_error, metavars_in, patterns, regex};
 use super::setting::{self, SettingMatch};
 use super::value::{Kind, Value};
 use super::{
-    CaptureCondition, Condition, Entry, RuleMatch, arguments, binding, count, keyword, kind, names, position,
-    project, regex as regex_atom, relation, typed, uses,
+    CaptureCondition, Condition, Entry, RuleMatch, arguments, binding, count, keyword, kind, names,
+    position, project, regex as regex_atom, relation, typed, uses,
 };
 use crate::analysis::library::Libraries;
 

@@ -316,7 +316,10 @@ impl Atom for UnimportedSubmodule {
         let Some(node @ AnyNodeRef::ExprAttribute(attribute)) = target.node() else {
             return false;
         };
-        if !matches!(&*attribute.value, ruff_python_ast::Expr::Name(_) | ruff_python_ast::Expr::Attribute(_)) {
+        if !matches!(
+            &*attribute.value,
+            ruff_python_ast::Expr::Name(_) | ruff_python_ast::Expr::Attribute(_)
+        ) {
             return false;
         }
         let Some(qualified) = cx.semantic.qualified_name(node) else {
@@ -336,7 +339,12 @@ impl Atom for UnimportedSubmodule {
         }
         // The attribute is taken of its parent package, as an import bound it.
         let parent = &qualified[..qualified.len() - attribute.attr.len() - 1];
-        if cx.semantic.qualified_name(AnyNodeRef::from(&*attribute.value)).as_deref() != Some(parent) {
+        if cx
+            .semantic
+            .qualified_name(AnyNodeRef::from(&*attribute.value))
+            .as_deref()
+            != Some(parent)
+        {
             return false;
         }
         let imported = imported_modules(cx);

@@ -127,9 +127,13 @@ fn class_tables(text: &str) -> Option<(usize, Vec<(String, &str)>)> {
         if name.contains(['"', '\\']) {
             return None;
         }
-        let end = rest[header_end..]
-            .find("\n[")
-            .map_or(rest.len(), |at| header_end + at + 1);
+        let body = &rest[header_end..];
+        let end = if body.starts_with('[') {
+            header_end
+        } else {
+            body.find("\n[")
+                .map_or(rest.len(), |at| header_end + at + 1)
+        };
         tables.push((name.to_owned(), &rest[..end]));
         rest = &rest[end..];
     }
@@ -507,11 +511,21 @@ name = "pkg"
 versions = ["1.0", "1.1"]
 
 [modules."pkg"]
+loads = ["pkg.core", { module = "pkg.extra", since = "1.1" }]
 names.Thing = { class = "pkg.Thing" }
 names.make = { function = "async", returns = "pkg.Thing", since = "1.1" }
+names.run = { function = "sync", signature = [{ parameters = "func", until = "1.1" }, { parameters = "func, *, backend=", since = "1.1" }] }
+
+[modules."pkg.core"]
+loads = ["pkg.deep"]
+
+[modules."pkg.deep"]
+[modules."pkg.extra"]
+[modules."pkg.lazy"]
 
 [classes."pkg.Thing"]
-members.go = { method = "sync", returns = "None" }
+signature = "size=, *items"
+members.go = { method = "sync", returns = "None", signature = "" }
 members.size = { attribute = "" }
 "#;
 
@@ -549,6 +563,57 @@ members.size = { attribute = "" }
     }
 
     #[test]
+    fn signatures_are_read_per_version() {
+        let library = load("model.toml", MODEL).expect("reads");
+        let v = |text| Version::parse(text).unwrap();
+        assert_eq!(library.call_signature("pkg.run", &v("1.0")), Some("func"));
+        assert_eq!(
+            library.call_signature("pkg.run", &v("1.1")),
+            Some("func, *, backend=")
+        );
+        assert_eq!(
+            library.call_signature("pkg.Thing", &v("1.0")),
+            Some("size=, *items")
+        );
+        // A name the version lacks, or one the model gives no signature, has none.
+        assert_eq!(library.call_signature("pkg.make", &v("1.0")), None);
+        assert_eq!(library.call_signature("pkg.make", &v("1.1")), None);
+        assert_eq!(
+            library
+                .member("pkg.Thing", "go")
+                .unwrap()
+                .signature
+                .at(&v("1.0")),
+            Some("")
+        );
+        for (wrong, message) in [
+            ("signature = \"size=, *items\"", "signature = \"a, a\""),
+            ("signature = \"size=, *items\"", "signature = 3"),
+            (
+                "members.size = { attribute = \"\" }",
+                "members.size = { attribute = \"\", signature = \"\" }",
+            ),
+        ] {
+            let broken = MODEL.replace(wrong, message);
+            assert!(load("model.toml", &broken).is_err(), "{message}");
+        }
+    }
+
+    #[test]
+    fn loading_follows_what_each_module_loads() {
+        let library = load("model.toml", MODEL).expect("reads");
+        let v = |text| Version::parse(text).unwrap();
+        let loaded = library.loaded(["pkg"], &v("1.0"));
+        for module in ["pkg", "pkg.core", "pkg.deep"] {
+            assert!(loaded.contains(module), "{module}");
+        }
+        assert!(!loaded.contains("pkg.extra") && !loaded.contains("pkg.lazy"));
+        assert!(library.loaded(["pkg"], &v("1.1")).contains("pkg.extra"));
+        // Importing a submodule runs its packages first.
+        assert!(library.loaded(["pkg.lazy"], &v("1.0")).contains("pkg.deep"));
+    }
+
+    #[test]
     fn mistakes_point_at_their_line() {
         let broken = MODEL.replace("method = \"sync\"", "method = \"maybe\"");
         let error = load("model.toml", &broken).expect_err("refused");
@@ -557,19 +622,52 @@ members.size = { attribute = "" }
             "{}",
             error.message()
         );
-        assert!(error.location().contains(":11:"), "{}", error.location());
+        assert!(error.location().contains(":21:"), "{}", error.location());
         let unknown = MODEL.replace("members.size", "members.size = 1\nextra");
         assert!(load("model.toml", &unknown).is_err());
     }
 
     #[test]
     fn every_builtin_model_loads() {
-        for (file, _) in BUILTIN {
-            match builtin(file.trim_end_matches(".toml")) {
-                Ok(_) => {}
+        for (file, text) in BUILTIN {
+            let library = match builtin(file.trim_end_matches(".toml")) {
+                Ok(library) => library,
                 Err(NamedError::Entry(message)) => panic!("{file}: {message}"),
                 Err(NamedError::Model(error)) => panic!("{file}: {}", error.message()),
+            };
+            // Its classes, read on first use, read as a whole reading reads them.
+            let whole = load(file, text).unwrap_or_else(|e| panic!("{file}: {}", e.message()));
+            let mut names: Vec<&str> = library.class_names().collect();
+            names.sort_unstable();
+            let mut whole_names: Vec<&str> = whole.class_names().collect();
+            whole_names.sort_unstable();
+            assert_eq!(names, whole_names, "{file}");
+            for name in names {
+                let (lazy, eager) = (library.class(name), whole.class(name));
+                let (Some(lazy), Some(eager)) = (lazy, eager) else {
+                    panic!("{file}: class `{name}` does not read");
+                };
+                assert_eq!(lazy.members.len(), eager.members.len(), "{file}: {name}");
+                assert_eq!(lazy.open, eager.open, "{file}: {name}");
+                assert_eq!(
+                    lazy.signature.0.len(),
+                    eager.signature.0.len(),
+                    "{file}: {name}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn class_tables_are_found_by_their_headers() {
+        let text =
+            "[library]\nname = \"p\"\n\n[classes.\"p.A\"]\nopen = true\n\n[classes.\"p.B\"]\n";
+        let (start, tables) = class_tables(text).expect("laid out as a built-in model");
+        assert_eq!(&text[..start], "[library]\nname = \"p\"\n\n");
+        let names: Vec<&str> = tables.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["p.A", "p.B"]);
+        assert_eq!(tables[0].1, "[classes.\"p.A\"]\nopen = true\n\n");
+        // Any other table after the classes: read whole.
+        assert!(class_tables(&format!("{text}[modules.\"p\"]\n")).is_none());
     }
 }
