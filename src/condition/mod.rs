@@ -657,7 +657,7 @@ impl RuleMatch {
 /// import; an attribute or an object name is written in it.
 fn key_anchor(key: &DispatchKey) -> Anchor {
     match key {
-        DispatchKey::Qualified(_) | DispatchKey::Under(_) => Anchor::Import,
+        DispatchKey::Qualified(_) | DispatchKey::Under(_) | DispatchKey::Below(_) => Anchor::Import,
         DispatchKey::Attribute(word) | DispatchKey::Object(word) => Anchor::Word(word.clone()),
     }
 }

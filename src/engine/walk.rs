@@ -138,7 +138,7 @@ impl<'r, 't> Walker<'r, 't> {
             &[]
         };
         let mut resolved = std::mem::take(&mut self.resolved);
-        let keyed = keyed.map_or([&[][..]; 4], |keyed| {
+        let keyed = keyed.map_or([&[][..]; 5], |keyed| {
             let qualified = (keyed.wants_resolved_name() && self.resolve_into(node, &mut resolved))
                 .then_some(resolved.as_str());
             let attribute = match node {
