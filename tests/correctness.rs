@@ -15,10 +15,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The backends every program runs on.
 const BACKENDS: [&str; 2] = ["asyncio", "trio"];
+
+/// How many programs are checked at once (each runs on both backends at once).
+const WORKERS: usize = 3;
 
 /// A program still running this long after it started is killed: the watchdog of `run.py`
 /// stops a hung program after two seconds, and this catches a watchdog that failed.
@@ -170,10 +174,17 @@ fn run_program(program: &Path, backend: &str) -> Result<Vec<String>, String> {
     Ok(common::stdout(&output).lines().map(str::to_owned).collect())
 }
 
-/// Run `program` on both backends; each must print `expected`.
+/// Run `program` on both backends at once; each must print `expected`.
 fn expect_output(program: &Path, expected: &[String], what: &str) -> Result<(), String> {
-    for backend in BACKENDS {
-        let got = run_program(program, backend).map_err(|e| format!("{what} on {backend}: {e}"))?;
+    let outputs: Vec<Result<Vec<String>, String>> = std::thread::scope(|scope| {
+        let runs: Vec<_> = BACKENDS
+            .iter()
+            .map(|backend| scope.spawn(move || run_program(program, backend)))
+            .collect();
+        runs.into_iter().map(|run| run.join().unwrap()).collect()
+    });
+    for (backend, output) in BACKENDS.iter().zip(outputs) {
+        let got = output.map_err(|e| format!("{what} on {backend}: {e}"))?;
         if got != expected {
             let source = std::fs::read_to_string(program).unwrap_or_default();
             return Err(format!(
@@ -276,18 +287,31 @@ fn each_program_misbehaves_as_written_and_behaves_once_fixed_on_both_backends() 
         .collect();
     programs.sort();
     python();
-    let results: Vec<Result<BTreeSet<String>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = programs
-            .chunks(programs.len().div_ceil(2).max(1))
-            .map(|chunk| {
-                scope.spawn(move || chunk.iter().map(|p| check_case(p)).collect::<Vec<_>>())
+    // A hung program waits out its watchdog, so more programs run at once than there are cores.
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<BTreeSet<String>, String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(program) = programs.get(index) else {
+                            return done;
+                        };
+                        done.push((index, check_case(program)));
+                    }
+                })
             })
             .collect();
-        handles
+        workers
             .into_iter()
-            .flat_map(|h| h.join().unwrap())
+            .flat_map(|worker| worker.join().unwrap())
             .collect()
     });
+    results.sort_by_key(|(index, _)| *index);
+    let results: Vec<Result<BTreeSet<String>, String>> =
+        results.into_iter().map(|(_, result)| result).collect();
     let failures: Vec<&str> = results
         .iter()
         .filter_map(|r| r.as_ref().err().map(String::as_str))
