@@ -3,11 +3,13 @@
 //!
 //! A model is data a pack loads (`[pack] libraries`); the engine knows no library of its own. The
 //! [`types`](super::types) of values are the model's class names, and the conditions on typed values
-//! ask a [`Library`] whether a class has a member at the project's version.
+//! ask a [`Library`] whether a class has a member at the project's version, what a call binds to
+//! ([`signature`](super::signature)), and which modules importing one loads.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::base::version::Version;
 
@@ -18,7 +20,7 @@ pub struct Library {
     /// The versions the model was read from, oldest first.
     pub versions: Vec<Version>,
     pub modules: FxHashMap<String, Module>,
-    pub classes: FxHashMap<String, Class>,
+    classes: FxHashMap<String, ClassSlot>,
 }
 
 /// A module of the library and the names it exports.
@@ -26,6 +28,9 @@ pub struct Library {
 pub struct Module {
     pub lifetime: Lifetime,
     pub names: FxHashMap<String, Entry>,
+    /// The modules importing this one loads besides itself, its parent packages and what they
+    /// load (each an attribute of its parent package from then on), with the versions that do.
+    pub loads: Vec<(String, Lifetime)>,
 }
 
 /// A class of the library and its public members, inherited ones included.
@@ -35,6 +40,52 @@ pub struct Class {
     /// Whether it may have members the model does not list (a base outside the library, a
     /// `__getattr__`): only listed members are then known, none is known to be missing.
     pub open: bool,
+    /// What calling the class binds to.
+    pub signature: Signature,
+}
+
+/// A class as the model holds it: read, or its text, read on first use by `read` (a built-in
+/// model's classes, which its tests read in full).
+enum ClassSlot {
+    Read(Class),
+    Later {
+        text: &'static str,
+        read: fn(&'static str) -> Option<Class>,
+        class: OnceLock<Option<Class>>,
+    },
+}
+
+impl std::fmt::Debug for ClassSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClassSlot::Read(class) => class.fmt(f),
+            ClassSlot::Later { class, .. } => f.debug_tuple("Later").field(&class.get()).finish(),
+        }
+    }
+}
+
+impl ClassSlot {
+    fn get(&self) -> Option<&Class> {
+        match self {
+            ClassSlot::Read(class) => Some(class),
+            ClassSlot::Later { text, read, class } => class.get_or_init(|| read(text)).as_ref(),
+        }
+    }
+}
+
+/// What a callable's calls bind to, per run of versions: each a signature as
+/// [`signature`](super::signature) reads it. Empty when the model does not know.
+#[derive(Debug, Clone, Default)]
+pub struct Signature(pub Vec<(Lifetime, Box<str>)>);
+
+impl Signature {
+    /// The signature at `version`, when the model knows it.
+    pub fn at(&self, version: &Version) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(lifetime, _)| lifetime.includes(version))
+            .map(|(_, text)| &**text)
+    }
 }
 
 impl Class {
@@ -55,6 +106,8 @@ impl Class {
 pub struct Entry {
     pub kind: EntryKind,
     pub lifetime: Lifetime,
+    /// What calling a function or method binds to (a method's as called on its instance).
+    pub signature: Signature,
 }
 
 /// What a name or member is.
@@ -134,8 +187,7 @@ impl Library {
             Resolved::Module(module) => self.modules[module].names.get(name).map(Resolved::Entry),
             Resolved::Entry(entry) => match &entry.kind {
                 EntryKind::Class(class) => self
-                    .classes
-                    .get(class)
+                    .class(class)
                     .and_then(|class| class.members.get(name))
                     .map(Resolved::Entry),
                 _ => None,
@@ -169,12 +221,83 @@ impl Library {
 
     /// The member `name` of the class `class`, at any version.
     pub fn member(&self, class: &str, name: &str) -> Option<&Entry> {
-        self.classes.get(class)?.members.get(name)
+        self.class(class)?.members.get(name)
     }
 
     /// Whether the model describes `class`.
     pub fn has_class(&self, class: &str) -> bool {
         self.classes.contains_key(class)
+    }
+
+    /// The class named `class`.
+    pub fn class(&self, class: &str) -> Option<&Class> {
+        self.classes.get(class)?.get()
+    }
+
+    /// The names of the classes the model describes, in no particular order.
+    pub fn class_names(&self) -> impl Iterator<Item = &str> {
+        self.classes.keys().map(String::as_str)
+    }
+
+    /// Add a class the model describes.
+    pub fn add_class(&mut self, name: String, class: Class) {
+        self.classes.insert(name, ClassSlot::Read(class));
+    }
+
+    /// Add a class whose table `text` is read by `read` on first use.
+    pub fn add_class_later(
+        &mut self,
+        name: String,
+        text: &'static str,
+        read: fn(&'static str) -> Option<Class>,
+    ) {
+        let class = OnceLock::new();
+        self.classes
+            .insert(name, ClassSlot::Later { text, read, class });
+    }
+
+    /// What calling the module-level name `qualified` (a function, or a class) binds to at
+    /// `version`, when the model knows; a name the version lacks has none.
+    pub fn call_signature(&self, qualified: &str, version: &Version) -> Option<&str> {
+        let (module, name) = qualified.rsplit_once('.')?;
+        let entry = self.modules.get(module)?.names.get(name)?;
+        if !entry.lifetime.includes(version) {
+            return None;
+        }
+        match &entry.kind {
+            EntryKind::Callable { .. } => entry.signature.at(version),
+            EntryKind::Class(class) => self.class(class)?.signature.at(version),
+            _ => None,
+        }
+    }
+
+    /// The modules of the model that importing each of `imported` loads at `version`: each of
+    /// them and its parent packages, and what any of those loads, followed.
+    pub fn loaded<'a>(
+        &'a self,
+        imported: impl IntoIterator<Item = &'a str>,
+        version: &Version,
+    ) -> FxHashSet<&'a str> {
+        let mut loaded: FxHashSet<&str> = FxHashSet::default();
+        let mut pending: Vec<&str> = Vec::new();
+        for module in imported {
+            pending.extend(module.match_indices('.').map(|(dot, _)| &module[..dot]));
+            pending.push(module);
+        }
+        while let Some(module) = pending.pop() {
+            if !loaded.insert(module) {
+                continue;
+            }
+            if let Some(model) = self.modules.get(module) {
+                for (name, lifetime) in &model.loads {
+                    if lifetime.includes(version) {
+                        pending.extend(name.match_indices('.').map(|(dot, _)| &name[..dot]));
+                        pending.push(name);
+                    }
+                }
+            }
+        }
+        loaded
     }
 }
 
@@ -200,7 +323,31 @@ impl Libraries {
     pub fn class(&self, class: &str) -> Option<(&Library, &Class)> {
         self.0
             .iter()
-            .find_map(|library| Some((&**library, library.classes.get(class)?)))
+            .find_map(|library| Some((&**library, library.class(class)?)))
+    }
+
+    /// What a call of the method `name` on an instance of the model class `class` binds to in
+    /// the project's `versions`, when the model knows (a class the model marks open is not
+    /// judged: a base outside the library may answer instead).
+    pub fn method_signature(
+        &self,
+        class: &str,
+        name: &str,
+        versions: &BTreeMap<String, Version>,
+    ) -> Option<&str> {
+        let (library, model) = self.class(class)?;
+        if model.open {
+            return None;
+        }
+        let version = library.version_in(versions)?;
+        let member = model.members.get(name)?;
+        if !member.lifetime.includes(version) {
+            return None;
+        }
+        match member.kind {
+            EntryKind::Callable { .. } => member.signature.at(version),
+            _ => None,
+        }
     }
 
     /// Whether an instance of the model class `class` surely lacks `name` in the project's

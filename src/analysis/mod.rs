@@ -11,6 +11,7 @@ pub mod library;
 pub mod parse;
 pub mod reads;
 pub mod semantic;
+pub mod signature;
 pub mod tokens;
 pub mod types;
 pub mod uses;

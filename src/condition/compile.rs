@@ -9,8 +9,8 @@ use super::read::{Parse, list_error, metavars_in, patterns, regex};
 use super::setting::{self, SettingMatch};
 use super::value::{Kind, Value};
 use super::{
-    CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, names, path,
-    position, project, regex as regex_atom, relation, typed, uses,
+    CaptureCondition, Condition, Entry, RuleMatch, arguments, binding, count, keyword, kind, names,
+    path, position, project, regex as regex_atom, relation, typed, uses,
 };
 use crate::analysis::library::Libraries;
 
@@ -32,6 +32,8 @@ const ATOMS: &[(&str, Parse)] = &[
     ("type", typed::parse_type),
     ("unknown-attribute", typed::parse_unknown_attribute),
     ("unknown-name", typed::parse_unknown_name),
+    ("unimported-submodule", typed::parse_unimported_submodule),
+    ("wrong-arguments", arguments::parse),
     ("uses", uses::parse),
     ("path", path::parse_path),
     ("leaves", path::parse_leaves),

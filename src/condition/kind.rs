@@ -184,7 +184,7 @@ impl Atom for KindIs {
                     || (self.async_kinds.contains(&node.kind()) && is_async(*node))
             }
             Subject::Ident(_) => self.identifier,
-            Subject::List(_) => false,
+            Subject::List(_) | Subject::Text => false,
         }
     }
 }

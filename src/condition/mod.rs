@@ -14,6 +14,7 @@
 //! anchors need. A `match` of `ini` or `toml` tables reads configuration files instead
 //! ([`setting`]).
 
+mod arguments;
 mod compile;
 pub mod needs;
 mod read;
@@ -94,6 +95,8 @@ pub enum Subject<'t> {
     Ident(&'t Identifier),
     /// The elements a `$$$` metavariable captured.
     List(Vec<AnyNodeRef<'t>>),
+    /// A text a condition bound (why it held): no condition holds of it.
+    Text,
 }
 
 /// A subject and where it stands in the file.
@@ -149,7 +152,7 @@ impl<'t, 'a> Target<'t, 'a> {
                 let first = match &self.subject {
                     Subject::Node(node) => Some(*node),
                     Subject::List(nodes) => nodes.first().copied(),
-                    Subject::Ident(_) => None,
+                    Subject::Ident(_) | Subject::Text => None,
                 };
                 let mut all = ancestors.to_vec();
                 let range = match (&self.subject, first) {
@@ -530,6 +533,7 @@ pub fn subject_of<'t>(capture: &Capture<'t>) -> Subject<'t> {
         Capture::Node(node) => Subject::Node(*node),
         Capture::Ident(identifier) => Subject::Ident(identifier),
         Capture::Seq(nodes) => Subject::List(nodes.clone()),
+        Capture::Text(_) => Subject::Text,
     }
 }
 
@@ -657,7 +661,7 @@ impl RuleMatch {
 /// import; an attribute or an object name is written in it.
 fn key_anchor(key: &DispatchKey) -> Anchor {
     match key {
-        DispatchKey::Qualified(_) | DispatchKey::Under(_) => Anchor::Import,
+        DispatchKey::Qualified(_) | DispatchKey::Under(_) | DispatchKey::Below(_) => Anchor::Import,
         DispatchKey::Attribute(word) | DispatchKey::Object(word) => Anchor::Word(word.clone()),
     }
 }

@@ -46,7 +46,7 @@ pub fn spelling<'t>(subject: &Subject<'t>) -> Option<&'t str> {
             AnyNodeRef::ParameterWithDefault(parameter) => parameter.parameter.name.as_str(),
             _ => return None,
         },
-        Subject::List(_) => return None,
+        Subject::List(_) | Subject::Text => return None,
     })
 }
 

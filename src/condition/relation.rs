@@ -391,7 +391,7 @@ impl Relation {
                     search.visit(*element);
                 }
             }
-            Subject::Ident(_) => {}
+            Subject::Ident(_) | Subject::Text => {}
         }
         if search.found {
             *env = search.env;

@@ -13,8 +13,13 @@
 //!   the project's version of it: a name or attribute chain that resolves through the file's
 //!   imports (`pkg.missing`, `pkg.sub.Missing`), or a name a `from pkg import …` takes (its
 //!   `Alias`). Only a module's public names are judged.
+//! - `unimported-submodule = true`: the node is an attribute `pkg.sub` naming a submodule a model
+//!   describes, reached through an import of a package above it, that nothing the file imports
+//!   loads at the project's version of the library: no import of it (or of a module below it),
+//!   and no module the file imports loads it (a model's `loads`).
 
 use ruff_python_ast::{AnyNodeRef, ExprContext};
+use ruff_text_size::Ranged;
 use rustc_hash::FxHashSet;
 
 use super::needs::{Needle, Needs};
@@ -40,7 +45,7 @@ struct TypeIs {
 
 /// A value has a known type only where the file uses a library a model describes: it spells
 /// one of their names.
-fn library_needs(libraries: &[String]) -> Needs {
+pub(super) fn library_needs(libraries: &[String]) -> Needs {
     Needs::file(vec![
         libraries
             .iter()
@@ -51,7 +56,7 @@ fn library_needs(libraries: &[String]) -> Needs {
 
 /// The names of the libraries whose models have modules (a model of classes alone gives no value
 /// a type by itself).
-fn named_libraries(cx: &Compiler<'_>) -> Vec<String> {
+pub(super) fn named_libraries(cx: &Compiler<'_>) -> Vec<String> {
     cx.libraries
         .0
         .iter()
@@ -86,11 +91,10 @@ pub(super) fn parse_type(
             None => ClassName::Exact(name.clone()),
         };
         let known = match &class {
-            ClassName::Exact(name) => cx.libraries.class(name).is_some(),
+            ClassName::Exact(name) => cx.libraries.0.iter().any(|l| l.has_class(name)),
             ClassName::Prefix(prefix) => cx.libraries.0.iter().any(|library| {
                 library
-                    .classes
-                    .keys()
+                    .class_names()
                     .any(|class| class.starts_with(prefix.as_str()))
             }),
         };
@@ -110,7 +114,7 @@ pub(super) fn parse_type(
 }
 
 /// The type context of a condition context.
-fn type_context<'a, 't>(cx: &'a Context<'_, 't, '_>) -> TypeContext<'a, 't> {
+pub(super) fn type_context<'a, 't>(cx: &'a Context<'_, 't, '_>) -> TypeContext<'a, 't> {
     TypeContext {
         semantic: cx.semantic,
         assignments: cx.assignments,
@@ -251,6 +255,102 @@ impl Atom for UnknownName {
         library
             .version_in(cx.versions)
             .is_some_and(|version| library.lacks_name(&qualified, version))
+    }
+
+    fn needs(&self, _modules: &FxHashSet<String>) -> Needs {
+        library_needs(&self.libraries)
+    }
+}
+
+#[derive(Debug)]
+struct UnimportedSubmodule {
+    libraries: Vec<String>,
+}
+
+pub(super) fn parse_unimported_submodule(
+    item: &Value,
+    cx: &Compiler<'_>,
+    scope: Scope,
+) -> Result<Box<dyn Atom>, CompileError> {
+    Ok(Box::new(UnimportedSubmodule {
+        libraries: model_flag(item, cx, scope, "unimported-submodule")?,
+    }))
+}
+
+/// The modules the file's imports import: `pkg.sub` for `import pkg.sub` (however bound) and for
+/// `from pkg.sub import x`, with `pkg.sub.x` too (a submodule `x` is imported then).
+fn imported_modules(cx: &Context<'_, '_, '_>) -> Vec<String> {
+    let mut modules = Vec::new();
+    for (_, binding) in cx.semantic.bindings() {
+        let crate::analysis::semantic::BindingKind::Import {
+            qualified,
+            statement,
+            alias,
+        } = &binding.kind
+        else {
+            continue;
+        };
+        let is_from = cx.source[statement.range()].starts_with("from");
+        if is_from || qualified.contains('.') {
+            modules.push(qualified.clone());
+            continue;
+        }
+        // `import pkg.sub` binds `pkg`: the alias spells the module imported.
+        let spelled: String = cx.source[alias.range()]
+            .split_whitespace()
+            .take_while(|word| *word != "as")
+            .flat_map(|word| word.chars().filter(|c| *c != '\\'))
+            .collect();
+        modules.push(spelled);
+    }
+    modules
+}
+
+impl Atom for UnimportedSubmodule {
+    fn holds<'r, 't>(
+        &'r self,
+        cx: &Context<'r, 't, '_>,
+        target: &Target<'t, '_>,
+        _env: &mut Env<'r, 't>,
+    ) -> bool {
+        let Some(node @ AnyNodeRef::ExprAttribute(attribute)) = target.node() else {
+            return false;
+        };
+        if !matches!(
+            &*attribute.value,
+            ruff_python_ast::Expr::Name(_) | ruff_python_ast::Expr::Attribute(_)
+        ) {
+            return false;
+        }
+        let Some(qualified) = cx.semantic.qualified_name(node) else {
+            return false;
+        };
+        let Some(library) = cx.libraries.owning(&qualified) else {
+            return false;
+        };
+        let Some(module) = library.modules.get(&qualified) else {
+            return false;
+        };
+        let Some(version) = library.version_in(cx.versions) else {
+            return false;
+        };
+        if !module.lifetime.includes(version) {
+            return false;
+        }
+        // The attribute is taken of its parent package, as an import bound it.
+        let parent = &qualified[..qualified.len() - attribute.attr.len() - 1];
+        if cx
+            .semantic
+            .qualified_name(AnyNodeRef::from(&*attribute.value))
+            .as_deref()
+            != Some(parent)
+        {
+            return false;
+        }
+        let imported = imported_modules(cx);
+        !library
+            .loaded(imported.iter().map(String::as_str), version)
+            .contains(qualified.as_str())
     }
 
     fn needs(&self, _modules: &FxHashSet<String>) -> Needs {

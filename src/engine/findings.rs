@@ -76,17 +76,25 @@ fn with_blocked(
 }
 
 /// Replace `$X` in a message with the capture's text: on one line, words single-spaced, cut to
-/// 57 characters and `...` when longer than 60.
-fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
-    interpolate_with(text, |name| {
-        env.get(name)
-            .and_then(Capture::span)
-            .map_or("", |s| &source[s])
+/// 57 characters and `...` when longer than 60 (a text a condition bound is written whole).
+fn interpolate<'s>(text: &str, env: &'s Env<'_, '_>, source: &'s str) -> String {
+    interpolate_spelled(text, |name| match env.get(name) {
+        Some(Capture::Text(made)) => (&**made, true),
+        captured => (
+            captured.and_then(Capture::span).map_or("", |s| &source[s]),
+            false,
+        ),
     })
 }
 
 /// [`interpolate`] with the text of each metavariable given by `captured`.
 pub(super) fn interpolate_with<'s>(text: &str, captured: impl Fn(&str) -> &'s str) -> String {
+    interpolate_spelled(text, |name| (captured(name), false))
+}
+
+/// Fill in each metavariable with its text and whether it is written whole (else on one line,
+/// cut when long).
+fn interpolate_spelled<'s>(text: &str, captured: impl Fn(&str) -> (&'s str, bool)) -> String {
     let Ok(pieces) = metavar::split(text) else {
         return text.to_owned();
     };
@@ -95,7 +103,11 @@ pub(super) fn interpolate_with<'s>(text: &str, captured: impl Fn(&str) -> &'s st
         match piece {
             Piece::Text(t) => out.push_str(t),
             Piece::Var { name, .. } => {
-                let captured = captured(name);
+                let (captured, whole) = captured(name);
+                if whole {
+                    out.push_str(captured);
+                    continue;
+                }
                 // On one line, words single-spaced; over 60 characters, cut to 57 and `...`.
                 let start = out.len();
                 for (index, word) in captured.split_whitespace().enumerate() {

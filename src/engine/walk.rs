@@ -142,7 +142,7 @@ impl<'r, 't> Walker<'r, 't> {
             &[]
         };
         let mut resolved = std::mem::take(&mut self.resolved);
-        let keyed = keyed.map_or([&[][..]; 4], |keyed| {
+        let keyed = keyed.map_or([&[][..]; 5], |keyed| {
             let qualified = (keyed.wants_resolved_name() && self.resolve_into(node, &mut resolved))
                 .then_some(resolved.as_str());
             let attribute = match node {
@@ -366,7 +366,7 @@ impl<'r, 't> Walker<'r, 't> {
         let elements = match env.get(&each.metavar)? {
             Capture::Seq(nodes) => nodes.clone(),
             Capture::Node(node) => vec![*node],
-            Capture::Ident(_) => return None,
+            Capture::Ident(_) | Capture::Text(_) => return None,
         };
         let Entry::Pattern(pattern) = &each.matching.entries[0] else {
             return None;

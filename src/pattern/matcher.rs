@@ -21,15 +21,19 @@ pub enum Capture<'t> {
     Node(AnyNodeRef<'t>),
     Ident(&'t Identifier),
     Seq(Vec<AnyNodeRef<'t>>),
+    /// A text a condition made (why it holds), for messages: it spans no source.
+    Text(Box<str>),
 }
 
 impl<'t> Capture<'t> {
-    /// The source ranges of the capture, in source order (one per element for `$$$`).
+    /// The source ranges of the capture, in source order (one per element for `$$$`; none for
+    /// a text).
     pub fn ranges(&self) -> Vec<TextRange> {
         match self {
             Capture::Node(node) => vec![node.range()],
             Capture::Ident(identifier) => vec![identifier.range],
             Capture::Seq(nodes) => nodes.iter().map(Ranged::range).collect(),
+            Capture::Text(_) => Vec::new(),
         }
     }
 
@@ -64,6 +68,12 @@ impl<'p, 't> Env<'p, 't> {
 
     pub fn get(&self, name: &str) -> Option<&Capture<'t>> {
         self.binds.iter().find(|(n, _)| *n == name).map(|(_, c)| c)
+    }
+
+    /// Bind `name` to a text a condition made.
+    pub fn bind_text(&mut self, name: &'p str, text: impl Into<Box<str>>) {
+        self.binds.retain(|(bound, _)| *bound != name);
+        self.binds.push((name, Capture::Text(text.into())));
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'p str, &Capture<'t>)> {
@@ -556,6 +566,8 @@ impl<'p, 't> Matcher<'p, 't, '_> {
             }
             (Capture::Seq(_), _) | (_, Capture::Seq(_)) => false,
             (Capture::Node(a), Capture::Node(b)) => self.same_node(*a, *b),
+            (Capture::Text(a), Capture::Text(b)) => a == b,
+            (Capture::Text(_), _) | (_, Capture::Text(_)) => false,
             _ => {
                 let text = |c: &Capture<'t>| c.span().map(|r| self.source[r].to_owned());
                 text(a) == text(b)

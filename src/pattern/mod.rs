@@ -246,9 +246,18 @@ impl Pattern {
     }
 }
 
-/// The key of the nodes a module chain matches.
+/// The key of the nodes a module chain matches (`pkg.sleep`, `pkg.$NAME`, `pkg.$SUB.$NAME`).
 fn chain_key(node: AnyNodeRef<'_>, modules: &FxHashSet<String>) -> Option<DispatchKey> {
-    let chain = matcher::module_chain(node, modules)?;
+    let Some(chain) = matcher::module_chain(node, modules) else {
+        // `pkg.$SUB.$NAME`: a metavariable's attribute of a chain ending in one.
+        let AnyNodeRef::ExprAttribute(attribute) = node else {
+            return None;
+        };
+        metavar::parse_placeholder(attribute.attr.as_str()).filter(|mv| !mv.variadic)?;
+        let inner = matcher::module_chain(AnyNodeRef::from(&*attribute.value), modules)?;
+        inner.tail?;
+        return Some(DispatchKey::Below(inner.segments.join(".")));
+    };
     let joined = chain.segments.join(".");
     Some(match chain.tail {
         None => DispatchKey::Qualified(joined),
@@ -278,6 +287,8 @@ pub enum DispatchKey {
     Qualified(String),
     /// It resolves to a name one segment below this one (`pkg.$NAME`).
     Under(String),
+    /// It resolves to a name two segments below this one (`pkg.$SUB.$NAME`).
+    Below(String),
     /// It is an attribute access of this attribute (`$X.time`), whatever the object.
     Attribute(String),
     /// It is an attribute access on a plain name spelled so (`$M.$NAME` with `$M` constrained to

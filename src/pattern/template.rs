@@ -199,6 +199,10 @@ impl Template {
                 Piece::Qualified(qualified) => out.push_str(&spell(qualified)?),
                 Piece::Var { name, .. } => {
                     let capture = env.get(name)?;
+                    if matches!(capture, Capture::Text(_)) {
+                        // A condition's text is for messages: a fix using it has no code to write.
+                        return None;
+                    }
                     if capture.span().is_none() {
                         drop_separator(&mut out, &mut skip_leading_comma);
                         continue;

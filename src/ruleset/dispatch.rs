@@ -35,6 +35,7 @@ pub struct Candidate {
 pub struct Keyed<K> {
     qualified: FxHashMap<K, Vec<Candidate>>,
     under: FxHashMap<K, Vec<Candidate>>,
+    below: FxHashMap<K, Vec<Candidate>>,
     attribute: FxHashMap<K, Vec<Candidate>>,
     object: FxHashMap<K, Vec<Candidate>>,
 }
@@ -44,6 +45,7 @@ impl<K> Default for Keyed<K> {
         Keyed {
             qualified: FxHashMap::default(),
             under: FxHashMap::default(),
+            below: FxHashMap::default(),
             attribute: FxHashMap::default(),
             object: FxHashMap::default(),
         }
@@ -53,7 +55,7 @@ impl<K> Default for Keyed<K> {
 impl<K: Borrow<str> + Hash + Eq> Keyed<K> {
     /// Whether any pattern here needs the node's resolved qualified name.
     pub fn wants_resolved_name(&self) -> bool {
-        !self.qualified.is_empty() || !self.under.is_empty()
+        !self.qualified.is_empty() || !self.under.is_empty() || !self.below.is_empty()
     }
 
     /// The patterns for a node resolving to `qualified` (or not resolving), whose attribute (for a
@@ -63,7 +65,7 @@ impl<K: Borrow<str> + Hash + Eq> Keyed<K> {
         qualified: Option<&str>,
         attribute: Option<&str>,
         object: Option<&str>,
-    ) -> [&[Candidate]; 4] {
+    ) -> [&[Candidate]; 5] {
         fn get<'k, K: Borrow<str> + Hash + Eq>(
             map: &'k FxHashMap<K, Vec<Candidate>>,
             name: Option<&str>,
@@ -76,9 +78,13 @@ impl<K: Borrow<str> + Hash + Eq> Keyed<K> {
         let parent = qualified
             .and_then(|q| q.rsplit_once('.'))
             .map(|(parent, _)| parent);
+        let grandparent = parent
+            .and_then(|p| p.rsplit_once('.'))
+            .map(|(grandparent, _)| grandparent);
         [
             get(&self.qualified, qualified),
             get(&self.under, parent),
+            get(&self.below, grandparent),
             get(&self.attribute, attribute),
             get(&self.object, object),
         ]
@@ -90,6 +96,7 @@ impl<'r> Keyed<&'r str> {
         let (map, name) = match key {
             DispatchKey::Qualified(name) => (&mut self.qualified, name),
             DispatchKey::Under(name) => (&mut self.under, name),
+            DispatchKey::Below(name) => (&mut self.below, name),
             DispatchKey::Attribute(name) => (&mut self.attribute, name),
             DispatchKey::Object(name) => (&mut self.object, name),
         };
