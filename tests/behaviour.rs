@@ -17,9 +17,6 @@ use std::sync::OnceLock;
 
 use common::must_succeed;
 
-/// What the virtual environment holds; a change here rebuilds it.
-const REQUIREMENTS: &[&str] = &["anyio==4.16.0", "trio==0.35.0", "pytest==9.2.0"];
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -27,11 +24,7 @@ fn root() -> PathBuf {
 /// The venv's Python, created on first use.
 fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        common::venv("behaviour-venv", REQUIREMENTS)
-            .join("bin")
-            .join("python")
-    })
+    PYTHON.get_or_init(common::backends_python)
 }
 
 fn lint(dir: &Path, args: &[&str]) -> Output {

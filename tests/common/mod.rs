@@ -99,6 +99,17 @@ pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
     venv
 }
 
+/// What the virtual environment that runs programs on anyio's asyncio and trio backends holds
+/// (`tests/behaviour.rs`, `tests/correctness.rs`); a change here rebuilds it.
+pub const BACKENDS_REQUIREMENTS: &[&str] = &["anyio==4.16.0", "trio==0.35.0", "pytest==9.2.0"];
+
+/// The Python of that virtual environment, created on first use.
+pub fn backends_python() -> PathBuf {
+    venv("behaviour-venv", BACKENDS_REQUIREMENTS)
+        .join("bin")
+        .join("python")
+}
+
 /// Run `command`; panic with its output unless it succeeds.
 pub fn must_succeed(command: &mut Command, what: &str) -> Output {
     let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
