@@ -268,8 +268,9 @@ fn each_problem_is_reported_once() {
 
 #[test]
 fn the_fixable_count_is_what_the_diff_applies() {
+    // No fix here makes code another rule then fixes (`anyio.sleep(0)` would become a checkpoint).
     let source = module(
-        "await asyncio.sleep(1)\nwith pytest.raises(asyncio.TimeoutError):\n    await asyncio.sleep(0)\nx = [await asyncio.wait_for(task(), 1)]\nreturn asyncio.get_running_loop().time()",
+        "await asyncio.sleep(1)\nwith pytest.raises(asyncio.TimeoutError):\n    await asyncio.sleep(2)\nx = [await asyncio.wait_for(task(), 1)]\nreturn asyncio.get_running_loop().time()",
     );
     let dir = project(&[("t.py", source.as_bytes())]);
     for extra in [&[][..], &["--unsafe-fixes"][..]] {
