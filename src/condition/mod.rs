@@ -51,7 +51,7 @@ use crate::analysis::library::Libraries;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
 use crate::base::version::Version;
-use crate::pattern::anchor::{Anchor, anchors};
+use crate::pattern::anchor::{Anchor, Spelled, anchors, rare_keyword};
 use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
 
@@ -500,7 +500,8 @@ fn capture_words(
     })
 }
 
-/// What a node matching one of `patterns` spells and is named, and what the file holds.
+/// What a node matching one of `patterns` spells and is named, and what the file holds. A
+/// pattern that spells no word is anchored by its keyword, as an entry is.
 fn pattern_needs(
     patterns: &[Pattern],
     modules: &FxHashSet<String>,
@@ -508,13 +509,32 @@ fn pattern_needs(
 ) -> Needs {
     Needs::or(patterns.iter().map(|pattern| {
         let spelled = anchors(pattern, modules, words_of);
+        let needles = needles_of(pattern, &spelled);
+        let anchors = if spelled.alternatives.is_empty() {
+            spelled.keyword.into_iter().collect()
+        } else {
+            spelled.alternatives
+        };
         Needs {
-            needles: vec![needs::identifiers(pattern)],
+            needles: vec![needles],
             words: None,
             keys: pattern.chain_key(modules).map(|key| vec![key]),
-            anchors: spelled.alternatives,
+            anchors,
         }
     }))
+}
+
+/// What the text of a file holding a match of `pattern` holds: its identifiers, or when it spells
+/// none, the keyword it is written with if that keyword is rare enough to tell files apart.
+fn needles_of(pattern: &Pattern, spelled: &Spelled) -> Vec<Needle> {
+    let mut needles = needs::identifiers(pattern);
+    if needles.is_empty()
+        && let Some(Anchor::Keyword(kind)) = &spelled.keyword
+        && let Some(word) = rare_keyword(*kind)
+    {
+        needles.push(Needle::of(word.to_owned()));
+    }
+    needles
 }
 
 /// Run `test` on a copy of `env`, and keep what it bound only when it holds.
@@ -625,6 +645,7 @@ impl RuleMatch {
             Entry::Pattern(pattern) => {
                 let keys = dispatch_keys(pattern, conjuncts, modules, &bound, &words_of);
                 let spelled = anchors(pattern, modules, words_of);
+                let own = Needs::file(vec![needles_of(pattern, &spelled)]);
                 let anchors = if !spelled.alternatives.is_empty() {
                     spelled.alternatives
                 } else if let Some(keys) = &keys {
@@ -633,7 +654,6 @@ impl RuleMatch {
                 } else {
                     spelled.keyword.into_iter().collect()
                 };
-                let own = Needs::file(vec![needs::identifiers(pattern)]);
                 Plan {
                     root: pattern.root_kinds(modules),
                     keys,

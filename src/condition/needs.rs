@@ -110,7 +110,12 @@ impl Needs {
             needles,
             words: self.words.or(other.words),
             keys: self.keys.or(other.keys),
-            anchors: if self.anchors.is_empty() {
+            // The first that knows any, a word before a keyword (keywords are common).
+            anchors: if self.anchors.is_empty()
+                || (only_keywords(&self.anchors)
+                    && !other.anchors.is_empty()
+                    && !only_keywords(&other.anchors))
+            {
                 other.anchors
             } else {
                 self.anchors
@@ -154,6 +159,13 @@ impl Needs {
         }
         joined
     }
+}
+
+/// Whether every anchor is a keyword.
+fn only_keywords(anchors: &[Anchor]) -> bool {
+    anchors
+        .iter()
+        .all(|anchor| matches!(anchor, Anchor::Keyword(_)))
 }
 
 /// Every union of one set of `sets` with one of `alternatives`.

@@ -46,12 +46,15 @@ struct TypeIs {
 /// A value has a known type only where the file uses a library a model describes: it spells
 /// one of their names.
 pub(super) fn library_needs(libraries: &[String]) -> Needs {
-    Needs::file(vec![
+    if libraries.is_empty() {
+        return Needs::nothing();
+    }
+    Needs::file(
         libraries
             .iter()
-            .map(|name| Needle::of(name.clone()))
+            .map(|name| vec![Needle::of(name.clone())])
             .collect(),
-    ])
+    )
 }
 
 /// The names of the libraries whose models have modules (a model of classes alone gives no value

@@ -114,6 +114,20 @@ fn keyword_of(node: AnyNodeRef<'_>) -> Option<TokenKind> {
     })
 }
 
+/// The text of a keyword [`keyword_of`] gives that most files do not spell, so a file's text
+/// telling whether it does is worth a scan: `yield`, `lambda`, `global`, `nonlocal`, `del`. The
+/// others (`await`, `with`, `for`, `return`, …) stand in nearly every file.
+pub fn rare_keyword(kind: TokenKind) -> Option<&'static str> {
+    Some(match kind {
+        TokenKind::Yield => "yield",
+        TokenKind::Lambda => "lambda",
+        TokenKind::Global => "global",
+        TokenKind::Nonlocal => "nonlocal",
+        TokenKind::Del => "del",
+        _ => return None,
+    })
+}
+
 /// Whether Python reads `word`, written alone, as this very name: an identifier, not a keyword,
 /// already normalised. Ruff's parser answers, so its token for `word` is a name token (soft
 /// keywords standing as names are recorded as names).
