@@ -373,7 +373,7 @@ impl<'t> Flow<'t> {
 #[derive(Debug, Default)]
 pub struct Flows<'t> {
     graphs: RefCell<FxHashMap<TextRange, Option<Rc<Flow<'t>>>>>,
-    marks: RefCell<FxHashMap<(TextRange, usize), Rc<[bool]>>>,
+    marks: RefCell<MarksByQuestion>,
     arrivals: RefCell<FxHashMap<ArrivalsKey, Rc<[Option<bool>]>>>,
     skipped: RefCell<Vec<(TextRange, TooLarge)>>,
 }
@@ -430,6 +430,9 @@ impl<'t> Flows<'t> {
         self.skipped.borrow().clone()
     }
 }
+
+/// The marks of each graph (by its root) and condition (by its key).
+type MarksByQuestion = FxHashMap<(TextRange, usize), Rc<[bool]>>;
 
 /// What identifies one [`Flow::arrivals`] question in a file: the graph's root, the start, whether
 /// it asks `Every` (else `Reaches`), and the keys of its marks and restarts.
