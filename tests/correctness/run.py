@@ -6,7 +6,7 @@ Every `anyio.run(func, *args)` of the program runs on BACKEND, checked inside th
 program cannot pass by quietly running on asyncio. A program still running after two seconds
 (hung, or spinning without a checkpoint) is stopped: the line `watchdog: still running after 2 s`
 ends its output. An exception escaping the program ends it with the line `uncaught NAME: MESSAGE`
-(the leaves of an exception group joined by ` + `). Either way the exit status is 0, so that the
+(`uncaught ExceptionGroup(NAME: MESSAGE, …)` for a group). Either way the exit status is 0, so that the
 output alone tells what the program did.
 """
 
@@ -45,7 +45,8 @@ def stop():
 
 def describe(error):
     if isinstance(error, BaseExceptionGroup):
-        return " + ".join(describe(leaf) for leaf in error.exceptions)
+        leaves = ", ".join(describe(leaf) for leaf in error.exceptions)
+        return f"{type(error).__name__}({leaves})"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 

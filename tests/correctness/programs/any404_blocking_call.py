@@ -8,7 +8,7 @@ import anyio
 
 
 def read_sensor():
-    time.sleep(0.2)
+    time.sleep(0.3)
     return 42
 
 
