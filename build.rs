@@ -2,7 +2,8 @@
 //! model in `rulepacks/libraries/` as a built-in model.
 use std::{env, fs, path::Path};
 
-/// The `.toml` files of `dir`, sorted, as a Rust array of `(file name, contents)`.
+/// The `.toml` files of `dir`, sorted, as a Rust array of `(file name, contents)`. A
+/// `*.part.toml` file is a fragment of a pack, not a pack: it is left out.
 fn embed(dir: &Path) -> String {
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(dir)
@@ -11,6 +12,7 @@ fn embed(dir: &Path) -> String {
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+                .filter(|p| !p.to_string_lossy().ends_with(".part.toml"))
                 .collect()
         })
         .unwrap_or_default();

@@ -24,6 +24,7 @@ mod count;
 mod keyword;
 mod kind;
 mod names;
+pub mod option;
 mod position;
 mod project;
 mod regex;
@@ -53,7 +54,9 @@ use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
 
 pub use compile::{CompileError, Reads, compile_match, is_metavar_key, old_spelling};
+pub use names::options_in;
 pub use needs::{Needle, Needs};
+pub use option::{NameSet, OptionDecl, OptionKind, OptionValue, OptionValues};
 pub use read::patterns;
 
 /// A compiled condition.
@@ -247,6 +250,8 @@ pub struct Context<'r, 't, 'c> {
     /// The types of the file's values, worked out as conditions ask.
     pub types: &'c Types,
     pub versions: &'c Versions,
+    /// The values of the rule's pack's options, in the order the pack declares them.
+    pub options: &'c [NameSet],
 }
 
 impl<'r, 't> Context<'r, 't, '_> {
@@ -300,6 +305,12 @@ pub trait Atom: fmt::Debug + Send + Sync {
 
     /// The versions it asks of the project, when it is a `versions` condition.
     fn versions(&self) -> Option<&project::VersionsAre> {
+        None
+    }
+
+    /// The pack option (its index among the pack's) whose names it matches: what a file and a
+    /// node hold where it holds then depends on the option's value.
+    fn option(&self) -> Option<usize> {
         None
     }
 }
@@ -526,6 +537,9 @@ pub fn subject_of<'t>(capture: &Capture<'t>) -> Subject<'t> {
         Capture::Node(node) => Subject::Node(*node),
         Capture::Ident(identifier) => Subject::Ident(identifier),
         Capture::Seq(nodes) => Subject::List(nodes.clone()),
+        // No condition reads a text (only patterns' metavariables are tested): nothing of the
+        // file to test.
+        Capture::Text(_) => Subject::List(Vec::new()),
     }
 }
 
@@ -640,6 +654,31 @@ impl RuleMatch {
                 anchors: rest.anchors,
             },
         }
+    }
+
+    /// The pack options (their indices) that conditions among the conjuncts of the rest, or of
+    /// the conditions on captures among them, match names against: the rule holds nowhere
+    /// where one of them holds no name, and what a match spells comes from their names.
+    pub fn options_needed(&self) -> Vec<usize> {
+        let conjuncts = |condition: &Condition| -> Vec<usize> {
+            let all: &[Condition] = match condition {
+                Condition::All(conditions) => conditions,
+                other => std::slice::from_ref(other),
+            };
+            all.iter()
+                .filter_map(|c| match c {
+                    Condition::Atom(atom) => atom.option(),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut needed = conjuncts(&self.rest);
+        for capture in self.rest.captures() {
+            needed.extend(conjuncts(&capture.condition));
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        needed
     }
 
     /// The conditions on captures of the rest that read their capture alone: the matcher tests

@@ -78,10 +78,10 @@ fn with_blocked(
 /// Replace `$X` in a message with the capture's text: on one line, words single-spaced, cut to
 /// 57 characters and `...` when longer than 60.
 fn interpolate(text: &str, env: &Env<'_, '_>, source: &str) -> String {
-    interpolate_with(text, |name| {
-        env.get(name)
-            .and_then(Capture::span)
-            .map_or("", |s| &source[s])
+    interpolate_with(text, |name| match env.get(name) {
+        Some(Capture::Text(text)) => text,
+        Some(capture) => capture.span().map_or("", |s| &source[s]),
+        None => "",
     })
 }
 

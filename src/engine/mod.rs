@@ -129,6 +129,7 @@ pub fn check_parsed(
                 libraries: &pack.libraries,
                 types: &types,
                 versions: rules.versions(),
+                options: rules.options_of(pack),
             };
             rules
                 .rule(rule_ref)

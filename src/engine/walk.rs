@@ -81,6 +81,7 @@ impl<'r, 't> Walker<'r, 't> {
             libraries: &pack.libraries,
             types: &self.types,
             versions: self.rules.versions(),
+            options: self.rules.options_of(pack),
         }
     }
 
@@ -362,7 +363,7 @@ impl<'r, 't> Walker<'r, 't> {
         let elements = match env.get(&each.metavar)? {
             Capture::Seq(nodes) => nodes.clone(),
             Capture::Node(node) => vec![*node],
-            Capture::Ident(_) => return None,
+            Capture::Ident(_) | Capture::Text(_) => return None,
         };
         let Entry::Pattern(pattern) = &each.matching.entries[0] else {
             return None;

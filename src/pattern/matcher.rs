@@ -7,6 +7,8 @@
 //! `**$$$KW` argument, else to the call's last `$$$` argument; and dotted names rooted in a declared module match by the qualified
 //! name the file's imports give them.
 
+use std::sync::Arc;
+
 use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashSet;
@@ -21,6 +23,8 @@ pub enum Capture<'t> {
     Node(AnyNodeRef<'t>),
     Ident(&'t Identifier),
     Seq(Vec<AnyNodeRef<'t>>),
+    /// A text from outside the file (a pack option's): it spans nothing.
+    Text(Arc<str>),
 }
 
 impl<'t> Capture<'t> {
@@ -30,6 +34,7 @@ impl<'t> Capture<'t> {
             Capture::Node(node) => vec![node.range()],
             Capture::Ident(identifier) => vec![identifier.range],
             Capture::Seq(nodes) => nodes.iter().map(Ranged::range).collect(),
+            Capture::Text(_) => Vec::new(),
         }
     }
 
@@ -68,6 +73,14 @@ impl<'p, 't> Env<'p, 't> {
 
     pub fn iter(&self) -> impl Iterator<Item = (&'p str, &Capture<'t>)> {
         self.binds.iter().map(|(n, c)| (*n, c))
+    }
+
+    /// Bind `name` to `capture`, replacing what it was bound to.
+    pub fn set(&mut self, name: &'p str, capture: Capture<'t>) {
+        match self.get_mut(name) {
+            Some(bound) => *bound = capture,
+            None => self.binds.push((name, capture)),
+        }
     }
 
     fn mark(&self) -> usize {
