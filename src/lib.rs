@@ -60,6 +60,7 @@ pub use analysis::parse::{drop_deep, parse};
 pub use base::diagnostic::{Applicability, Diagnostic, Edit, Fix, Origin, RuleRef, Severity};
 pub use base::source::SourceText;
 pub use base::version::Version;
+pub use condition::{OptionValue, OptionValues};
 pub use engine::{Checked, check, check_named};
 pub use linter::{FixOutcome, fix, fix_named};
 pub use pack::{Pack, SourceError, load as load_pack, load_all as load_packs};

@@ -411,6 +411,37 @@ fn broken_packs_point_at_the_toml_line() {
             "pack.toml:21:12",
             "duplicate alias `OTHER1`",
         ),
+        (
+            rule("match.pattern = \"m.f()\"\nmatch.qualified = { option = \"calls\" }"),
+            "pack.toml:14:30",
+            "the pack has no option `calls`",
+        ),
+        (
+            format!(
+                "{PACK_HEAD}[pack.options.calls]\nkind = \"list\"\ndescription = \"d\"\n"
+            ),
+            "pack.toml:8:8",
+            "an option's `kind` is \"names\" or \"name-map\", not \"list\"",
+        ),
+        (
+            format!(
+                "{PACK_HEAD}[pack.options.calls]\nkind = \"names\"\ndescription = \"d\"\ndefault = [\"a b\"]\n"
+            ),
+            "pack.toml:10:12",
+            "`a b` is not a dotted name",
+        ),
+        (
+            rule("match.pattern = \"$F()\"\nmatch.qualified = { option = \"calls\", text = \"T\" }")
+                .replace("[[rule]]", "[pack.options.calls]\nkind = \"names\"\ndescription = \"d\"\n\n[[rule]]"),
+            "pack.toml:18:46",
+            "`calls` is a `names` option: its names map to no text",
+        ),
+        (
+            rule("match.pattern = \"$F()\"\nmatch.qualified = { option = \"calls\", text = \"T\" }\nfix.template = \"$T()\"\nfix.applicability = \"unsafe\"")
+                .replace("[[rule]]", "[pack.options.calls]\nkind = \"name-map\"\ndescription = \"d\"\n\n[[rule]]"),
+            "pack.toml:19:16",
+            "`$T` holds an option's text: a fix may not use it",
+        ),
     ];
     for (text, location, message) in cases {
         let output = broken_pack(dir.path(), &text);

@@ -921,3 +921,144 @@ fn an_opt_in_rule_runs_only_when_selected_explicitly() {
     let output = concise(dir.path(), &["--no-builtin-packs"]);
     assert_eq!(findings(&output), with_it, "{}", stdout(&output));
 }
+
+/// A pack declaring an option of each kind, with a rule reading each.
+const OPTIONS_PACK: &str = r#"[pack]
+name = "optioned"
+version = "1"
+description = "Rules reading options."
+prefix = "OP"
+modules = ["m"]
+
+[pack.options.slow-calls]
+kind = "name-map"
+description = "Slow calls, each mapped to the fast one."
+default = { "m.slow" = "m.fast" }
+
+[pack.options.allowed]
+kind = "names"
+description = "Functions whose name may start with `tmp`."
+
+[[rule]]
+code = "OP1"
+name = "slow-call"
+message = "`$F(...)` is slow"
+help = "call $FAST"
+explain = "e"
+match.pattern = "$F($$$ARGS)"
+match.qualified = { option = "slow-calls", text = "FAST" }
+[[rule.example]]
+flagged = "import m\nm.slow()\n"
+
+[[rule]]
+code = "OP2"
+name = "temporary-function"
+message = "`$F` looks temporary"
+explain = "e"
+match.pattern = "def $F($$$P): $$$B"
+match.F.regex = "^tmp"
+match.F.not.qualified = { option = "allowed" }
+[[rule.example]]
+flagged = "def tmp_x():\n    pass\n"
+"#;
+
+#[test]
+fn pack_options_are_set_per_pack_and_checked_against_the_packs() {
+    let code = "import m\nfrom other import api as remote\n\nm.slow()\nremote.call()\nclient.fetch()\n\ndef tmp_a():\n    pass\n\ndef tmp_b():\n    pass\n";
+    let config =
+        |options: &str| format!("rulepacks = [\"pack.toml\"]\n\n[options.optioned]\n{options}\n");
+    let dir = project(&[
+        ("pack.toml", OPTIONS_PACK.as_bytes()),
+        ("app.py", code.as_bytes()),
+        ("anyio-lint.toml", config("").as_bytes()),
+    ]);
+    let check = || concise(dir.path(), &["--no-builtin-packs"]);
+    // The defaults: `m.slow` only, no function allowed.
+    let output = check();
+    assert_eq!(
+        findings(&output),
+        ["app.py:4:1: OP1", "app.py:8:1: OP2", "app.py:11:1: OP2"],
+        "{}",
+        stdout(&output)
+    );
+    // A value replaces the default; a name matches by qualified name or as spelled.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        config(
+            "slow-calls = { \"other.api.*\" = \"other.fast_api\", \"*.fetch\" = \"client.get\" }\n\
+             allowed = [\"tmp_a\"]",
+        ),
+    )
+    .unwrap();
+    let output = check();
+    assert_eq!(
+        findings(&output),
+        ["app.py:5:1: OP1", "app.py:6:1: OP1", "app.py:11:1: OP2"],
+        "{}",
+        stdout(&output)
+    );
+    let text = stdout(&run(
+        dir.path(),
+        &["check", "--no-builtin-packs", "--output-format", "full"],
+    ));
+    assert!(
+        text.contains("help: call other.fast_api") && text.contains("help: call client.get"),
+        "{text}"
+    );
+    let settings = stdout(&run(
+        dir.path(),
+        &["check", "--no-builtin-packs", "--show-settings", "app.py"],
+    ));
+    assert!(
+        settings.contains(
+            "options              optioned.allowed = [\"tmp_a\"]; optioned.slow-calls = [\"other.api.*\" = \"other.fast_api\", \"*.fetch\" = \"client.get\"]"
+        ),
+        "{settings}"
+    );
+    // An empty value turns off the rule matching names against it.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        config("slow-calls = {}"),
+    )
+    .unwrap();
+    assert_eq!(findings(&check()), ["app.py:8:1: OP2", "app.py:11:1: OP2"]);
+    // Mistakes stop the run at their line.
+    let cases = [
+        (
+            config("fast = []"),
+            "anyio-lint.toml:4:8",
+            "the pack `optioned` has no option `fast`",
+        ),
+        (
+            config("allowed = { \"a\" = \"b\" }"),
+            "anyio-lint.toml:4:11",
+            "`allowed` is a `names` option",
+        ),
+        (
+            config("slow-calls = { m.slow = \"m.fast\" }"),
+            "anyio-lint.toml:4:25",
+            "the value of `m` is a table",
+        ),
+        (
+            "rulepacks = [\"pack.toml\"]\n\n[options.other]\nx = []\n".to_owned(),
+            "anyio-lint.toml:3:10",
+            "no loaded pack is named `other`",
+        ),
+        (
+            "rulepacks = [\"pack.toml\"]\n\n[options]\nallowed = [\"x\"]\n".to_owned(),
+            "anyio-lint.toml:4:1",
+            "`allowed` is an option of `optioned`, set in `[tool.anyio-lint.options.optioned]`",
+        ),
+    ];
+    for (text, location, message) in cases {
+        std::fs::write(dir.path().join("anyio-lint.toml"), text).unwrap();
+        let output = check();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(err.contains(message), "expected `{message}` in:\n{err}");
+        assert!(
+            err.contains(&format!("/{location}\n")),
+            "expected `{location}` in:\n{err}"
+        );
+    }
+}

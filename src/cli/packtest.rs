@@ -5,13 +5,14 @@
 //! under a second fix. A `clean` example must not be flagged by its rule. Each example is checked
 //! with the pack's other rules enabled too, so `fallback` rules are tested as users run them, and
 //! under its own versions over the pack's `default-versions`, as a project declaring only those
-//! would be.
+//! would be, and with its own pack options over their defaults.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::base::diagnostic::Origin;
 use crate::base::version::Version;
+use crate::condition::OptionValues;
 use crate::engine::check_named;
 use crate::linter;
 use crate::pack::{Applicability, Example, Pack};
@@ -30,7 +31,8 @@ pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
     let packs = Arc::new(packs);
     let mut outcomes = Vec::new();
     for (pack_index, pack) in packs.iter().enumerate() {
-        let mut pack_rules: BTreeMap<BTreeMap<String, Version>, RuleSet> = BTreeMap::new();
+        let mut pack_rules: BTreeMap<(BTreeMap<String, Version>, OptionValues), RuleSet> =
+            BTreeMap::new();
         for (rule_index, rule) in pack.rules.iter().enumerate() {
             let rule_ref = RuleRef {
                 pack: pack_index as u32,
@@ -47,15 +49,25 @@ pub fn test_packs(packs: Vec<Pack>) -> Vec<Outcome> {
                 );
                 let mut versions = pack.default_versions.clone();
                 versions.extend(example.versions.clone());
-                let everything = pack_rules.entry(versions.clone()).or_insert_with(|| {
+                let mut options = OptionValues::new();
+                if !example.options.is_empty() {
+                    options.insert(pack.name.clone(), example.options.clone());
+                }
+                let key = (versions.clone(), options.clone());
+                let everything = pack_rules.entry(key).or_insert_with(|| {
                     let all = (0..pack.rules.len()).map(|rule| RuleRef {
                         pack: pack_index as u32,
                         rule: rule as u32,
                     });
-                    RuleSet::of_rules(packs.clone(), all, &versions, false)
+                    RuleSet::of_rules_with(packs.clone(), all, &versions, false, &options)
                 });
-                let failure =
-                    run_example(everything, rule_ref, rule.applicability, example, &versions);
+                let failure = run_example(
+                    everything,
+                    rule_ref,
+                    rule.applicability,
+                    example,
+                    (&versions, &options),
+                );
                 outcomes.push(Outcome { label, failure });
             }
         }
@@ -70,7 +82,7 @@ fn run_example(
     rule_ref: RuleRef,
     applicability: Option<Applicability>,
     example: &Example,
-    versions: &BTreeMap<String, Version>,
+    (versions, options): (&BTreeMap<String, Version>, &OptionValues),
 ) -> Option<String> {
     let code = everything.rule(rule_ref).code.as_str();
     // A configuration rule's example is the file it names; any other is Python.
@@ -103,7 +115,13 @@ fn run_example(
     let unsafe_fixes = example
         .unsafe_fixes
         .unwrap_or(applicability == Some(Applicability::Unsafe));
-    let rules = RuleSet::of_rules(everything.packs.clone(), [rule_ref], versions, false);
+    let rules = RuleSet::of_rules_with(
+        everything.packs.clone(),
+        [rule_ref],
+        versions,
+        false,
+        options,
+    );
     let outcome = linter::fix_named(&rules, path, &example.code, unsafe_fixes);
     if &outcome.text != expected {
         return Some(format!(

@@ -4,6 +4,7 @@
 use regex::Regex;
 use rustc_hash::FxHashSet;
 
+use super::option::OptionDecl;
 pub use super::read::{CompileError, Compiler, Scope};
 use super::read::{Parse, list_error, metavars_in, patterns, regex};
 use super::setting::{self, SettingMatch};
@@ -178,6 +179,7 @@ pub fn compile_match(
     value: &Value,
     modules: &FxHashSet<String>,
     libraries: &Libraries,
+    options: &[OptionDecl],
 ) -> Result<(RuleMatch, Reads), CompileError> {
     let Some(entries) = value.as_table() else {
         return Err(CompileError::at(
@@ -190,6 +192,7 @@ pub fn compile_match(
     metavars_in(value, &mut metavars);
     let cx = Compiler {
         modules,
+        options,
         libraries,
         metavars,
         table: compile_table,

@@ -26,6 +26,7 @@ mod keyword;
 mod kind;
 mod names;
 mod path;
+pub mod option;
 mod position;
 mod project;
 mod regex;
@@ -56,7 +57,9 @@ use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
 
 pub use compile::{CompileError, Reads, compile_match, is_metavar_key, old_spelling};
+pub use names::options_in;
 pub use needs::{Needle, Needs};
+pub use option::{NameSet, OptionDecl, OptionKind, OptionValue, OptionValues};
 pub use read::patterns;
 
 /// A compiled condition.
@@ -254,6 +257,8 @@ pub struct Context<'r, 't, 'c> {
     /// The control flow of the file's functions, built as conditions ask.
     pub flows: &'c Flows<'t>,
     pub versions: &'c Versions,
+    /// The values of the rule's pack's options, in the order the pack declares them.
+    pub options: &'c [NameSet],
 }
 
 impl<'r, 't> Context<'r, 't, '_> {
@@ -307,6 +312,12 @@ pub trait Atom: fmt::Debug + Send + Sync {
 
     /// The versions it asks of the project, when it is a `versions` condition.
     fn versions(&self) -> Option<&project::VersionsAre> {
+        None
+    }
+
+    /// The pack option (its index among the pack's) whose names it matches: what a file and a
+    /// node hold where it holds then depends on the option's value.
+    fn option(&self) -> Option<usize> {
         None
     }
 }
@@ -668,6 +679,31 @@ impl RuleMatch {
                 anchors: rest.anchors,
             },
         }
+    }
+
+    /// The pack options (their indices) that conditions among the conjuncts of the rest, or of
+    /// the conditions on captures among them, match names against: the rule holds nowhere
+    /// where one of them holds no name, and what a match spells comes from their names.
+    pub fn options_needed(&self) -> Vec<usize> {
+        let conjuncts = |condition: &Condition| -> Vec<usize> {
+            let all: &[Condition] = match condition {
+                Condition::All(conditions) => conditions,
+                other => std::slice::from_ref(other),
+            };
+            all.iter()
+                .filter_map(|c| match c {
+                    Condition::Atom(atom) => atom.option(),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut needed = conjuncts(&self.rest);
+        for capture in self.rest.captures() {
+            needed.extend(conjuncts(&capture.condition));
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        needed
     }
 
     /// The conditions on captures of the rest that read their capture alone: the matcher tests

@@ -8,6 +8,7 @@ use regex::Regex;
 use rustc_hash::FxHashSet;
 
 use super::Condition;
+use super::option::OptionDecl;
 use super::value::{Kind, Value};
 use crate::analysis::library::Libraries;
 use crate::pattern::{MetavarUse, Pattern};
@@ -48,6 +49,8 @@ pub enum Scope {
 pub struct Compiler<'a> {
     /// The pack's declared modules.
     pub modules: &'a FxHashSet<String>,
+    /// The options the pack declares.
+    pub options: &'a [OptionDecl],
     /// The library models the pack loaded.
     pub libraries: &'a Libraries,
     /// Every metavariable a pattern of the rule binds.

@@ -51,7 +51,7 @@ fn matched_with(table: &str, source: &str, versions: &[(&str, &str)]) -> Vec<Str
     let modules = modules();
     let libraries = Libraries::default();
     let (matching, _) =
-        compile_match(&holder.table, &modules, &libraries).unwrap_or_else(|e| panic!("{e:?}"));
+        compile_match(&holder.table, &modules, &libraries, &[]).unwrap_or_else(|e| panic!("{e:?}"));
     let analysis = Analysis::of(&modules, source);
     let module = analysis.parsed.syntax();
     let body: &[Stmt] = &module.body;
@@ -70,6 +70,7 @@ fn matched_with(table: &str, source: &str, versions: &[(&str, &str)]) -> Vec<Str
         types: &Types::default(),
         flows: &Default::default(),
         versions: &versions,
+        options: &[],
     };
     let mut nodes = Nodes {
         path: Vec::new(),
@@ -347,7 +348,7 @@ fn what_a_match_must_contain_is_derived_from_each_condition() {
     )
     .expect("valid");
     let (matching, _) =
-        compile_match(&holder.table, &modules(), &Libraries::default()).expect("compiles");
+        compile_match(&holder.table, &modules(), &Libraries::default(), &[]).expect("compiles");
     let plan = matching.plan(0, &modules());
     // Dispatch by the attribute's words; the walk's anchors are those words.
     assert_eq!(
@@ -369,7 +370,7 @@ fn a_follows_or_precedes_of_an_expression_pattern_is_refused() {
         toml::from_str(r#"match = { pattern = "m.f()", follows.pattern = "m.g()" }"#)
             .expect("valid");
     let error =
-        compile_match(&holder.table, &modules(), &Libraries::default()).expect_err("refused");
+        compile_match(&holder.table, &modules(), &Libraries::default(), &[]).expect_err("refused");
     assert!(
         error.message.contains("`follows` tests statements"),
         "{error:?}"
@@ -377,7 +378,7 @@ fn a_follows_or_precedes_of_an_expression_pattern_is_refused() {
     let holder: Holder =
         toml::from_str(r#"match = { pattern = "m.f()", precedes.has.pattern = "m.g()" }"#)
             .expect("valid");
-    assert!(compile_match(&holder.table, &modules(), &Libraries::default()).is_ok());
+    assert!(compile_match(&holder.table, &modules(), &Libraries::default(), &[]).is_ok());
 }
 
 #[test]

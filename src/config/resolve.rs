@@ -35,6 +35,8 @@ use toml::Spanned;
 use crate::base::canonical::CanonicalDirs;
 use crate::base::sync::lock;
 use crate::base::version::Version;
+use crate::condition::OptionValues;
+use crate::condition::value::Value;
 use crate::config::filters::{Filters, is_excluded_by_default};
 use crate::config::project::{ProjectVersion, ProjectVersions, VersionSource};
 use crate::config::settings::{self, Config, Held, RunKeys, SpannedList, strings};
@@ -88,6 +90,8 @@ pub struct Settings {
     /// `versions` and where each came from.
     project_versions: ProjectVersions,
     fix_selection: FixSelection,
+    /// The pack options the configuration sets.
+    options: OptionValues,
     /// Rule sets with per-file ignores applied, by the indices of the entries that matched.
     narrowed: Mutex<FxHashMap<Vec<usize>, Arc<RuleSet>>>,
     /// Canonical directories (shared with the resolver): a file outside `root` may lie below it
@@ -124,8 +128,9 @@ impl Settings {
                         .per_file_ignore
                         .extend(self.per_file_ignores[*index].2.iter().cloned());
                 }
+                let packs = self.packs.clone();
                 Arc::new(
-                    RuleSet::new(self.packs.clone(), &selection, &self.versions)
+                    RuleSet::configured(packs, &selection, &self.versions, &self.options)
                         .with_fix_selection(&self.fix_selection),
                 )
             })
@@ -150,6 +155,11 @@ impl Settings {
     /// `extend-safe-fixes` and `extend-unsafe-fixes`.
     pub fn fix_selection(&self) -> &FixSelection {
         &self.fix_selection
+    }
+
+    /// The pack options the configuration sets.
+    pub fn options(&self) -> &OptionValues {
+        &self.options
     }
 
     /// Each glob of `per-file-ignores` with the selectors it ignores.
@@ -438,6 +448,7 @@ impl Resolver {
         ] {
             known(list)?;
         }
+        let pack_options = pack_options(&config, &packs)?;
         for warning in &config.warnings {
             self.warn_once(warning.clone());
         }
@@ -483,7 +494,8 @@ impl Resolver {
             .map_err(|message| SourceError::new(&config.shown(), "", None, message))?;
         let run_keys = config.run_keys()?;
         let rules = Arc::new(
-            RuleSet::new(packs.clone(), &selection, &versions).with_fix_selection(&fix_selection),
+            RuleSet::configured(packs.clone(), &selection, &versions, &pack_options)
+                .with_fix_selection(&fix_selection),
         );
         let settings = Settings {
             canonical: self.canonical.clone(),
@@ -503,6 +515,7 @@ impl Resolver {
             versions,
             project_versions,
             fix_selection,
+            options: pack_options,
             narrowed: Mutex::default(),
         };
         Ok((settings, run_keys))
@@ -567,6 +580,77 @@ fn glob_set(config: &Config, glob: &Spanned<String>) -> Result<GlobSet, SourceEr
         builder.add(Glob::new(&format!("**/{text}")).map_err(bad)?);
     }
     builder.build().map_err(bad)
+}
+
+/// The pack options `config` sets (`[tool.anyio-lint.options.PACK]`): each pack loaded, each
+/// option one it declares, each value of the option's kind.
+fn pack_options(config: &Config, packs: &[Pack]) -> Result<OptionValues, SourceError> {
+    let mut values = OptionValues::new();
+    for (pack_name, table) in config.options.pack_options.iter().flatten() {
+        let named = pack_name.get_ref();
+        let Some(pack) = packs.iter().find(|pack| &pack.name == named) else {
+            let error = config.error(
+                pack_name.span(),
+                format!("no loaded pack is named `{named}`"),
+            );
+            let owner = packs
+                .iter()
+                .find(|pack| pack.options.iter().any(|option| &option.name == named));
+            let names: Vec<String> = packs.iter().map(|p| format!("`{}`", p.name)).collect();
+            return Err(match owner {
+                Some(pack) => error.note(format!(
+                    "options are set per pack: `{named}` is an option of `{}`, set in \
+                     `[tool.anyio-lint.options.{}]`",
+                    pack.name, pack.name
+                )),
+                None => error.note(format!(
+                    "options are set per pack, `[tool.anyio-lint.options.PACK]`; the loaded packs \
+                     are {}",
+                    names.join(", ")
+                )),
+            });
+        };
+        let span = |value: &Value| value.span().unwrap_or_else(|| pack_name.span());
+        let Some(entries) = table.as_table() else {
+            return Err(config.error(
+                span(table),
+                format!("`options.{named}` is a table: option name → value"),
+            ));
+        };
+        for (name, value) in entries {
+            let Some(declared) = pack.options.iter().find(|option| &option.name == name) else {
+                let known: Vec<String> = pack
+                    .options
+                    .iter()
+                    .map(|o| format!("`{}`", o.name))
+                    .collect();
+                let note = if known.is_empty() {
+                    format!("the pack `{named}` declares no options")
+                } else {
+                    format!("the options of `{named}` are {}", known.join(", "))
+                };
+                return Err(config
+                    .error(
+                        span(value),
+                        format!("the pack `{named}` has no option `{name}`"),
+                    )
+                    .note(note));
+            };
+            let read = declared.kind.read(value, name).map_err(|error| {
+                let mut out =
+                    config.error(error.span.unwrap_or_else(|| span(value)), error.message);
+                if let Some(note) = error.note {
+                    out = out.note(note);
+                }
+                out
+            })?;
+            values
+                .entry(pack.name.clone())
+                .or_default()
+                .insert(name.clone(), read);
+        }
+    }
+    Ok(values)
 }
 
 /// Every selector must be `ALL` or a prefix of some loaded rule's code or alias.

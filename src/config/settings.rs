@@ -24,6 +24,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::base::version::Version;
+use crate::condition::value::Value;
 use crate::config::project::{
     self, PoetryTable, ProjectTable, ProjectVersion, ProjectVersions, Pyproject as PyprojectTables,
     VersionSource,
@@ -53,6 +54,10 @@ pub struct Options {
     pub output_format: Option<Spanned<String>>,
     pub extend_safe_fixes: Option<SpannedList>,
     pub extend_unsafe_fixes: Option<SpannedList>,
+    /// Pack name → its options' values (`[tool.anyio-lint.options.PACK]`), checked against the
+    /// loaded packs' declarations by [`crate::config::resolve`].
+    #[serde(rename = "options")]
+    pub pack_options: Option<BTreeMap<Spanned<String>, Value>>,
 }
 
 /// How `check` prints findings (`output-format`, `--output-format`).

@@ -135,6 +135,7 @@ pub fn check_parsed(
                 types: &types,
                 flows: &flows,
                 versions: rules.versions(),
+                options: rules.options_of(pack),
             };
             rules
                 .rule(rule_ref)

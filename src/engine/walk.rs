@@ -85,6 +85,7 @@ impl<'r, 't> Walker<'r, 't> {
             types: &self.types,
             flows: &self.flows,
             versions: self.rules.versions(),
+            options: self.rules.options_of(pack),
         }
     }
 

@@ -24,8 +24,8 @@ pub use schema::{Applicability, Severity};
 use crate::analysis::config_file::Format;
 use crate::analysis::library::Libraries;
 use crate::base::version::{Version, VersionSpec};
-use crate::condition::RuleMatch;
 use crate::condition::setting::SettingMatch;
+use crate::condition::{OptionDecl, OptionValue, RuleMatch, option};
 use crate::pattern::template::Template;
 use crate::pattern::{Form, Pattern};
 
@@ -49,6 +49,8 @@ pub struct Pack {
     pub default_versions: BTreeMap<String, Version>,
     /// The library models its typed conditions read (`libraries`).
     pub libraries: Libraries,
+    /// The options a project may set (`[pack.options.NAME]`), by name.
+    pub options: Vec<OptionDecl>,
     /// Where the pack came from: a path, or `builtin:NAME` for the embedded packs.
     pub origin: String,
     pub source: String,
@@ -91,6 +93,8 @@ pub struct Rule {
     /// the top of its `match`).
     pub requires: Vec<(String, VersionSpec)>,
     pub fallback: bool,
+    /// The pack's options (their indices) its conditions match names against.
+    pub options: Vec<usize>,
     /// Whether the rule runs only when selected explicitly: by a selector naming digits of its
     /// code or of an alias (`opt-in`), never by `ALL`, a bare prefix or the default selection.
     pub opt_in: bool,
@@ -157,6 +161,8 @@ pub struct Example {
     pub flagged: bool,
     pub fixed: Option<String>,
     pub versions: BTreeMap<String, Version>,
+    /// The pack options it is checked with, over their defaults.
+    pub options: BTreeMap<String, OptionValue>,
     pub unsafe_fixes: Option<bool>,
     pub line: usize,
 }
@@ -258,6 +264,50 @@ impl Loader<'_> {
             aliases.push(text.clone());
         }
         Ok(aliases)
+    }
+
+    /// An option the pack declares: a kebab-case name, a kind, and a default of that kind.
+    fn option(
+        &self,
+        name: &Spanned<String>,
+        def: &schema::OptionDef,
+    ) -> Result<OptionDecl, SourceError> {
+        if !is_kebab(name.get_ref()) {
+            return Err(self.error(
+                name.span(),
+                "an option name is kebab-case: lowercase words joined by `-`",
+            ));
+        }
+        let kind = option::KINDS
+            .iter()
+            .find(|(written, _)| written == def.kind.get_ref())
+            .map(|(_, kind)| *kind)
+            .ok_or_else(|| {
+                self.error(
+                    def.kind.span(),
+                    format!(
+                        "an option's `kind` is \"names\" or \"name-map\", not \"{}\"",
+                        def.kind.get_ref()
+                    ),
+                )
+            })?;
+        let default = match &def.default {
+            None => OptionValue::default(),
+            Some(value) => kind.read(value, name.get_ref()).map_err(|error| {
+                let span = error.span.unwrap_or_else(|| def.kind.span());
+                let mut out = self.error(span, error.message);
+                if let Some(note) = error.note {
+                    out = out.note(note);
+                }
+                out
+            })?,
+        };
+        Ok(OptionDecl {
+            name: name.get_ref().clone(),
+            kind,
+            description: def.description.clone(),
+            default,
+        })
     }
 
     /// The 1-based line of a byte offset of the pack's text.
@@ -476,9 +526,14 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         })?;
         libraries.0.push(library);
     }
+    let mut options = Vec::new();
+    for (name, def) in &meta.options {
+        options.push(loader.option(name, def)?);
+    }
     let declared = rule::Declared {
         modules: &modules,
         libraries: &libraries,
+        options: &options,
     };
     let mut seen_codes: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut seen_aliases: BTreeMap<String, (String, usize)> = BTreeMap::new();
@@ -540,6 +595,7 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
         url: meta.url,
         default_versions,
         libraries,
+        options,
         origin: origin.to_owned(),
         source: source.to_owned(),
         rules,

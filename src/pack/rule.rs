@@ -14,7 +14,7 @@ use super::{Becomes, Each, Example, Loader, Placement, Rule, SourceError, is_keb
 use crate::analysis::library::Libraries;
 use crate::base::version::Version;
 use crate::condition::value::{Kind, Value};
-use crate::condition::{self, CompileError, Entry, Reads, RuleMatch};
+use crate::condition::{self, CompileError, Entry, OptionDecl, Reads, RuleMatch};
 use crate::pattern::template::Template;
 use crate::pattern::{Form, MetavarUse, Pattern};
 
@@ -23,6 +23,7 @@ use crate::pattern::{Form, MetavarUse, Pattern};
 pub(super) struct Declared<'a> {
     pub modules: &'a FxHashSet<String>,
     pub libraries: &'a Libraries,
+    pub options: &'a [OptionDecl],
 }
 
 pub(super) fn compile_rule(
@@ -32,7 +33,11 @@ pub(super) fn compile_rule(
     declared: Declared<'_>,
     seen_codes: &mut BTreeMap<String, Range<usize>>,
 ) -> Result<Rule, SourceError> {
-    let Declared { modules, libraries } = declared;
+    let Declared {
+        modules,
+        libraries,
+        options,
+    } = declared;
     let code = def.code.get_ref().clone();
     let code_ok = code.starts_with(prefix)
         && code.len() > prefix.len()
@@ -87,7 +92,9 @@ pub(super) fn compile_rule(
             .note("write `match.pattern = \"…\"`: what the rule matches (see docs/rulepacks.md)"));
     };
     let (matching, reads) =
-        condition::compile_match(match_def, modules, libraries).map_err(compile_error)?;
+        condition::compile_match(match_def, modules, libraries, options).map_err(compile_error)?;
+    let mut read_options = Vec::new();
+    condition::options_in(match_def, &mut read_options);
     let (comment, setting) = match reads {
         Reads::Nodes => (None, None),
         Reads::Comments(regex) => (Some(regex), None),
@@ -191,6 +198,17 @@ pub(super) fn compile_rule(
         })?;
         for var in template.metavars() {
             check_bound(&var.name, fix_def.template_span.clone(), "fix")?;
+            if read_options
+                .iter()
+                .any(|(_, text)| text.as_ref() == Some(&var.name))
+            {
+                return Err(loader
+                    .error(
+                        fix_def.template_span.clone(),
+                        format!("`${}` holds an option's text: a fix may not use it", var.name),
+                    )
+                    .note("the project writes the text, and nothing checks it as code; the message and the help may use it"));
+            }
         }
         let inserts = fix_def.placement != Placement::Replace;
         for (index, entry) in matching.entries.iter().enumerate() {
@@ -317,12 +335,44 @@ pub(super) fn compile_rule(
                 .ok_or_else(|| loader.error(span.clone(), format!("`{text}` is not a version")))?;
             versions.insert(distribution, version);
         }
+        let mut example_options = BTreeMap::new();
+        for (name, value) in example
+            .options
+            .as_ref()
+            .and_then(Value::as_table)
+            .unwrap_or(&[])
+        {
+            let Some(decl) = options.iter().find(|decl| &decl.name == name) else {
+                return Err(loader.error(
+                    value.span().unwrap_or_else(|| span.clone()),
+                    format!("the pack has no option `{name}`"),
+                ));
+            };
+            let read = decl.kind.read(value, name).map_err(|error| {
+                let mut out =
+                    loader.error(error.span.unwrap_or_else(|| span.clone()), error.message);
+                if let Some(note) = error.note {
+                    out = out.note(note);
+                }
+                out
+            })?;
+            example_options.insert(name.clone(), read);
+        }
+        if let Some(value) = &example.options
+            && value.as_table().is_none()
+        {
+            return Err(loader.error(
+                value.span().unwrap_or_else(|| span.clone()),
+                "an example's `options` is a table: option name → value",
+            ));
+        }
         examples.push(Example {
             code: code_text,
             file,
             flagged,
             fixed: example.fixed,
             versions,
+            options: example_options,
             unsafe_fixes: example.unsafe_fixes,
             line,
         });
@@ -374,6 +424,15 @@ pub(super) fn compile_rule(
         becomes,
         fallback: def.fallback,
         opt_in: def.opt_in,
+        options: read_options
+            .iter()
+            .filter_map(|(name, _)| options.iter().position(|decl| &decl.name == name))
+            .fold(Vec::new(), |mut slots, slot| {
+                if !slots.contains(&slot) {
+                    slots.push(slot);
+                }
+                slots
+            }),
         default_keywords,
         fresh,
         each,
@@ -563,7 +622,11 @@ fn compile_each(
     declared: Declared<'_>,
     rule_span: &Range<usize>,
 ) -> Result<Each, SourceError> {
-    let Declared { modules, libraries } = declared;
+    let Declared {
+        modules,
+        libraries,
+        options,
+    } = declared;
     let span_of = |v: &Value| v.span().unwrap_or_else(|| rule_span.clone());
     let Some(entries) = value.as_table() else {
         return Err(loader.error(
@@ -576,15 +639,17 @@ fn compile_each(
     for (key, item) in entries {
         match key.as_str() {
             "match" => {
-                let (compiled, comment) = condition::compile_match(item, modules, libraries)
-                    .map_err(|error| {
-                        let mut out = loader
-                            .error(error.span.unwrap_or_else(|| span_of(item)), error.message);
-                        if let Some(note) = error.note {
-                            out = out.note(note);
-                        }
-                        out
-                    })?;
+                let (compiled, comment) = condition::compile_match(
+                    item, modules, libraries, options,
+                )
+                .map_err(|error| {
+                    let mut out =
+                        loader.error(error.span.unwrap_or_else(|| span_of(item)), error.message);
+                    if let Some(note) = error.note {
+                        out = out.note(note);
+                    }
+                    out
+                })?;
                 let single_expression = matches!(comment, Reads::Nodes)
                     && matches!(&compiled.entries[..], [Entry::Pattern(p)] if p.form == Form::Expr);
                 if !single_expression {

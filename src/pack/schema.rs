@@ -53,6 +53,20 @@ pub struct PackMeta {
     /// ending in `.toml`, relative to the pack.
     #[serde(default)]
     pub libraries: Vec<Spanned<String>>,
+    /// Options a project may set, by name.
+    #[serde(default)]
+    pub options: BTreeMap<Spanned<String>, OptionDef>,
+}
+
+/// An option a pack declares (`[pack.options.NAME]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionDef {
+    /// `names` or `name-map`.
+    pub kind: Spanned<String>,
+    pub description: String,
+    /// The value when the project sets none (empty by default).
+    pub default: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +159,8 @@ pub struct ExampleDef {
     /// Project versions to check the example under (`lib = "4.12"`).
     #[serde(default)]
     pub versions: BTreeMap<String, String>,
+    /// Pack options to check the example with (`name = value`), over their defaults.
+    pub options: Option<Value>,
     /// Also apply unsafe fixes when checking `fixed` (default: the rule's own applicability).
     #[serde(default)]
     pub unsafe_fixes: Option<bool>,

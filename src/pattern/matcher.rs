@@ -7,6 +7,8 @@
 //! `**$$$KW` argument, else to the call's last `$$$` argument; and dotted names rooted in a declared module match by the qualified
 //! name the file's imports give them.
 
+use std::sync::Arc;
+
 use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashSet;
@@ -21,8 +23,9 @@ pub enum Capture<'t> {
     Node(AnyNodeRef<'t>),
     Ident(&'t Identifier),
     Seq(Vec<AnyNodeRef<'t>>),
-    /// A text a condition made (why it holds), for messages: it spans no source.
-    Text(Box<str>),
+    /// A text a condition made (why it holds) or one from outside the file (a pack option's):
+    /// it spans no source.
+    Text(Arc<str>),
 }
 
 impl<'t> Capture<'t> {
@@ -71,13 +74,21 @@ impl<'p, 't> Env<'p, 't> {
     }
 
     /// Bind `name` to a text a condition made.
-    pub fn bind_text(&mut self, name: &'p str, text: impl Into<Box<str>>) {
+    pub fn bind_text(&mut self, name: &'p str, text: impl Into<Arc<str>>) {
         self.binds.retain(|(bound, _)| *bound != name);
         self.binds.push((name, Capture::Text(text.into())));
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'p str, &Capture<'t>)> {
         self.binds.iter().map(|(n, c)| (*n, c))
+    }
+
+    /// Bind `name` to `capture`, replacing what it was bound to.
+    pub fn set(&mut self, name: &'p str, capture: Capture<'t>) {
+        match self.get_mut(name) {
+            Some(bound) => *bound = capture,
+            None => self.binds.push((name, capture)),
+        }
     }
 
     fn mark(&self) -> usize {

@@ -1,11 +1,12 @@
 //! Rule documentation generated from the packs: `anyio-lint rule CODE` and `docs/rules/`.
 //!
-//! A page is the rule's header (code, name, pack, fix safety, aliases, whether it is opt-in,
-//! version requirements), its `explain` Markdown (which carries Ruff's headings: What it does,
+//! A page is the rule's header (code, name, pack, fix safety, aliases, whether it is opt-in, the
+//! pack options it reads, version requirements), its `explain` Markdown (which carries Ruff's headings: What it does,
 //! Why is this bad?, Example, Use instead, Fix safety) and the pack's own examples, before and
 //! after. The engine's own rule ([`noqa::UNUSED_NOQA`]) has a hand-written page in the same
 //! layout.
 
+use crate::condition::OptionKind;
 use crate::engine::noqa;
 use crate::pack::{Applicability, Pack, Rule};
 
@@ -40,6 +41,31 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
     }
     if rule.opt_in {
         page.push_str(&opt_in_note(pack, rule));
+    }
+    if !rule.options.is_empty() {
+        page.push_str(&format!(
+            "\nOptions, set in `[tool.anyio-lint.options.{}]` (docs/configuration.md):\n\n",
+            pack.name
+        ));
+        for &slot in &rule.options {
+            let option = &pack.options[slot];
+            let default: Vec<String> = (option.default.entries.iter())
+                .map(|(glob, text)| match option.kind {
+                    OptionKind::Names => format!("`{glob}`"),
+                    OptionKind::NameMap => format!("`{glob}` → {text}"),
+                })
+                .collect();
+            let default = match default.is_empty() {
+                true => "none".to_owned(),
+                false => default.join(", "),
+            };
+            page.push_str(&format!(
+                "- `{}` ({}): {} Default: {default}.\n",
+                option.name,
+                option.kind.name(),
+                option.description.trim()
+            ));
+        }
     }
     if !rule.requires.is_empty() {
         let requires: Vec<String> = rule

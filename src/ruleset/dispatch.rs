@@ -323,6 +323,11 @@ mod tests {
         let mut patterns = 0;
         for pack in &packs {
             for rule in &pack.rules {
+                // A rule matching names against a pack option has the anchors of the option's
+                // value, which the rule set adds.
+                if !rule.matching.options_needed().is_empty() {
+                    continue;
+                }
                 for entry in 0..rule.matching.entries.len() {
                     let plan = rule.matching.plan(entry, &pack.modules);
                     let needs_a_word = plan.needles.iter().all(|words| !words.is_empty())

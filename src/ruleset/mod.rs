@@ -19,7 +19,7 @@ use regex::Regex;
 
 use crate::base::diagnostic as codes;
 use crate::base::version::Version;
-use crate::condition::Versions;
+use crate::condition::{NameSet, Needs, OptionValues, Versions};
 use crate::pack::{Applicability, Cleanup, Pack, Rule};
 use crate::ruleset::dispatch::{Candidate, Dispatch, FileDispatch};
 use crate::ruleset::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
@@ -141,6 +141,9 @@ pub struct RuleSet {
     unused_noqa: Option<Regex>,
     /// The project's versions the rules were enabled for (`versions` conditions read them).
     versions: Versions,
+    /// The value of every option of every pack, by pack and in the pack's order: the project's,
+    /// else the pack's default.
+    options: Vec<Vec<NameSet>>,
 }
 
 impl RuleSet {
@@ -150,6 +153,16 @@ impl RuleSet {
         packs: Arc<Vec<Pack>>,
         selection: &Selection,
         versions: &BTreeMap<String, Version>,
+    ) -> RuleSet {
+        RuleSet::configured(packs, selection, versions, &OptionValues::default())
+    }
+
+    /// [`RuleSet::new`], with the pack options the project sets.
+    pub fn configured(
+        packs: Arc<Vec<Pack>>,
+        selection: &Selection,
+        versions: &BTreeMap<String, Version>,
+        options: &OptionValues,
     ) -> RuleSet {
         let selected: Vec<RuleRef> = packs
             .iter()
@@ -166,7 +179,7 @@ impl RuleSet {
             })
             .collect();
         let unused_noqa = selection.enables(codes::UNUSED_NOQA);
-        RuleSet::of_rules(packs, selected, versions, unused_noqa)
+        RuleSet::of_rules_with(packs, selected, versions, unused_noqa, options)
     }
 
     /// Enable `rules`, in that order, whose `requires` hold for `versions`, and the
@@ -178,6 +191,36 @@ impl RuleSet {
         versions: &BTreeMap<String, Version>,
         unused_noqa: bool,
     ) -> RuleSet {
+        RuleSet::of_rules_with(
+            packs,
+            rules,
+            versions,
+            unused_noqa,
+            &OptionValues::default(),
+        )
+    }
+
+    /// [`RuleSet::of_rules`], with the pack options the project sets. A rule that matches names
+    /// against an option holding none is not enabled: it can match nowhere.
+    pub fn of_rules_with(
+        packs: Arc<Vec<Pack>>,
+        rules: impl IntoIterator<Item = RuleRef>,
+        versions: &BTreeMap<String, Version>,
+        unused_noqa: bool,
+        options: &OptionValues,
+    ) -> RuleSet {
+        let option_sets = packs
+            .iter()
+            .map(|pack| {
+                let set = options.get(&pack.name);
+                (pack.options.iter())
+                    .map(|decl| {
+                        let value = set.and_then(|set| set.get(&decl.name));
+                        NameSet::new(value.unwrap_or(&decl.default))
+                    })
+                    .collect()
+            })
+            .collect();
         let mut set = RuleSet {
             packs,
             modules: FxHashSet::default(),
@@ -192,6 +235,7 @@ impl RuleSet {
             applicability: FxHashMap::default(),
             unused_noqa: None,
             versions: versions.clone(),
+            options: option_sets,
         };
         let mut needle_sets: Vec<Vec<Vec<crate::condition::Needle>>> = Vec::new();
         let packs = set.packs.clone();
@@ -200,6 +244,15 @@ impl RuleSet {
             let rule = &pack.rules[rule_ref.rule as usize];
             if !requirements_hold(rule, versions) {
                 continue;
+            }
+            let option_sets = &set.options[rule_ref.pack as usize];
+            let needed = rule.matching.options_needed();
+            if needed.iter().any(|&slot| option_sets[slot].is_empty()) {
+                continue;
+            }
+            for &slot in &rule.options {
+                let packages = option_sets[slot].packages().map(str::to_owned);
+                set.modules.extend(packages);
             }
             set.enabled.push(rule_ref);
             if let Some(applicability) = rule.applicability {
@@ -219,7 +272,14 @@ impl RuleSet {
                     pattern: entry as u32,
                     number: needle_sets.len() as u32,
                 };
-                let plan = rule.matching.plan(entry, &pack.modules);
+                let mut plan = rule.matching.plan(entry, &pack.modules);
+                for &slot in &needed {
+                    let names = option_sets[slot].needs();
+                    plan.needles = Needs::file(plan.needles).and(names.clone()).needles;
+                    if plan.anchors.is_empty() {
+                        plan.anchors = names.anchors;
+                    }
+                }
                 needle_sets.push(plan.needles.clone());
                 set.dispatch.add(candidate, plan);
             }
@@ -305,6 +365,12 @@ impl RuleSet {
             .iter()
             .flat_map(|p| p.rules.iter().map(|r| r.code.as_str()))
             .chain(codes::ENGINE_CODES.iter().copied())
+    }
+
+    /// The values of `pack`'s options, in its order (`pack` is one of the rule set's).
+    pub fn options_of(&self, pack: &Pack) -> &[NameSet] {
+        let index = self.packs.iter().position(|p| std::ptr::eq(p, pack));
+        index.map_or(&[], |index| &self.options[index])
     }
 
     pub fn pack(&self, rule: RuleRef) -> &Pack {

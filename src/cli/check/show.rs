@@ -63,6 +63,22 @@ pub(super) fn show_settings(path: &Path, settings: &Settings, run: &RunWide) -> 
         .map(|value| value.get_name().to_owned())
         .unwrap_or_default();
     line("output-format", &format);
+    let options: Vec<String> = (settings.options().iter())
+        .flat_map(|(pack, options)| {
+            options.iter().map(move |(name, value)| {
+                let entries: Vec<String> = (value.entries.iter())
+                    .map(|(glob, text)| match text.is_empty() {
+                        true => format!("{glob:?}"),
+                        false => format!("{glob:?} = {text:?}"),
+                    })
+                    .collect();
+                format!("{pack}.{name} = [{}]", entries.join(", "))
+            })
+        })
+        .collect();
+    if !options.is_empty() {
+        line("options", &options.join("; "));
+    }
     let rules = if path.is_dir() {
         settings.rules().clone()
     } else {
