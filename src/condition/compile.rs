@@ -9,8 +9,8 @@ use super::read::{Parse, list_error, metavars_in, patterns, regex};
 use super::setting::{self, SettingMatch};
 use super::value::{Kind, Value};
 use super::{
-    CaptureCondition, Condition, Entry, RuleMatch, binding, count, keyword, kind, names, position,
-    project, regex as regex_atom, relation, typed, uses,
+    CaptureCondition, Condition, Entry, RuleMatch, binding, coroutine, count, keyword, kind, names,
+    position, project, regex as regex_atom, relation, typed, uses,
 };
 use crate::analysis::library::Libraries;
 
@@ -33,6 +33,8 @@ const ATOMS: &[(&str, Parse)] = &[
     ("unknown-attribute", typed::parse_unknown_attribute),
     ("unknown-name", typed::parse_unknown_name),
     ("uses", uses::parse),
+    ("coroutine-function", coroutine::parse_function),
+    ("coroutine", coroutine::parse_object),
 ];
 
 /// The keys a condition table may hold besides the condition kinds.

@@ -20,6 +20,7 @@ mod read;
 pub mod value;
 
 mod binding;
+mod coroutine;
 mod count;
 mod keyword;
 mod kind;
@@ -45,6 +46,7 @@ use rustc_hash::FxHashSet;
 
 use crate::analysis::assignments::Assignments;
 use crate::analysis::library::Libraries;
+use crate::analysis::project::InProject;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
 use crate::base::version::Version;
@@ -247,6 +249,9 @@ pub struct Context<'r, 't, 'c> {
     /// The types of the file's values, worked out as conditions ask.
     pub types: &'c Types,
     pub versions: &'c Versions,
+    /// The file's place in the run's project (`coroutine-function` asks what other modules
+    /// define); `None` for a text checked alone.
+    pub project: Option<InProject<'c>>,
 }
 
 impl<'r, 't> Context<'r, 't, '_> {

@@ -69,6 +69,7 @@ fn matched_with(table: &str, source: &str, versions: &[(&str, &str)]) -> Vec<Str
         libraries: &libraries,
         types: &Types::default(),
         versions: &versions,
+        project: None,
     };
     let mut nodes = Nodes {
         path: Vec::new(),

@@ -110,7 +110,7 @@ pub(super) fn parse_type(
 }
 
 /// The type context of a condition context.
-fn type_context<'a, 't>(cx: &'a Context<'_, 't, '_>) -> TypeContext<'a, 't> {
+pub(super) fn type_context<'a, 't>(cx: &'a Context<'_, 't, '_>) -> TypeContext<'a, 't> {
     TypeContext {
         semantic: cx.semantic,
         assignments: cx.assignments,

@@ -13,12 +13,14 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use unicode_normalization::UnicodeNormalization;
 
 use super::findings;
-use crate::analysis::assignments::Assignments;
+use crate::analysis::assignments::{Assignments, async_or_imported_names};
+use crate::analysis::project::InProject;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
 use crate::analysis::uses::{self, Unsupported};
 use crate::base::diagnostic::{Diagnostic, Origin};
 use crate::base::stack;
+use crate::base::words::WordSet;
 use crate::condition::{self, Context, Entry, Target, matches_at};
 use crate::fix::render::{Bindings, Renderer};
 use crate::pack::{Each, Pack, Rule};
@@ -46,6 +48,8 @@ pub(super) struct Walker<'r, 't> {
     /// The types of values (for `type` and `unknown-attribute`), worked out once each.
     pub(super) types: Types,
     pub(super) ancestors: Vec<AnyNodeRef<'t>>,
+    /// The file's place in the run's project; `None` for a text checked alone.
+    pub(super) project: Option<InProject<'r>>,
     /// Where the walk last made sure of its stack.
     pub(super) stack: stack::Checked,
     pub(super) found: Vec<Diagnostic>,
@@ -81,6 +85,7 @@ impl<'r, 't> Walker<'r, 't> {
             libraries: &pack.libraries,
             types: &self.types,
             versions: self.rules.versions(),
+            project: self.project,
         }
     }
 
@@ -423,7 +428,8 @@ impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
 }
 
 /// Where `source` spells one of `anchors`, sorted: the uses of imported names (when wanted), the
-/// identifier tokens that are one of the words, and the keyword tokens.
+/// identifier tokens that are one of the words (or a name an `async def` or import of the file
+/// binds, when wanted), and the keyword tokens.
 pub(super) fn anchor_offsets(
     anchors: &Anchors<'_>,
     parsed: &Parsed<ModModule>,
@@ -434,18 +440,26 @@ pub(super) fn anchor_offsets(
     if anchors.imports {
         offsets.extend(semantic.tracked_uses());
     }
-    if !anchors.words.is_empty() || !anchors.keywords.is_empty() {
+    let mut bound = WordSet::default();
+    if anchors.async_or_imported {
+        for name in async_or_imported_names(&parsed.syntax().body) {
+            bound.add(name);
+        }
+    }
+    let names = !anchors.words.is_empty() || !bound.is_empty();
+    if names || !anchors.keywords.is_empty() {
+        let spells = |word: &str| anchors.words.contains(word) || bound.contains(word);
         for token in parsed.tokens() {
             let spelled = match token.kind() {
                 // A soft keyword standing as a name (`x.match`) is recorded as a name token.
-                TokenKind::Name if !anchors.words.is_empty() => {
+                TokenKind::Name if names => {
                     let text = &source[token.range()];
                     if text.is_ascii() {
-                        anchors.words.contains(text)
+                        spells(text)
                     } else {
                         // Python reads the name NFKC-normalised, as the parser does.
                         let normalized: String = text.nfkc().collect();
-                        anchors.words.contains(&normalized)
+                        spells(&normalized)
                     }
                 }
                 kind => anchors.keywords.contains(&kind),
