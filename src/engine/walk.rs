@@ -440,26 +440,27 @@ pub(super) fn anchor_offsets(
     if anchors.imports {
         offsets.extend(semantic.tracked_uses());
     }
-    let mut bound = WordSet::default();
-    if anchors.async_or_imported {
+    // With the names an `async def` or an import binds, when they are anchors too.
+    let with_bound = anchors.async_or_imported.then(|| {
+        let mut words: WordSet<&str> = anchors.words.clone();
         for name in async_or_imported_names(&parsed.syntax().body) {
-            bound.add(name);
+            words.add(name);
         }
-    }
-    let names = !anchors.words.is_empty() || !bound.is_empty();
-    if names || !anchors.keywords.is_empty() {
-        let spells = |word: &str| anchors.words.contains(word) || bound.contains(word);
+        words
+    });
+    let words = with_bound.as_ref().unwrap_or(&anchors.words);
+    if !words.is_empty() || !anchors.keywords.is_empty() {
         for token in parsed.tokens() {
             let spelled = match token.kind() {
                 // A soft keyword standing as a name (`x.match`) is recorded as a name token.
-                TokenKind::Name if names => {
+                TokenKind::Name if !words.is_empty() => {
                     let text = &source[token.range()];
                     if text.is_ascii() {
-                        spells(text)
+                        words.contains(text)
                     } else {
                         // Python reads the name NFKC-normalised, as the parser does.
                         let normalized: String = text.nfkc().collect();
-                        spells(&normalized)
+                        words.contains(&normalized)
                     }
                 }
                 kind => anchors.keywords.contains(&kind),
