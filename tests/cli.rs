@@ -672,12 +672,19 @@ fn pitfalls_fixture_project_shows_every_mistake_and_fixes_the_exact_ones() {
         "    await anyio.sleep(1)\n",
         "    except TimeoutError:\n",
         "first = anyio.from_thread.run(fetch, \"r\")",
+        "tg.start_soon(functools.partial(fetch, \"u\", retries=3))",
+        "third = anyio.from_thread.run(functools.partial(fetch, \"v\", retries=2))",
     ] {
         assert!(
             service.contains(expected),
             "missing {expected:?} in:\n{service}"
         );
     }
+    let leftover = std::fs::read_to_string(dir.path().join("app/leftover.py")).unwrap();
+    assert!(
+        leftover.contains("    await fetch(\"w\")\n"),
+        "a coroutine function of another module is awaited:\n{leftover}"
+    );
     let again = run(dir.path(), &["check", "--fix", "--unsafe-fixes", "--diff"]);
     assert_eq!(
         again.status.code(),

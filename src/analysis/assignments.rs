@@ -4,8 +4,8 @@
 //! [`Assignments::sources`] finds the scope that binds a name at a use (the innermost enclosing
 //! function that binds it, else the module; class bodies are skipped, as Python skips them for
 //! names used in methods) and lists what binds it there: plain `name = value` (or
-//! `name: T = value`) assignments, `with … as name` items, `def name`, annotations, and whether
-//! anything else does (a `for` target, tuple unpacking, an import, `except … as`, a walrus).
+//! `name: T = value`) assignments, `with … as name` items, `def name`, annotations, imports, and
+//! whether anything else does (a `for` target, tuple unpacking, `except … as`, a walrus).
 //! [`Assignments::assigned_values`] is the values alone, when plain assignments are all that bind
 //! the name: otherwise its value is not known from one expression.
 //!
@@ -18,14 +18,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use ruff_python_ast::{
-    AnyNodeRef, Expr, ExprContext, Stmt, StmtFunctionDef,
+    Alias, AnyNodeRef, Expr, ExprContext, Stmt, StmtFunctionDef,
     visitor::source_order::{self, SourceOrderVisitor},
 };
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What one scope binds to one name: the values of plain assignments, the context managers of
-/// `with … as name`, the functions `def name` defines, the annotations of `name: T`, and whether
-/// it binds the name some other way.
+/// `with … as name`, the functions `def name` defines, the annotations of `name: T`, the imports
+/// that bind it, and whether it binds the name some other way.
 #[derive(Debug, Clone, Default)]
 pub struct Found<'t> {
     pub values: Vec<&'t Expr>,
@@ -34,19 +34,33 @@ pub struct Found<'t> {
     pub defs: Vec<&'t StmtFunctionDef>,
     /// Annotations of the name (`name: T` and `name: T = value`).
     pub annotations: Vec<&'t Expr>,
+    /// Each `import` or `from … import` alias binding the name, with its statement.
+    pub imports: Vec<(&'t Stmt, &'t Alias)>,
     pub other: bool,
 }
 
 impl<'t> Found<'t> {
     /// The values, when plain assignments are all that bind the name.
     fn into_values(self) -> Option<Vec<&'t Expr>> {
-        (!self.other && self.entered.is_empty() && self.defs.is_empty() && !self.values.is_empty())
-            .then_some(self.values)
+        (!self.bound_otherwise()
+            && self.entered.is_empty()
+            && self.defs.is_empty()
+            && !self.values.is_empty())
+        .then_some(self.values)
     }
 
     /// Whether anything binds the name.
     fn binds(&self) -> bool {
-        self.other || !self.values.is_empty() || !self.entered.is_empty() || !self.defs.is_empty()
+        self.bound_otherwise()
+            || !self.values.is_empty()
+            || !self.entered.is_empty()
+            || !self.defs.is_empty()
+    }
+
+    /// Whether an import or some binding with no value of its own (a `for` target, an unpacking,
+    /// `except … as`, a walrus, a class) binds the name.
+    pub fn bound_otherwise(&self) -> bool {
+        self.other || !self.imports.is_empty()
     }
 }
 
@@ -67,6 +81,8 @@ pub struct Assignments<'t> {
     scanned: RefCell<FxHashMap<usize, FxHashMap<String, Rc<Found<'t>>>>>,
     attributes: RefCell<FxHashMap<(usize, String), AttributeSources<'t>>>,
     calls: std::cell::OnceCell<FxHashMap<&'t str, Vec<NamedCall<'t>>>>,
+    /// The names an `async def` or an import binds anywhere in the file.
+    async_or_imported: std::cell::OnceCell<FxHashSet<&'t str>>,
 }
 
 /// A call whose callee is a plain name, and the nodes enclosing it (outermost first).
@@ -226,6 +242,15 @@ impl<'t> Assignments<'t> {
         calls.get(name).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether an `async def` or an import binds `name` anywhere in the module with statements
+    /// `body` (found in one walk of its statements on first use): a cheap test before
+    /// [`Assignments::sources`] for the questions only those bindings answer.
+    pub fn async_or_imported(&self, name: &str, body: &'t [Stmt]) -> bool {
+        self.async_or_imported
+            .get_or_init(|| async_or_imported_names(body))
+            .contains(name)
+    }
+
     fn scan(&self, name: &str, body: &'t [Stmt]) -> Rc<Found<'t>> {
         let scope = body.as_ptr() as usize;
         if let Some(found) = self.scanned.borrow().get(&scope).and_then(|n| n.get(name)) {
@@ -303,13 +328,17 @@ impl<'t> SourceOrderVisitor<'t> for Finder<'t, '_> {
                         || alias.name.as_str().split('.').next().unwrap_or_default(),
                         |a| a.as_str(),
                     );
-                    self.found.other |= bound == self.name;
+                    if bound == self.name {
+                        self.found.imports.push((stmt, alias));
+                    }
                 }
             }
             Stmt::ImportFrom(import) => {
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                    self.found.other |= bound.as_str() == self.name;
+                    if bound.as_str() == self.name {
+                        self.found.imports.push((stmt, alias));
+                    }
                 }
             }
             Stmt::Global(_) | Stmt::Nonlocal(_) => {}
@@ -424,6 +453,50 @@ impl<'t> SourceOrderVisitor<'t> for AttributeFinder<'t, '_> {
             _ => source_order::walk_expr(self, expr),
         }
     }
+}
+
+/// The names an `async def` or an import binds in the module with statements `body`, in every
+/// scope.
+pub fn async_or_imported_names(body: &[Stmt]) -> FxHashSet<&str> {
+    let mut finder = AsyncOrImported::default();
+    finder.visit_body(body);
+    finder.names
+}
+
+/// Finds the names `async def`s and imports bind, in every scope.
+#[derive(Default)]
+struct AsyncOrImported<'t> {
+    names: FxHashSet<&'t str>,
+}
+
+impl<'t> SourceOrderVisitor<'t> for AsyncOrImported<'t> {
+    fn visit_stmt(&mut self, stmt: &'t Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) if def.is_async => {
+                self.names.insert(def.name.as_str());
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let bound = alias.asname.as_ref().map_or_else(
+                        || alias.name.as_str().split('.').next().unwrap_or_default(),
+                        |a| a.as_str(),
+                    );
+                    self.names.insert(bound);
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                for alias in &import.names {
+                    self.names
+                        .insert(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
+                }
+            }
+            _ => {}
+        }
+        source_order::walk_stmt(self, stmt);
+    }
+
+    // Statements hold no statements inside their expressions.
+    fn visit_expr(&mut self, _expr: &'t Expr) {}
 }
 
 /// Finds the calls of plain names, with the nodes enclosing each.

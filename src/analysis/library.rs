@@ -21,6 +21,8 @@ pub struct Library {
     pub versions: Vec<Version>,
     pub modules: FxHashMap<String, Module>,
     classes: FxHashMap<String, ClassSlot>,
+    /// The names of the coroutine methods of its classes, gathered on first use.
+    coroutine_methods: OnceLock<FxHashSet<String>>,
 }
 
 /// A module of the library and the names it exports.
@@ -222,6 +224,35 @@ impl Library {
     /// The member `name` of the class `class`, at any version.
     pub fn member(&self, class: &str, name: &str) -> Option<&Entry> {
         self.class(class)?.members.get(name)
+    }
+
+    /// Whether some class of the model has a coroutine method `name`.
+    pub fn has_coroutine_method(&self, name: &str) -> bool {
+        self.coroutine_method_names().contains(name)
+    }
+
+    /// The names of the coroutine methods of the model's classes.
+    pub fn coroutine_methods(&self) -> impl Iterator<Item = String> + '_ {
+        self.coroutine_method_names().iter().cloned()
+    }
+
+    fn coroutine_method_names(&self) -> &FxHashSet<String> {
+        self.coroutine_methods.get_or_init(|| {
+            let classes = self.classes.values().filter_map(ClassSlot::get);
+            let members = classes.flat_map(|class| &class.members);
+            members
+                .filter(|(_, member)| {
+                    matches!(
+                        member.kind,
+                        EntryKind::Callable {
+                            coroutine: true,
+                            ..
+                        }
+                    )
+                })
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
     }
 
     /// Whether the model describes `class`.

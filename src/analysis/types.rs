@@ -183,7 +183,7 @@ impl Types {
                     return None;
                 };
                 if sources.parameter.is_some()
-                    || found.other
+                    || found.bound_otherwise()
                     || !found.values.is_empty()
                     || !found.entered.is_empty()
                 {
@@ -238,7 +238,7 @@ impl Types {
     ) -> Option<Type> {
         let sources = cx.assignments.sources(name, ancestors, cx.module);
         let found = &sources.found;
-        if found.other || !found.defs.is_empty() {
+        if found.bound_otherwise() || !found.defs.is_empty() {
             return None;
         }
         let scope = &ancestors[..sources.function.map_or(0, |index| index + 1)];

@@ -10,8 +10,8 @@ use super::read::{Parse, list_error, metavars_in, patterns, regex};
 use super::setting::{self, SettingMatch};
 use super::value::{Kind, Value};
 use super::{
-    CaptureCondition, Condition, Entry, RuleMatch, arguments, binding, count, keyword, kind, names,
-    path, position, project, regex as regex_atom, relation, typed, uses,
+    CaptureCondition, Condition, Entry, RuleMatch, arguments, binding, coroutine, count, keyword,
+    kind, names, path, position, project, regex as regex_atom, relation, typed, uses,
 };
 use crate::analysis::library::Libraries;
 
@@ -38,6 +38,8 @@ const ATOMS: &[(&str, Parse)] = &[
     ("uses", uses::parse),
     ("path", path::parse_path),
     ("leaves", path::parse_leaves),
+    ("coroutine-function", coroutine::parse_function),
+    ("coroutine", coroutine::parse_object),
 ];
 
 /// The keys a condition table may hold besides the condition kinds.

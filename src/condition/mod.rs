@@ -21,6 +21,7 @@ mod read;
 pub mod value;
 
 mod binding;
+mod coroutine;
 mod count;
 mod keyword;
 mod kind;
@@ -49,6 +50,7 @@ use rustc_hash::FxHashSet;
 use crate::analysis::assignments::Assignments;
 use crate::analysis::flow::Flows;
 use crate::analysis::library::Libraries;
+use crate::analysis::project::InProject;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
 use crate::base::version::Version;
@@ -259,6 +261,9 @@ pub struct Context<'r, 't, 'c> {
     pub versions: &'c Versions,
     /// The values of the rule's pack's options, in the order the pack declares them.
     pub options: &'c [NameSet],
+    /// The file's place in the run's project (`coroutine-function` asks what other modules
+    /// define); `None` for a text checked alone.
+    pub project: Option<InProject<'c>>,
 }
 
 impl<'r, 't> Context<'r, 't, '_> {

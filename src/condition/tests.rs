@@ -71,6 +71,7 @@ fn matched_with(table: &str, source: &str, versions: &[(&str, &str)]) -> Vec<Str
         flows: &Default::default(),
         versions: &versions,
         options: &[],
+        project: None,
     };
     let mut nodes = Nodes {
         path: Vec::new(),

@@ -2,8 +2,10 @@
 //! ([`crate::analysis`]), walked once ([`walk`]) so each node meets only the entries that can match
 //! it, the conditions of a rule tested where one matched, and findings made with their messages
 //! and fixes ([`findings`]); comment rules meet the file's comments; then covered fallbacks and
-//! duplicates go and `# noqa` suppressions apply ([`noqa`]). A configuration file that rules
-//! read (INI, TOML) is checked as its entries instead ([`config_file`]).
+//! duplicates go and `# noqa` suppressions apply ([`noqa`]). A file of a run is checked at its
+//! place in the run's project, whose other modules conditions may ask about; a text alone is
+//! checked by what it says. A configuration file that rules read (INI, TOML) is checked as its
+//! entries instead ([`config_file`]).
 
 pub mod config_file;
 mod findings;
@@ -16,6 +18,7 @@ use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
 use crate::analysis::assignments::Assignments;
 use crate::analysis::flow::Flows;
 use crate::analysis::parse::Analysis;
+use crate::analysis::project::InProject;
 use crate::analysis::tokens::TokenFacts;
 use crate::analysis::types::Types;
 use crate::base::diagnostic::{Diagnostic, Origin};
@@ -40,14 +43,24 @@ pub struct Checked {
     pub notes: Vec<String>,
 }
 
-/// Check `source` with every enabled rule of `rules`. `disabled_fixes` lists rules whose fixes are
-/// not offered (the fix loop turns off a rule whose fix broke the file).
+/// Check `source`, a text alone, with every enabled rule of `rules`. `disabled_fixes` lists rules
+/// whose fixes are not offered (the fix loop turns off a rule whose fix broke the file).
 pub fn check(rules: &RuleSet, source: &str, disabled_fixes: &[RuleRef]) -> Checked {
+    check_in(rules, source, disabled_fixes, None)
+}
+
+/// [`check`] the text of a file, at its place in the run's `project` when it has one.
+pub fn check_in(
+    rules: &RuleSet,
+    source: &str,
+    disabled_fixes: &[RuleRef],
+    project: Option<InProject<'_>>,
+) -> Checked {
     let Some(scan) = worth_parsing(rules, source) else {
         return Checked::default();
     };
     let analysis = Analysis::of(&rules.modules, source);
-    let checked = check_parsed(rules, source, &analysis, scan, disabled_fixes);
+    let checked = check_parsed(rules, source, &analysis, scan, disabled_fixes, project);
     analysis.drop_deep(source);
     checked
 }
@@ -60,9 +73,20 @@ pub fn check_named(
     source: &str,
     disabled_fixes: &[RuleRef],
 ) -> Checked {
+    check_named_in(rules, path, source, disabled_fixes, None)
+}
+
+/// [`check_named`], for a file at its place in the run's `project` when it has one.
+pub fn check_named_in(
+    rules: &RuleSet,
+    path: &str,
+    source: &str,
+    disabled_fixes: &[RuleRef],
+    project: Option<InProject<'_>>,
+) -> Checked {
     match rules.config_file_name(path) {
         Some(name) => config_file::check_config(rules, name, source, disabled_fixes),
-        None => check(rules, source, disabled_fixes),
+        None => check_in(rules, source, disabled_fixes, project),
     }
 }
 
@@ -88,7 +112,7 @@ pub fn worth_parsing(rules: &RuleSet, source: &str) -> Option<Scan> {
     worth.then_some(scan)
 }
 
-/// [`check`] on a text already analysed (the fix loop parses each text once), which
+/// [`check_in`] on a text already analysed (the fix loop parses each text once), which
 /// [`worth_parsing`] scanned.
 pub fn check_parsed(
     rules: &RuleSet,
@@ -96,6 +120,7 @@ pub fn check_parsed(
     analysis: &Analysis,
     scan: Scan,
     disabled_fixes: &[RuleRef],
+    project: Option<InProject<'_>>,
 ) -> Checked {
     let parsed = &analysis.parsed;
     if let Some(error) = parsed.errors().first() {
@@ -136,6 +161,7 @@ pub fn check_parsed(
                 flows: &flows,
                 versions: rules.versions(),
                 options: rules.options_of(pack),
+                project,
             };
             rules
                 .rule(rule_ref)
@@ -159,6 +185,7 @@ pub fn check_parsed(
         types: Default::default(),
         flows: Default::default(),
         ancestors: Vec::new(),
+        project,
         stack: stack::Checked::default(),
         found: Vec::new(),
         fixes: Renderer {

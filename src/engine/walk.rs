@@ -13,13 +13,15 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use unicode_normalization::UnicodeNormalization;
 
 use super::findings;
-use crate::analysis::assignments::Assignments;
+use crate::analysis::assignments::{Assignments, async_or_imported_names};
 use crate::analysis::flow::Flows;
+use crate::analysis::project::InProject;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
 use crate::analysis::uses::{self, Unsupported};
 use crate::base::diagnostic::{Diagnostic, Origin};
 use crate::base::stack;
+use crate::base::words::WordSet;
 use crate::condition::{self, Context, Entry, Target, matches_at};
 use crate::fix::render::{Bindings, Renderer};
 use crate::pack::{Each, Pack, Rule};
@@ -49,6 +51,8 @@ pub(super) struct Walker<'r, 't> {
     /// The control flow of functions (for `path`), built once each as conditions ask.
     pub(super) flows: Flows<'t>,
     pub(super) ancestors: Vec<AnyNodeRef<'t>>,
+    /// The file's place in the run's project; `None` for a text checked alone.
+    pub(super) project: Option<InProject<'r>>,
     /// Where the walk last made sure of its stack.
     pub(super) stack: stack::Checked,
     pub(super) found: Vec<Diagnostic>,
@@ -86,6 +90,7 @@ impl<'r, 't> Walker<'r, 't> {
             flows: &self.flows,
             versions: self.rules.versions(),
             options: self.rules.options_of(pack),
+            project: self.project,
         }
     }
 
@@ -428,7 +433,8 @@ impl<'t> SourceOrderVisitor<'t> for Walker<'_, 't> {
 }
 
 /// Where `source` spells one of `anchors`, sorted: the uses of imported names (when wanted), the
-/// identifier tokens that are one of the words, and the keyword tokens.
+/// identifier tokens that are one of the words (or a name an `async def` or import of the file
+/// binds, when wanted), and the keyword tokens.
 pub(super) fn anchor_offsets(
     anchors: &Anchors<'_>,
     parsed: &Parsed<ModModule>,
@@ -439,18 +445,27 @@ pub(super) fn anchor_offsets(
     if anchors.imports {
         offsets.extend(semantic.tracked_uses());
     }
-    if !anchors.words.is_empty() || !anchors.keywords.is_empty() {
+    // With the names an `async def` or an import binds, when they are anchors too.
+    let with_bound = anchors.async_or_imported.then(|| {
+        let mut words: WordSet<&str> = anchors.words.clone();
+        for name in async_or_imported_names(&parsed.syntax().body) {
+            words.add(name);
+        }
+        words
+    });
+    let words = with_bound.as_ref().unwrap_or(&anchors.words);
+    if !words.is_empty() || !anchors.keywords.is_empty() {
         for token in parsed.tokens() {
             let spelled = match token.kind() {
                 // A soft keyword standing as a name (`x.match`) is recorded as a name token.
-                TokenKind::Name if !anchors.words.is_empty() => {
+                TokenKind::Name if !words.is_empty() => {
                     let text = &source[token.range()];
                     if text.is_ascii() {
-                        anchors.words.contains(text)
+                        words.contains(text)
                     } else {
                         // Python reads the name NFKC-normalised, as the parser does.
                         let normalized: String = text.nfkc().collect();
-                        anchors.words.contains(&normalized)
+                        words.contains(&normalized)
                     }
                 }
                 kind => anchors.keywords.contains(&kind),

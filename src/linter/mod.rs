@@ -24,9 +24,10 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashMap;
 
 use crate::analysis::parse::{Analysis, drop_deep, parse};
+use crate::analysis::project::InProject;
 use crate::analysis::semantic::Semantic;
 use crate::base::diagnostic::{Diagnostic, Edit};
-use crate::engine::{Checked, check, check_parsed};
+use crate::engine::{Checked, check_in, check_parsed};
 use crate::fix::edits::{apply_edits, merge};
 use crate::fix::imports::{self, ImportKey};
 use crate::fix::verify::{self, OwnedEdit, Shape};
@@ -138,14 +139,35 @@ impl Made {
 /// Fix the text of the file at `path`: as a configuration file when the loaded packs' rules read
 /// files of its name, else as Python ([`fix`]).
 pub fn fix_named(rules: &RuleSet, path: &str, source: &str, unsafe_fixes: bool) -> FixOutcome {
+    fix_named_in(rules, path, source, unsafe_fixes, None)
+}
+
+/// [`fix_named`], for a file at its place in the run's `project` when it has one.
+pub fn fix_named_in(
+    rules: &RuleSet,
+    path: &str,
+    source: &str,
+    unsafe_fixes: bool,
+    project: Option<InProject<'_>>,
+) -> FixOutcome {
     match rules.config_file_name(path) {
         Some(name) => config_file::fix_config(rules, name, source, unsafe_fixes),
-        None => fix(rules, source, unsafe_fixes),
+        None => fix_in(rules, source, unsafe_fixes, project),
     }
 }
 
-/// Fix `source` with the enabled rules; `unsafe_fixes` also applies unsafe fixes.
+/// Fix `source`, a text alone, with the enabled rules; `unsafe_fixes` also applies unsafe fixes.
 pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
+    fix_in(rules, source, unsafe_fixes, None)
+}
+
+/// [`fix`] the text of a file, at its place in the run's `project` when it has one.
+fn fix_in(
+    rules: &RuleSet,
+    source: &str,
+    unsafe_fixes: bool,
+    project: Option<InProject<'_>>,
+) -> FixOutcome {
     let mut outcome = FixOutcome {
         text: source.to_owned(),
         ..FixOutcome::default()
@@ -169,7 +191,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         };
         let (analysis, shape) =
             reused.unwrap_or_else(|| (Analysis::of(&rules.modules, &outcome.text), None));
-        let checked = check_parsed(rules, &outcome.text, &analysis, scan, &disabled);
+        let checked = check_parsed(rules, &outcome.text, &analysis, scan, &disabled, project);
         if checked.syntax_error {
             analysis.drop_deep(&outcome.text);
             outcome.remaining = checked;
@@ -256,7 +278,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
             if let Some((analysis, _)) = known.take() {
                 analysis.drop_deep(&outcome.text);
             }
-            outcome.remaining = check(rules, &outcome.text, &disabled);
+            outcome.remaining = check_in(rules, &outcome.text, &disabled, project);
             return outcome;
         }
     }
@@ -264,7 +286,7 @@ pub fn fix(rules: &RuleSet, source: &str, unsafe_fixes: bool) -> FixOutcome {
         analysis.drop_deep(&outcome.text);
     }
     if !converged {
-        outcome.remaining = check(rules, &outcome.text, &disabled);
+        outcome.remaining = check_in(rules, &outcome.text, &disabled, project);
         outcome.problems.push(format!(
             "fixes did not converge after {MAX_PASSES} passes; the file keeps the last valid state"
         ));

@@ -26,6 +26,8 @@ pub enum Anchor {
     Word(String),
     /// A use of a name an import of a declared module binds.
     Import,
+    /// A use of a name an `async def` or an import (of any module) binds somewhere in the file.
+    AsyncDefOrImport,
     /// This keyword token.
     Keyword(TokenKind),
 }

@@ -76,7 +76,7 @@ impl Migration {
         };
         let analysis = Analysis::of_parsed(&rules.modules, parsed);
         let diagnostics =
-            crate::engine::check_parsed(rules, source, &analysis, scan, &[]).diagnostics;
+            crate::engine::check_parsed(rules, source, &analysis, scan, &[], None).diagnostics;
         let state = if named {
             self.state(analysis.parsed.syntax())
         } else {

@@ -160,12 +160,14 @@ enum Place {
 
 /// What every match of the patterns of a [`FileDispatch`] holds in its source range: one of
 /// `words` as a whole identifier, or one of the `keywords` tokens, or, with `imports`, a use of a
-/// name an import of a declared module binds.
+/// name an import of a declared module binds, or, with `async_or_imported`, a use of a name an
+/// `async def` or any import binds.
 #[derive(Debug)]
 pub struct Anchors<'r> {
     pub words: WordSet<&'r str>,
     pub keywords: Vec<TokenKind>,
     pub imports: bool,
+    pub async_or_imported: bool,
 }
 
 /// The patterns one file's walk tries: a [`Dispatch`] narrowed to the file's live patterns.
@@ -245,6 +247,7 @@ impl Dispatch {
             words: WordSet::default(),
             keywords: Vec::new(),
             imports: false,
+            async_or_imported: false,
         };
         for number in live.iter() {
             let Some(alternatives) = self.anchors.get(number as usize) else {
@@ -263,6 +266,7 @@ impl Dispatch {
                     }
                     Anchor::Keyword(_) => {}
                     Anchor::Import => anchors.imports = true,
+                    Anchor::AsyncDefOrImport => anchors.async_or_imported = true,
                 }
             }
         }

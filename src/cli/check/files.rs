@@ -1,6 +1,6 @@
 //! What every mode of `check` does with the files it found: read and check each (with the mode's
-//! own action on one file) in parallel, refuse outputs that are inputs, write the changed files
-//! together, and gather the reports.
+//! own action on one file, at its place in the run's project) in parallel, refuse outputs that are
+//! inputs, write the changed files together, and gather the reports.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -8,12 +8,13 @@ use std::path::Path;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::analysis::project::{InProject, Project};
 use crate::base::source::SourceText;
 use crate::cli::progress::Progress;
 use crate::cli::sources::{Read, read_source, refuse_input_as_output};
 use crate::cli::{Failure, absolute, display_path, file_error};
 use crate::config::discover::Found;
-use crate::engine::check_named;
+use crate::engine::check_named_in;
 use crate::fix::write::{self, Output, Snapshot, WriteError};
 use crate::linter;
 use crate::report::{self, FileReport};
@@ -36,14 +37,16 @@ pub(super) struct Change {
 
 /// The files of a run after its mode's action: each file's result (in the order of
 /// [`Found::files`]), the files whose changes could not be written, by index, and how many of
-/// those failed (a file changed since it was read is left alone, which is no failure).
-pub(super) struct Batch {
+/// those failed (a file changed since it was read is left alone, which is no failure); and the
+/// run's project, the files as modules.
+pub(super) struct Batch<'a> {
     pub files: Vec<Checked>,
     unwritten: FxHashMap<usize, WriteError>,
     failed_writes: usize,
+    project: Project<'a>,
 }
 
-impl Batch {
+impl Batch<'_> {
     /// How many files changed.
     fn changed_files(&self) -> usize {
         self.files
@@ -54,26 +57,29 @@ impl Batch {
 }
 
 /// Run `action`, what the mode does with one readable file (given its rules, its path as shown
-/// and absolute, and its text), on every file of `found` in parallel (`writes`: snapshot each
-/// file, as the changed ones are written), with a progress bar on a terminal unless the run is quiet; refuse
-/// an `output` that is one of the sources, their configurations or the inputs `named`; then write
-/// the changed files together.
-pub(super) fn check_all(
-    found: &Found,
+/// and absolute, its place in the run's project, and its text), on every file of `found` in
+/// parallel (`writes`: snapshot each file, as the changed ones are written), with a progress bar on
+/// a terminal unless the run is quiet; refuse an `output` that is one of the sources, their
+/// configurations or the inputs `named`; then write the changed files together.
+pub(super) fn check_all<'a>(
+    found: &'a Found,
     run: &RunWide,
     output: Option<&Output>,
     named: &[&Path],
     writes: bool,
-    action: impl Fn(&RuleSet, (&str, &str), SourceText) -> Checked + Sync,
-) -> Result<Batch, Failure> {
+    action: impl Fn(&RuleSet, (&str, &str), Option<InProject<'_>>, SourceText) -> Checked + Sync,
+) -> Result<Batch<'a>, Failure> {
     let progress = Progress::start(
         found.files.len(),
         !run.quiet && std::io::stderr().is_terminal(),
     );
+    // What the files define is read only when a condition asks.
+    let project = Project::new(found.files.iter().map(|(path, _)| path.as_path()).collect());
     let results: Vec<(Checked, Option<Snapshot>, Option<write::Identity>)> = found
         .files
         .par_iter()
-        .map(|(path, settings)| {
+        .enumerate()
+        .map(|(index, (path, settings))| {
             let Read {
                 source,
                 identity,
@@ -90,7 +96,8 @@ pub(super) fn check_all(
                 }
                 Ok(source) => {
                     let rules = settings.rules_for(path);
-                    let checked = action(&rules, (&display_path(path), &absolute(path)), source);
+                    let paths = (display_path(path), absolute(path));
+                    let checked = action(&rules, (&paths.0, &paths.1), project.file(index), source);
                     let snapshot = snapshot.filter(|_| checked.change.is_some());
                     (checked, snapshot, identity)
                 }
@@ -125,14 +132,17 @@ pub(super) fn check_all(
         files: results.into_iter().map(|(checked, _, _)| checked).collect(),
         unwritten,
         failed_writes,
+        project,
     })
 }
 
-/// Check one file's text (`fix`: and fix it, with unsafe fixes when `unsafe_fixes`). The report
-/// holds the text it reports on when it has findings.
+/// Check one file's text, at its place in the run's `project` when it has one (`fix`: and fix it,
+/// with unsafe fixes when `unsafe_fixes`). The report holds the text it reports on when it has
+/// findings.
 pub(super) fn check_file(
     rules: &RuleSet,
     (path, absolute): (&str, &str),
+    project: Option<InProject<'_>>,
     source: SourceText,
     fix: bool,
     unsafe_fixes: bool,
@@ -143,14 +153,14 @@ pub(super) fn check_file(
         ..FileReport::default()
     };
     let changed = if fix {
-        let outcome = linter::fix_named(rules, path, &source.text, unsafe_fixes);
+        let outcome = linter::fix_named_in(rules, path, &source.text, unsafe_fixes, project);
         report.fixed = outcome.applied;
         report.problems = outcome.problems;
         report.diagnostics = outcome.remaining.diagnostics;
         report.notes = outcome.remaining.notes;
         (outcome.text != source.text).then_some(outcome.text)
     } else {
-        let checked = check_named(rules, path, &source.text, &[]);
+        let checked = check_named_in(rules, path, &source.text, &[], project);
         report.diagnostics = checked.diagnostics;
         report.notes = checked.notes;
         None
@@ -178,12 +188,13 @@ pub(super) fn check_file(
 /// The reports of a run: one per path that could not be walked, then one per file, sorted by
 /// path; each file's problems are printed on standard error, and its notes too when `verbose`. A
 /// file whose change could not be written reports why, and the findings of the text it kept.
-pub(super) fn reports(found: &Found, batch: Batch, verbose: bool) -> Reports {
+pub(super) fn reports(found: &Found, batch: Batch<'_>, verbose: bool) -> Reports {
     let changed_files = batch.changed_files();
     let Batch {
         files,
         mut unwritten,
         failed_writes,
+        project,
     } = batch;
     let mut reports = Vec::new();
     for (path, message) in &found.errors {
@@ -201,9 +212,10 @@ pub(super) fn reports(found: &Found, batch: Batch, verbose: bool) -> Reports {
             });
             report.fixed.clear();
             let rules = settings.rules_for(path);
+            let path = path.to_string_lossy();
+            let text = &change.original.text;
             report.diagnostics =
-                check_named(&rules, &path.to_string_lossy(), &change.original.text, &[])
-                    .diagnostics;
+                check_named_in(&rules, &path, text, &[], project.file(index)).diagnostics;
             report.source = Some(change.original.text);
         }
         reports.push(report);

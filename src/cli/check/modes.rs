@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::analysis::project::InProject;
 use crate::analysis::tokens::TokenFacts;
 use crate::base::source::SourceText;
 use crate::cli::Failure;
@@ -33,8 +34,11 @@ pub(super) fn check_or_fix(
         .copied()
         .chain(run.baseline.as_deref())
         .collect();
-    let action = |rules: &RuleSet, path: (&str, &str), source: SourceText| {
-        check_file(rules, path, source, run.fix, run.unsafe_fixes)
+    let action = |rules: &RuleSet,
+                  path: (&str, &str),
+                  project: Option<InProject<'_>>,
+                  source: SourceText| {
+        check_file(rules, path, project, source, run.fix, run.unsafe_fixes)
     };
     let batch = files::check_all(found, run, output, &named, run.mode == Mode::Fix, action)?;
     let mut reports = files::reports(found, batch, run.verbose);
@@ -74,8 +78,11 @@ pub(super) fn check_or_fix(
 /// standard output (with how many fixes they hold on standard error); nothing is written. Exits
 /// 1 when a file would change. A baseline named is read all the same (it must be valid).
 pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
-    let action = |rules: &RuleSet, path: (&str, &str), source: SourceText| {
-        check_file(rules, path, source, true, run.unsafe_fixes)
+    let action = |rules: &RuleSet,
+                  path: (&str, &str),
+                  project: Option<InProject<'_>>,
+                  source: SourceText| {
+        check_file(rules, path, project, source, true, run.unsafe_fixes)
     };
     let mut batch = files::check_all(found, run, None, &[], false, action)?;
     let mut diffs = String::new();
@@ -126,7 +133,12 @@ pub(super) fn add_noqa(run: &RunWide, found: &Found) -> Result<u8, Failure> {
 
 /// `--add-noqa` on one file: its findings, and the text with their directives added; the report
 /// counts the directives. The text is parsed once, for the findings and the lines they go on.
-fn add_noqa_to(rules: &RuleSet, (path, absolute): (&str, &str), source: SourceText) -> Checked {
+fn add_noqa_to(
+    rules: &RuleSet,
+    (path, absolute): (&str, &str),
+    project: Option<InProject<'_>>,
+    source: SourceText,
+) -> Checked {
     let mut report = FileReport {
         path: path.to_owned(),
         absolute: absolute.to_owned(),
@@ -157,7 +169,7 @@ fn add_noqa_to(rules: &RuleSet, (path, absolute): (&str, &str), source: SourceTe
         };
     };
     let analysis = crate::analysis::parse::Analysis::of(&rules.modules, text);
-    let checked = crate::engine::check_parsed(rules, text, &analysis, scan, &[]);
+    let checked = crate::engine::check_parsed(rules, text, &analysis, scan, &[], project);
     let added = if checked.syntax_error || checked.diagnostics.is_empty() {
         report.diagnostics = checked.diagnostics;
         None
@@ -203,9 +215,11 @@ pub(super) fn write_baseline(
     named: &[&Path],
     output: &Output,
 ) -> Result<u8, Failure> {
-    let action = |rules: &RuleSet, path: (&str, &str), source: SourceText| {
-        check_file(rules, path, source, false, false)
-    };
+    let action =
+        |rules: &RuleSet,
+         path: (&str, &str),
+         project: Option<InProject<'_>>,
+         source: SourceText| { check_file(rules, path, project, source, false, false) };
     let batch = files::check_all(found, run, Some(output), named, false, action)?;
     let reports = files::reports(found, batch, run.verbose);
     let file = output.path();
@@ -324,7 +338,7 @@ mod tests {
         let findings = crate::engine::check(&rules, text, &[]).diagnostics.len();
         assert_eq!(findings, 2);
         let source = SourceText::decode(text.as_bytes().to_vec()).unwrap();
-        let checked = add_noqa_to(&rules, ("a.py", "/a.py"), source);
+        let checked = add_noqa_to(&rules, ("a.py", "/a.py"), None, source);
         let change = checked.change.expect("directives added");
         assert_eq!(change.original.text, text);
         assert_eq!(checked.report.fixed["noqa"], 2);
@@ -332,7 +346,7 @@ mod tests {
         assert!(after.diagnostics.is_empty(), "{:?}", after.diagnostics);
         // A text without findings is left alone.
         let clean = SourceText::decode(b"x = 1\n".to_vec()).unwrap();
-        let checked = add_noqa_to(&rules, ("b.py", "/b.py"), clean);
+        let checked = add_noqa_to(&rules, ("b.py", "/b.py"), None, clean);
         assert!(checked.change.is_none() && checked.report.diagnostics.is_empty());
     }
 }

@@ -43,9 +43,11 @@ pub(super) fn check_stdin(
         return Ok(0);
     }
     let diff = run.mode == Mode::Diff;
+    // A text from standard input is checked alone: what it imports is not read.
     let checked = check_file(
         &rules,
         (&shown, &absolute(&name)),
+        None,
         source.clone(),
         run.fixes_files(),
         run.unsafe_fixes,
