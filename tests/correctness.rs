@@ -35,6 +35,10 @@ const NOT_DEMONSTRATED: &[(&str, &str)] = &[
         "a `timeout` parameter works as written; the rule asks for the caller's cancel scope instead, a matter of design",
     ),
     (
+        "ASY114",
+        "a finding about the project's configuration: the behaviour it protects is ASY113's, which its program shows",
+    ),
+    (
         "ASY115",
         "`anyio.sleep(0)` is a checkpoint, as `anyio.lowlevel.checkpoint()` is: the fix changes no behaviour",
     ),
@@ -45,6 +49,10 @@ const NOT_DEMONSTRATED: &[(&str, &str)] = &[
     (
         "ASY124",
         "an async function that never awaits behaves as the plain function would; only its cost and its callers' syntax differ",
+    ),
+    (
+        "ASY200",
+        "it reports the blocking calls the project names; the blocking itself is ASY251's program (`time.sleep`)",
     ),
     (
         "ASY211",

@@ -26,8 +26,8 @@ mod count;
 mod keyword;
 mod kind;
 mod names;
-mod path;
 pub mod option;
+mod path;
 mod position;
 mod project;
 mod regex;
@@ -54,7 +54,7 @@ use crate::analysis::project::InProject;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
 use crate::base::version::Version;
-use crate::pattern::anchor::{Anchor, Spelled, anchors, rare_keyword};
+use crate::pattern::anchor::{Anchor, Spelled, anchors, kind_keyword, rare_keyword};
 use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
 
@@ -677,12 +677,32 @@ impl RuleMatch {
                     anchors,
                 }
             }
-            Entry::Kinds(kinds) => Plan {
-                root: RootKinds::Kinds(kinds.clone()),
-                keys: None,
-                needles: rest.needles,
-                anchors: rest.anchors,
-            },
+            Entry::Kinds(kinds) => {
+                // Without anchors from its conditions, an entry whose every kind is written with
+                // a keyword spells one of them.
+                let keywords: Option<Vec<Anchor>> = kinds
+                    .iter()
+                    .map(|&kind| kind_keyword(kind).map(Anchor::Keyword))
+                    .collect();
+                let anchors = match keywords {
+                    Some(keywords) if rest.anchors.is_empty() => {
+                        let mut distinct = Vec::new();
+                        for keyword in keywords {
+                            if !distinct.contains(&keyword) {
+                                distinct.push(keyword);
+                            }
+                        }
+                        distinct
+                    }
+                    _ => rest.anchors,
+                };
+                Plan {
+                    root: RootKinds::Kinds(kinds.clone()),
+                    keys: None,
+                    needles: rest.needles,
+                    anchors,
+                }
+            }
         }
     }
 

@@ -11,7 +11,7 @@
 //! are common. Other metavariables, `$$$` list elements and the parts compared as exact text
 //! (f-strings, `match` patterns) give no anchor.
 
-use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier, token::TokenKind};
+use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier, NodeKind, token::TokenKind};
 use rustc_hash::FxHashSet;
 
 use super::matcher::{module_chain, variadic_element};
@@ -87,45 +87,65 @@ pub fn anchors(
     }
 }
 
-/// The keyword every node of `node`'s kind is spelled with, within its range (a decorated `def`
-/// starts at its decorators but holds `def`; `async with` holds `with`).
+/// The keyword `node` is spelled with, within its range (a decorated `def` starts at its
+/// decorators but holds `def`): `async` for an `async def`, `async with` and `async for`, else
+/// the one every node of its kind holds.
 fn keyword_of(node: AnyNodeRef<'_>) -> Option<TokenKind> {
-    Some(match node {
-        AnyNodeRef::StmtWith(_) => TokenKind::With,
-        AnyNodeRef::StmtFor(_) => TokenKind::For,
-        AnyNodeRef::StmtWhile(_) => TokenKind::While,
-        AnyNodeRef::StmtIf(_) => TokenKind::If,
-        AnyNodeRef::StmtTry(_) => TokenKind::Try,
-        AnyNodeRef::StmtFunctionDef(_) => TokenKind::Def,
-        AnyNodeRef::StmtClassDef(_) => TokenKind::Class,
-        AnyNodeRef::StmtReturn(_) => TokenKind::Return,
-        AnyNodeRef::StmtRaise(_) => TokenKind::Raise,
-        AnyNodeRef::StmtAssert(_) => TokenKind::Assert,
-        AnyNodeRef::StmtDelete(_) => TokenKind::Del,
-        AnyNodeRef::StmtGlobal(_) => TokenKind::Global,
-        AnyNodeRef::StmtNonlocal(_) => TokenKind::Nonlocal,
-        AnyNodeRef::StmtImport(_) => TokenKind::Import,
-        AnyNodeRef::StmtImportFrom(_) => TokenKind::From,
-        AnyNodeRef::StmtPass(_) => TokenKind::Pass,
-        AnyNodeRef::StmtBreak(_) => TokenKind::Break,
-        AnyNodeRef::StmtContinue(_) => TokenKind::Continue,
-        AnyNodeRef::ExprAwait(_) => TokenKind::Await,
-        AnyNodeRef::ExprLambda(_) => TokenKind::Lambda,
-        AnyNodeRef::ExprYield(_) | AnyNodeRef::ExprYieldFrom(_) => TokenKind::Yield,
+    let is_async = match node {
+        AnyNodeRef::StmtFunctionDef(def) => def.is_async,
+        AnyNodeRef::StmtWith(with) => with.is_async,
+        AnyNodeRef::StmtFor(for_) => for_.is_async,
+        _ => false,
+    };
+    if is_async {
+        return Some(TokenKind::Async);
+    }
+    kind_keyword(node.kind())
+}
+
+/// The keyword every node of `kind` is spelled with, within its range.
+pub fn kind_keyword(kind: NodeKind) -> Option<TokenKind> {
+    Some(match kind {
+        NodeKind::StmtWith => TokenKind::With,
+        NodeKind::StmtFor => TokenKind::For,
+        NodeKind::StmtWhile => TokenKind::While,
+        NodeKind::StmtIf => TokenKind::If,
+        NodeKind::StmtTry => TokenKind::Try,
+        NodeKind::StmtFunctionDef => TokenKind::Def,
+        NodeKind::StmtClassDef => TokenKind::Class,
+        NodeKind::StmtReturn => TokenKind::Return,
+        NodeKind::StmtRaise => TokenKind::Raise,
+        NodeKind::StmtAssert => TokenKind::Assert,
+        NodeKind::StmtDelete => TokenKind::Del,
+        NodeKind::StmtGlobal => TokenKind::Global,
+        NodeKind::StmtNonlocal => TokenKind::Nonlocal,
+        NodeKind::StmtImport => TokenKind::Import,
+        NodeKind::StmtImportFrom => TokenKind::From,
+        NodeKind::StmtPass => TokenKind::Pass,
+        NodeKind::StmtBreak => TokenKind::Break,
+        NodeKind::StmtContinue => TokenKind::Continue,
+        NodeKind::ExceptHandlerExceptHandler => TokenKind::Except,
+        NodeKind::ExprAwait => TokenKind::Await,
+        NodeKind::ExprLambda => TokenKind::Lambda,
+        NodeKind::ExprYield | NodeKind::ExprYieldFrom => TokenKind::Yield,
         _ => return None,
     })
 }
 
-/// The text of a keyword [`keyword_of`] gives that most files do not spell, so a file's text
-/// telling whether it does is worth a scan: `yield`, `lambda`, `global`, `nonlocal`, `del`. The
-/// others (`await`, `with`, `for`, `return`, …) stand in nearly every file.
+/// The text of a keyword [`keyword_of`] gives that many files do not spell, so a file's text
+/// telling whether it does is worth a scan: `async`, `yield`, `lambda`, `global`, `nonlocal`,
+/// `del`, and the `try` and `except` of exception handling. The others (`await`, `with`, `for`, `return`,
+/// …) stand in nearly every file.
 pub fn rare_keyword(kind: TokenKind) -> Option<&'static str> {
     Some(match kind {
+        TokenKind::Async => "async",
         TokenKind::Yield => "yield",
         TokenKind::Lambda => "lambda",
         TokenKind::Global => "global",
         TokenKind::Nonlocal => "nonlocal",
         TokenKind::Del => "del",
+        TokenKind::Try => "try",
+        TokenKind::Except => "except",
         _ => return None,
     })
 }
