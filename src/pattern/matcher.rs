@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use ruff_python_ast::{AnyNodeRef, Arguments, Expr, Identifier};
+use ruff_python_ast::{AnyNodeRef, AnyParameterRef, Arguments, Expr, Identifier, Parameters};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashSet;
 
@@ -214,6 +214,44 @@ pub(super) fn variadic_element<'p>(node: AnyNodeRef<'p>) -> Option<&'p str> {
         .map(|mv| mv.name)
 }
 
+/// The parameters of a pattern written as positional ones ending in a `$$$` metavariable, with
+/// no `/`, `*` or `**`: they match a target's parameters in source order, whatever their kinds.
+fn open_parameters(parameters: &Parameters) -> Option<NodeList<'_>> {
+    let open = parameters.posonlyargs.is_empty()
+        && parameters.vararg.is_none()
+        && parameters.kwonlyargs.is_empty()
+        && parameters.kwarg.is_none()
+        && parameters
+            .args
+            .last()
+            .is_some_and(|last| variadic_element(last.into()).is_some());
+    open.then_some(NodeList::Params(&parameters.args))
+}
+
+/// A list of target nodes a pattern's list is matched against.
+pub trait Targets<'t>: Copy {
+    fn len(&self) -> usize;
+    fn get(&self, index: usize) -> AnyNodeRef<'t>;
+}
+
+impl<'t> Targets<'t> for NodeList<'t> {
+    fn len(&self) -> usize {
+        NodeList::len(self)
+    }
+    fn get(&self, index: usize) -> AnyNodeRef<'t> {
+        NodeList::get(self, index)
+    }
+}
+
+impl<'t> Targets<'t> for &[AnyNodeRef<'t>] {
+    fn len(&self) -> usize {
+        <[AnyNodeRef<'t>]>::len(self)
+    }
+    fn get(&self, index: usize) -> AnyNodeRef<'t> {
+        self[index]
+    }
+}
+
 /// A test of a metavariable's first binding, made while matching: when it fails, the matcher
 /// backtracks and tries the next way the pattern can match (another split of a `$$$` list).
 pub type BindCheck<'h, 'p, 't> = &'h dyn Fn(&'p str, &Capture<'t>) -> bool;
@@ -273,6 +311,19 @@ impl<'p, 't> Matcher<'p, 't, '_> {
         }
         if p.kind() != t.kind() {
             return false;
+        }
+        if let (AnyNodeRef::Parameters(pattern), AnyNodeRef::Parameters(target)) = (p, t)
+            && let Some(open) = open_parameters(pattern)
+        {
+            // `($$$P)` stands for any parameters, `*args`, keyword-only ones and `**kwargs` too.
+            let all: Vec<AnyNodeRef<'t>> = target
+                .iter_source_order()
+                .map(|parameter| match parameter {
+                    AnyParameterRef::NonVariadic(parameter) => AnyNodeRef::from(parameter),
+                    AnyParameterRef::Variadic(parameter) => AnyNodeRef::from(parameter),
+                })
+                .collect();
+            return self.list(open, 0, all.as_slice(), 0, true, env).is_some();
         }
         match (shape::shape(p), shape::shape(t)) {
             (
@@ -376,7 +427,7 @@ impl<'p, 't> Matcher<'p, 't, '_> {
         &self,
         ps: NodeList<'p>,
         pi: usize,
-        ts: NodeList<'t>,
+        ts: impl Targets<'t>,
         ti: usize,
         to_end: bool,
         env: &mut Env<'p, 't>,
@@ -638,6 +689,26 @@ mod tests {
 
     fn pair(name: &str, text: &str) -> (String, String) {
         (name.to_owned(), text.to_owned())
+    }
+
+    #[test]
+    fn an_open_parameter_list_stands_for_parameters_of_every_kind() {
+        let source =
+            "async def serve(port, /, host, *args, task_status=None, **options):\n    pass\n";
+        assert_eq!(
+            bound("async def $F($$$P):\n    $$$B", source)[1],
+            pair("P", "port, /, host, *args, task_status=None, **options")
+        );
+        assert_eq!(
+            bound(
+                "async def $F($SELF, $$$REST):\n    $$$B",
+                "async def f(self, *, task_status):\n    pass\n"
+            )[1..3],
+            [pair("SELF", "self"), pair("REST", "task_status")]
+        );
+        // A pattern that spells `*` or `**` keeps to parameters of those kinds.
+        assert!(bindings("def $F($X, *, $Y):\n    $$$B", "def f(a, b):\n    pass\n").is_none());
+        assert!(bindings("def $F($X, $$$P):\n    $$$B", "def f(*args):\n    pass\n").is_none());
     }
 
     #[test]

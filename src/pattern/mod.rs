@@ -84,7 +84,12 @@ impl Pattern {
             ),
         })?;
         // An `except` clause is parsed as the handler of a `try` written before it.
-        let handler = text.trim_start().starts_with("except");
+        let handler = text
+            .trim_start()
+            .strip_prefix("except")
+            .is_some_and(|rest| {
+                !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+            });
         let python = if handler {
             format!("{HANDLER_PREFIX}{python}")
         } else {
@@ -375,5 +380,40 @@ impl<'a> SourceOrderVisitor<'a> for VariadicPlacement<'a> {
 
     fn visit_identifier(&mut self, identifier: &'a Identifier) {
         source_order::walk_identifier(self, identifier);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pattern, RootKinds};
+    use ruff_python_ast::NodeKind;
+    use rustc_hash::FxHashSet;
+
+    fn root(text: &str) -> RootKinds {
+        Pattern::parse(text)
+            .unwrap_or_else(|error| panic!("{text}: {}", error.message))
+            .root_kinds(&FxHashSet::default())
+    }
+
+    #[test]
+    fn an_except_clause_is_a_pattern_and_a_name_starting_with_except_is_a_name() {
+        assert!(matches!(
+            root("except $T as $E:\n    $$$B"),
+            RootKinds::Kinds(kinds) if kinds == [NodeKind::ExceptHandlerExceptHandler]
+        ));
+        assert!(matches!(
+            root("except* $T:\n    $$$B"),
+            RootKinds::Kinds(kinds) if kinds == [NodeKind::ExceptHandlerExceptHandler]
+        ));
+        for name in [
+            "exceptiongroup.ExceptionGroup",
+            "exceptions",
+            "except_hook($X)",
+        ] {
+            assert!(
+                !matches!(root(name), RootKinds::Kinds(kinds) if kinds == [NodeKind::ExceptHandlerExceptHandler]),
+                "{name}"
+            );
+        }
     }
 }

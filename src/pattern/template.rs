@@ -342,9 +342,14 @@ fn capture_text(capture: &Capture<'_>, site: &Site<'_>, indent: &str) -> String 
             ranges[0] = TextRange::new(start, ranges[0].end());
         }
     }
-    let contiguous = ranges
-        .windows(2)
-        .all(|pair| is_separator_gap(&site.source[TextRange::new(pair[0].end(), pair[1].start())]));
+    // Parameters are written in one list, where `*` and `/` may stand between two of them.
+    let parameters = matches!(capture, Capture::Seq(nodes) if nodes.first().is_some_and(|n| {
+        matches!(n, AnyNodeRef::ParameterWithDefault(_) | AnyNodeRef::Parameter(_))
+    }));
+    let contiguous = parameters
+        || ranges.windows(2).all(|pair| {
+            is_separator_gap(&site.source[TextRange::new(pair[0].end(), pair[1].start())])
+        });
     let rebase = |range: TextRange| rebase(site, range, indent);
     if contiguous {
         let span = TextRange::new(ranges[0].start(), ranges[ranges.len() - 1].end());

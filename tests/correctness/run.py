@@ -6,10 +6,12 @@ Every `anyio.run(func, *args)` of the program runs on BACKEND, checked inside th
 program cannot pass by quietly running on asyncio. A program still running after two seconds
 (hung, or spinning without a checkpoint) is stopped: the line `watchdog: still running after 2 s`
 ends its output. An exception escaping the program ends it with the line `uncaught NAME: MESSAGE`
-(`uncaught ExceptionGroup(NAME: MESSAGE, …)` for a group). Either way the exit status is 0, so that the
+(`uncaught ExceptionGroup(NAME: MESSAGE, …)` for a group, `uncaught cancellation` for either
+backend's cancellation exception). Either way the exit status is 0, so that the
 output alone tells what the program did.
 """
 
+import asyncio
 import os
 import runpy
 import sys
@@ -21,8 +23,8 @@ import sniffio
 LIMIT = 2
 
 backend, program = sys.argv[1], sys.argv[2]
-if backend == "trio":
-    import trio  # noqa: F401  (imported before the watchdog starts: its import is slow)
+# Imported before the watchdog starts (trio's import is slow), for its cancellation exception.
+import trio
 
 sys.stdout.reconfigure(line_buffering=True)
 original_run = anyio.run
@@ -44,6 +46,9 @@ def stop():
 
 
 def describe(error):
+    if isinstance(error, (asyncio.CancelledError, trio.Cancelled)):
+        # Each backend names and words its cancellation its own way.
+        return "cancellation"
     if isinstance(error, BaseExceptionGroup):
         leaves = ", ".join(describe(leaf) for leaf in error.exceptions)
         return f"{type(error).__name__}({leaves})"
@@ -57,5 +62,7 @@ anyio.run = run_on_backend
 sys.argv = [program]
 try:
     runpy.run_path(program, run_name="__main__")
-except Exception as error:
+except (SystemExit, KeyboardInterrupt):
+    raise
+except BaseException as error:
     print(f"uncaught {describe(error)}")
