@@ -214,6 +214,14 @@ pub(super) fn variadic_element<'p>(node: AnyNodeRef<'p>) -> Option<&'p str> {
         .map(|mv| mv.name)
 }
 
+/// Whether the text of an `except` clause is an `except*` clause's.
+fn is_star_clause(clause: &str) -> bool {
+    clause
+        .strip_prefix("except")
+        .map(|rest| rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\\'))
+        .is_some_and(|rest| rest.starts_with('*'))
+}
+
 /// The parameters of a pattern written as positional ones ending in a `$$$` metavariable, with
 /// no `/`, `*` or `**`: they match a target's parameters in source order, whatever their kinds.
 fn open_parameters(parameters: &Parameters) -> Option<NodeList<'_>> {
@@ -310,6 +318,16 @@ impl<'p, 't> Matcher<'p, 't, '_> {
                 );
         }
         if p.kind() != t.kind() {
+            return false;
+        }
+        if let (
+            AnyNodeRef::ExceptHandlerExceptHandler(_),
+            AnyNodeRef::ExceptHandlerExceptHandler(_),
+        ) = (p, t)
+            && is_star_clause(&self.pattern_source[p.range()])
+                != is_star_clause(&self.source[t.range()])
+        {
+            // `except*` and `except` differ in the `try` the clause belongs to, not in the clause.
             return false;
         }
         if let (AnyNodeRef::Parameters(pattern), AnyNodeRef::Parameters(target)) = (p, t)
@@ -689,6 +707,32 @@ mod tests {
 
     fn pair(name: &str, text: &str) -> (String, String) {
         (name.to_owned(), text.to_owned())
+    }
+
+    #[test]
+    fn an_except_star_clause_matches_only_except_star_clauses() {
+        let star = "try:\n    pass\nexcept* OSError as group:\n    pass\n";
+        let plain = "try:\n    pass\nexcept OSError as group:\n    pass\n";
+        let handler = |source: &str, pattern: &str| {
+            let modules = FxHashSet::default();
+            let pattern = Pattern::parse(pattern).expect("a valid pattern");
+            let analysis = Analysis::of(&modules, source);
+            let Some(Stmt::Try(node)) = analysis.parsed.syntax().body.first() else {
+                panic!("a try");
+            };
+            let matcher = Matcher {
+                pattern_source: pattern.python(),
+                source,
+                semantic: analysis.semantic(),
+                modules: &modules,
+                on_bind: None,
+            };
+            matcher.node(pattern.root(), (&node.handlers[0]).into(), &mut Env::new())
+        };
+        assert!(handler(star, "except* $T as $G:\n    $$$B"));
+        assert!(!handler(plain, "except* $T as $G:\n    $$$B"));
+        assert!(handler(plain, "except $T as $G:\n    $$$B"));
+        assert!(!handler(star, "except $T as $G:\n    $$$B"));
     }
 
     #[test]
