@@ -7,9 +7,11 @@
 
 use ruff_python_ast::{AnyNodeRef, NodeKind};
 
+use super::needs::{Needle, Needs};
 use super::read::{CompileError, Compiler, Scope, node_only, strings};
 use super::value::Value;
 use super::{Atom, Context, Subject, Target};
+use crate::pattern::anchor::{kind_keyword, rare_keyword};
 use crate::pattern::matcher::Env;
 
 /// Every kind a `kind` condition may name, and the node kind it is.
@@ -172,6 +174,33 @@ fn node_kind(name: &str, value: &Value) -> Result<NodeKind, CompileError> {
 }
 
 impl Atom for KindIs {
+    /// Where every kind is written with a keyword many files lack (`async`, `yield`, `except`,
+    /// …), the file holds one of those keywords.
+    fn needs(&self, _modules: &rustc_hash::FxHashSet<String>) -> Needs {
+        if self.identifier {
+            return Needs::nothing();
+        }
+        let plain = self
+            .kinds
+            .iter()
+            .map(|&kind| kind_keyword(kind).and_then(rare_keyword));
+        let written_async = self.async_kinds.iter().map(|_| Some("async"));
+        let words: Option<Vec<&str>> = plain.chain(written_async).collect();
+        match words {
+            Some(mut words) if !words.is_empty() => {
+                words.sort_unstable();
+                words.dedup();
+                Needs::file(
+                    words
+                        .into_iter()
+                        .map(|w| vec![Needle::of(w.to_owned())])
+                        .collect(),
+                )
+            }
+            _ => Needs::nothing(),
+        }
+    }
+
     fn holds<'r, 't>(
         &'r self,
         _cx: &Context<'r, 't, '_>,

@@ -33,6 +33,7 @@ use ruff_python_ast::{AnyNodeRef, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashMap;
 
+use super::needs::Needs;
 use super::read::{CompileError, Compiler, Scope, node_only};
 use super::value::Value;
 use super::{Atom, Condition, Context, Target};
@@ -504,6 +505,11 @@ struct Leaves {
 }
 
 impl Atom for Leaves {
+    /// The node it leaves holds its condition: the file holds what that needs.
+    fn needs(&self, modules: &rustc_hash::FxHashSet<String>) -> Needs {
+        Needs::file(self.region.needs(modules, &self.region.binds()).needles)
+    }
+
     fn holds<'r, 't>(
         &'r self,
         cx: &Context<'r, 't, '_>,
