@@ -1,4 +1,4 @@
-# anyio-lint-test: findings = ["ASY400:22"]
+# anyio-lint-test: findings = ["ASY400:25"]
 # anyio-lint-test: before = [
 # anyio-lint-test:     "uncaught AttributeError: 'ExceptionGroup' object has no attribute 'status'",
 # anyio-lint-test: ]
