@@ -14,6 +14,7 @@ mod setting_fix;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::FxHashSet;
 use toml::Spanned;
@@ -319,17 +320,22 @@ impl Loader<'_> {
 /// Load the built-in packs (when `builtin`) and the pack files, in that order; rule codes must be
 /// unique across them and must not take an engine rule's code.
 pub fn load_all(builtin: bool, files: &[std::path::PathBuf]) -> Result<Vec<Pack>, SourceError> {
-    let mut packs = Vec::new();
+    let mut sources: Vec<(String, std::borrow::Cow<'static, str>)> = Vec::new();
     if builtin {
         for (name, text) in BUILTIN {
-            packs.push(load(&format!("builtin:{name}"), text)?);
+            sources.push((format!("builtin:{name}"), (*text).into()));
         }
     }
     for path in files {
-        let shown = path.display().to_string();
         let text = error::read_text(path, "rule pack")?;
-        packs.push(load(&shown, &text)?);
+        sources.push((path.display().to_string(), text.into()));
     }
+    // Packs compile independently, each on its own thread; the first failure in order is told.
+    let loaded: Vec<Result<Pack, SourceError>> = sources
+        .par_iter()
+        .map(|(origin, text)| load(origin, text))
+        .collect();
+    let packs = loaded.into_iter().collect::<Result<Vec<_>, _>>()?;
     check_unique_codes(&packs)?;
     Ok(packs)
 }
