@@ -227,8 +227,9 @@ impl<'t> SourceOrderVisitor<'t> for PathTo<'t> {
         TraversalSignal::Traverse
     }
 
-    fn leave_node(&mut self, _node: AnyNodeRef<'t>) {
-        if !self.done {
+    fn leave_node(&mut self, node: AnyNodeRef<'t>) {
+        // A node skipped on entry is left too, but was never pushed.
+        if !self.done && self.path.last().is_some_and(|last| last.ptr_eq(node)) {
             self.path.pop();
         }
     }

@@ -267,6 +267,28 @@ def c():
 }
 
 #[test]
+fn relations_under_has_on_a_list_see_where_its_elements_stand() {
+    let source = "\
+try:
+    pass
+except OSError as g:
+    log(g.errno)
+try:
+    pass
+except OSError as g:
+    g = g.errors[0]
+    log(g.errno)
+";
+    // The statements of an `except` clause's body: `follows` finds the assignment before the
+    // attribute read in the clause that has one.
+    let table = r#"{ pattern = "except $T as $G:\n    $$$H", H.has = { pattern = "$G.$A", within = "function", A.not.regex = "^errors$", not.follows = { pattern = "$G = $_", within = "function" } } }"#;
+    assert_eq!(
+        matched(table, source),
+        ["except OSError as g:\n    log(g.errno)"]
+    );
+}
+
+#[test]
 fn follows_and_precedes_look_along_the_block() {
     let source = "\
 import m
