@@ -26,7 +26,7 @@ use super::value::{Kind, Value};
 use super::{Atom, Context, Target};
 use crate::analysis::signature::{self, Arguments};
 use crate::pattern::MetavarUse;
-use crate::pattern::matcher::Env;
+use crate::pattern::matcher::{Capture, Env};
 
 #[derive(Debug)]
 struct WrongArguments {
@@ -160,7 +160,7 @@ impl Atom for WrongArguments {
             return false;
         };
         if let Some(reason) = &self.reason {
-            env.bind_text(reason, mismatch.to_string());
+            env.set(reason, Capture::Text(mismatch.to_string().into()));
         }
         true
     }

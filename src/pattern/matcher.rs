@@ -73,12 +73,6 @@ impl<'p, 't> Env<'p, 't> {
         self.binds.iter().find(|(n, _)| *n == name).map(|(_, c)| c)
     }
 
-    /// Bind `name` to a text a condition made.
-    pub fn bind_text(&mut self, name: &'p str, text: impl Into<Arc<str>>) {
-        self.binds.retain(|(bound, _)| *bound != name);
-        self.binds.push((name, Capture::Text(text.into())));
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = (&'p str, &Capture<'t>)> {
         self.binds.iter().map(|(n, c)| (*n, c))
     }
