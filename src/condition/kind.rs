@@ -11,7 +11,7 @@ use super::needs::{Needle, Needs};
 use super::read::{CompileError, Compiler, Scope, node_only, strings};
 use super::value::Value;
 use super::{Atom, Context, Subject, Target};
-use crate::pattern::anchor::{kind_keyword, rare_keyword};
+use crate::pattern::anchor::{kinds_keywords, rare_keyword};
 use crate::pattern::matcher::Env;
 
 /// Every kind a `kind` condition may name, and the node kind it is.
@@ -177,28 +177,27 @@ impl Atom for KindIs {
     /// Where every kind is written with a keyword many files lack (`async`, `yield`, `except`,
     /// …), the file holds one of those keywords.
     fn needs(&self, _modules: &rustc_hash::FxHashSet<String>) -> Needs {
-        if self.identifier {
+        let rare = kinds_keywords(&self.kinds).and_then(|keywords| {
+            keywords
+                .into_iter()
+                .map(rare_keyword)
+                .collect::<Option<Vec<_>>>()
+        });
+        let Some(mut words) = rare.filter(|_| !self.identifier) else {
+            return Needs::nothing();
+        };
+        if !self.async_kinds.is_empty() {
+            words.push("async");
+        }
+        if words.is_empty() {
             return Needs::nothing();
         }
-        let plain = self
-            .kinds
-            .iter()
-            .map(|&kind| kind_keyword(kind).and_then(rare_keyword));
-        let written_async = self.async_kinds.iter().map(|_| Some("async"));
-        let words: Option<Vec<&str>> = plain.chain(written_async).collect();
-        match words {
-            Some(mut words) if !words.is_empty() => {
-                words.sort_unstable();
-                words.dedup();
-                Needs::file(
-                    words
-                        .into_iter()
-                        .map(|w| vec![Needle::of(w.to_owned())])
-                        .collect(),
-                )
-            }
-            _ => Needs::nothing(),
-        }
+        Needs::file(
+            words
+                .into_iter()
+                .map(|word| vec![Needle::of(word.to_owned())])
+                .collect(),
+        )
     }
 
     fn holds<'r, 't>(

@@ -54,7 +54,7 @@ use crate::analysis::project::InProject;
 use crate::analysis::semantic::Semantic;
 use crate::analysis::types::Types;
 use crate::base::version::Version;
-use crate::pattern::anchor::{Anchor, Spelled, anchors, kind_keyword, rare_keyword};
+use crate::pattern::anchor::{Anchor, Spelled, anchors, kinds_keywords, rare_keyword};
 use crate::pattern::matcher::{BindCheck, Capture, Env, Matcher};
 use crate::pattern::{DispatchKey, Form, MetavarUse, Named, Pattern, RootKinds};
 
@@ -681,19 +681,9 @@ impl RuleMatch {
             Entry::Kinds(kinds) => {
                 // Without anchors from its conditions, an entry whose every kind is written with
                 // a keyword spells one of them.
-                let keywords: Option<Vec<Anchor>> = kinds
-                    .iter()
-                    .map(|&kind| kind_keyword(kind).map(Anchor::Keyword))
-                    .collect();
-                let anchors = match keywords {
+                let anchors = match kinds_keywords(kinds) {
                     Some(keywords) if rest.anchors.is_empty() => {
-                        let mut distinct = Vec::new();
-                        for keyword in keywords {
-                            if !distinct.contains(&keyword) {
-                                distinct.push(keyword);
-                            }
-                        }
-                        distinct
+                        keywords.into_iter().map(Anchor::Keyword).collect()
                     }
                     _ => rest.anchors,
                 };

@@ -132,10 +132,23 @@ pub fn kind_keyword(kind: NodeKind) -> Option<TokenKind> {
     })
 }
 
+/// The keywords nodes of `kinds` are written with, each once; `None` when one of the kinds is
+/// written with none.
+pub fn kinds_keywords(kinds: &[NodeKind]) -> Option<Vec<TokenKind>> {
+    let mut keywords = Vec::new();
+    for &kind in kinds {
+        let keyword = kind_keyword(kind)?;
+        if !keywords.contains(&keyword) {
+            keywords.push(keyword);
+        }
+    }
+    Some(keywords)
+}
+
 /// The text of a keyword [`keyword_of`] gives that many files do not spell, so a file's text
 /// telling whether it does is worth a scan: `async`, `yield`, `lambda`, `global`, `nonlocal`,
-/// `del`, and the `try` and `except` of exception handling. The others (`await`, `with`, `for`, `return`,
-/// …) stand in nearly every file.
+/// `del`, and the `try` and `except` of exception handling. The others (`await`, `with`, `for`,
+/// `return`, …) stand in nearly every file.
 pub fn rare_keyword(kind: TokenKind) -> Option<&'static str> {
     Some(match kind {
         TokenKind::Async => "async",
