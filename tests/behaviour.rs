@@ -320,29 +320,8 @@ fn migrated_programs_behave_the_same_on_both_backends() {
         programs.len()
     );
     python();
-    let results: Vec<Result<BTreeSet<String>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = programs
-            .chunks(programs.len().div_ceil(2))
-            .map(|chunk| {
-                scope.spawn(move || chunk.iter().map(|p| check_program(p)).collect::<Vec<_>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
-    let failures: Vec<&str> = results
-        .iter()
-        .filter_map(|r| r.as_ref().err().map(String::as_str))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} programs failed:\n\n{}",
-        failures.len(),
-        programs.len(),
-        failures.join("\n\n")
-    );
+    let results = common::run_programs(&programs, 2, check_program);
+    common::assert_programs_pass(&results);
     // Every rule with a fix is applied in the migration of some program.
     let exercised: BTreeSet<String> = results.into_iter().flat_map(Result::unwrap).collect();
     let listing = lint(&root(), &["rules", "--output-format", "json"]);

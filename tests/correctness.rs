@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The backends every program runs on.
@@ -334,41 +333,8 @@ fn each_program_misbehaves_as_written_and_behaves_once_fixed_on_both_backends() 
     programs.sort();
     python();
     // A hung program waits out its watchdog, so more programs run at once than there are cores.
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, Result<BTreeSet<String>, String>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..WORKERS)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(program) = programs.get(index) else {
-                            return done;
-                        };
-                        done.push((index, check_case(program)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().unwrap())
-            .collect()
-    });
-    results.sort_by_key(|(index, _)| *index);
-    let results: Vec<Result<BTreeSet<String>, String>> =
-        results.into_iter().map(|(_, result)| result).collect();
-    let failures: Vec<&str> = results
-        .iter()
-        .filter_map(|r| r.as_ref().err().map(String::as_str))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} programs failed:\n\n{}",
-        failures.len(),
-        programs.len(),
-        failures.join("\n\n")
-    );
+    let results = common::run_programs(&programs, WORKERS, check_case);
+    common::assert_programs_pass(&results);
 
     // Every rule ported from flake8-async (it carries an `ASYNC` alias) is demonstrated, or
     // listed with the reason it cannot be.

@@ -135,3 +135,51 @@ pub fn pip(python: &Path, subcommand: &str) -> Command {
     ]);
     command
 }
+
+/// `check` of every program, `workers` programs at a time (each takes the next one left), in the
+/// programs' order.
+pub fn run_programs<T: Send>(
+    programs: &[PathBuf],
+    workers: usize,
+    check: impl Fn(&Path) -> T + Sync,
+) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(program) = programs.get(index) else {
+                            return done;
+                        };
+                        done.push((index, check(program)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
+/// Fail with the message of every program that failed, when one did.
+pub fn assert_programs_pass<T>(results: &[Result<T, String>]) {
+    let failures: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(String::as_str))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs failed:\n\n{}",
+        failures.len(),
+        results.len(),
+        failures.join("\n\n")
+    );
+}
