@@ -64,7 +64,7 @@ pub use condition::{OptionValue, OptionValues};
 pub use engine::{Checked, check, check_named};
 pub use linter::{FixOutcome, fix, fix_named};
 pub use pack::{Pack, SourceError, load as load_pack, load_all as load_packs};
-pub use ruleset::{FixSelection, RuleSet, Selection};
+pub use ruleset::{FixSelection, RuleSet, Selection, Selectors};
 // Running packs' examples, and rendering results in an output format.
 pub use cli::packtest::{Outcome as ExampleOutcome, test_packs};
 pub use config::settings::Format;

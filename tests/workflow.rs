@@ -1009,11 +1009,15 @@ fn pack_options_are_set_per_pack_and_checked_against_the_packs() {
         dir.path(),
         &["check", "--no-builtin-packs", "--show-settings", "app.py"],
     ));
+    let canonical = std::fs::canonicalize(dir.path()).unwrap();
+    let file = canonical.join("anyio-lint.toml").display().to_string();
+    let expected = format!(
+        "options              optioned.allowed = [\"tmp_a\"]  from {file}: options.optioned.allowed\n\
+         options              optioned.slow-calls = [\"other.api.*\" = \"other.fast_api\", \"*.fetch\" = \"client.get\"]  from {file}: options.optioned.slow-calls\n"
+    );
     assert!(
-        settings.contains(
-            "options              optioned.allowed = [\"tmp_a\"]; optioned.slow-calls = [\"other.api.*\" = \"other.fast_api\", \"*.fetch\" = \"client.get\"]"
-        ),
-        "{settings}"
+        settings.contains(&expected),
+        "{expected}not in:\n{settings}"
     );
     // An empty value turns off the rule matching names against it.
     std::fs::write(

@@ -234,6 +234,37 @@ pub struct CheckArgs {
         conflicts_with_all = ["fix", "fix_only", "diff", "add_noqa", "write_baseline"]
     )]
     pub show_settings: bool,
+    /// Print the files the run would check (after discovery, excludes and `--force-exclude`),
+    /// one per line, sorted; check nothing.
+    #[arg(
+        long,
+        conflicts_with_all = ["show_settings", "fix", "fix_only", "diff", "add_noqa", "write_baseline"]
+    )]
+    pub show_files: bool,
+    /// After the findings, list the fixes applied (with --fix), or the fixes available, per file
+    /// and rule.
+    #[arg(long, overrides_with = "no_show_fixes")]
+    pub show_fixes: bool,
+    #[arg(long, hide = true)]
+    pub no_show_fixes: bool,
+    /// Rule codes or prefixes whose fixes are offered and applied (comma-separated; `ALL` for all,
+    /// the default).
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub fixable: Vec<String>,
+    /// Rule codes or prefixes whose fixes are offered and applied, on top of `--fixable`.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub extend_fixable: Vec<String>,
+    /// Rule codes or prefixes whose fixes are neither offered nor applied (their findings stay).
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub unfixable: Vec<String>,
+    /// Globs of paths not to check, replacing the configuration's `exclude` (comma-separated,
+    /// relative to the current directory).
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub exclude: Option<Vec<String>>,
+    /// Globs of paths not to check, on top of the configuration's (comma-separated, relative to
+    /// the current directory).
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub extend_exclude: Vec<String>,
     /// Color output: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,

@@ -2,14 +2,20 @@
 //!
 //! As in Ruff, every checked file is governed by the nearest configuration at or above its
 //! directory (`--config` makes one file govern everything, `--isolated` none). A configuration
-//! resolves, with the command line's overrides on top, to [`Settings`]: its rule packs, rule set
-//! (fix applicability included), file filters, per-file ignores and the project's versions. Its
-//! run-wide keys
-//! ([`RunKeys`]: `fix`, `unsafe-fixes`, `output-format`) are checked with the rest, but a run
-//! takes them from the configuration governing its root only ([`Resolver::for_root`]). Files are
-//! matched against globs relative to the directory of the configuration that governs them. Both
-//! lookups are cached: each directory is looked in once, however many directories below share
-//! it, and a tree with one configuration reads it once.
+//! resolves, over the configurations it extends and with the command line's overrides on top, to
+//! [`Settings`]: its rule packs, rule set (fix applicability and fixability included), file
+//! filters, per-file ignores and the project's versions, and for each setting where it came from
+//! ([`Provenance`], for `--show-settings`). Through `extend`, a key the configuration sets
+//! replaces the one it extends; the rule selectors (`select`, `extend-select`, `ignore`, and
+//! `fixable`, `extend-fixable`, `unfixable`) apply file after file, base first, as Ruff's do; the
+//! `extend-exclude`, `extend-safe-fixes` and `extend-unsafe-fixes` of every file add up; pack
+//! options and `versions` are replaced one by one. Its run-wide keys ([`RunKeys`]: `fix`,
+//! `unsafe-fixes`, `show-fixes`, `output-format`) are checked with the rest, but a run takes them
+//! from the configuration governing its root only ([`Resolver::for_root`]). A glob is matched
+//! against paths relative to the directory of the file that wrote it (the current directory for
+//! `--exclude` and `--extend-exclude`). Both lookups are cached: each directory is looked in
+//! once, however many directories below share it, and a tree with one configuration reads it
+//! once.
 //!
 //! The project's versions, each with where it came from ([`VersionSource`]), are in order of
 //! precedence: `--version-of`, the configuration's `versions`, what the packaging files beside it
@@ -25,7 +31,7 @@
 //! its directory, symlinks resolved, and are refused before they are read otherwise.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -37,18 +43,29 @@ use crate::base::sync::lock;
 use crate::base::version::Version;
 use crate::condition::OptionValues;
 use crate::condition::value::Value;
-use crate::config::filters::{Filters, is_excluded_by_default};
+use crate::config::filters::{Filters, is_excluded_by_default, unprefixed};
 use crate::config::project::{ProjectVersion, ProjectVersions, VersionSource};
-use crate::config::settings::{self, Config, Held, RunKeys, SpannedList, strings};
+use crate::config::settings::{
+    self, Config, Held, Options, RunKeys, Source, SpannedList, lexical, strings,
+};
 use crate::pack::{self, Pack, SourceError};
-use crate::ruleset::{FixSelection, RuleSet, Selection};
+use crate::ruleset::{FixSelection, RuleSet, Selection, Selectors};
 
 /// What the command line says of the settings of every directory, over every configuration file.
+/// Its globs are relative to the current directory.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub select: Vec<String>,
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
+    /// `--fixable` (replacing the configuration's `fixable` when not empty), `--extend-fixable`,
+    /// `--unfixable`.
+    pub fixable: Vec<String>,
+    pub extend_fixable: Vec<String>,
+    pub unfixable: Vec<String>,
+    /// `--exclude` (replacing the configuration's `exclude`) and `--extend-exclude`.
+    pub exclude: Option<Vec<String>>,
+    pub extend_exclude: Vec<String>,
     pub versions: BTreeMap<String, Version>,
     pub force_exclude: Option<bool>,
     /// Extra packs (`--rulepack`) and whether the built-in packs load.
@@ -75,15 +92,18 @@ pub struct Settings {
     pub config: Option<PathBuf>,
     /// Whether `config` is a packaging file found where no configuration is, giving versions only.
     pub project_only: bool,
-    /// The directory globs are relative to.
+    /// The configurations `config` extends, the one it names first.
+    pub extends: Vec<PathBuf>,
+    /// The directory of the configuration (the current directory when there is none).
     pub root: PathBuf,
     pub filters: Filters,
     pub force_exclude: bool,
     rules: Arc<RuleSet>,
-    /// Each glob of `per-file-ignores`, as written and compiled, with its rule selectors.
-    per_file_ignores: Vec<(String, GlobSet, Vec<String>)>,
-    /// The `exclude` (with `extend-exclude`) and `include` globs, as written.
-    globs: [Vec<String>; 2],
+    /// Each glob of `per-file-ignores`, compiled, with the directory it is relative to and its
+    /// rule selectors.
+    per_file_ignores: Vec<(PathBuf, GlobSet, Vec<String>)>,
+    /// Every setting with its values and where they came from, for `--show-settings`.
+    provenance: Vec<Provenance>,
     packs: Arc<Vec<Pack>>,
     selection: Selection,
     versions: BTreeMap<String, Version>,
@@ -99,18 +119,30 @@ pub struct Settings {
     canonical: Arc<CanonicalDirs>,
 }
 
+/// One setting of a resolved configuration as `--show-settings` lists it: its key, its values
+/// (as written, or as the default is), and where they came from. A setting several layers of
+/// configuration add to (`ignore` through `extend`, and on the command line) has one
+/// `Provenance` per layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub key: &'static str,
+    pub values: Vec<String>,
+    pub source: Source,
+}
+
 impl Settings {
     /// The rules for `path`: the configuration's, less its per-file ignores for that path.
     pub fn rules_for(&self, path: &Path) -> Arc<RuleSet> {
         if self.per_file_ignores.is_empty() {
             return self.rules.clone();
         }
-        let relative = self.relative(path);
+        let absolute = lexical(path);
         let matched: Vec<usize> = self
             .per_file_ignores
             .iter()
             .enumerate()
-            .filter(|(_, (_, globs, _))| {
+            .filter(|(_, (directory, globs, _))| {
+                let relative = self.relative_to(directory, &absolute);
                 globs.is_match(&relative) || relative.file_name().is_some_and(|n| globs.is_match(n))
             })
             .map(|(index, _)| index)
@@ -147,48 +179,35 @@ impl Settings {
         &self.project_versions
     }
 
-    /// The rule selectors: the command line's with the configuration's.
-    pub fn selection(&self) -> &Selection {
-        &self.selection
-    }
-
-    /// `extend-safe-fixes` and `extend-unsafe-fixes`.
-    pub fn fix_selection(&self) -> &FixSelection {
-        &self.fix_selection
-    }
-
-    /// The pack options the configuration sets.
-    pub fn options(&self) -> &OptionValues {
-        &self.options
-    }
-
-    /// Each glob of `per-file-ignores` with the selectors it ignores.
-    pub fn per_file_ignores(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.per_file_ignores
-            .iter()
-            .map(|(glob, _, selectors)| (glob.as_str(), selectors.as_slice()))
-    }
-
-    /// The `exclude` globs (with `extend-exclude`) and the `include` globs, as written.
-    pub fn globs(&self) -> (&[String], &[String]) {
-        (&self.globs[0], &self.globs[1])
+    /// Every setting with its values and where they came from, in a fixed order: rule packs,
+    /// the rule selection, per-file ignores, fix selection, file filters, pack options.
+    pub fn provenance(&self) -> &[Provenance] {
+        &self.provenance
     }
 
     /// Whether the walk skips `path` (a file or a directory).
     pub fn excludes(&self, path: &Path) -> bool {
         // Making every walked path relative costs more than the walk itself: it is done only when
         // a glob needs it.
-        !self.filters.excludes_nothing() && self.filters.excluded(&self.relative(path))
+        if self.filters.excludes_nothing() {
+            return false;
+        }
+        let absolute = lexical(path);
+        self.filters
+            .excluded(|directory| self.relative_to(directory, &absolute))
     }
 
     /// Whether `path` or a directory between it and the root is excluded (`force-exclude`).
     pub fn excludes_path_or_parent(&self, path: &Path) -> bool {
-        let relative = self.relative(path);
-        relative.ancestors().any(|part| {
-            !part.as_os_str().is_empty()
-                && (self.filters.excluded(part)
-                    || part.file_name().is_some_and(is_excluded_by_default))
-        })
+        let absolute = lexical(path);
+        let relative = self.relative_to(&self.root, &absolute);
+        let by_default = relative.ancestors().any(|part| {
+            !part.as_os_str().is_empty() && part.file_name().is_some_and(is_excluded_by_default)
+        });
+        by_default
+            || self
+                .filters
+                .excluded_or_parent(|directory| self.relative_to(directory, &absolute))
     }
 
     /// Whether a walked file is one to check (include globs, or `.py`/`.pyi` and the
@@ -196,33 +215,43 @@ impl Settings {
     pub fn includes(&self, path: &Path) -> bool {
         if self.filters.includes_by_extension() {
             // A relative path has the same extension.
-            return self.filters.included(path)
+            return self.filters.included(path, |_| PathBuf::new())
                 || path
                     .file_name()
                     .and_then(|name| name.to_str())
                     .is_some_and(|name| self.rules.config_file_name(name).is_some());
         }
-        self.filters.included(&self.relative(path))
+        let absolute = lexical(path);
+        self.filters
+            .included(path, |directory| self.relative_to(directory, &absolute))
     }
 
-    /// `path` relative to the root when it lies below it (made absolute, or through a symlinked
-    /// directory), else `path` made absolute.
-    fn relative(&self, path: &Path) -> PathBuf {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        if let Ok(relative) = absolute.strip_prefix(&self.root) {
+    /// The absolute `path` (`..` folded) relative to the absolute `directory`: below it as
+    /// written or through a symlinked directory, else through the directories they share
+    /// (`../other/file.py`).
+    fn relative_to(&self, directory: &Path, path: &Path) -> PathBuf {
+        if let Ok(relative) = path.strip_prefix(directory) {
             return relative.to_path_buf();
         }
-        let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
-            return absolute;
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return path.to_path_buf();
         };
         let below = self
             .canonical
             .of(parent)
-            .and_then(|c| c.strip_prefix(&self.root).ok().map(Path::to_path_buf));
-        match below {
-            Some(directory) => directory.join(name),
-            None => absolute,
+            .and_then(|c| c.strip_prefix(directory).ok().map(Path::to_path_buf));
+        if let Some(below) = below {
+            return below.join(name);
         }
+        let Some(shared) = directory.ancestors().find(|a| path.starts_with(a)) else {
+            return path.to_path_buf();
+        };
+        let up = directory
+            .strip_prefix(shared)
+            .map_or(0, |d| d.components().count());
+        let mut relative: PathBuf = std::iter::repeat_n("..", up).collect();
+        relative.push(path.strip_prefix(shared).unwrap_or(path));
+        relative
     }
 }
 
@@ -421,34 +450,50 @@ impl Resolver {
         Ok(packs)
     }
 
-    /// The configuration at `path` (`None`: the defaults) resolved, with the command line's
-    /// overrides on top, and its run-wide keys.
+    /// The configuration at `path` (`None`: the defaults) resolved, with the configurations it
+    /// extends under it and the command line's overrides on top, and its run-wide keys.
     fn resolve(&self, path: Option<&Path>) -> Result<(Settings, RunKeys), SourceError> {
-        check_command_line_selectors(&self.overrides)?;
+        check_command_line(&self.overrides)?;
         let config = match path {
             Some(path) => settings::read(path)?,
             None => Config::default(),
         };
         let overrides = &self.overrides;
-        let root = config.root();
-        let options = &config.options;
+        let layers = config.layers();
+        let mut shown = Shown::default();
+        // The nearest configuration naming packs names them all, each relative to its directory.
+        let configured = config.last(|o| o.rulepacks.as_ref());
         let mut pack_files = Vec::new();
-        for entry in options.rulepacks.iter().flatten() {
-            pack_files.push(confined_pack(&config, entry)?);
+        if let Some((layer, entries)) = configured {
+            for entry in entries {
+                pack_files.push(confined_pack(layer, entry)?);
+            }
         }
+        let from_config = pack_files.len();
         pack_files.extend(overrides.rulepacks.iter().cloned());
+        let named = pack_files.len();
         let packs = self.packs(pack_files)?;
-        let known = |list: &Option<SpannedList>| check_selectors(&config, &packs, list);
-        for list in [
-            &options.select,
-            &options.extend_select,
-            &options.ignore,
-            &options.extend_safe_fixes,
-            &options.extend_unsafe_fixes,
-        ] {
-            known(list)?;
+        let builtin = packs.len() - named;
+        let origins = |packs: &[Pack]| packs.iter().map(|p| p.origin.clone()).collect();
+        if overrides.builtin_packs {
+            shown.push("rule packs", origins(&packs[..builtin]), Source::Default);
         }
-        let pack_options = pack_options(&config, &packs)?;
+        if let Some((layer, _)) = configured {
+            let these = origins(&packs[builtin..builtin + from_config]);
+            shown.push("rule packs", these, layer.source("rulepacks"));
+        }
+        if !overrides.rulepacks.is_empty() {
+            let these = origins(&packs[builtin + from_config..]);
+            shown.push("rule packs", these, Source::CommandLine("--rulepack"));
+        }
+        if packs.is_empty() {
+            let source = Source::CommandLine("--no-builtin-packs");
+            shown.push("rule packs", Vec::new(), source);
+        }
+        // Every layer's values are checked, those another layer overrides too.
+        for layer in &layers {
+            check_layer(layer, &packs)?;
+        }
         for warning in &config.warnings {
             self.warn_once(warning.clone());
         }
@@ -457,41 +502,44 @@ impl Resolver {
             .iter()
             .map(|(distribution, known)| (distribution.clone(), known.version.clone()))
             .collect();
-        let selection = Selection {
-            select: if overrides.select.is_empty() {
-                strings(&options.select)
-            } else {
-                overrides.select.clone()
-            },
-            extend_select: [
-                overrides.extend_select.clone(),
-                strings(&options.extend_select),
-            ]
-            .concat(),
-            ignore: [overrides.ignore.clone(), strings(&options.ignore)].concat(),
-            per_file_ignore: Vec::new(),
-        };
-        let fix_selection = FixSelection {
-            safe: strings(&options.extend_safe_fixes),
-            unsafe_: strings(&options.extend_unsafe_fixes),
-        };
+        let selection = selection(&layers, overrides, &mut shown);
+        let per_file = config.last(|o| o.per_file_ignores.as_ref());
         let mut per_file_ignores = Vec::new();
-        for (glob, codes) in options.per_file_ignores.iter().flatten() {
-            known(&Some(codes.clone()))?;
-            per_file_ignores.push((
-                glob.get_ref().clone(),
-                glob_set(&config, glob)?,
-                strings(&Some(codes.clone())),
-            ));
+        let mut listed = Vec::new();
+        for (layer, table) in per_file.iter() {
+            for (glob, codes) in table.iter() {
+                let selectors = strings(&Some(codes.clone()));
+                listed.push(format!("{:?} = {}", glob.get_ref(), selectors.join(" ")));
+                per_file_ignores.push((layer.root(), glob_set(layer, glob)?, selectors));
+            }
         }
-        let mut exclude = options.exclude.clone().unwrap_or_default();
-        exclude.extend(options.extend_exclude.clone().unwrap_or_default());
-        let include = options.include.clone().unwrap_or_default();
-        for glob in exclude.iter().chain(&include) {
-            glob_set(&config, glob)?;
-        }
-        let filters = Filters::new(&plain(&exclude), &plain(&include))
-            .map_err(|message| SourceError::new(&config.shown(), "", None, message))?;
+        let source = per_file.map_or(Source::Default, |(layer, _)| {
+            layer.source("per-file-ignores")
+        });
+        shown.push("per-file-ignores", listed, source);
+        let fix_selection = fix_selection(&layers, overrides, &mut shown);
+        let filters = filters(&config, &layers, overrides, &mut shown)?;
+        let force_exclude = match overrides.force_exclude {
+            Some(on) => {
+                let option = if on {
+                    "--force-exclude"
+                } else {
+                    "--no-force-exclude"
+                };
+                (on, Source::CommandLine(option))
+            }
+            None => config
+                .last(|o| o.force_exclude.as_ref())
+                .map_or((false, Source::Default), |(layer, on)| {
+                    (*on, layer.source("force-exclude"))
+                }),
+        };
+        shown.push(
+            "force-exclude",
+            vec![force_exclude.0.to_string()],
+            force_exclude.1,
+        );
+        let pack_options = pack_options(&layers, &packs, &mut shown)?;
         let run_keys = config.run_keys()?;
         let rules = Arc::new(
             RuleSet::configured(packs.clone(), &selection, &versions, &pack_options)
@@ -501,15 +549,15 @@ impl Resolver {
             canonical: self.canonical.clone(),
             config: config.path.clone(),
             project_only: config.project_only,
-            root,
+            extends: (layers.iter().rev().skip(1))
+                .filter_map(|layer| layer.path.clone())
+                .collect(),
+            root: config.root(),
             filters,
-            force_exclude: overrides
-                .force_exclude
-                .or(options.force_exclude)
-                .unwrap_or(false),
+            force_exclude: force_exclude.0,
             rules,
             per_file_ignores,
-            globs: [plain(&exclude), plain(&include)],
+            provenance: shown.0,
             packs,
             selection,
             versions,
@@ -519,6 +567,46 @@ impl Resolver {
             narrowed: Mutex::default(),
         };
         Ok((settings, run_keys))
+    }
+}
+
+/// The settings of a configuration being resolved, with where each came from.
+#[derive(Default)]
+struct Shown(Vec<Provenance>);
+
+impl Shown {
+    fn push(&mut self, key: &'static str, values: Vec<String>, source: Source) {
+        self.0.push(Provenance {
+            key,
+            values,
+            source,
+        });
+    }
+
+    /// A list each layer may add to: one line per layer (and the command line's `option`) that
+    /// sets it, else `default`.
+    fn layered(
+        &mut self,
+        key: &'static str,
+        layers: &[&Config],
+        pick: impl Fn(&Options) -> &Option<SpannedList>,
+        command_line: (&'static str, &[String]),
+        default: &[&str],
+    ) {
+        let before = self.0.len();
+        for layer in layers {
+            if let Some(list) = pick(&layer.options) {
+                self.push(key, plain(list), layer.source(key));
+            }
+        }
+        let (option, values) = command_line;
+        if !values.is_empty() {
+            self.push(key, values.to_vec(), Source::CommandLine(option));
+        }
+        if self.0.len() == before {
+            let default = default.iter().map(|s| (*s).to_owned()).collect();
+            self.push(key, default, Source::Default);
+        }
     }
 }
 
@@ -572,8 +660,11 @@ fn plain(list: &[Spanned<String>]) -> Vec<String> {
 
 /// A glob and, when it has no `/`, the same glob at any depth.
 fn glob_set(config: &Config, glob: &Spanned<String>) -> Result<GlobSet, SourceError> {
-    let text = glob.get_ref();
-    let bad = |e: globset::Error| config.error(glob.span(), format!("invalid glob `{text}`: {e}"));
+    let text = unprefixed(glob.get_ref());
+    let bad = |e: globset::Error| {
+        let written = glob.get_ref();
+        config.error(glob.span(), format!("invalid glob `{written}`: {e}"))
+    };
     let mut builder = GlobSetBuilder::new();
     builder.add(Glob::new(text).map_err(bad)?);
     if !text.contains('/') {
@@ -582,75 +673,321 @@ fn glob_set(config: &Config, glob: &Spanned<String>) -> Result<GlobSet, SourceEr
     builder.build().map_err(bad)
 }
 
-/// The pack options `config` sets (`[tool.anyio-lint.options.PACK]`): each pack loaded, each
-/// option one it declares, each value of the option's kind.
-fn pack_options(config: &Config, packs: &[Pack]) -> Result<OptionValues, SourceError> {
+/// The pack options the configurations set (`[tool.anyio-lint.options.PACK]`), each layer's over
+/// the layers it extends, option by option: each pack loaded, each option one it declares, each
+/// value of the option's kind. Each option set is shown with the file and key that set it.
+fn pack_options(
+    layers: &[&Config],
+    packs: &[Pack],
+    shown: &mut Shown,
+) -> Result<OptionValues, SourceError> {
     let mut values = OptionValues::new();
-    for (pack_name, table) in config.options.pack_options.iter().flatten() {
-        let named = pack_name.get_ref();
-        let Some(pack) = packs.iter().find(|pack| &pack.name == named) else {
-            let error = config.error(
-                pack_name.span(),
-                format!("no loaded pack is named `{named}`"),
-            );
-            let owner = packs
-                .iter()
-                .find(|pack| pack.options.iter().any(|option| &option.name == named));
-            let names: Vec<String> = packs.iter().map(|p| format!("`{}`", p.name)).collect();
-            return Err(match owner {
-                Some(pack) => error.note(format!(
-                    "options are set per pack: `{named}` is an option of `{}`, set in \
-                     `[tool.anyio-lint.options.{}]`",
-                    pack.name, pack.name
-                )),
-                None => error.note(format!(
-                    "options are set per pack, `[tool.anyio-lint.options.PACK]`; the loaded packs \
-                     are {}",
-                    names.join(", ")
-                )),
-            });
-        };
-        let span = |value: &Value| value.span().unwrap_or_else(|| pack_name.span());
-        let Some(entries) = table.as_table() else {
-            return Err(config.error(
-                span(table),
-                format!("`options.{named}` is a table: option name → value"),
-            ));
-        };
-        for (name, value) in entries {
-            let Some(declared) = pack.options.iter().find(|option| &option.name == name) else {
-                let known: Vec<String> = pack
-                    .options
-                    .iter()
-                    .map(|o| format!("`{}`", o.name))
-                    .collect();
-                let note = if known.is_empty() {
-                    format!("the pack `{named}` declares no options")
-                } else {
-                    format!("the options of `{named}` are {}", known.join(", "))
-                };
-                return Err(config
-                    .error(
-                        span(value),
-                        format!("the pack `{named}` has no option `{name}`"),
-                    )
-                    .note(note));
+    let mut sources: BTreeMap<(String, String), Source> = BTreeMap::new();
+    for config in layers {
+        for (pack_name, table) in config.options.pack_options.iter().flatten() {
+            let pack = options_pack(config, packs, pack_name)?;
+            let named = pack_name.get_ref();
+            let span = |value: &Value| value.span().unwrap_or_else(|| pack_name.span());
+            let Some(entries) = table.as_table() else {
+                return Err(config.error(
+                    span(table),
+                    format!("`options.{named}` is a table: option name → value"),
+                ));
             };
-            let read = declared.kind.read(value, name).map_err(|error| {
-                let mut out =
-                    config.error(error.span.unwrap_or_else(|| span(value)), error.message);
-                if let Some(note) = error.note {
-                    out = out.note(note);
-                }
-                out
-            })?;
-            values
-                .entry(pack.name.clone())
-                .or_default()
-                .insert(name.clone(), read);
+            for (name, value) in entries {
+                let Some(declared) = pack.options.iter().find(|option| &option.name == name) else {
+                    let known: Vec<String> = pack
+                        .options
+                        .iter()
+                        .map(|o| format!("`{}`", o.name))
+                        .collect();
+                    let note = if known.is_empty() {
+                        format!("the pack `{named}` declares no options")
+                    } else {
+                        format!("the options of `{named}` are {}", known.join(", "))
+                    };
+                    return Err(config
+                        .error(
+                            span(value),
+                            format!("the pack `{named}` has no option `{name}`"),
+                        )
+                        .note(note));
+                };
+                let read = declared.kind.read(value, name).map_err(|error| {
+                    let mut out =
+                        config.error(error.span.unwrap_or_else(|| span(value)), error.message);
+                    if let Some(note) = error.note {
+                        out = out.note(note);
+                    }
+                    out
+                })?;
+                values
+                    .entry(pack.name.clone())
+                    .or_default()
+                    .insert(name.clone(), read);
+                let key = format!("options.{}.{name}", pack.name);
+                sources.insert((pack.name.clone(), name.clone()), config.source(&key));
+            }
         }
     }
+    for ((pack, name), source) in sources {
+        let value = &values[&pack][&name];
+        let entries: Vec<String> = (value.entries.iter())
+            .map(|(glob, text)| match text.is_empty() {
+                true => format!("{glob:?}"),
+                false => format!("{glob:?} = {text:?}"),
+            })
+            .collect();
+        let line = format!("{pack}.{name} = [{}]", entries.join(", "));
+        shown.push("options", vec![line], source);
+    }
+    if !shown.0.iter().any(|line| line.key == "options") {
+        shown.push("options", Vec::new(), Source::Default);
+    }
     Ok(values)
+}
+
+/// The loaded pack a table of `options` is named after; else an error at the name saying how
+/// options are set.
+fn options_pack<'p>(
+    config: &Config,
+    packs: &'p [Pack],
+    pack_name: &Spanned<String>,
+) -> Result<&'p Pack, SourceError> {
+    let named = pack_name.get_ref();
+    if let Some(pack) = packs.iter().find(|pack| &pack.name == named) {
+        return Ok(pack);
+    }
+    let error = config.error(
+        pack_name.span(),
+        format!("no loaded pack is named `{named}`"),
+    );
+    let owner = packs
+        .iter()
+        .find(|pack| pack.options.iter().any(|option| &option.name == named));
+    let names: Vec<String> = packs.iter().map(|p| format!("`{}`", p.name)).collect();
+    Err(match owner {
+        Some(pack) => error.note(format!(
+            "options are set per pack: `{named}` is an option of `{}`, set in \
+             `[tool.anyio-lint.options.{}]`",
+            pack.name, pack.name
+        )),
+        None => error.note(format!(
+            "options are set per pack, `[tool.anyio-lint.options.PACK]`; the loaded packs \
+             are {}",
+            names.join(", ")
+        )),
+    })
+}
+
+/// The selectors and globs of one configuration file: every selector names a loaded rule, every
+/// glob is valid; an error points at the value.
+fn check_layer(layer: &Config, packs: &[Pack]) -> Result<(), SourceError> {
+    let options = &layer.options;
+    for list in [
+        &options.select,
+        &options.extend_select,
+        &options.ignore,
+        &options.extend_safe_fixes,
+        &options.extend_unsafe_fixes,
+        &options.fixable,
+        &options.extend_fixable,
+        &options.unfixable,
+    ] {
+        check_selectors(layer, packs, list)?;
+    }
+    for (glob, codes) in options.per_file_ignores.iter().flatten() {
+        check_selectors(layer, packs, &Some(codes.clone()))?;
+        glob_set(layer, glob)?;
+    }
+    for list in [&options.exclude, &options.extend_exclude, &options.include] {
+        for glob in list.iter().flatten() {
+            glob_set(layer, glob)?;
+        }
+    }
+    Ok(())
+}
+
+/// The rule selection of `layers` (the configurations a configuration extends, then itself) with
+/// the command line's selectors joining the last layer: `--select` replaces its `select`.
+fn selection(layers: &[&Config], overrides: &Overrides, shown: &mut Shown) -> Selection {
+    let mut inherited: Vec<Selectors> = (layers.iter())
+        .map(|layer| Selectors {
+            select: strings(&layer.options.select),
+            extend: strings(&layer.options.extend_select),
+            ignore: strings(&layer.options.ignore),
+        })
+        .collect();
+    let last = inherited.pop().unwrap_or_default();
+    let replaced = !overrides.select.is_empty();
+    // `--select` replaces the last layer's `select`: only the layers before it show theirs.
+    let shown_layers = match replaced {
+        true => &layers[..layers.len().saturating_sub(1)],
+        false => layers,
+    };
+    let cli = ("--select", &overrides.select[..]);
+    shown.layered("select", shown_layers, |o| &o.select, cli, &["ALL"]);
+    let extend = &overrides.extend_select;
+    shown.layered(
+        "extend-select",
+        layers,
+        |o| &o.extend_select,
+        ("--extend-select", extend),
+        &[],
+    );
+    shown.layered(
+        "ignore",
+        layers,
+        |o| &o.ignore,
+        ("--ignore", &overrides.ignore),
+        &[],
+    );
+    Selection {
+        select: if replaced {
+            overrides.select.clone()
+        } else {
+            last.select
+        },
+        extend_select: [overrides.extend_select.clone(), last.extend].concat(),
+        ignore: [overrides.ignore.clone(), last.ignore].concat(),
+        per_file_ignore: Vec::new(),
+        inherited,
+    }
+}
+
+/// The fix selection of `layers`: `extend-safe-fixes` and `extend-unsafe-fixes` of every layer;
+/// `fixable`, `extend-fixable` and `unfixable` layer by layer, the command line's joining the
+/// last (`--fixable` replaces its `fixable`).
+fn fix_selection(layers: &[&Config], overrides: &Overrides, shown: &mut Shown) -> FixSelection {
+    let mut fixable: Vec<Selectors> = (layers.iter())
+        .map(|layer| Selectors {
+            select: strings(&layer.options.fixable),
+            extend: strings(&layer.options.extend_fixable),
+            ignore: strings(&layer.options.unfixable),
+        })
+        .collect();
+    let replaced = !overrides.fixable.is_empty();
+    if let Some(last) = fixable.last_mut() {
+        if replaced {
+            last.select = overrides.fixable.clone();
+        }
+        last.extend = [
+            overrides.extend_fixable.clone(),
+            std::mem::take(&mut last.extend),
+        ]
+        .concat();
+        last.ignore = [
+            overrides.unfixable.clone(),
+            std::mem::take(&mut last.ignore),
+        ]
+        .concat();
+    }
+    if fixable.iter().all(|layer| *layer == Selectors::default()) {
+        fixable.clear();
+    }
+    let before_last = &layers[..layers.len().saturating_sub(1)];
+    let fixable_layers = if replaced { before_last } else { layers };
+    let cli = &overrides.fixable;
+    shown.layered(
+        "fixable",
+        fixable_layers,
+        |o| &o.fixable,
+        ("--fixable", cli),
+        &["ALL"],
+    );
+    let cli = &overrides.extend_fixable;
+    shown.layered(
+        "extend-fixable",
+        layers,
+        |o| &o.extend_fixable,
+        ("--extend-fixable", cli),
+        &[],
+    );
+    let cli = &overrides.unfixable;
+    shown.layered(
+        "unfixable",
+        layers,
+        |o| &o.unfixable,
+        ("--unfixable", cli),
+        &[],
+    );
+    let none = ("", &[][..]);
+    shown.layered(
+        "extend-safe-fixes",
+        layers,
+        |o| &o.extend_safe_fixes,
+        none,
+        &[],
+    );
+    shown.layered(
+        "extend-unsafe-fixes",
+        layers,
+        |o| &o.extend_unsafe_fixes,
+        none,
+        &[],
+    );
+    let all = |pick: fn(&Options) -> &Option<SpannedList>| {
+        (layers.iter())
+            .flat_map(|layer| strings(pick(&layer.options)))
+            .collect()
+    };
+    FixSelection {
+        safe: all(|o| &o.extend_safe_fixes),
+        unsafe_: all(|o| &o.extend_unsafe_fixes),
+        fixable,
+    }
+}
+
+/// The file filters of `config` (with the `layers` it extends) and the command line, each glob
+/// relative to the directory of the file that wrote it (the command line's to the current
+/// directory): `--exclude`, else the nearest `exclude`; every layer's `extend-exclude` and
+/// `--extend-exclude`; the nearest `include`.
+fn filters(
+    config: &Config,
+    layers: &[&Config],
+    overrides: &Overrides,
+    shown: &mut Shown,
+) -> Result<Filters, SourceError> {
+    let current = std::env::current_dir().unwrap_or_else(|_| config.root());
+    let mut exclude: Vec<(PathBuf, String)> = Vec::new();
+    let from_command_line = |globs: &[String]| -> Vec<(PathBuf, String)> {
+        (globs.iter())
+            .map(|glob| (current.clone(), glob.clone()))
+            .collect()
+    };
+    match (&overrides.exclude, config.last(|o| o.exclude.as_ref())) {
+        (Some(globs), _) => {
+            exclude.extend(from_command_line(globs));
+            shown.push("exclude", globs.clone(), Source::CommandLine("--exclude"));
+        }
+        (None, Some((layer, globs))) => {
+            exclude.extend(globs.iter().map(|g| (layer.root(), g.get_ref().clone())));
+            shown.push("exclude", plain(globs), layer.source("exclude"));
+        }
+        (None, None) => shown.push("exclude", Vec::new(), Source::Default),
+    }
+    for layer in layers {
+        let globs = layer.options.extend_exclude.iter().flatten();
+        exclude.extend(globs.map(|g| (layer.root(), g.get_ref().clone())));
+    }
+    exclude.extend(from_command_line(&overrides.extend_exclude));
+    let cli = ("--extend-exclude", &overrides.extend_exclude[..]);
+    shown.layered("extend-exclude", layers, |o| &o.extend_exclude, cli, &[]);
+    let include: Vec<(PathBuf, String)> = match config.last(|o| o.include.as_ref()) {
+        Some((layer, globs)) => {
+            shown.push("include", plain(globs), layer.source("include"));
+            (globs.iter())
+                .map(|g| (layer.root(), g.get_ref().clone()))
+                .collect()
+        }
+        None => {
+            let default = vec!["*.py".to_owned(), "*.pyi".to_owned()];
+            shown.push("include", default, Source::Default);
+            Vec::new()
+        }
+    };
+    Filters::new(&exclude, &include)
+        .map_err(|message| SourceError::new(&config.shown(), "", None, message))
 }
 
 /// Every selector must be `ALL` or a prefix of some loaded rule's code or alias.
@@ -668,23 +1005,37 @@ fn check_selectors(
 }
 
 /// Command-line selectors must not be empty: `--ignore ""` or `--ignore AIO1,` would hold a
-/// selector matching every rule.
-fn check_command_line_selectors(overrides: &Overrides) -> Result<(), SourceError> {
+/// selector matching every rule. Command-line globs must not be empty either, and must be valid.
+fn check_command_line(overrides: &Overrides) -> Result<(), SourceError> {
+    let error = |message: String| SourceError::new("command line", "", None, message);
     for (flag, list) in [
         ("--select", &overrides.select),
         ("--extend-select", &overrides.extend_select),
         ("--ignore", &overrides.ignore),
+        ("--fixable", &overrides.fixable),
+        ("--extend-fixable", &overrides.extend_fixable),
+        ("--unfixable", &overrides.unfixable),
     ] {
         if list.iter().any(|selector| selector.trim().is_empty()) {
-            return Err(SourceError::new(
-                "command line",
-                "",
-                None,
-                format!(
-                    "`{flag}` has an empty rule selector (from `\"\"` or a stray comma): \
-                     name rule codes or prefixes, e.g. `{flag} AIO1,AIO201`, or `ALL`"
-                ),
-            ));
+            return Err(error(format!(
+                "`{flag}` has an empty rule selector (from `\"\"` or a stray comma): \
+                 name rule codes or prefixes, e.g. `{flag} AIO1,AIO201`, or `ALL`"
+            )));
+        }
+    }
+    let no_globs = Vec::new();
+    for (flag, list) in [
+        ("--exclude", overrides.exclude.as_ref().unwrap_or(&no_globs)),
+        ("--extend-exclude", &overrides.extend_exclude),
+    ] {
+        for glob in list {
+            if glob.trim().is_empty() {
+                return Err(error(format!(
+                    "`{flag}` has an empty glob (from `\"\"` or a stray comma): name globs, \
+                     e.g. `{flag} 'legacy/*,*_pb2.py'`"
+                )));
+            }
+            Glob::new(glob).map_err(|e| error(format!("`{flag}`: invalid glob `{glob}`: {e}")))?;
         }
     }
     Ok(())
@@ -729,21 +1080,6 @@ fn confined_pack(config: &Config, entry: &Spanned<String>) -> Result<PathBuf, So
         return Err(outside());
     }
     Ok(canonical)
-}
-
-/// The absolute `path` with `.` and `..` folded as written, symlinks not resolved.
-fn lexical(path: &Path) -> PathBuf {
-    let mut folded = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                folded.pop();
-            }
-            other => folded.push(other),
-        }
-    }
-    folded
 }
 
 /// The owner of the file or directory at `path` (symlinks followed).

@@ -12,9 +12,16 @@
 //! keep their spans, so every error points into the file. Project versions (`python`, or any
 //! distribution a rule names) come from the `versions` table, else from what the packaging files
 //! beside the configuration declare ([`crate::config::project`]); each keeps where it came from.
-//! The keys that apply to a run as a whole ([`RunKeys`]: `fix`, `unsafe-fixes`, `output-format`)
-//! are read and checked here like the others; a run takes them from one configuration only, the
-//! one governing its root. Every key is documented in `docs/configuration.md`.
+//! The keys that apply to a run as a whole ([`RunKeys`]: `fix`, `unsafe-fixes`, `show-fixes`,
+//! `output-format`) are read and checked here like the others; a run takes them from one
+//! configuration only, the one governing its root. Every key is documented in
+//! `docs/configuration.md`.
+//!
+//! A configuration's `extend` names another file, read with it ([`Config::base`]) and in turn
+//! with the one it extends: each file keeps its own text, directory and spans, so an error points
+//! into the file that holds the value, its relative paths stay relative to it, and a value's
+//! [`Source`] names the file and key that set it. A cycle, a missing file or one that is no
+//! configuration is an error at the `extend` line naming it.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -54,6 +61,13 @@ pub struct Options {
     pub output_format: Option<Spanned<String>>,
     pub extend_safe_fixes: Option<SpannedList>,
     pub extend_unsafe_fixes: Option<SpannedList>,
+    pub fixable: Option<SpannedList>,
+    pub extend_fixable: Option<SpannedList>,
+    pub unfixable: Option<SpannedList>,
+    pub show_fixes: Option<bool>,
+    /// Another configuration file to read first, relative to this one's directory: this file's
+    /// keys override its keys.
+    pub extend: Option<Spanned<String>>,
     /// Pack name → its options' values (`[tool.anyio-lint.options.PACK]`), checked against the
     /// loaded packs' declarations by [`crate::config::resolve`].
     #[serde(rename = "options")]
@@ -105,13 +119,36 @@ impl Format {
 }
 
 /// The keys of one configuration that apply to a run as a whole rather than to the files it
-/// governs. A run takes them from the configuration governing its root only, under the command
-/// line; every configuration's are checked all the same.
-#[derive(Debug, Clone, Copy, Default)]
+/// governs, each with the file and key that set it. A run takes them from the configuration
+/// governing its root only, under the command line; every configuration's are checked all the
+/// same.
+#[derive(Debug, Clone, Default)]
 pub struct RunKeys {
-    pub fix: Option<bool>,
-    pub unsafe_fixes: Option<bool>,
-    pub output_format: Option<Format>,
+    pub fix: Option<(bool, Source)>,
+    pub unsafe_fixes: Option<(bool, Source)>,
+    pub show_fixes: Option<(bool, Source)>,
+    pub output_format: Option<(Format, Source)>,
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Nothing set it.
+    Default,
+    /// A command-line option (`--ignore`).
+    CommandLine(&'static str),
+    /// A key of a configuration file (`tool.anyio-lint.ignore`).
+    File { path: PathBuf, key: String },
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::CommandLine(option) => f.write_str(option),
+            Source::File { path, key } => write!(f, "{}: {key}", path.display()),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -152,10 +189,13 @@ pub struct Config {
     pub inferred_versions: ProjectVersions,
     /// Why a packaging file beside the file was not read, or a requirement in it not understood.
     pub warnings: Vec<String>,
+    /// The configuration this one's `extend` names, read with the ones it extends in turn.
+    pub base: Option<Box<Config>>,
 }
 
 impl Config {
-    /// The directory relative paths in the configuration are resolved from.
+    /// The directory relative paths in the configuration are resolved from (absolute, `..`
+    /// folded).
     pub fn root(&self) -> PathBuf {
         let directory = self
             .path
@@ -163,7 +203,7 @@ impl Config {
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or_else(|| PathBuf::from("."));
-        std::path::absolute(&directory).unwrap_or(directory)
+        lexical(&directory)
     }
 
     /// The file's name as shown in errors.
@@ -180,57 +220,105 @@ impl Config {
             .note("see docs/configuration.md for every key")
     }
 
-    /// The run-wide keys this file sets; an unknown `output-format` is an error pointing at it.
+    /// The run-wide keys this file sets, or the configurations it extends (the nearest that
+    /// sets each); an unknown `output-format` is an error pointing at it.
     pub fn run_keys(&self) -> Result<RunKeys, SourceError> {
-        let options = &self.options;
-        let output_format = match &options.output_format {
+        let output_format = match self.last(|o| o.output_format.as_ref()) {
             None => None,
-            Some(name) => Some(
-                <Format as clap::ValueEnum>::from_str(name.get_ref(), true).map_err(|_| {
-                    self.error(
-                        name.span(),
-                        format!(
-                            "`output-format = \"{}\"`: use {}",
-                            name.get_ref(),
-                            Format::names().join(", ")
-                        ),
-                    )
-                })?,
-            ),
+            Some((layer, name)) => {
+                let format =
+                    <Format as clap::ValueEnum>::from_str(name.get_ref(), true).map_err(|_| {
+                        layer.error(
+                            name.span(),
+                            format!(
+                                "`output-format = \"{}\"`: use {}",
+                                name.get_ref(),
+                                Format::names().join(", ")
+                            ),
+                        )
+                    })?;
+                Some((format, layer.source("output-format")))
+            }
+        };
+        let flag = |pick: fn(&Options) -> Option<&bool>, key: &str| {
+            self.last(pick)
+                .map(|(layer, value)| (*value, layer.source(key)))
         };
         Ok(RunKeys {
-            fix: options.fix,
-            unsafe_fixes: options.unsafe_fixes,
+            fix: flag(|o| o.fix.as_ref(), "fix"),
+            unsafe_fixes: flag(|o| o.unsafe_fixes.as_ref(), "unsafe-fixes"),
+            show_fixes: flag(|o| o.show_fixes.as_ref(), "show-fixes"),
             output_format,
         })
     }
 
-    /// The project versions: explicit `versions` over inferred ones.
+    /// The project versions: explicit `versions` (this file's over those of the configurations
+    /// it extends) over inferred ones.
     pub fn versions(&self) -> Result<ProjectVersions, SourceError> {
         let mut versions = self.inferred_versions.clone();
-        let table = if self.is_pyproject() {
-            "tool.anyio-lint.versions"
-        } else {
-            "versions"
-        };
-        for (distribution, text) in self.options.versions.iter().flatten() {
-            let version = Version::parse(text.get_ref()).ok_or_else(|| {
-                self.error(
-                    text.span(),
-                    format!(
-                        "`versions.{distribution}`: `{}` is not a version such as `4.12`",
-                        text.get_ref()
-                    ),
-                )
-            })?;
-            let source = VersionSource::File {
-                path: self.path.clone().unwrap_or_default(),
-                key: format!("{table}.{distribution}"),
-                declared: text.get_ref().clone(),
-            };
-            versions.insert(distribution.clone(), ProjectVersion { version, source });
+        for layer in self.layers() {
+            for (distribution, text) in layer.options.versions.iter().flatten() {
+                let version = Version::parse(text.get_ref()).ok_or_else(|| {
+                    layer.error(
+                        text.span(),
+                        format!(
+                            "`versions.{distribution}`: `{}` is not a version such as `4.12`",
+                            text.get_ref()
+                        ),
+                    )
+                })?;
+                let source = VersionSource::File {
+                    path: layer.path.clone().unwrap_or_default(),
+                    key: layer.key(&format!("versions.{distribution}")),
+                    declared: text.get_ref().clone(),
+                };
+                versions.insert(distribution.clone(), ProjectVersion { version, source });
+            }
         }
         Ok(versions)
+    }
+
+    /// This configuration and those it extends, the last extended first and this one last.
+    pub fn layers(&self) -> Vec<&Config> {
+        let mut layers = vec![self];
+        while let Some(base) = &layers[layers.len() - 1].base {
+            layers.push(base);
+        }
+        layers.reverse();
+        layers
+    }
+
+    /// The value `pick` takes from this configuration, else from the nearest configuration it
+    /// extends that sets it, with the configuration that set it.
+    pub fn last<'a, T>(
+        &'a self,
+        pick: impl Fn(&'a Options) -> Option<&'a T>,
+    ) -> Option<(&'a Config, &'a T)> {
+        let mut layer = Some(self);
+        while let Some(config) = layer {
+            if let Some(value) = pick(&config.options) {
+                return Some((config, value));
+            }
+            layer = config.base.as_deref();
+        }
+        None
+    }
+
+    /// `key` as this file spells it: under `tool.anyio-lint` in a `pyproject.toml`.
+    pub fn key(&self, key: &str) -> String {
+        if self.is_pyproject() {
+            format!("tool.anyio-lint.{key}")
+        } else {
+            key.to_owned()
+        }
+    }
+
+    /// The source of a value this file's `key` sets.
+    pub fn source(&self, key: &str) -> Source {
+        Source::File {
+            path: self.path.clone().unwrap_or_default(),
+            key: self.key(key),
+        }
     }
 
     fn is_pyproject(&self) -> bool {
@@ -267,6 +355,11 @@ const CONFIG_MARKERS: &[&str] = &[
     "output-format",
     "extend-safe-fixes",
     "extend-unsafe-fixes",
+    "fixable",
+    "extend-fixable",
+    "unfixable",
+    "show-fixes",
+    "extend",
 ];
 
 /// An error for TOML that `path` holds and serde refused: quoted when the file looks like a
@@ -288,8 +381,17 @@ fn toml_error(shown: &str, text: &str, error: &toml::de::Error) -> SourceError {
 
 /// Read a configuration file (`pyproject.toml` or an anyio-lint TOML file), or the packaging
 /// file (`setup.cfg`, `setup.py`) of a project without one, and the versions the packaging files
-/// beside it declare.
+/// beside it declare; then the configurations its `extend` names, in turn.
 pub fn read(path: &Path) -> Result<Config, SourceError> {
+    let mut config = read_file(path, true)?;
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| lexical(path));
+    config.base = read_base(&config, &mut vec![canonical])?;
+    Ok(config)
+}
+
+/// Read one configuration file; `project`: with the versions the packaging files beside it
+/// declare (a configuration another one extends gives only its own keys).
+fn read_file(path: &Path, project: bool) -> Result<Config, SourceError> {
     let directory = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -311,15 +413,21 @@ pub fn read(path: &Path) -> Result<Config, SourceError> {
     let (options, project_only, declared) = if name == "pyproject.toml" {
         let mut pyproject: Pyproject = toml::from_str(&text).map_err(error)?;
         let options = pyproject.tool.as_mut().and_then(|t| t.anyio_lint.take());
-        let declared = project::declared(directory, Some(pyproject.tables(path)));
+        let declared = match project {
+            true => project::declared(directory, Some(pyproject.tables(path))),
+            false => Default::default(),
+        };
         let project_only = options.is_none();
         (options.unwrap_or_default(), project_only, declared)
     } else {
         let options: Options = toml::from_str(&text).map_err(error)?;
         let sibling = directory.join("pyproject.toml");
-        let declared = match sibling_pyproject(&sibling)? {
-            Some(pyproject) => project::declared(directory, Some(pyproject.tables(&sibling))),
-            None => project::declared(directory, None),
+        let declared = match project {
+            false => Default::default(),
+            true => match sibling_pyproject(&sibling)? {
+                Some(pyproject) => project::declared(directory, Some(pyproject.tables(&sibling))),
+                None => project::declared(directory, None),
+            },
         };
         (options, false, declared)
     };
@@ -330,7 +438,86 @@ pub fn read(path: &Path) -> Result<Config, SourceError> {
         project_only,
         inferred_versions: declared.versions,
         warnings: declared.warnings,
+        base: None,
     })
+}
+
+/// The configuration `config`'s `extend` names (relative to `config`'s directory, `..` taken as
+/// written), read with those it extends in turn. `chain` holds the canonical paths of the files
+/// extending it, nearest last: naming one of them again is a cycle. Every error points at the
+/// `extend` line that names the file at fault.
+fn read_base(
+    config: &Config,
+    chain: &mut Vec<PathBuf>,
+) -> Result<Option<Box<Config>>, SourceError> {
+    let Some(extend) = &config.options.extend else {
+        return Ok(None);
+    };
+    let named = lexical(&config.root().join(extend.get_ref()));
+    let at = |message: String| config.error(extend.span(), message);
+    if extend.get_ref().trim().is_empty() {
+        return Err(at(
+            "`extend` is empty: name the configuration file to extend, e.g. `extend = \"../pyproject.toml\"`".to_owned(),
+        ));
+    }
+    let canonical = std::fs::canonicalize(&named).map_err(|error| {
+        at(match error.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "`extend` names {}, which does not exist: name a configuration file, relative to {}",
+                named.display(),
+                config.root().display()
+            ),
+            _ => format!("cannot read {}, which `extend` names: {error}", named.display()),
+        })
+    })?;
+    if let Some(first) = chain.iter().position(|path| *path == canonical) {
+        let mut cycle: Vec<String> = chain[first..]
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        cycle.push(canonical.display().to_string());
+        return Err(at(format!(
+            "`extend` makes a cycle: {}; remove one of these `extend` keys",
+            cycle.join(" extends ")
+        )));
+    }
+    let name = named.file_name().unwrap_or_default();
+    if name == "setup.cfg"
+        || name == "setup.py"
+        || std::fs::metadata(&named).is_ok_and(|m| m.is_dir())
+    {
+        return Err(at(format!(
+            "`extend` names {}, which is not a configuration: name a `pyproject.toml` with a \
+             `[tool.anyio-lint]` table or an anyio-lint TOML file",
+            named.display()
+        )));
+    }
+    let mut base = read_file(&named, false)?;
+    if base.project_only {
+        return Err(at(format!(
+            "`extend` names {}, which has no `[tool.anyio-lint]` table: there is nothing to extend",
+            named.display()
+        )));
+    }
+    chain.push(canonical);
+    base.base = read_base(&base, chain)?;
+    Ok(Some(Box::new(base)))
+}
+
+/// The absolute `path` with `.` and `..` folded as written, symlinks not resolved.
+pub fn lexical(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut folded = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                folded.pop();
+            }
+            other => folded.push(other),
+        }
+    }
+    folded
 }
 
 /// The `pyproject.toml` beside an `anyio-lint.toml`, if there is one. It is part of the

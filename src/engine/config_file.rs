@@ -90,7 +90,7 @@ pub fn read_and_check(
                     continue;
                 };
                 if let Some(captured) = setting.matches(name, format, entry) {
-                    let fixes = !disabled_fixes.contains(&rule_ref);
+                    let fixes = !disabled_fixes.contains(&rule_ref) && rules.fixable(rule_ref);
                     diagnostics.push(finding(
                         rules, rule_ref, &file, entry, &captured, source, fixes,
                     ));

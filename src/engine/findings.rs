@@ -14,7 +14,7 @@ use crate::pattern::metavar::{self, Piece};
 use crate::ruleset::{RuleRef, RuleSet};
 
 /// The finding of `rule_ref` at `range` with `bindings`, its fix rendered by `fixes` unless the
-/// rule's fixes are switched off for this file.
+/// rule's fixes are switched off for this file or not fixable in this run (`unfixable`).
 pub(super) fn finding<'t>(
     rules: &RuleSet,
     fixes: &mut Renderer<'t>,
@@ -28,7 +28,8 @@ pub(super) fn finding<'t>(
     let rule = rules.rule(rule_ref);
     let env = &bindings.env;
     let source = fixes.source;
-    let fix = if fixes.disabled.contains(&rule_ref) || blocked.is_some() {
+    let fix = if fixes.disabled.contains(&rule_ref) || blocked.is_some() || !rules.fixable(rule_ref)
+    {
         None
     } else {
         let applicability = rules.applicability(rule_ref);

@@ -388,6 +388,13 @@ pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic
             format!("unused `noqa` directive ({})", parts.join("; ")),
         ));
     }
+    if !rules.unused_noqa_fixable() {
+        for diagnostic in diagnostics.iter_mut() {
+            if diagnostic.origin == Origin::Suppression {
+                diagnostic.fix = None;
+            }
+        }
+    }
     diagnostics.sort_by_key(|d| (d.range.start(), d.range.end()));
 }
 

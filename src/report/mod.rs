@@ -4,10 +4,11 @@
 //! results always give the same bytes. The human formats show source text, paths and messages
 //! escaped ([`terminal`]); the machine formats keep them exact. Beside the findings' formats:
 //! baselines ([`baseline`]), the migration report ([`migration`]) and rule documentation pages
-//! ([`rule_docs`]).
+//! ([`rule_docs`]). `--show-fixes` counts fixes per file and rule in [`fixes`].
 
 pub mod baseline;
 pub mod ci;
+mod fixes;
 mod full;
 mod json;
 pub mod migration;
@@ -15,6 +16,7 @@ pub mod rule_docs;
 mod sarif;
 mod terminal;
 
+pub use fixes::fix_summary;
 use full::full;
 pub use json::{json, json_lines};
 pub use terminal::escape;

@@ -50,17 +50,63 @@ fn names(rule: &Rule) -> Vec<&str> {
         .collect()
 }
 
+/// The rule selectors of one layer of configuration: a file of an `extend` chain (the command
+/// line joins the last). `select` (or `fixable`), when given, decides alone what the layers
+/// before it said; `extend` adds to it and `ignore` (or `unfixable`) takes away. Within a layer
+/// the longest matching selector decides, `ALL` being the empty prefix; on a tie `ignore` wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selectors {
+    pub select: Vec<String>,
+    pub extend: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selectors {
+    /// Whether a rule named `names` is on after this layer, `before` being what the layers before
+    /// it decided. With `explicit` (an opt-in rule's selection), only selectors naming digits
+    /// select.
+    fn decide(&self, names: &[&str], explicit: bool, before: bool) -> bool {
+        decide(
+            [&self.select, &self.extend, &self.ignore],
+            names,
+            explicit,
+            before,
+        )
+    }
+}
+
+/// [`Selectors::decide`] for the lists `select`, `extend` and `ignore` of one layer.
+fn decide(
+    [select, extend, ignore]: [&[String]; 3],
+    names: &[&str],
+    explicit: bool,
+    before: bool,
+) -> bool {
+    let best = |selectors: &[String]| longest_match(selectors, names, explicit);
+    let selected = best(select).max(best(extend));
+    match (selected, longest_match(ignore, names, false)) {
+        (Some(s), Some(i)) => s > i,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => select.is_empty() && before,
+    }
+}
+
 /// `--select` / `--ignore` codes and prefixes, matched against a rule's code and its aliases. The
 /// longest matching prefix decides; `ALL` is the empty prefix; on a tie `ignore` wins. An opt-in
 /// rule is selected only by a selector naming digits of its code or of an alias (`AIO9`,
 /// `AIO910`), never by the default selection, `ALL` or a bare prefix; `ignore` then decides as
-/// for any rule. Per-file ignores then remove rules whatever selected them.
+/// for any rule. The layers a configuration inherits through `extend` ([`Selectors`]) decide
+/// first, base first; `select`, `extend_select` and `ignore` are the last layer. Per-file ignores
+/// then remove rules whatever selected them.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub select: Vec<String>,
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub per_file_ignore: Vec<String>,
+    /// The selectors of the configurations `extend` named, base first.
+    pub inherited: Vec<Selectors>,
 }
 
 impl Selection {
@@ -79,27 +125,22 @@ impl Selection {
     }
 
     fn selects(&self, names: &[&str], opt_in: bool) -> bool {
-        let best = |selectors: &[String]| longest_match(selectors, names, opt_in);
-        let selected = if self.select.is_empty() {
-            (!opt_in).then_some(0)
-        } else {
-            best(&self.select)
-        };
-        let selected = selected.max(best(&self.extend_select));
-        match (selected, longest_match(&self.ignore, names, false)) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(s), Some(i)) => s > i,
-        }
+        let inherited = (self.inherited.iter())
+            .fold(!opt_in, |before, layer| layer.decide(names, opt_in, before));
+        let last = [&self.select[..], &self.extend_select, &self.ignore];
+        decide(last, names, opt_in, inherited)
     }
 }
 
 /// `extend-safe-fixes` / `extend-unsafe-fixes`: rule selectors whose fixes become safe or unsafe.
-/// The longest matching selector decides; on a tie the fix stays unsafe.
+/// The longest matching selector decides; on a tie the fix stays unsafe. `fixable` /
+/// `extend-fixable` / `unfixable`, per layer of configuration ([`Selectors`], base first): which
+/// rules' fixes are offered and applied at all (every rule's when there are none).
 #[derive(Debug, Clone, Default)]
 pub struct FixSelection {
     pub safe: Vec<String>,
     pub unsafe_: Vec<String>,
+    pub fixable: Vec<Selectors>,
 }
 
 impl FixSelection {
@@ -112,6 +153,11 @@ impl FixSelection {
             (Some(_), None) => Applicability::Safe,
             (None, None) => declared,
         }
+    }
+
+    /// Whether the fixes of a rule named `names` are offered and applied.
+    fn fixes(&self, names: &[&str]) -> bool {
+        (self.fixable.iter()).fold(true, |before, layer| layer.decide(names, false, before))
     }
 }
 
@@ -136,6 +182,10 @@ pub struct RuleSet {
     drop_unused_imports: Vec<String>,
     /// Fix applicability per enabled rule, after `extend-safe-fixes` / `extend-unsafe-fixes`.
     applicability: FxHashMap<RuleRef, Applicability>,
+    /// The enabled rules whose fixes are neither offered nor applied (`unfixable`), and whether
+    /// the unused-suppression rule's are not.
+    unfixable: FxHashSet<RuleRef>,
+    unused_noqa_unfixable: bool,
     /// Whether the unused-suppression rule is enabled; then the pattern of a directive that
     /// names one of the loaded packs' prefixes, which makes a file worth parsing.
     unused_noqa: Option<Regex>,
@@ -233,6 +283,8 @@ impl RuleSet {
             cleanups: Vec::new(),
             drop_unused_imports: Vec::new(),
             applicability: FxHashMap::default(),
+            unfixable: FxHashSet::default(),
+            unused_noqa_unfixable: false,
             unused_noqa: None,
             versions: versions.clone(),
             options: option_sets,
@@ -302,15 +354,21 @@ impl RuleSet {
         set
     }
 
-    /// Re-decide fix applicability with `extend-safe-fixes` / `extend-unsafe-fixes`.
+    /// Re-decide fix applicability with `extend-safe-fixes` / `extend-unsafe-fixes`, and which
+    /// rules' fixes are offered at all with `fixable` / `extend-fixable` / `unfixable`.
     pub fn with_fix_selection(mut self, fixes: &FixSelection) -> RuleSet {
-        if fixes.safe.is_empty() && fixes.unsafe_.is_empty() {
-            return self;
-        }
         let packs = self.packs.clone();
-        for (rule_ref, applicability) in self.applicability.iter_mut() {
-            let rule = &packs[rule_ref.pack as usize].rules[rule_ref.rule as usize];
-            *applicability = fixes.applicability(rule, *applicability);
+        if !fixes.safe.is_empty() || !fixes.unsafe_.is_empty() {
+            for (rule_ref, applicability) in self.applicability.iter_mut() {
+                let rule = &packs[rule_ref.pack as usize].rules[rule_ref.rule as usize];
+                *applicability = fixes.applicability(rule, *applicability);
+            }
+        }
+        if !fixes.fixable.is_empty() {
+            self.unfixable = (self.enabled.iter().copied())
+                .filter(|r| !fixes.fixes(&names(&packs[r.pack as usize].rules[r.rule as usize])))
+                .collect();
+            self.unused_noqa_unfixable = !fixes.fixes(&[codes::UNUSED_NOQA]);
         }
         self
     }
@@ -321,6 +379,16 @@ impl RuleSet {
             .get(&rule)
             .copied()
             .unwrap_or(Applicability::Safe)
+    }
+
+    /// Whether a rule's fixes are offered and applied (`unfixable` takes them away).
+    pub fn fixable(&self, rule: RuleRef) -> bool {
+        !self.unfixable.contains(&rule)
+    }
+
+    /// Whether the unused-suppression rule's fixes are offered and applied.
+    pub fn unused_noqa_fixable(&self) -> bool {
+        !self.unused_noqa_unfixable
     }
 
     /// The project's versions the rules were enabled for.
@@ -487,4 +555,83 @@ fn requirements_hold(rule: &Rule, versions: &BTreeMap<String, Version>) -> bool 
             Some(version) => spec.contains(version),
             None => spec.contains_newest(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(select: &[&str], extend: &[&str], ignore: &[&str]) -> Selectors {
+        let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect();
+        Selectors {
+            select: owned(select),
+            extend: owned(extend),
+            ignore: owned(ignore),
+        }
+    }
+
+    fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn each_layer_of_selectors_decides_over_the_layers_before_it() {
+        // The base ignores AIO1; the file extending it selects AIO101 again.
+        let selection = Selection {
+            extend_select: strings(&["AIO101"]),
+            inherited: vec![layer(&[], &[], &["AIO1"])],
+            ..Selection::default()
+        };
+        let enabled = |code| selection.enables(code);
+        assert!(enabled("AIO101") && !enabled("AIO102") && enabled("AIO201"));
+        // A later `select` decides alone: the base's `ignore` no longer applies.
+        let selection = Selection {
+            select: strings(&["AIO"]),
+            inherited: vec![layer(&[], &[], &["AIO1"])],
+            ..Selection::default()
+        };
+        assert!(selection.enables("AIO102") && !selection.enables("ANY101"));
+        // The base's `select` stands where later layers say nothing of a rule.
+        let selection = Selection {
+            extend_select: strings(&["ANY1"]),
+            ignore: strings(&["AIO2"]),
+            inherited: vec![layer(&["AIO"], &[], &[])],
+            ..Selection::default()
+        };
+        let enabled = |code| selection.enables(code);
+        assert!(enabled("AIO101") && !enabled("AIO201"));
+        assert!(enabled("ANY101") && !enabled("ANY201"));
+        // Within a layer the longest selector decides, and `ignore` wins a tie.
+        let selection = Selection {
+            inherited: vec![layer(&[], &["AIO101"], &["AIO1"]), layer(&[], &[], &[])],
+            ..Selection::default()
+        };
+        assert!(selection.enables("AIO101") && !selection.enables("AIO102"));
+        let tie = Selection {
+            inherited: vec![layer(&[], &["AIO1"], &["AIO1"])],
+            ..Selection::default()
+        };
+        assert!(!tie.enables("AIO101"));
+    }
+
+    #[test]
+    fn fixability_is_decided_layer_by_layer_and_every_rule_is_fixable_by_default() {
+        let fixes = |layers: Vec<Selectors>, code: &str| {
+            FixSelection {
+                fixable: layers,
+                ..FixSelection::default()
+            }
+            .fixes(&[code])
+        };
+        assert!(fixes(Vec::new(), "AIO101"));
+        assert!(!fixes(vec![layer(&[], &[], &["AIO1"])], "AIO101"));
+        assert!(fixes(vec![layer(&[], &[], &["AIO1"])], "AIO201"));
+        // `fixable` names the only fixable rules; `extend-fixable` adds to them.
+        let only = vec![layer(&["AIO2"], &["AIO101"], &[])];
+        assert!(fixes(only.clone(), "AIO201") && fixes(only.clone(), "AIO101"));
+        assert!(!fixes(only, "AIO102"));
+        // A later layer's `extend-fixable` gives back what an earlier `unfixable` took.
+        let given_back = vec![layer(&[], &[], &["ALL"]), layer(&[], &["AIO101"], &[])];
+        assert!(fixes(given_back.clone(), "AIO101") && !fixes(given_back, "AIO102"));
+    }
 }

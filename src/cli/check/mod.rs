@@ -1,7 +1,8 @@
 //! `anyio-lint check`: resolve the run's options once ([`run`]), then run its mode on standard
 //! input ([`stdin`]) or on the files found ([`modes`]): check, fix, diff, add `noqa` directives,
 //! or write a baseline. Every mode reads and checks the files through [`files`].
-//! `--show-settings` prints the settings of one path instead ([`show`]).
+//! `--show-settings` prints the settings of one path instead, and `--show-files` the files found
+//! ([`show`]).
 
 mod files;
 mod modes;
@@ -25,6 +26,11 @@ fn resolver(args: &CheckArgs) -> Result<Arc<Resolver>, Failure> {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
+        fixable: args.fixable.clone(),
+        extend_fixable: args.extend_fixable.clone(),
+        unfixable: args.unfixable.clone(),
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
         versions: parse_versions(&args.versions)?,
         force_exclude: flag(args.force_exclude, args.no_force_exclude),
         rulepacks: args.packs.rulepacks.clone(),
@@ -68,6 +74,11 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         return Ok(0);
     }
     if args.paths.iter().any(|p| is_stdin(p)) {
+        if args.show_files {
+            return Err(Failure::Message(
+                "`--show-files` lists the files a walk of paths finds; `-` (standard input) is no file: name files or directories".to_owned(),
+            ));
+        }
         return stdin::check_stdin(&run, args.stdin_filename.as_deref(), &governing);
     }
     let named: Vec<&Path> = args
@@ -79,6 +90,14 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         .collect();
     let paths = paths_or_current(&args.paths);
     let found = || discover::discover(&paths, &resolver);
+    if args.show_files {
+        let found = found()?;
+        print!("{}", show::show_files(&found));
+        for (path, message) in &found.errors {
+            eprintln!("error: cannot walk {}: {message}", path.display());
+        }
+        return Ok(if found.errors.is_empty() { 0 } else { 2 });
+    }
     match &run.mode {
         Mode::Check | Mode::Fix => {
             let output = match &run.output_file {

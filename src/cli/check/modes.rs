@@ -2,17 +2,21 @@
 //! code, and what they share to show findings. `--baseline` drops the findings it records from
 //! what check and fix report ([`apply_baseline`]).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::analysis::project::InProject;
 use crate::analysis::tokens::TokenFacts;
 use crate::base::source::SourceText;
 use crate::cli::Failure;
 use crate::config::discover::Found;
+use crate::config::resolve::Settings;
 use crate::config::settings::Format;
 use crate::engine::noqa;
 use crate::fix::write::Output;
+use crate::pack::Pack;
 use crate::report::baseline::Baseline;
 use crate::report::{self, FileReport};
 use crate::ruleset::RuleSet;
@@ -45,7 +49,14 @@ pub(super) fn check_or_fix(
     let baselined = apply_baseline(run, &mut reports.files)?;
     let totals = report::totals(&reports.files, run.unsafe_fixes);
     let code = reports.exit(exit_code(run, totals));
+    let names = match run.show_fixes {
+        true => rule_names(found.files.iter().map(|(_, settings)| &**settings)),
+        false => RuleNames::new(),
+    };
     if run.fix_only {
+        if !run.quiet && run.show_fixes && run.format.is_human() {
+            print!("{}", fix_summary(&reports.files, run, &names));
+        }
         if !run.quiet && totals.fixed > 0 {
             println!("Fixed {}.", plural_errors(totals.fixed));
         }
@@ -57,14 +68,14 @@ pub(super) fn check_or_fix(
             color: false,
             ..run.clone()
         };
-        emit(&mut body, &reports.files, &plain, totals);
+        emit(&mut body, &reports.files, &plain, totals, &names);
         output
             .write(&body)
             .map_err(|e| format!("cannot write {}: {e}", output.path().display()))?;
         return Ok(code);
     }
     let mut stdout = std::io::stdout().lock();
-    emit(&mut stdout, &reports.files, run, totals);
+    emit(&mut stdout, &reports.files, run, totals, &names);
     if baselined > 0 && !run.quiet && run.format.is_human() {
         let _ = writeln!(
             stdout,
@@ -264,13 +275,50 @@ fn plural_errors(n: usize) -> String {
     }
 }
 
+/// Rule names by code, for the rules of every configuration of a run (and the engine's).
+pub(super) type RuleNames = BTreeMap<String, String>;
+
+/// The names of the rules the `settings` load, by code.
+pub(super) fn rule_names<'a>(settings: impl IntoIterator<Item = &'a Settings>) -> RuleNames {
+    let mut names = RuleNames::new();
+    names.insert(
+        noqa::UNUSED_NOQA.to_owned(),
+        noqa::UNUSED_NOQA_NAME.to_owned(),
+    );
+    let mut seen: Vec<*const Vec<Pack>> = Vec::new();
+    for settings in settings {
+        let packs = &settings.rules().packs;
+        if seen.contains(&Arc::as_ptr(packs)) {
+            continue;
+        }
+        seen.push(Arc::as_ptr(packs));
+        for rule in packs.iter().flat_map(|pack| &pack.rules) {
+            names.insert(rule.code.clone(), rule.name.clone());
+        }
+    }
+    names
+}
+
+/// `--show-fixes`: the fixes the run applied (or, when it fixes nothing, those available) per
+/// file and rule, followed by a blank line; nothing when there are none.
+fn fix_summary(reports: &[FileReport], run: &RunWide, names: &RuleNames) -> String {
+    let name = |code: &str| names.get(code).cloned();
+    let summary = report::fix_summary(reports, run.fix, run.unsafe_fixes, name);
+    if summary.is_empty() {
+        summary
+    } else {
+        summary + "\n"
+    }
+}
+
 /// Print the findings in the run's format (or their statistics), with the summary lines when the
-/// format is for people.
+/// format is for people (and, with `--show-fixes`, the fixes per file and rule before them).
 pub(super) fn emit(
     out: &mut impl Write,
     reports: &[FileReport],
     run: &RunWide,
     totals: report::Totals,
+    names: &RuleNames,
 ) {
     if run.statistics {
         let table = if run.format == Format::Json {
@@ -284,6 +332,14 @@ pub(super) fn emit(
     let body = report::render(run.format, reports, run.unsafe_fixes, run.color);
     let _ = out.write_all(body.as_bytes());
     if run.format.is_human() && !run.quiet {
+        if run.show_fixes {
+            let fixes = fix_summary(reports, run, names);
+            // Apart from the findings, as the full and grouped formats end.
+            if !fixes.is_empty() && !body.is_empty() && !body.ends_with("\n\n") {
+                let _ = out.write_all(b"\n");
+            }
+            let _ = out.write_all(fixes.as_bytes());
+        }
         let _ = out.write_all(report::summary(totals, run.fix).as_bytes());
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, Failure, flag};
 use crate::config::resolve::{Settings, known_selector};
-use crate::config::settings::{Format, RunKeys};
+use crate::config::settings::{Format, RunKeys, Source};
 use crate::pack::Pack;
 
 /// What a run does with the files it checks. Exactly one applies: the options that would make
@@ -40,6 +40,11 @@ pub(super) struct RunWide {
     pub fix_only: bool,
     /// `--output-format`, else `output-format`, else `full`.
     pub format: Format,
+    /// `--show-fixes` / `--no-show-fixes`, else `show-fixes`: after the findings, the fixes
+    /// applied or available per file and rule.
+    pub show_fixes: bool,
+    /// Where `fix`, `unsafe-fixes`, `show-fixes` and `output-format` came from.
+    pub sources: RunSources,
     /// Whether standard output gets colors (`--color`, else whether it is a terminal).
     pub color: bool,
     pub statistics: bool,
@@ -54,18 +59,57 @@ pub(super) struct RunWide {
     pub baseline: Option<PathBuf>,
 }
 
+/// Where each run-wide option came from: the command line, the configuration governing the
+/// run's root (or one it extends), or the default.
+#[derive(Debug, Clone)]
+pub(super) struct RunSources {
+    pub fix: Source,
+    pub unsafe_fixes: Source,
+    pub show_fixes: Source,
+    pub format: Source,
+}
+
+/// A run-wide option: the command line's (`Some` with the option given), else the
+/// configuration's, else `default`; with where it came from.
+fn decided<T>(
+    command_line: Option<(T, &'static str)>,
+    configured: Option<(T, Source)>,
+    default: T,
+) -> (T, Source) {
+    match (command_line, configured) {
+        (Some((value, option)), _) => (value, Source::CommandLine(option)),
+        (None, Some(configured)) => configured,
+        (None, None) => (default, Source::Default),
+    }
+}
+
+/// `--flag` / `--no-flag` as [`flag`] reads them, with the option that decided.
+fn flag_option(
+    (on, on_name): (bool, &'static str),
+    (off, off_name): (bool, &'static str),
+) -> Option<(bool, &'static str)> {
+    flag(on, off).map(|value| (value, if value { on_name } else { off_name }))
+}
+
 impl RunWide {
     /// Resolve the run-wide options of `args` over `keys`, the run-wide keys of the configuration
     /// governing the run's root, whose settings are `root`. A configuration's `fix = true` the
     /// command line does not decide is said on standard error. Refuses command-line selectors
     /// that name no rule of the root's packs, and options that contradict one another.
     pub fn resolve(args: &CheckArgs, keys: RunKeys, root: &Settings) -> Result<RunWide, Failure> {
-        let fix = flag(args.fix || args.fix_only, args.no_fix);
-        if fix.is_none() && keys.fix == Some(true) && !args.show_settings {
-            let config = root
-                .config
-                .as_ref()
-                .map_or_else(|| "configuration".to_owned(), |p| p.display().to_string());
+        let fix_option = if args.fix_only { "--fix-only" } else { "--fix" };
+        let fix = flag_option(
+            (args.fix || args.fix_only, fix_option),
+            (args.no_fix, "--no-fix"),
+        );
+        let quiet_about_fix = args.show_settings || args.show_files;
+        if let (None, Some((true, source))) = (fix, &keys.fix)
+            && !quiet_about_fix
+        {
+            let config = match source {
+                Source::File { path, .. } => path.display().to_string(),
+                _ => "configuration".to_owned(),
+            };
             eprintln!(
                 "warning: {config} sets `fix = true`: the files it governs are fixed in place, \
                  as with `--fix`; pass `--no-fix` to only report, or `--fix` to fix without this \
@@ -73,7 +117,7 @@ impl RunWide {
             );
         }
         check_cli_selectors(args, &root.rules().packs)?;
-        let fix = fix.or(keys.fix).unwrap_or(false);
+        let (fix, fix_source) = decided(fix, keys.fix, false);
         if args.write_baseline.is_some() && (fix || args.diff || args.add_noqa) {
             return Err(Failure::Message(
                 "`--write-baseline` records findings; it cannot be combined with `--fix`, `--diff` or `--add-noqa`".to_owned(),
@@ -91,17 +135,31 @@ impl RunWide {
             None if fix => Mode::Fix,
             None => Mode::Check,
         };
+        let unsafe_fixes = flag_option(
+            (args.unsafe_fixes, "--unsafe-fixes"),
+            (args.no_unsafe_fixes, "--no-unsafe-fixes"),
+        );
+        let (unsafe_fixes, unsafe_source) = decided(unsafe_fixes, keys.unsafe_fixes, false);
+        let show_fixes = flag_option(
+            (args.show_fixes, "--show-fixes"),
+            (args.no_show_fixes, "--no-show-fixes"),
+        );
+        let (show_fixes, show_fixes_source) = decided(show_fixes, keys.show_fixes, false);
+        let format = args.output_format.map(|f| (f, "--output-format"));
+        let (format, format_source) = decided(format, keys.output_format, Format::Full);
         Ok(RunWide {
             mode,
             fix,
-            unsafe_fixes: flag(args.unsafe_fixes, args.no_unsafe_fixes)
-                .or(keys.unsafe_fixes)
-                .unwrap_or(false),
+            unsafe_fixes,
             fix_only: args.fix_only,
-            format: args
-                .output_format
-                .or(keys.output_format)
-                .unwrap_or(Format::Full),
+            format,
+            show_fixes,
+            sources: RunSources {
+                fix: fix_source,
+                unsafe_fixes: unsafe_source,
+                show_fixes: show_fixes_source,
+                format: format_source,
+            },
             color: match args.color.as_str() {
                 "always" => true,
                 "never" => false,
@@ -130,6 +188,9 @@ fn check_cli_selectors(args: &CheckArgs, packs: &[Pack]) -> Result<(), Failure> 
         .iter()
         .chain(&args.extend_select)
         .chain(&args.ignore)
+        .chain(&args.fixable)
+        .chain(&args.extend_fixable)
+        .chain(&args.unfixable)
     {
         known_selector(packs, selector).map_err(Failure::Message)?;
     }

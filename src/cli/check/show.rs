@@ -1,26 +1,23 @@
-//! `check --show-settings [PATH]`: the settings in force for one file or directory, and for each
-//! project version where it came from. Nothing is checked. The layout is documented in
-//! `docs/configuration.md`; every list is in a fixed order, so the output depends on the
-//! settings only.
+//! `check --show-settings [PATH]`: the settings in force for one file or directory, each with
+//! where it came from (a configuration file and key, the command line, or the default), and for
+//! each project version where it came from. `check --show-files`: the files a run would check.
+//! Nothing is checked. The layouts are documented in `docs/configuration.md`; every list is in a
+//! fixed order, so the output depends on the settings only.
 
 use std::fmt::Write;
 use std::path::Path;
 
 use crate::cli::display_path;
+use crate::config::discover::Found;
 use crate::config::resolve::Settings;
+use crate::config::settings::Source;
 
 use super::run::RunWide;
 
-/// The settings governing `path` (`settings`, and the run-wide options `run`), as text.
+/// The settings governing `path` (`settings`, and the run-wide options `run`), as text: one line
+/// per setting and source, `KEY  VALUES  from SOURCE`, or `KEY  VALUES (default)`.
 pub(super) fn show_settings(path: &Path, settings: &Settings, run: &RunWide) -> String {
     let mut out = String::new();
-    let list = |items: &[String], default: &str| {
-        if items.is_empty() {
-            default.to_owned()
-        } else {
-            items.join(", ")
-        }
-    };
     let mut line = |key: &str, value: &str| {
         let _ = writeln!(out, "{key:<20} {value}");
     };
@@ -34,50 +31,31 @@ pub(super) fn show_settings(path: &Path, settings: &Settings, run: &RunWide) -> 
         Some(file) => file.display().to_string(),
     };
     line("configuration", &configuration);
-    let origins: Vec<String> = settings
-        .rules()
-        .packs
-        .iter()
-        .map(|pack| pack.origin.clone())
-        .collect();
-    line("rule packs", &list(&origins, "(none)"));
-    let selection = settings.selection();
-    line("select", &list(&selection.select, "ALL (default)"));
-    line("extend-select", &list(&selection.extend_select, "(none)"));
-    line("ignore", &list(&selection.ignore, "(none)"));
-    let per_file: Vec<String> = settings
-        .per_file_ignores()
-        .map(|(glob, selectors)| format!("{glob:?} = {}", selectors.join(" ")))
-        .collect();
-    line("per-file-ignores", &list(&per_file, "(none)"));
-    let fixes = settings.fix_selection();
-    line("extend-safe-fixes", &list(&fixes.safe, "(none)"));
-    line("extend-unsafe-fixes", &list(&fixes.unsafe_, "(none)"));
-    let (exclude, include) = settings.globs();
-    line("exclude", &list(exclude, "(none)"));
-    line("include", &list(include, "*.py, *.pyi (default)"));
-    line("force-exclude", &settings.force_exclude.to_string());
-    line("fix", &run.fix.to_string());
-    line("unsafe-fixes", &run.unsafe_fixes.to_string());
+    for base in &settings.extends {
+        line("extends", &base.display().to_string());
+    }
+    for setting in settings.provenance() {
+        line(setting.key, &sourced(&setting.values, &setting.source));
+    }
     let format = clap::ValueEnum::to_possible_value(&run.format)
         .map(|value| value.get_name().to_owned())
         .unwrap_or_default();
-    line("output-format", &format);
-    let options: Vec<String> = (settings.options().iter())
-        .flat_map(|(pack, options)| {
-            options.iter().map(move |(name, value)| {
-                let entries: Vec<String> = (value.entries.iter())
-                    .map(|(glob, text)| match text.is_empty() {
-                        true => format!("{glob:?}"),
-                        false => format!("{glob:?} = {text:?}"),
-                    })
-                    .collect();
-                format!("{pack}.{name} = [{}]", entries.join(", "))
-            })
-        })
-        .collect();
-    if !options.is_empty() {
-        line("options", &options.join("; "));
+    let sources = &run.sources;
+    for (key, value, source) in [
+        ("fix", run.fix.to_string(), &sources.fix),
+        (
+            "unsafe-fixes",
+            run.unsafe_fixes.to_string(),
+            &sources.unsafe_fixes,
+        ),
+        (
+            "show-fixes",
+            run.show_fixes.to_string(),
+            &sources.show_fixes,
+        ),
+        ("output-format", format, &sources.format),
+    ] {
+        line(key, &sourced(&[value], source));
     }
     let rules = if path.is_dir() {
         settings.rules().clone()
@@ -109,4 +87,28 @@ pub(super) fn show_settings(path: &Path, settings: &Settings, run: &RunWide) -> 
         let _ = writeln!(out, "  {pair:<width$}  from {source}");
     }
     out
+}
+
+/// `values` (`(none)` when empty) and where they came from: nothing more for an empty default,
+/// `(default)` for another default, `from SOURCE` otherwise.
+fn sourced(values: &[String], source: &Source) -> String {
+    let listed = if values.is_empty() {
+        "(none)".to_owned()
+    } else {
+        values.join(", ")
+    };
+    match source {
+        Source::Default if values.is_empty() => listed,
+        Source::Default => format!("{listed} (default)"),
+        source => format!("{listed}  from {source}"),
+    }
+}
+
+/// `--show-files`: each file found, as the run's reports name it, one per line in sorted order.
+pub(super) fn show_files(found: &Found) -> String {
+    let mut shown: Vec<String> = (found.files.iter())
+        .map(|(path, _)| display_path(path))
+        .collect();
+    shown.sort();
+    shown.into_iter().map(|path| path + "\n").collect()
 }

@@ -11,7 +11,7 @@ use crate::config::resolve::Settings;
 use crate::report;
 
 use super::files::check_file;
-use super::modes::{apply_baseline, emit, exit_code, unified_diff};
+use super::modes::{apply_baseline, emit, exit_code, rule_names, unified_diff};
 use super::run::{Mode, RunWide};
 
 /// Check standard input, named `name` (`--stdin-filename`), with the `settings` governing that
@@ -56,6 +56,7 @@ pub(super) fn check_stdin(
     let mut reports = vec![checked.report];
     apply_baseline(run, &mut reports)?;
     let totals = report::totals(&reports, run.unsafe_fixes);
+    let names = rule_names([settings]);
     if diff {
         if let Some(new_text) = &changed {
             print!("{}", unified_diff(&shown, &source.text, new_text));
@@ -70,10 +71,10 @@ pub(super) fn check_stdin(
                 color: run.color && stderr_color(),
                 ..run.clone()
             };
-            emit(&mut std::io::stderr(), &reports, &on_stderr, totals);
+            emit(&mut std::io::stderr(), &reports, &on_stderr, totals, &names);
         }
         return Ok(exit_code(run, totals));
     }
-    emit(&mut std::io::stdout().lock(), &reports, run, totals);
+    emit(&mut std::io::stdout().lock(), &reports, run, totals, &names);
     Ok(exit_code(run, totals))
 }
