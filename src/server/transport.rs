@@ -163,7 +163,7 @@ mod tests {
             framed("{not json"),
             "Content-Type: x\r\n\r\n".into(),
             "Content-Length: many\r\n\r\n".into(),
-            framed(r#"{"jsonrpc":"2.0","id":{"a":1},"method":"x"}"#),
+            framed("[1, 2]"),
             framed(good),
         ]
         .concat();
