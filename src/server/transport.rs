@@ -37,9 +37,9 @@ fn read_all(input: &mut impl BufRead, sender: &SyncSender<Incoming>) {
     loop {
         let incoming = match read_body(input) {
             Ok(None) => Incoming::Closed(None),
-            Ok(Some(Ok(body))) => match serde_json::from_slice::<Message>(&body) {
+            Ok(Some(Ok(body))) => match message(&body) {
                 Ok(message) => Incoming::Message(message),
-                Err(error) => Incoming::Malformed(format!("not a JSON-RPC message: {error}")),
+                Err(why) => Incoming::Malformed(why),
             },
             Ok(Some(Err(why))) => Incoming::Malformed(why),
             Err(error) => Incoming::Closed(Some(error.to_string())),
@@ -49,6 +49,22 @@ fn read_all(input: &mut impl BufRead, sender: &SyncSender<Incoming>) {
             return;
         }
     }
+}
+
+/// The message a body holds: a request has a method and an id, a notification a method only,
+/// a response neither.
+fn message(body: &[u8]) -> Result<Message, String> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|error| format!("a body that is not JSON: {error}"))?;
+    let serde_json::Value::Object(fields) = &value else {
+        return Err("a body that is not a JSON-RPC message (a JSON object)".into());
+    };
+    let read = match (fields.contains_key("method"), fields.contains_key("id")) {
+        (true, true) => serde_json::from_value(value).map(Message::Request),
+        (true, false) => serde_json::from_value(value).map(Message::Notification),
+        (false, _) => serde_json::from_value(value).map(Message::Response),
+    };
+    read.map_err(|error| format!("not a JSON-RPC message: {error}"))
 }
 
 /// The next message's body: `Ok(None)` at the end of the stream; `Some(Err)` for a message
@@ -164,6 +180,7 @@ mod tests {
             "Content-Type: x\r\n\r\n".into(),
             "Content-Length: many\r\n\r\n".into(),
             framed("[1, 2]"),
+            framed(r#"{"jsonrpc":"2.0","id":{"a":1},"method":"x"}"#),
             framed(good),
         ]
         .concat();
