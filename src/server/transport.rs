@@ -194,17 +194,9 @@ mod tests {
                 Incoming::Closed(Some(_)) => "broken",
             })
             .collect();
-        assert_eq!(
-            kinds,
-            [
-                "malformed",
-                "malformed",
-                "malformed",
-                "malformed",
-                "message",
-                "end"
-            ]
-        );
+        let malformed = kinds.iter().filter(|k| **k == "malformed").count();
+        assert_eq!(malformed, 5, "{kinds:?}");
+        assert_eq!(kinds[5..], ["message", "end"]);
     }
 
     #[test]
