@@ -10,9 +10,9 @@
 //! broken is said to the client (a message, and a diagnostic on the file) while documents
 //! governed by other configurations are served as before.
 //!
-//! One thread reads messages ([`transport`]); this one handles them in order. Messages that
-//! arrive together are handled together before diagnostics are published, so a burst of edits
-//! is checked once. A handler that panics answers its request with an internal error and the
+//! One thread reads messages ([`transport`]); this one handles them in order. Notifications that
+//! arrive together are handled together before diagnostics are published (and before the next
+//! request is answered), so a burst of edits is checked once. A handler that panics answers its request with an internal error and the
 //! server goes on; a message that is not JSON-RPC is answered with a parse error.
 
 mod lint;
@@ -132,7 +132,13 @@ impl<W: Write> Server<W> {
                     {
                         return u8::from(!self.shut_down);
                     }
-                    Incoming::Message(message) => self.handle(message),
+                    Incoming::Message(message) => {
+                        // A request is answered after the diagnostics of the changes before it.
+                        if matches!(message, Message::Request(_)) {
+                            self.publish_dirty();
+                        }
+                        self.handle(message);
+                    }
                 }
                 if self.broken {
                     return 1;
@@ -391,10 +397,8 @@ impl<W: Write> Server<W> {
             return;
         };
         match method.as_str() {
-            notify::Initialized::METHOD => {
-                if watches_files(&session.client) {
-                    self.register_watchers();
-                }
+            notify::Initialized::METHOD if watches_files(&session.client) => {
+                self.register_watchers();
             }
             notify::DidOpenTextDocument::METHOD => {
                 let Ok(params) = from::<lsp_types::DidOpenTextDocumentParams>(params) else {
