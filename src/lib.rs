@@ -55,7 +55,7 @@ mod report;
 mod ruleset;
 mod server;
 
-// What an embedder (an editor integration, a test) needs: load packs, build a rule set, check a
+// What an embedder (a test, a tool of its own) needs: load packs, build a rule set, check a
 // text, run the fix loop on it (`check_named` and `fix_named` read a configuration file a rule
 // reads as one).
 pub use analysis::parse::{drop_deep, parse};
