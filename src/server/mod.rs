@@ -386,10 +386,8 @@ impl<W: Write> Server<W> {
             return;
         };
         match method.as_str() {
-            notify::Initialized::METHOD => {
-                if watches_files(&session.client) {
-                    self.register_watchers();
-                }
+            notify::Initialized::METHOD if watches_files(&session.client) => {
+                self.register_watchers();
             }
             notify::DidOpenTextDocument::METHOD => {
                 let Ok(params) = from::<lsp_types::DidOpenTextDocumentParams>(params) else {
