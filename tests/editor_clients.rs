@@ -81,8 +81,28 @@ async def main():
 asyncio.run(main())
 ";
 
-#[test]
-fn neovim_applies_a_quick_fix_then_fix_all_and_saves_what_check_fix_writes() {
+/// What a run of `fix_and_save.lua` left: what the client saw (its JSON), the file it saved,
+/// and what `check --fix` writes for the same original file.
+struct NeovimRun {
+    seen: serde_json::Value,
+    saved: String,
+    check_fix: String,
+}
+
+impl NeovimRun {
+    fn strings(&self, key: &str) -> Vec<String> {
+        self.seen[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key} in {}", self.seen))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+/// Run `tests/editors/neovim/fix_and_save.lua` on a project holding [`NEOVIM_ORIGINAL`] as
+/// `app.py`, with `on_save` (Lua) setting up fix-all on save when given.
+fn run_neovim(on_save: Option<&str>) -> NeovimRun {
     let neovim = neovim();
     let edited = common::project(&[("app.py", NEOVIM_ORIGINAL.as_bytes())]);
     std::fs::create_dir(edited.path().join(".git")).expect(".git made");
@@ -103,28 +123,43 @@ fn neovim_applies_a_quick_fix_then_fix_all_and_saves_what_check_fix_writes() {
         .env("XDG_DATA_HOME", edited.path().join("data"))
         .env("XDG_STATE_HOME", edited.path().join("state"))
         .env("XDG_CACHE_HOME", edited.path().join("cache"));
+    if let Some(lua) = on_save {
+        let path = edited.path().join("on_save.lua");
+        std::fs::write(&path, lua).expect("on-save script written");
+        command.env("ANYIO_LINT_ON_SAVE", path);
+    }
     must_succeed(
         &mut command,
         "Neovim running tests/editors/neovim/fix_and_save.lua",
     );
 
-    let seen: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&result).expect("the script's result"))
-            .expect("JSON");
-    let strings = |key: &str| -> Vec<String> {
-        seen[key]
-            .as_array()
-            .unwrap_or_else(|| panic!("{key} in {seen}"))
-            .iter()
-            .map(|v| v.as_str().unwrap_or_default().to_owned())
-            .collect()
-    };
+    let seen =
+        serde_json::from_str(&std::fs::read_to_string(&result).expect("the result")).expect("JSON");
+    let saved = std::fs::read_to_string(&file).expect("saved file");
+
+    // What `check --fix` writes for the same file, in a project of its own.
+    let fixed = common::project(&[("app.py", NEOVIM_ORIGINAL.as_bytes())]);
+    std::fs::create_dir(fixed.path().join(".git")).expect(".git made");
+    let run = common::run(fixed.path(), &["check", "--fix", "app.py"]);
+    assert_eq!(run.status.code(), Some(1), "{}", common::stderr(&run));
+    let check_fix = std::fs::read_to_string(fixed.path().join("app.py")).expect("fixed file");
+    assert_ne!(check_fix, NEOVIM_ORIGINAL);
+    NeovimRun {
+        seen,
+        saved,
+        check_fix,
+    }
+}
+
+#[test]
+fn neovim_applies_a_quick_fix_then_fix_all_and_saves_what_check_fix_writes() {
+    let run = run_neovim(None);
     assert_eq!(
-        strings("codes"),
+        run.strings("codes"),
         ["AIO101", "AIO302", "AIO101", "AIO107", "AIO201"]
     );
     assert_eq!(
-        strings("quick_fix_titles"),
+        run.strings("quick_fix_titles"),
         [
             "AIO101: Replace with `anyio.sleep(1)`",
             "AIO101: suppress with `# noqa: AIO101`"
@@ -135,28 +170,48 @@ fn neovim_applies_a_quick_fix_then_fix_all_and_saves_what_check_fix_writes() {
         .replace("import asyncio\n", "import asyncio\nimport anyio\n")
         .replace("await asyncio.sleep(1)", "await anyio.sleep(1)");
     assert_eq!(
-        seen["after_quick_fix"].as_str(),
+        run.seen["after_quick_fix"].as_str(),
         Some(after_quick_fix.trim_end())
     );
     assert_eq!(
-        seen["fix_all_title"].as_str(),
+        run.seen["fix_all_title"].as_str(),
         Some("anyio-lint: apply all safe fixes")
     );
-    assert_eq!(strings("remaining"), ["AIO302", "AIO107", "AIO201"]);
-    assert_eq!(seen["exit_code"], 0, "the server exits with 0 when stopped");
-    assert!(seen.get("message").is_none(), "{seen}");
-
-    // What Neovim saved is what `check --fix` writes for the same file.
-    let fixed = common::project(&[("app.py", NEOVIM_ORIGINAL.as_bytes())]);
-    std::fs::create_dir(fixed.path().join(".git")).expect(".git made");
-    let run = common::run(fixed.path(), &["check", "--fix", "app.py"]);
-    assert_eq!(run.status.code(), Some(1), "{}", common::stderr(&run));
-    let expected = std::fs::read_to_string(fixed.path().join("app.py")).expect("fixed file");
-    assert_ne!(expected, NEOVIM_ORIGINAL);
+    assert_eq!(run.strings("remaining"), ["AIO302", "AIO107", "AIO201"]);
     assert_eq!(
-        std::fs::read_to_string(&file).expect("saved file"),
-        expected
+        run.seen["exit_code"], 0,
+        "the server exits with 0 when stopped"
     );
+    assert!(run.seen.get("message").is_none(), "{}", run.seen);
+    assert_eq!(run.saved, run.check_fix);
+}
+
+/// The Lua block that follows `heading` in docs/editors.md.
+fn lua_block_after(heading: &str) -> String {
+    let page = std::fs::read_to_string(repository().join("docs/editors.md")).expect("the page");
+    let after = page
+        .split_once(heading)
+        .unwrap_or_else(|| panic!("docs/editors.md has no {heading:?}"))
+        .1;
+    let block = after
+        .split_once("```lua\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .unwrap_or_else(|| panic!("no Lua block after {heading:?} in docs/editors.md"));
+    block.0.to_owned()
+}
+
+#[test]
+fn neovim_fix_all_on_save_as_docs_editors_md_sets_it_up_saves_what_check_fix_writes() {
+    let run = run_neovim(Some(&lua_block_after(
+        "### Quick fixes and fix-all on save",
+    )));
+    assert_eq!(
+        run.strings("codes"),
+        ["AIO101", "AIO302", "AIO101", "AIO107", "AIO201"]
+    );
+    assert_eq!(run.strings("remaining"), ["AIO302", "AIO107", "AIO201"]);
+    assert_eq!(run.seen["exit_code"], 0);
+    assert_eq!(run.saved, run.check_fix);
 }
 
 /// A Neovim to run, with the environment it needs.

@@ -1,6 +1,8 @@
 -- Neovim's built-in LSP client (0.7 and later) against `anyio-lint server`: open a Python file,
 -- wait for the diagnostics, apply one finding's quick fix, then every fix at once
--- (`source.fixAll.anyio-lint`), write the file, stop the server and quit.
+-- (`source.fixAll.anyio-lint`), write the file, stop the server and quit. With
+-- ANYIO_LINT_ON_SAVE, the file that names instead sets up fix-all on save (it is the
+-- configuration docs/editors.md gives), and the file is written without a fix applied by hand.
 --
 -- Run headless by tests/editor_clients.rs:
 --   nvim --headless --clean -u NONE -c 'luafile fix_and_save.lua'
@@ -8,6 +10,7 @@
 --   ANYIO_LINT_BIN     the binary to run as `anyio-lint server`
 --   ANYIO_LINT_FILE    the Python file to open (its directory is the workspace)
 --   ANYIO_LINT_RESULT  where to write what the client saw, as JSON
+--   ANYIO_LINT_ON_SAVE (optional) a Lua file setting up fix-all on save, run before writing
 -- It exits with 0 when everything above happened, and with 1 (the reason on standard error)
 -- otherwise.
 
@@ -61,6 +64,33 @@ local function by_position(diagnostics)
     return a.range.start.character < b.range.start.character
   end)
   return found
+end
+
+-- The first finding's quick fix, then fix-all, applied as the editor applies them.
+local function apply_fixes(bufnr, diagnostics, seen)
+  -- The first finding's quick fix (its first action is the fix, the second its noqa).
+  local first = diagnostics[1]
+  local actions = code_actions(bufnr, first.range, { 'quickfix' })
+  seen.quick_fix_titles = {}
+  for _, action in ipairs(actions) do
+    table.insert(seen.quick_fix_titles, action.title)
+  end
+  local fix = actions[1]
+  if fix == nil or fix.edit == nil then
+    error('no quick fix for ' .. vim.inspect(first))
+  end
+  vim.lsp.util.apply_workspace_edit(fix.edit, 'utf-16')
+  seen.after_quick_fix = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, true), '\n')
+
+  -- Every fix at once, as `--fix` applies them, on the text the quick fix left (the request
+  -- sends the pending change first).
+  local origin = { start = { line = 0, character = 0 }, ['end'] = { line = 0, character = 0 } }
+  local fix_all = code_actions(bufnr, origin, { 'source.fixAll.anyio-lint' })
+  if #fix_all ~= 1 then
+    error('expected one fix-all action, got ' .. vim.inspect(fix_all))
+  end
+  seen.fix_all_title = fix_all[1].title
+  vim.lsp.util.apply_workspace_edit(fix_all[1].edit, 'utf-16')
 end
 
 local function main()
@@ -117,33 +147,18 @@ local function main()
     table.insert(seen.codes, diagnostic.code)
   end
 
-  -- The first finding's quick fix (its first action is the fix, the second its noqa).
-  local first = diagnostics[1]
-  local actions = code_actions(bufnr, first.range, { 'quickfix' })
-  seen.quick_fix_titles = {}
-  for _, action in ipairs(actions) do
-    table.insert(seen.quick_fix_titles, action.title)
+  local on_save = os.getenv('ANYIO_LINT_ON_SAVE')
+  if on_save ~= nil and on_save ~= '' then
+    dofile(on_save)
+    vim.cmd('write')
+    checked('the diagnostics of the text written')
+  else
+    apply_fixes(bufnr, diagnostics, seen)
+    vim.cmd('write')
+    checked('the diagnostics of the fixed text')
   end
-  local fix = actions[1]
-  if fix == nil or fix.edit == nil then
-    error('no quick fix for ' .. vim.inspect(first))
-  end
-  vim.lsp.util.apply_workspace_edit(fix.edit, 'utf-16')
-  seen.after_quick_fix = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, true), '\n')
-
-  -- Every fix at once, as `--fix` applies them, on the text the quick fix left (the request
-  -- sends the pending change first).
-  local origin = { start = { line = 0, character = 0 }, ['end'] = { line = 0, character = 0 } }
-  local fix_all = code_actions(bufnr, origin, { 'source.fixAll.anyio-lint' })
-  if #fix_all ~= 1 then
-    error('expected one fix-all action, got ' .. vim.inspect(fix_all))
-  end
-  seen.fix_all_title = fix_all[1].title
-  vim.lsp.util.apply_workspace_edit(fix_all[1].edit, 'utf-16')
-  vim.cmd('write')
 
   -- What is left once the server has checked the fixed text.
-  checked('the diagnostics of the fixed text')
   seen.remaining = {}
   for _, diagnostic in ipairs(by_position(diagnostics_of[uri])) do
     table.insert(seen.remaining, diagnostic.code)
@@ -158,6 +173,7 @@ local function main()
   out:write(vim.fn.json_encode(seen))
   out:close()
 end
+
 
 local ok, err = pcall(main)
 if ok then
