@@ -15,6 +15,7 @@ mod common;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use common::must_succeed;
 
@@ -224,8 +225,13 @@ struct Neovim {
 const NEOVIM_AT_LEAST: (u32, u32) = (0, 7);
 
 /// The system's `nvim` when it is recent enough, else Debian's, unpacked under Cargo's target
-/// directory on first use.
-fn neovim() -> Neovim {
+/// directory on first use (once for the tests of this file, which run in parallel).
+fn neovim() -> &'static Neovim {
+    static NEOVIM: OnceLock<Neovim> = OnceLock::new();
+    NEOVIM.get_or_init(find_neovim)
+}
+
+fn find_neovim() -> Neovim {
     let system = Neovim {
         program: PathBuf::from("nvim"),
         env: Vec::new(),
