@@ -138,6 +138,21 @@ async def test_an_untitled_document_is_checked_under_the_first_folder(
     assert codes(await session.diagnostics(uri, since, version=1)) == ["AIO101"]
 
 
+async def test_an_unused_noqa_is_tagged_unnecessary_and_has_a_quick_fix(
+    client: LanguageClient, tmp_path
+):
+    session = await start(client, tmp_path)
+    text = "import asyncio\nx = 1  # noqa: AIO101\n"
+    since = session.mark()
+    uri = session.open("app.py", text)
+    (unused,) = await session.diagnostics(uri, since, version=1)
+    assert unused.code == "NQA100"
+    assert list(unused.tags) == [types.DiagnosticTag.Unnecessary]
+    assert unused.range == find(text, "# noqa: AIO101", session.encoding)
+    (fix,) = await session.code_actions(uri, unused.range, only=["quickfix"])
+    assert fix.title == "NQA100: Remove the unused suppression"
+
+
 async def test_documents_of_other_languages_are_not_checked(client: LanguageClient, tmp_path):
     session = await start(client, tmp_path)
     since = session.mark()
