@@ -217,8 +217,9 @@ impl<W: Write> Server<W> {
                     "the server is initialized already".into(),
                 ));
             }
+            let refresh = refresh_support(&request.params);
             let params: InitializeParams = params(request)?;
-            let result = self.initialize(params);
+            let result = self.initialize(params, refresh);
             return to_value(result);
         }
         if self.shut_down {
@@ -295,7 +296,7 @@ impl<W: Write> Server<W> {
         }
     }
 
-    fn initialize(&mut self, params: InitializeParams) -> InitializeResult {
+    fn initialize(&mut self, params: InitializeParams, refresh: bool) -> InitializeResult {
         let client = params.capabilities;
         let encoding = Encoding::negotiate(
             client
@@ -307,12 +308,6 @@ impl<W: Write> Server<W> {
             .text_document
             .as_ref()
             .is_some_and(|text| text.diagnostic.is_some());
-        let refresh = client
-            .workspace
-            .as_ref()
-            .and_then(|workspace| workspace.diagnostic.as_ref())
-            .and_then(|diagnostic| diagnostic.refresh_support)
-            .unwrap_or(false);
         let options: ClientOptions = match params.initialization_options {
             Some(value) => serde_json::from_value(value).unwrap_or_else(|error| {
                 eprintln!("anyio-lint server: initializationOptions ignored: {error}");
@@ -694,6 +689,16 @@ impl Session {
         }
         errors
     }
+}
+
+/// Whether the client can be asked to pull diagnostics again, from the raw `initialize`
+/// parameters: the protocol names the capability `workspace.diagnostics.refreshSupport`, which
+/// lsp-types 0.95 reads under `workspace.diagnostic` (so both are read).
+fn refresh_support(params: &serde_json::Value) -> bool {
+    ["diagnostics", "diagnostic"].iter().any(|key| {
+        let pointer = format!("/capabilities/workspace/{key}/refreshSupport");
+        params.pointer(&pointer) == Some(&serde_json::Value::Bool(true))
+    })
 }
 
 /// Whether the client lets the server register for file-change notifications.
