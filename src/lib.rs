@@ -39,7 +39,8 @@ macro_rules! eprint {
 // template language; `condition` the rule language's conditions; `pack` loads and compiles
 // packs; `ruleset` selects rules and derives the prefilter and dispatch; `fix` renders, applies,
 // judges and writes fixes; `engine` checks one file; `linter` is the check-and-fix loop;
-// `config` says what governs each file; `report` renders results; `cli` is the command line.
+// `config` says what governs each file; `report` renders results; `server` is the language
+// server; `cli` is the command line.
 mod analysis;
 mod base;
 pub mod cli;
@@ -52,8 +53,9 @@ mod pack;
 mod pattern;
 mod report;
 mod ruleset;
+mod server;
 
-// What an embedder (an editor integration, a test) needs: load packs, build a rule set, check a
+// What an embedder (a test, a tool of its own) needs: load packs, build a rule set, check a
 // text, run the fix loop on it (`check_named` and `fix_named` read a configuration file a rule
 // reads as one).
 pub use analysis::parse::{drop_deep, parse};
@@ -69,3 +71,6 @@ pub use ruleset::{FixSelection, RuleSet, Selection, Selectors};
 pub use cli::packtest::{Outcome as ExampleOutcome, test_packs};
 pub use config::settings::Format;
 pub use report::{FileReport, render};
+// The language server, on any pair of streams (`anyio-lint server` serves standard input and
+// output).
+pub use server::{serve as serve_lsp, serve_stdio as serve_lsp_stdio};

@@ -20,6 +20,7 @@ const STAGES: &[&str] = &[
     "linter",
     "config",
     "report",
+    "server",
     "cli",
 ];
 

@@ -68,6 +68,9 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server (the Language Server Protocol over standard input and output),
+    /// for editors: see docs/editors.md.
+    Server,
     /// Parse files with Ruff's parser and nothing else (the benchmark floor).
     #[command(hide = true)]
     ParseOnly {
@@ -314,6 +317,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Test { packs } => commands::run_test(&packs),
         Command::Docs { dir, check } => commands::run_docs(&dir, check),
         Command::Report(args) => commands::run_report(&args),
+        Command::Server => Ok(crate::server::serve_stdio()),
         Command::ParseOnly {
             paths,
             prefiltered,

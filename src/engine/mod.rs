@@ -90,6 +90,36 @@ pub fn check_named_in(
     }
 }
 
+/// The edits that suppress `diagnostics` (findings of the text of the file at `path`) with
+/// `# noqa` directives, as `check --add-noqa` writes them: each code added to the directive of
+/// the finding's line, or a new directive at the line's end. Empty when the text does not parse
+/// (or read as its configuration format).
+pub fn suppression_edits(
+    rules: &RuleSet,
+    path: &str,
+    source: &str,
+    diagnostics: &[Diagnostic],
+) -> Vec<crate::base::diagnostic::Edit> {
+    let mut edits = if let Some(name) = rules.config_file_name(path) {
+        match config_file::read_and_check(rules, name, source, &[]).1 {
+            Some(file) => noqa::add_directives(&Lines::of_config(source, &file), diagnostics).0,
+            None => Vec::new(),
+        }
+    } else {
+        let analysis = Analysis::of(&rules.modules, source);
+        let edits = if analysis.parsed.errors().is_empty() {
+            let tokens = TokenFacts::new(&analysis.parsed, source);
+            noqa::add_directives(&Lines::new(source, &tokens), diagnostics).0
+        } else {
+            Vec::new()
+        };
+        analysis.drop_deep(source);
+        edits
+    };
+    edits.sort_by(|a, b| a.key().cmp(&b.key()));
+    edits
+}
+
 /// What the prefilter says of a text that is worth parsing.
 #[derive(Debug, Clone)]
 pub struct Scan {
