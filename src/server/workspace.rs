@@ -81,7 +81,7 @@ impl Workspace {
         let unsafe_fixes = self
             .options
             .unsafe_fixes
-            .or(keys.unsafe_fixes)
+            .or(keys.unsafe_fixes.map(|(value, _)| value))
             .unwrap_or(false);
         Ok(Governing {
             settings,
