@@ -119,7 +119,7 @@ fn diff_writes_nothing_and_fix_is_idempotent() {
         "the unsafe Lock and run fixes remain"
     );
     assert!(
-        stdout(&fix).contains("Found 3 errors (1 fixed, 2 remaining)."),
+        stdout(&fix).contains("Found 3 findings (1 fixed, 2 remaining: 2 warnings)."),
         "{}",
         stdout(&fix)
     );
@@ -272,7 +272,7 @@ fn stdin_with_and_without_fix() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(stdout(&output), "import anyio\nanyio.sleep(1)\n");
     assert!(
-        stderr(&output).contains("Found 1 error (1 fixed, 0 remaining)."),
+        stderr(&output).contains("Found 1 finding (1 fixed, 0 remaining)."),
         "{}",
         stderr(&output)
     );
@@ -835,4 +835,118 @@ fn human_formats_escape_control_and_bidi_characters_and_keep_carets_right() {
     let items: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let message = items[0]["message"].as_str().unwrap();
     assert!(message.contains("len(\"\x1b]0;x\x07\")"), "{message:?}");
+}
+
+/// A pack of three rules on `m.f()`, `m.g()` and `m.h()`: an error, a warning (with a safe fix)
+/// and an info.
+const SEVERITIES_PACK: &str = r#"[pack]
+name = "levels"
+version = "1"
+description = "d"
+prefix = "LV"
+modules = ["m"]
+
+[[rule]]
+code = "LV1"
+name = "level-error"
+message = "an error"
+explain = "e"
+severity = "error"
+match.pattern = "m.f()"
+
+[[rule.example]]
+flagged = "import m\nm.f()\n"
+
+[[rule]]
+code = "LV2"
+name = "level-warning"
+message = "a warning"
+explain = "e"
+match.pattern = "m.g()"
+fix.template = "m.gg()"
+fix.applicability = "safe"
+
+[[rule.example]]
+flagged = "import m\nm.g()\n"
+fixed = "import m\nm.gg()\n"
+
+[[rule]]
+code = "LV3"
+name = "level-info"
+message = "a note"
+explain = "e"
+severity = "info"
+match.pattern = "m.h()"
+
+[[rule.example]]
+flagged = "import m\nm.h()\n"
+"#;
+
+#[test]
+fn the_summary_counts_the_findings_by_the_severity_they_are_labelled_with() {
+    let dir = project(&[
+        ("pack.toml", SEVERITIES_PACK.as_bytes()),
+        ("a.py", b"import m\nm.f()\nm.g()\nm.g()\nm.h()\n"),
+        ("b.py", b"import m\nm.f()\n"),
+        ("c.py", b"import m\nm.g()\n"),
+    ]);
+    let check = |args: &[&str]| {
+        let mut all = vec!["check", "--isolated", "--no-builtin-packs"];
+        all.extend_from_slice(&["--rulepack", "pack.toml"]);
+        all.extend_from_slice(args);
+        run(dir.path(), &all)
+    };
+    // Every human format ends with the same summary, its words those of the labels.
+    let mut summaries = Vec::new();
+    for format in ["full", "concise", "grouped"] {
+        let text = stdout(&check(&["--output-format", format, "a.py"]));
+        let summary = text[text.find("Found ").expect("a summary")..].to_owned();
+        summaries.push(summary);
+        if format == "full" {
+            assert!(text.contains("error[LV1]: an error"), "{text}");
+            assert!(text.contains("warning[LV2]: a warning"), "{text}");
+            assert!(text.contains("note[LV3]: a note"), "{text}");
+        }
+    }
+    assert_eq!(
+        summaries[0],
+        "Found 1 error, 2 warnings and 1 note.\n[*] 2 fixable with the `--fix` option.\n"
+    );
+    assert!(
+        summaries.iter().all(|s| s == &summaries[0]),
+        "{summaries:?}"
+    );
+    // One of a kind is singular.
+    assert_eq!(
+        stdout(&check(&["--output-format", "concise", "b.py"]))
+            .lines()
+            .last(),
+        Some("Found 1 error.")
+    );
+    // With fixes, the total is counted as findings, and what remains by severity.
+    let fixed = stdout(&check(&[
+        "--output-format",
+        "concise",
+        "--fix",
+        "a.py",
+        "c.py",
+    ]));
+    assert!(
+        fixed.ends_with("Found 5 findings (3 fixed, 2 remaining: 1 error and 1 note).\n"),
+        "{fixed}"
+    );
+    let clean = stdout(&check(&["--output-format", "concise", "--fix", "c.py"]));
+    assert_eq!(clean, "All checks passed!\n", "c.py was fixed before");
+}
+
+#[test]
+fn a_hidden_fix_is_counted_in_the_singular() {
+    let dir = project(&[("app.py", b"import asyncio\nasyncio.Lock()\n")]);
+    let text = stdout(&run(dir.path(), &["check", "--output-format", "concise"]));
+    assert!(
+        text.ends_with(
+            "Found 1 warning.\nNo fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
+        ),
+        "{text}"
+    );
 }

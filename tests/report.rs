@@ -227,3 +227,13 @@ fn the_documented_report_of_the_example_project_is_current() {
         "docs/report.md is stale: paste `anyio-lint report pyproject-example` between the markers"
     );
 }
+
+#[test]
+fn the_counts_of_one_are_in_the_singular() {
+    let dir = project(&[("one.py", b"import asyncio\nasyncio.Lock()\n")]);
+    let text = report(dir.path(), &["--isolated"]);
+    assert!(
+        text.contains("**0** files import `anyio` but still hold code that fails at run time (their findings are below). **1** file still imports one of `asyncio`, `pytest_asyncio`. 1 file scanned.\n\n1 finding: 0 fixable by `--fix`, 1 by `--fix --unsafe-fixes`, 0 by hand."),
+        "{text}"
+    );
+}

@@ -606,7 +606,7 @@ fn stdin_resolves_configuration_from_its_file_name() {
     );
     assert_exact_snapshot!("stdin_fixed", stdout(&fixed));
     assert!(
-        stderr(&fixed).contains("Found 1 error (1 fixed, 0 remaining)."),
+        stderr(&fixed).contains("Found 1 finding (1 fixed, 0 remaining)."),
         "{}",
         stderr(&fixed)
     );

@@ -47,7 +47,7 @@ pub(super) fn check_or_fix(
     let code = reports.exit(exit_code(run, totals));
     if run.fix_only {
         if !run.quiet && totals.fixed > 0 {
-            println!("Fixed {}.", plural_errors(totals.fixed));
+            println!("Fixed {}.", findings(totals.fixed));
         }
         return Ok(code);
     }
@@ -68,7 +68,9 @@ pub(super) fn check_or_fix(
     if baselined > 0 && !run.quiet && run.format.is_human() {
         let _ = writeln!(
             stdout,
-            "{baselined} findings in the baseline are not shown."
+            "{} in the baseline {} not shown.",
+            findings(baselined),
+            if baselined == 1 { "is" } else { "are" }
         );
     }
     Ok(code)
@@ -101,10 +103,9 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
     let changed_files = reports.changed_files;
     if !run.quiet {
         eprintln!(
-            "Would fix {} in {} file{}.",
-            plural_errors(would_fix),
-            changed_files,
-            if changed_files == 1 { "" } else { "s" }
+            "Would fix {} in {}.",
+            findings(would_fix),
+            report::count(changed_files, "file", "files")
         );
     }
     Ok(u8::from(changed_files > 0))
@@ -123,9 +124,9 @@ pub(super) fn add_noqa(run: &RunWide, found: &Found) -> Result<u8, Failure> {
     let changed_files = reports.changed_files;
     if !run.quiet {
         eprintln!(
-            "Added {added} noqa directive{} in {changed_files} file{}.",
-            if added == 1 { "" } else { "s" },
-            if changed_files == 1 { "" } else { "s" }
+            "Added {} in {}.",
+            report::count(added, "noqa directive", "noqa directives"),
+            report::count(changed_files, "file", "files")
         );
     }
     Ok(reports.exit(0))
@@ -233,7 +234,8 @@ pub(super) fn write_baseline(
         .map_err(|e| format!("cannot write the baseline {}: {e}", file.display()))?;
     if !run.quiet {
         eprintln!(
-            "Wrote a baseline of {count} findings to {}.",
+            "Wrote a baseline of {} to {}.",
+            findings(count),
             file.display()
         );
     }
@@ -256,12 +258,9 @@ pub(super) fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-fn plural_errors(n: usize) -> String {
-    if n == 1 {
-        "1 error".to_owned()
-    } else {
-        format!("{n} errors")
-    }
+/// `1 finding`, `2 findings`: the word the summaries use for findings of any severity.
+fn findings(n: usize) -> String {
+    report::count(n, "finding", "findings")
 }
 
 /// Print the findings in the run's format (or their statistics), with the summary lines when the
