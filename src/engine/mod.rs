@@ -41,6 +41,8 @@ pub struct Checked {
     pub syntax_error: bool,
     /// What the check left out of this file and why (shown with `--verbose`).
     pub notes: Vec<String>,
+    /// The stale codes of its `# noqa` directives (for `--add-noqa`).
+    pub stale_codes: Vec<noqa::StaleCodes>,
 }
 
 /// Check `source`, a text alone, with every enabled rule of `rules`. `disabled_fixes` lists rules
@@ -134,7 +136,7 @@ pub fn check_parsed(
             diagnostics,
             parsed: true,
             syntax_error: true,
-            notes: Vec::new(),
+            ..Checked::default()
         };
     }
     let module = parsed.syntax();
@@ -220,11 +222,12 @@ pub fn check_parsed(
         .collect();
     drop(walker);
     findings::finish(rules, &mut diagnostics);
-    noqa::suppress(rules, &Lines::new(source, &tokens), &mut diagnostics);
+    let stale_codes = noqa::suppress(rules, &Lines::new(source, &tokens), &mut diagnostics);
     Checked {
         diagnostics,
         parsed: true,
         syntax_error: false,
         notes,
+        stale_codes,
     }
 }

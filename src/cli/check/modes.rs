@@ -152,7 +152,8 @@ fn add_noqa_to(
         let added = match &file {
             Some(file) if !checked.diagnostics.is_empty() => {
                 let lines = noqa::Lines::of_config(text, file);
-                let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
+                let (mut edits, count) =
+                    noqa::add_directives(&lines, &checked.diagnostics, &checked.stale_codes);
                 edits.sort_by(|a, b| a.key().cmp(&b.key()));
                 (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
             }
@@ -177,7 +178,8 @@ fn add_noqa_to(
     } else {
         let tokens = TokenFacts::new(&analysis.parsed, text);
         let lines = noqa::Lines::new(text, &tokens);
-        let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
+        let (mut edits, count) =
+            noqa::add_directives(&lines, &checked.diagnostics, &checked.stale_codes);
         edits.sort_by(|a, b| a.key().cmp(&b.key()));
         (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
     };
