@@ -950,3 +950,82 @@ fn a_hidden_fix_is_counted_in_the_singular() {
         "{text}"
     );
 }
+
+#[test]
+fn a_file_named_that_anyio_lint_does_not_check_is_skipped_with_a_warning() {
+    let notebook = br#"{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+    let dir = project(&[
+        ("nb.ipynb", notebook),
+        ("notes.txt", b"import asyncio\nasyncio.sleep(1)\n"),
+        ("plain", b"import asyncio\nasyncio.sleep(1)\n"),
+        (
+            "script",
+            b"#!/usr/bin/env python3\nimport asyncio\nasyncio.sleep(1)\n",
+        ),
+        ("clean.py", b"print(1)\n"),
+    ]);
+    // Named alone, a notebook is not reported as passing.
+    let output = run(dir.path(), &["check", "nb.ipynb"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "No files were checked: 1 file named was skipped (not a file anyio-lint checks).\n"
+    );
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(
+            "warning: nb.ipynb is skipped, not checked: Jupyter notebooks are not supported"
+        ),
+        "{err}"
+    );
+    // Beside a clean file, the summary says so instead of "All checks passed!".
+    let output = run(dir.path(), &["check", "clean.py", "notes.txt", "plain"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "No findings in the 1 file checked; 2 files named were skipped (not files anyio-lint checks).\n"
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("warning: notes.txt is skipped, not checked: not a Python file: anyio-lint checks `.py` and `.pyi` files"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: plain is skipped, not checked: no extension, and no `#!` line that runs Python"),
+        "{err}"
+    );
+    // A script is checked; the summary of its findings says what was skipped.
+    let output = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "script", "nb.ipynb"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.starts_with("script:3:1: AIO101"), "{text}");
+    assert!(
+        text.ends_with("1 file named was skipped (not a file anyio-lint checks).\n"),
+        "{text}"
+    );
+    // The configuration's `include` makes a file one to check; a walk never meets the others.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "include = [\"*.py\", \"*.txt\"]\n",
+    )
+    .unwrap();
+    let output = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "notes.txt"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("notes.txt:2:1: AIO101"));
+    let output = run(dir.path(), &["check", "--output-format", "concise", "."]);
+    assert!(!stderr(&output).contains("skipped"), "{}", stderr(&output));
+    // `report` warns the same way.
+    let output = run(dir.path(), &["report", "nb.ipynb"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).starts_with("warning: nb.ipynb is skipped, not checked"),
+        "{}",
+        stderr(&output)
+    );
+}

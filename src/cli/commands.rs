@@ -20,7 +20,7 @@ use crate::ruleset::RuleSet;
 use super::sources::{Read, read_source, refuse_input_as_output};
 use super::{
     Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
-    load_packs, paths_or_current,
+    load_packs, paths_or_current, warn_skipped,
 };
 
 pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
@@ -33,6 +33,7 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
     let output = args.output_file.as_deref().map(Output::new).transpose()?;
     let paths = paths_or_current(&args.paths);
     let found = discover::discover(&paths, &resolver)?;
+    warn_skipped(&found);
     // The migration of each configuration's packs, worked out once per configuration.
     let mut migrations: FxHashMap<Option<&Path>, Migration> = FxHashMap::default();
     for (_, settings) in &found.files {

@@ -18,7 +18,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::base::diagnostic::{Diagnostic, Origin};
 use crate::base::version::Version;
-use crate::config::discover::DiscoverError;
+use crate::config::discover::{DiscoverError, Found};
 use crate::config::resolve::Discovery;
 use crate::config::settings::Format;
 use crate::pack::{self, Pack, SourceError};
@@ -340,6 +340,17 @@ fn file_error(path: &Path, message: String) -> FileReport {
         source: Some(String::new()),
         diagnostics: vec![diagnostic],
         ..FileReport::default()
+    }
+}
+
+/// Say on standard error which files named on the command line are skipped, and why.
+fn warn_skipped(found: &Found) {
+    for (path, reason) in &found.skipped {
+        eprintln!(
+            "warning: {} is skipped, not checked: {}",
+            report::escape(&display_path(path)),
+            reason
+        );
     }
 }
 

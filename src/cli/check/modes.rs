@@ -43,7 +43,10 @@ pub(super) fn check_or_fix(
     let batch = files::check_all(found, run, output, &named, run.mode == Mode::Fix, action)?;
     let mut reports = files::reports(found, batch, run.verbose);
     let baselined = apply_baseline(run, &mut reports.files)?;
-    let totals = report::totals(&reports.files, run.unsafe_fixes);
+    let totals = report::Totals {
+        skipped: found.skipped.len(),
+        ..report::totals(&reports.files, run.unsafe_fixes)
+    };
     let code = reports.exit(exit_code(run, totals));
     if run.fix_only {
         if !run.quiet && totals.fixed > 0 {
