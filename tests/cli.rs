@@ -1029,3 +1029,92 @@ fn a_file_named_that_anyio_lint_does_not_check_is_skipped_with_a_warning() {
         stderr(&output)
     );
 }
+
+#[test]
+fn rule_takes_a_code_in_any_case_an_alias_or_a_name_and_all_rules() {
+    let page = |args: &[&str]| {
+        let output = bin().arg("rule").args(args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        stdout(&output)
+    };
+    let by_code = page(&["AIO301"]);
+    assert!(by_code.starts_with("# asyncio-wait-for-statement (AIO301)"));
+    assert_eq!(page(&["aio301"]), by_code);
+    assert_eq!(page(&["asyncio-wait-for-statement"]), by_code);
+    assert_eq!(page(&["Asyncio-Wait-For-Statement"]), by_code);
+    assert!(page(&["unused-noqa"]).starts_with("# unused-noqa (NQA100)"));
+    assert!(
+        page(&["async115"]).contains("(ASY115)"),
+        "an alias, in lower case"
+    );
+    // Nothing matches: the closest rules are named.
+    let output = bin()
+        .args(["rule", "asyncio-wait-for-statment"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(
+            "error: no rule has the code, alias or name `asyncio-wait-for-statment`: did you mean `AIO301` (asyncio-wait-for-statement)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let output = bin().args(["rule", "aio30"]).output().unwrap();
+    assert!(stderr(&output).contains("`AIO301` (asyncio-wait-for-statement)"));
+    let output = bin().args(["rule", "qqqqqqqq"]).output().unwrap();
+    assert_eq!(
+        stderr(&output),
+        "error: no rule has the code, alias or name `qqqqqqqq` (`anyio-lint rules` lists every rule)\n"
+    );
+    // Neither a rule nor --all, or both: usage errors.
+    let output = bin().arg("rule").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("anyio-lint rule [OPTIONS] --all"),
+        "{}",
+        stderr(&output)
+    );
+    let output = bin().args(["rule", "--all", "AIO301"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    // --all: every page, in the order `rules` lists them.
+    let listed: Vec<String> = stdout(&bin().arg("rules").output().unwrap())
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect();
+    let all = page(&["--all"]);
+    let mut at = 0;
+    for code in &listed {
+        let heading = format!(" ({code})\n\nPack: ");
+        let found = all[at..].find(&heading).unwrap_or_else(|| panic!("{code}"));
+        at += found + heading.len();
+    }
+    assert!(all.contains(&format!("\n{by_code}")), "each page whole");
+    // JSON: the listing's entry with the explanation; an array with --all.
+    let one: serde_json::Value =
+        serde_json::from_str(&page(&["aio301", "--output-format", "json"])).unwrap();
+    assert_eq!(one["code"], "AIO301");
+    assert_eq!(one["name"], "asyncio-wait-for-statement");
+    assert!(
+        one["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("## What it does")
+    );
+    let every: serde_json::Value =
+        serde_json::from_str(&page(&["--all", "--output-format", "json"])).unwrap();
+    let codes: Vec<&str> = every
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, listed);
+    assert_eq!(every[codes.len() - 1]["code"], "NQA100");
+    assert!(every[codes.len() - 1]["explanation"].is_string());
+}

@@ -1,6 +1,5 @@
-//! The other subcommands: `rule`, `rules`, `test`, `docs`, `report` and the hidden `parse-only`.
+//! The other subcommands: `test`, `docs`, `report` and the hidden `parse-only`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,7 +10,6 @@ use crate::base::source::SourceText;
 use crate::cli::packtest;
 use crate::config::discover;
 use crate::config::resolve::{Discovery, Overrides, Resolver};
-use crate::engine::noqa;
 use crate::fix::write::{self, Output};
 use crate::report::FileReport;
 use crate::report::migration::{self, Migration};
@@ -19,7 +17,7 @@ use crate::ruleset::RuleSet;
 
 use super::sources::{Read, read_source, refuse_input_as_output};
 use super::{
-    Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
+    Failure, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
     load_packs, paths_or_current, warn_skipped,
 };
 
@@ -154,87 +152,6 @@ fn indent(text: &str) -> String {
         .map(|l| format!("      {l}"))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-pub(super) fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
-    let packs = load_packs(args)?;
-    if code == noqa::UNUSED_NOQA {
-        print!("{}", noqa::UNUSED_NOQA_DOC);
-        return Ok(0);
-    }
-    for pack in &packs {
-        let named = |r: &&crate::pack::Rule| r.code == code || r.aliases.iter().any(|a| a == code);
-        if let Some(rule) = pack.rules.iter().find(named) {
-            print!("{}", crate::report::rule_docs::rule_page(pack, rule));
-            return Ok(0);
-        }
-    }
-    Err(Failure::Message(format!(
-        "no rule `{code}`; `anyio-lint rules` lists them"
-    )))
-}
-
-pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
-    let packs = load_packs(args)?;
-    let mut out = String::new();
-    match format {
-        ListFormat::Text => {
-            for pack in &packs {
-                for rule in &pack.rules {
-                    let fix = format!(
-                        "{} fix",
-                        crate::report::rule_docs::fix_kind(rule.applicability)
-                    );
-                    out.push_str(&format!(
-                        "{:<8} {:<40} {:<10} {}\n",
-                        rule.code, rule.name, fix, pack.name
-                    ));
-                }
-            }
-            out.push_str(&format!(
-                "{:<8} {:<40} {:<10} engine\n",
-                noqa::UNUSED_NOQA,
-                noqa::UNUSED_NOQA_NAME,
-                "safe fix"
-            ));
-        }
-        ListFormat::Json => {
-            let mut rules: Vec<serde_json::Value> = packs
-                .iter()
-                .flat_map(|pack| pack.rules.iter().map(move |rule| (pack, rule)))
-                .map(|(pack, rule)| {
-                    serde_json::json!({
-                        "code": rule.code,
-                        "aliases": rule.aliases,
-                        "opt_in": rule.opt_in,
-                        "name": rule.name,
-                        "pack": pack.name,
-                        "severity": format!("{:?}", rule.severity).to_lowercase(),
-                        "fix": rule.applicability.map(|a| format!("{a:?}").to_lowercase()),
-                        "requires": rule.requires.iter().map(|(d, s)| (d.clone(), s.to_string())).collect::<BTreeMap<_, _>>(),
-                        "message": rule.message,
-                        "help": rule.help,
-                    })
-                })
-                .collect();
-            rules.push(serde_json::json!({
-                "code": noqa::UNUSED_NOQA,
-                "aliases": [],
-                "opt_in": false,
-                "name": noqa::UNUSED_NOQA_NAME,
-                "pack": "engine",
-                "severity": "warning",
-                "fix": "safe",
-                "requires": {},
-                "message": "unused `noqa` directive",
-                "help": null,
-            }));
-            out = serde_json::to_string_pretty(&rules).unwrap_or_default();
-            out.push('\n');
-        }
-    }
-    print!("{out}");
-    Ok(0)
 }
 
 pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {

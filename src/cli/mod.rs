@@ -1,13 +1,14 @@
 //! The command line: argument definitions, dispatch to the subcommands, the helpers they share,
 //! and exit codes (0 clean, 1 findings remain, 2 usage, configuration, pack or internal error).
-//! `check` lives in [`check`]; `rule`, `rules`, `test`, `docs`, `report` and `parse-only` in
-//! [`commands`]; reading sources, for `check` and `report`, in [`sources`]; running packs'
-//! examples in [`packtest`]; the progress line in [`progress`].
+//! `check` lives in [`check`]; `rule` and `rules` in [`rules`]; `test`, `docs`, `report` and
+//! `parse-only` in [`commands`]; reading sources, for `check` and `report`, in [`sources`];
+//! running packs' examples in [`packtest`]; the progress line in [`progress`].
 
 mod check;
 mod commands;
 pub mod packtest;
 pub mod progress;
+mod rules;
 mod sources;
 
 use std::collections::BTreeMap;
@@ -39,9 +40,21 @@ pub struct Cli {
 pub enum Command {
     /// Check files (and fix them with --fix).
     Check(Box<CheckArgs>),
-    /// Print the documentation of one rule.
+    /// Print the documentation of a rule, or of every rule with --all.
+    #[command(
+        override_usage = "anyio-lint rule [OPTIONS] <RULE>\n       anyio-lint rule [OPTIONS] --all"
+    )]
     Rule {
-        code: String,
+        /// The rule: its code or an alias (in any case), or its name.
+        #[arg(required_unless_present = "all", value_name = "RULE")]
+        rule: Option<String>,
+        /// Print the documentation of every rule.
+        #[arg(long, conflicts_with = "rule")]
+        all: bool,
+        /// text (the Markdown page) or json (the rule's entry in `rules --output-format json`,
+        /// with its explanation; an array with --all).
+        #[arg(long, value_enum, default_value = "text")]
+        output_format: ListFormat,
         #[command(flatten)]
         packs: PackArgs,
     },
@@ -275,11 +288,16 @@ fn stderr_color() -> bool {
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => check::run_check(*args),
-        Command::Rule { code, packs } => commands::run_rule(&code, &packs),
+        Command::Rule {
+            rule,
+            all,
+            output_format,
+            packs,
+        } => rules::run_rule(rule.as_deref(), all, output_format, &packs),
         Command::Rules {
             output_format,
             packs,
-        } => commands::run_rules(output_format, &packs),
+        } => rules::run_rules(output_format, &packs),
         Command::Test { packs } => commands::run_test(&packs),
         Command::Docs { dir, check } => commands::run_docs(&dir, check),
         Command::Report(args) => commands::run_report(&args),

@@ -607,14 +607,9 @@ pub fn add_directives(
     (edits, count)
 }
 
-/// The documentation page of [`UNUSED_NOQA`], in the layout of the packs' rule pages.
-pub const UNUSED_NOQA_DOC: &str = "# unused-noqa (NQA100)
-
-Pack: engine (built in) · Severity: warning · Fix: safe fix (applied by `--fix`)
-
-Message: unused `noqa` directive (unused: `CODE`)
-
-## What it does
+/// What [`UNUSED_NOQA`] does and why, in the sections of the packs' `explain` (the rule's page
+/// adds its header above).
+pub const UNUSED_NOQA_EXPLAIN: &str = "## What it does
 Reports a suppression comment that suppresses nothing: a code in `# noqa: CODES` or in
 `# anyio-lint: noqa: CODES` that matched no finding, a code that no loaded rule has although its
 letters are a loaded pack's prefix (a typo, or a rule that was renamed), and a blanket

@@ -124,6 +124,17 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
     page
 }
 
+/// The page of the engine's own rule, [`noqa::UNUSED_NOQA`], in the layout of the packs' pages.
+pub fn unused_noqa_page() -> String {
+    format!(
+        "# {name} ({code})\n\nPack: engine (built in) · Severity: warning · Fix: safe fix (applied \
+         by `--fix`)\n\nMessage: unused `noqa` directive (unused: `CODE`)\n\n{explain}",
+        name = noqa::UNUSED_NOQA_NAME,
+        code = noqa::UNUSED_NOQA,
+        explain = noqa::UNUSED_NOQA_EXPLAIN
+    )
+}
+
 /// How an opt-in rule is turned on.
 fn opt_in_note(pack: &Pack, rule: &Rule) -> String {
     let code = &rule.code;
@@ -175,10 +186,7 @@ pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
         code = noqa::UNUSED_NOQA,
         name = noqa::UNUSED_NOQA_NAME
     ));
-    files.push((
-        format!("{}.md", noqa::UNUSED_NOQA),
-        noqa::UNUSED_NOQA_DOC.to_owned(),
-    ));
+    files.push((format!("{}.md", noqa::UNUSED_NOQA), unused_noqa_page()));
     files.push(("README.md".to_owned(), index));
     files
 }
