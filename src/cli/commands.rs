@@ -81,7 +81,7 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
     let governing = resolver.for_path(&paths[0])?;
     let migration = Migration::of(&governing.rules().packs);
     let report = migration::summarize(&files, &migration, args.depth);
-    let text = match args.format {
+    let text = match args.output_format {
         ReportFormat::Markdown => migration::markdown(&report),
         ReportFormat::Json => migration::json(&report),
         ReportFormat::Html => migration::html(&report),

@@ -101,9 +101,10 @@ pub enum Command {
 pub struct ReportArgs {
     /// Files or directories to scan (default: the current directory).
     pub paths: Vec<PathBuf>,
-    /// markdown (for a pull request or a job summary), json (documented schema) or html (one page).
-    #[arg(long, value_enum, default_value = "markdown")]
-    pub format: ReportFormat,
+    /// md (Markdown, for a pull request or a job summary; also `markdown`), json (documented
+    /// schema) or html (one page).
+    #[arg(long, visible_alias = "format", value_enum, default_value = "md")]
+    pub output_format: ReportFormat,
     /// How many directory levels the progress table shows.
     #[arg(long, default_value_t = 2)]
     pub depth: usize,
@@ -118,7 +119,7 @@ pub struct ReportArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
-    #[value(alias = "md")]
+    #[value(name = "md", alias = "markdown")]
     Markdown,
     Json,
     Html,
