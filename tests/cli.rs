@@ -1031,6 +1031,56 @@ fn a_file_named_that_anyio_lint_does_not_check_is_skipped_with_a_warning() {
 }
 
 #[test]
+fn docs_writes_only_into_the_directory_it_is_given() {
+    let dir = project(&[("notes.md", b"mine\n"), ("AB12.md", b"mine too\n")]);
+    // No directory: an error saying how to call it, and nothing written.
+    let output = run(dir.path(), &["docs"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "name the directory to write the rule pages into, e.g. `anyio-lint docs docs/rules`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(dir.path()), ["AB12.md", "notes.md"]);
+    // A directory holding other files is refused, whatever they are named.
+    let output = run(dir.path(), &["docs", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("holds files `anyio-lint docs` did not write; nothing was written"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(names(dir.path()), ["AB12.md", "notes.md"]);
+    // A new directory is created; written again, pages of rules that are gone go, other files stay.
+    let output = run(dir.path(), &["docs", "out/rules"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = dir.path().join("out/rules");
+    assert!(out.join("AIO101.md").is_file() && out.join("NQA100.md").is_file());
+    std::fs::write(out.join("ZZ999.md"), "a rule that is gone\n").unwrap();
+    std::fs::write(out.join("notes.txt"), "mine\n").unwrap();
+    let check = run(dir.path(), &["docs", "--check", "out/rules"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stderr(&check).contains("stale: out/rules/ZZ999.md"));
+    assert!(stderr(&check).contains("run `anyio-lint docs out/rules`"));
+    let output = run(dir.path(), &["docs", "out/rules"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!out.join("ZZ999.md").exists() && out.join("notes.txt").is_file());
+    let check = run(dir.path(), &["docs", "--check", "out/rules"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
+
+#[test]
 fn rule_takes_a_code_in_any_case_an_alias_or_a_name_and_all_rules() {
     let page = |args: &[&str]| {
         let output = bin().arg("rule").args(args).output().unwrap();

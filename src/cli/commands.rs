@@ -17,8 +17,8 @@ use crate::ruleset::RuleSet;
 
 use super::sources::{Read, read_source, refuse_input_as_output};
 use super::{
-    Failure, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
-    load_packs, paths_or_current, warn_skipped,
+    Failure, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error, load_packs,
+    paths_or_current, warn_skipped,
 };
 
 pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
@@ -154,7 +154,19 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
+/// `anyio-lint docs DIR`: the built-in packs' rule pages and their index written into `DIR`
+/// (created when missing), pages of rules that are gone removed; `check_only`: write nothing,
+/// exit 1 when the pages in `DIR` are not current. `DIR` is required, and must be new, empty, or
+/// a directory these pages were written to: other files are never overwritten or removed.
+pub(super) fn run_docs(dir: Option<&Path>, check_only: bool) -> Result<u8, Failure> {
+    let Some(dir) = dir else {
+        return Err(Failure::Message(
+            "name the directory to write the rule pages into, e.g. `anyio-lint docs docs/rules` \
+             (it is created when missing); `anyio-lint docs --check DIR` checks pages written \
+             before"
+                .to_owned(),
+        ));
+    };
     if check_only && !dir.is_dir() {
         return Err(Failure::Message(format!(
             "{} is not a directory: name the directory holding the rule pages, or write them with `anyio-lint docs {}`",
@@ -172,33 +184,45 @@ pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
         }
     }
     let expected: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
-    let extra: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "md"))
-                .filter(|p| {
-                    !expected
-                        .iter()
-                        .any(|n| p.file_name().is_some_and(|f| f == *n))
-                })
-                .collect()
+    let entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(format!("cannot read {}: {error}", dir.display()).into()),
+    };
+    // Pages of rules no pack has any more.
+    let extra: Vec<PathBuf> = (entries.iter())
+        .filter(|p| crate::report::rule_docs::is_rule_page_name(p))
+        .filter(|p| {
+            !expected
+                .iter()
+                .any(|n| p.file_name().is_some_and(|f| f == *n))
         })
-        .unwrap_or_default();
+        .cloned()
+        .collect();
     if check_only {
         for path in stale.iter().chain(&extra) {
             eprintln!("stale: {}", path.display());
         }
         if !stale.is_empty() || !extra.is_empty() {
             eprintln!(
-                "the rule docs are not current: run `cargo run -- docs {}`",
+                "the rule docs are not current: run `anyio-lint docs {}`",
                 dir.display()
             );
             return Ok(1);
         }
         println!("{} rule pages are current", pages.len());
         return Ok(0);
+    }
+    let index = dir.join(crate::report::rule_docs::INDEX);
+    let generated = std::fs::read_to_string(&index)
+        .is_ok_and(|text| crate::report::rule_docs::is_generated_index(&text));
+    if !entries.is_empty() && !generated {
+        return Err(Failure::Message(format!(
+            "{} holds files `anyio-lint docs` did not write; nothing was written: name a new or \
+             empty directory, e.g. `anyio-lint docs {}`",
+            dir.display(),
+            dir.join("rules").display()
+        )));
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for (name, text) in &pages {

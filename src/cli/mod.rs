@@ -73,10 +73,10 @@ pub enum Command {
     /// Report the migration's progress: files migrated and remaining, per directory, findings by
     /// rule and fixability, and the items left to do by hand.
     Report(ReportArgs),
-    /// Write the per-rule documentation of the loaded packs into DIR (default `docs/rules`).
+    /// Write the documentation of the built-in rules into DIR: a page per rule and an index.
     Docs {
-        #[arg(default_value = "docs/rules")]
-        dir: PathBuf,
+        /// A new or empty directory, or one `anyio-lint docs` wrote before (e.g. `docs/rules`).
+        dir: Option<PathBuf>,
         /// Do not write: exit 1 if the pages in DIR are not current.
         #[arg(long)]
         check: bool,
@@ -300,7 +300,7 @@ pub fn run(cli: Cli) -> u8 {
             packs,
         } => rules::run_rules(output_format, &packs),
         Command::Test { packs } => commands::run_test(&packs),
-        Command::Docs { dir, check } => commands::run_docs(&dir, check),
+        Command::Docs { dir, check } => commands::run_docs(dir.as_deref(), check),
         Command::Report(args) => commands::run_report(&args),
         Command::ParseOnly {
             paths,
