@@ -952,6 +952,27 @@ fn a_hidden_fix_is_counted_in_the_singular() {
 }
 
 #[test]
+fn a_replacement_of_several_lines_is_shown_at_the_indentation_it_gets() {
+    let code = "import asyncio\n\nasync def main(c):\n    if c:\n        x = await asyncio.wait_for(c, 3)\n        print(x)\n";
+    let dir = project(&[("app.py", code.as_bytes())]);
+    let text = stdout(&run(dir.path(), &["check", "--select", "AIO301"]));
+    // The note's block is indented eight columns, then the statement's own eight.
+    assert!(
+        text.contains(
+            "  = suggested replacement:\n                with anyio.fail_after(3):\n                    x = await c\n"
+        ),
+        "{text}"
+    );
+    // A replacement of one line is shown as it is.
+    let dir = project(&[("app.py", SAMPLE.as_bytes())]);
+    let text = stdout(&run(dir.path(), &["check", "--select", "AIO101"]));
+    assert!(
+        text.contains("  = suggested replacement:\n        anyio.sleep(1)\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_file_named_that_anyio_lint_does_not_check_is_skipped_with_a_warning() {
     let notebook = br#"{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
     let dir = project(&[
