@@ -1189,3 +1189,78 @@ fn rule_takes_a_code_in_any_case_an_alias_or_a_name_and_all_rules() {
     assert_eq!(every[codes.len() - 1]["code"], "NQA100");
     assert!(every[codes.len() - 1]["explanation"].is_string());
 }
+
+/// Every text file under `dir` whose name ends with one of `suffixes`, recursively.
+fn files_under(dir: &Path, suffixes: &[&str]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if suffixes.iter().any(|s| path.to_string_lossy().ends_with(s)) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn no_document_or_output_names_what_does_not_exist() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = vec![
+        root.join("README.md"),
+        root.join("pyproject.toml"),
+        root.join(".pre-commit-hooks.yaml"),
+    ];
+    texts.extend(files_under(&root.join("docs"), &[".md"]));
+    texts.extend(files_under(&root.join("rulepacks"), &[".toml"]));
+    texts.extend(files_under(&root.join("src"), &[".rs"]));
+    let tags = std::process::Command::new("git")
+        .current_dir(&root)
+        .arg("tag")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    // A repository path in what the binary prints (a message, a rule's text): an installed wheel
+    // ships neither `docs/` nor `rulepacks/`.
+    let repository_file = regex::Regex::new(r"\b(docs|rulepacks)/[\w./-]*\.(md|toml)").unwrap();
+    let tag = regex::Regex::new(r"rev: v\d").unwrap();
+    let mut wrong = Vec::new();
+    for path in &texts {
+        let text = std::fs::read_to_string(path).unwrap();
+        let shown = path.strip_prefix(&root).unwrap().display().to_string();
+        for (number, line) in text.lines().enumerate() {
+            let at = format!("{shown}:{}", number + 1);
+            let lower = line.to_lowercase();
+            for promise in [
+                "github.com/owner",
+                "pip install anyio-lint",
+                "once published",
+            ] {
+                if lower.contains(promise) {
+                    wrong.push(format!("{at}: `{promise}`"));
+                }
+            }
+            if line.contains("github.com/anyio-lint") {
+                wrong.push(format!("{at}: a made-up repository URL"));
+            }
+            if tags.is_empty() && tag.is_match(line) {
+                wrong.push(format!("{at}: a `rev:` tag the repository does not have"));
+            }
+            let comment = line.trim_start().starts_with("//") || line.trim_start().starts_with('#');
+            let printed = match path.extension().and_then(|e| e.to_str()) {
+                Some("rs") => !comment && line.contains('"'),
+                Some("toml") => shown.starts_with("rulepacks") && !comment,
+                _ => false,
+            };
+            if printed && repository_file.is_match(line) {
+                wrong.push(format!("{at}: points at a repository file: {line}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -321,3 +321,41 @@ fn the_machine_formats_name_a_rules_aliases() {
     assert_eq!(gitlab[0]["description"], "FX1 (OTHER101, THIRD7): first");
     assert_eq!(gitlab[1]["description"], "FX2: second");
 }
+
+#[test]
+fn a_rules_url_is_given_only_when_its_pack_sets_one() {
+    let dir = fixture();
+    // The built-in packs set none: no `url`, no `helpUri`, and the tool names no web page.
+    let json: serde_json::Value = serde_json::from_str(&format(dir.path(), "json")).unwrap();
+    for item in json.as_array().unwrap() {
+        assert!(item.get("url").is_none(), "{item}");
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&format(dir.path(), "sarif")).unwrap();
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert!(driver.get("informationUri").is_none(), "{driver}");
+    for rule in driver["rules"].as_array().unwrap() {
+        assert!(rule.get("helpUri").is_none(), "{rule}");
+    }
+    // A pack that sets one: each rule's, with its code and name filled in.
+    let pack = ALIASED_PACK.replacen(
+        "modules = [\"m\"]",
+        "modules = [\"m\"]\nurl = \"https://example.org/rules/{code}-{name}.html\"",
+        1,
+    );
+    std::fs::write(dir.path().join("pack.toml"), pack).unwrap();
+    std::fs::write(dir.path().join("m.py"), "import m\nm.f()\n").unwrap();
+    let report = |name: &str| -> serde_json::Value {
+        let args = ["check", "--no-builtin-packs", "--rulepack", "pack.toml"];
+        let output = run(
+            dir.path(),
+            &[&args[..], &["--output-format", name, "m.py"]].concat(),
+        );
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    let url = "https://example.org/rules/FX1-first.html";
+    assert_eq!(report("json")[0]["url"], url);
+    assert_eq!(
+        report("sarif")["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
+        url
+    );
+}

@@ -44,7 +44,8 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
     }
     if !rule.options.is_empty() {
         page.push_str(&format!(
-            "\nOptions, set in `[tool.anyio-lint.options.{}]` (docs/configuration.md):\n\n",
+            "\nOptions, set in `[tool.anyio-lint.options.{0}]` of `pyproject.toml` (`[options.{0}]` \
+             of `anyio-lint.toml`):\n\n",
             pack.name
         ));
         for &slot in &rule.options {
