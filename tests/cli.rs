@@ -119,7 +119,7 @@ fn diff_writes_nothing_and_fix_is_idempotent() {
         "the unsafe Lock and run fixes remain"
     );
     assert!(
-        stdout(&fix).contains("Found 3 errors (1 fixed, 2 remaining)."),
+        stdout(&fix).contains("Found 3 findings (1 fixed, 2 remaining: 2 warnings)."),
         "{}",
         stdout(&fix)
     );
@@ -272,7 +272,7 @@ fn stdin_with_and_without_fix() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(stdout(&output), "import anyio\nanyio.sleep(1)\n");
     assert!(
-        stderr(&output).contains("Found 1 error (1 fixed, 0 remaining)."),
+        stderr(&output).contains("Found 1 finding (1 fixed, 0 remaining)."),
         "{}",
         stderr(&output)
     );
@@ -835,4 +835,432 @@ fn human_formats_escape_control_and_bidi_characters_and_keep_carets_right() {
     let items: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let message = items[0]["message"].as_str().unwrap();
     assert!(message.contains("len(\"\x1b]0;x\x07\")"), "{message:?}");
+}
+
+/// A pack of three rules on `m.f()`, `m.g()` and `m.h()`: an error, a warning (with a safe fix)
+/// and an info.
+const SEVERITIES_PACK: &str = r#"[pack]
+name = "levels"
+version = "1"
+description = "d"
+prefix = "LV"
+modules = ["m"]
+
+[[rule]]
+code = "LV1"
+name = "level-error"
+message = "an error"
+explain = "e"
+severity = "error"
+match.pattern = "m.f()"
+
+[[rule.example]]
+flagged = "import m\nm.f()\n"
+
+[[rule]]
+code = "LV2"
+name = "level-warning"
+message = "a warning"
+explain = "e"
+match.pattern = "m.g()"
+fix.template = "m.gg()"
+fix.applicability = "safe"
+
+[[rule.example]]
+flagged = "import m\nm.g()\n"
+fixed = "import m\nm.gg()\n"
+
+[[rule]]
+code = "LV3"
+name = "level-info"
+message = "a note"
+explain = "e"
+severity = "info"
+match.pattern = "m.h()"
+
+[[rule.example]]
+flagged = "import m\nm.h()\n"
+"#;
+
+#[test]
+fn the_summary_counts_the_findings_by_the_severity_they_are_labelled_with() {
+    let dir = project(&[
+        ("pack.toml", SEVERITIES_PACK.as_bytes()),
+        ("a.py", b"import m\nm.f()\nm.g()\nm.g()\nm.h()\n"),
+        ("b.py", b"import m\nm.f()\n"),
+        ("c.py", b"import m\nm.g()\n"),
+    ]);
+    let check = |args: &[&str]| {
+        let mut all = vec!["check", "--isolated", "--no-builtin-packs"];
+        all.extend_from_slice(&["--rulepack", "pack.toml"]);
+        all.extend_from_slice(args);
+        run(dir.path(), &all)
+    };
+    // Every human format ends with the same summary, its words those of the labels.
+    let mut summaries = Vec::new();
+    for format in ["full", "concise", "grouped"] {
+        let text = stdout(&check(&["--output-format", format, "a.py"]));
+        let summary = text[text.find("Found ").expect("a summary")..].to_owned();
+        summaries.push(summary);
+        if format == "full" {
+            assert!(text.contains("error[LV1]: an error"), "{text}");
+            assert!(text.contains("warning[LV2]: a warning"), "{text}");
+            assert!(text.contains("note[LV3]: a note"), "{text}");
+        }
+    }
+    assert_eq!(
+        summaries[0],
+        "Found 1 error, 2 warnings and 1 note.\n[*] 2 fixable with the `--fix` option.\n"
+    );
+    assert!(
+        summaries.iter().all(|s| s == &summaries[0]),
+        "{summaries:?}"
+    );
+    // One of a kind is singular.
+    assert_eq!(
+        stdout(&check(&["--output-format", "concise", "b.py"]))
+            .lines()
+            .last(),
+        Some("Found 1 error.")
+    );
+    // With fixes, the total is counted as findings, and what remains by severity.
+    let fixed = stdout(&check(&[
+        "--output-format",
+        "concise",
+        "--fix",
+        "a.py",
+        "c.py",
+    ]));
+    assert!(
+        fixed.ends_with("Found 5 findings (3 fixed, 2 remaining: 1 error and 1 note).\n"),
+        "{fixed}"
+    );
+    let clean = stdout(&check(&["--output-format", "concise", "--fix", "c.py"]));
+    assert_eq!(clean, "All checks passed!\n", "c.py was fixed before");
+}
+
+#[test]
+fn a_hidden_fix_is_counted_in_the_singular() {
+    let dir = project(&[("app.py", b"import asyncio\nasyncio.Lock()\n")]);
+    let text = stdout(&run(dir.path(), &["check", "--output-format", "concise"]));
+    assert!(
+        text.ends_with(
+            "Found 1 warning.\nNo fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_replacement_of_several_lines_is_shown_at_the_indentation_it_gets() {
+    let code = "import asyncio\n\nasync def main(c):\n    if c:\n        x = await asyncio.wait_for(c, 3)\n        print(x)\n";
+    let dir = project(&[("app.py", code.as_bytes())]);
+    let text = stdout(&run(dir.path(), &["check", "--select", "AIO301"]));
+    // The note's block is indented eight columns, then the statement's own eight.
+    assert!(
+        text.contains(
+            "  = suggested replacement:\n                with anyio.fail_after(3):\n                    x = await c\n"
+        ),
+        "{text}"
+    );
+    // A replacement of one line is shown as it is.
+    let dir = project(&[("app.py", SAMPLE.as_bytes())]);
+    let text = stdout(&run(dir.path(), &["check", "--select", "AIO101"]));
+    assert!(
+        text.contains("  = suggested replacement:\n        anyio.sleep(1)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_file_named_that_anyio_lint_does_not_check_is_skipped_with_a_warning() {
+    let notebook = br#"{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+    let dir = project(&[
+        ("nb.ipynb", notebook),
+        ("notes.txt", b"import asyncio\nasyncio.sleep(1)\n"),
+        ("plain", b"import asyncio\nasyncio.sleep(1)\n"),
+        (
+            "script",
+            b"#!/usr/bin/env python3\nimport asyncio\nasyncio.sleep(1)\n",
+        ),
+        ("clean.py", b"print(1)\n"),
+    ]);
+    // Named alone, a notebook is not reported as passing.
+    let output = run(dir.path(), &["check", "nb.ipynb"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "No files were checked: 1 file named was skipped (not a file anyio-lint checks).\n"
+    );
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(
+            "warning: nb.ipynb is skipped, not checked: Jupyter notebooks are not supported"
+        ),
+        "{err}"
+    );
+    // Beside a clean file, the summary says so instead of "All checks passed!".
+    let output = run(dir.path(), &["check", "clean.py", "notes.txt", "plain"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "No findings in the 1 file checked; 2 files named were skipped (not files anyio-lint checks).\n"
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("warning: notes.txt is skipped, not checked: not a Python file: anyio-lint checks `.py` and `.pyi` files"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: plain is skipped, not checked: no extension, and no `#!` line that runs Python"),
+        "{err}"
+    );
+    // A script is checked; the summary of its findings says what was skipped.
+    let output = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "script", "nb.ipynb"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.starts_with("script:3:1: AIO101"), "{text}");
+    assert!(
+        text.ends_with("1 file named was skipped (not a file anyio-lint checks).\n"),
+        "{text}"
+    );
+    // The configuration's `include` makes a file one to check; a walk never meets the others.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "include = [\"*.py\", \"*.txt\"]\n",
+    )
+    .unwrap();
+    let output = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "notes.txt"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("notes.txt:2:1: AIO101"));
+    let output = run(dir.path(), &["check", "--output-format", "concise", "."]);
+    assert!(!stderr(&output).contains("skipped"), "{}", stderr(&output));
+    // `report` warns the same way.
+    let output = run(dir.path(), &["report", "nb.ipynb"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).starts_with("warning: nb.ipynb is skipped, not checked"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn docs_writes_only_into_the_directory_it_is_given() {
+    let dir = project(&[("notes.md", b"mine\n"), ("AB12.md", b"mine too\n")]);
+    // No directory: an error saying how to call it, and nothing written.
+    let output = run(dir.path(), &["docs"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "name the directory to write the rule pages into, e.g. `anyio-lint docs docs/rules`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(dir.path()), ["AB12.md", "notes.md"]);
+    // A directory holding other files is refused, whatever they are named.
+    let output = run(dir.path(), &["docs", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("holds files `anyio-lint docs` did not write; nothing was written"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(names(dir.path()), ["AB12.md", "notes.md"]);
+    // A new directory is created; written again, pages of rules that are gone go, other files stay.
+    let output = run(dir.path(), &["docs", "out/rules"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = dir.path().join("out/rules");
+    assert!(out.join("AIO101.md").is_file() && out.join("NQA100.md").is_file());
+    std::fs::write(out.join("ZZ999.md"), "a rule that is gone\n").unwrap();
+    std::fs::write(out.join("notes.txt"), "mine\n").unwrap();
+    let check = run(dir.path(), &["docs", "--check", "out/rules"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stderr(&check).contains("stale: out/rules/ZZ999.md"));
+    assert!(stderr(&check).contains("run `anyio-lint docs out/rules`"));
+    let output = run(dir.path(), &["docs", "out/rules"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!out.join("ZZ999.md").exists() && out.join("notes.txt").is_file());
+    let check = run(dir.path(), &["docs", "--check", "out/rules"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
+
+#[test]
+fn rule_takes_a_code_in_any_case_an_alias_or_a_name_and_all_rules() {
+    let page = |args: &[&str]| {
+        let output = bin().arg("rule").args(args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        stdout(&output)
+    };
+    let by_code = page(&["AIO301"]);
+    assert!(by_code.starts_with("# asyncio-wait-for-statement (AIO301)"));
+    assert_eq!(page(&["aio301"]), by_code);
+    assert_eq!(page(&["asyncio-wait-for-statement"]), by_code);
+    assert_eq!(page(&["Asyncio-Wait-For-Statement"]), by_code);
+    assert!(page(&["unused-noqa"]).starts_with("# unused-noqa (NQA100)"));
+    assert!(
+        page(&["async115"]).contains("(ASY115)"),
+        "an alias, in lower case"
+    );
+    // Nothing matches: the closest rules are named.
+    let output = bin()
+        .args(["rule", "asyncio-wait-for-statment"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(
+            "error: no rule has the code, alias or name `asyncio-wait-for-statment`: did you mean `AIO301` (asyncio-wait-for-statement)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let output = bin().args(["rule", "aio30"]).output().unwrap();
+    assert!(stderr(&output).contains("`AIO301` (asyncio-wait-for-statement)"));
+    let output = bin().args(["rule", "qqqqqqqq"]).output().unwrap();
+    assert_eq!(
+        stderr(&output),
+        "error: no rule has the code, alias or name `qqqqqqqq` (`anyio-lint rules` lists every rule)\n"
+    );
+    // Neither a rule nor --all, or both: usage errors.
+    let output = bin().arg("rule").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("anyio-lint rule [OPTIONS] --all"),
+        "{}",
+        stderr(&output)
+    );
+    let output = bin().args(["rule", "--all", "AIO301"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    // --all: every page, in the order `rules` lists them.
+    let listed: Vec<String> = stdout(&bin().arg("rules").output().unwrap())
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect();
+    let all = page(&["--all"]);
+    let mut at = 0;
+    for code in &listed {
+        let heading = format!(" ({code})\n\nPack: ");
+        let found = all[at..].find(&heading).unwrap_or_else(|| panic!("{code}"));
+        at += found + heading.len();
+    }
+    assert!(all.contains(&format!("\n{by_code}")), "each page whole");
+    // JSON: the listing's entry with the explanation; an array with --all.
+    let one: serde_json::Value =
+        serde_json::from_str(&page(&["aio301", "--output-format", "json"])).unwrap();
+    assert_eq!(one["code"], "AIO301");
+    assert_eq!(one["name"], "asyncio-wait-for-statement");
+    assert!(
+        one["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("## What it does")
+    );
+    let every: serde_json::Value =
+        serde_json::from_str(&page(&["--all", "--output-format", "json"])).unwrap();
+    let codes: Vec<&str> = every
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, listed);
+    assert_eq!(every[codes.len() - 1]["code"], "NQA100");
+    assert!(every[codes.len() - 1]["explanation"].is_string());
+}
+
+/// Every text file under `dir` whose name ends with one of `suffixes`, recursively.
+fn files_under(dir: &Path, suffixes: &[&str]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if suffixes.iter().any(|s| path.to_string_lossy().ends_with(s)) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn no_document_or_output_names_what_does_not_exist() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = vec![
+        root.join("README.md"),
+        root.join("pyproject.toml"),
+        root.join(".pre-commit-hooks.yaml"),
+    ];
+    texts.extend(files_under(&root.join("docs"), &[".md"]));
+    texts.extend(files_under(&root.join("rulepacks"), &[".toml"]));
+    texts.extend(files_under(&root.join("src"), &[".rs"]));
+    let tags = std::process::Command::new("git")
+        .current_dir(&root)
+        .arg("tag")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    // A repository path in what the binary prints (a message, a rule's text): an installed wheel
+    // ships neither `docs/` nor `rulepacks/`.
+    let repository_file = regex::Regex::new(r"\b(docs|rulepacks)/[\w./-]*\.(md|toml)").unwrap();
+    let tag = regex::Regex::new(r"rev: v\d").unwrap();
+    let mut wrong = Vec::new();
+    for path in &texts {
+        let text = std::fs::read_to_string(path).unwrap();
+        let shown = path.strip_prefix(&root).unwrap().display().to_string();
+        for (number, line) in text.lines().enumerate() {
+            let at = format!("{shown}:{}", number + 1);
+            let lower = line.to_lowercase();
+            for promise in [
+                "github.com/owner",
+                "pip install anyio-lint",
+                "once published",
+            ] {
+                if lower.contains(promise) {
+                    wrong.push(format!("{at}: `{promise}`"));
+                }
+            }
+            if line.contains("github.com/anyio-lint") {
+                wrong.push(format!("{at}: a made-up repository URL"));
+            }
+            if tags.is_empty() && tag.is_match(line) {
+                wrong.push(format!("{at}: a `rev:` tag the repository does not have"));
+            }
+            let comment = line.trim_start().starts_with("//") || line.trim_start().starts_with('#');
+            let printed = match path.extension().and_then(|e| e.to_str()) {
+                Some("rs") => !comment && line.contains('"'),
+                Some("toml") => shown.starts_with("rulepacks") && !comment,
+                _ => false,
+            };
+            if printed && repository_file.is_match(line) {
+                wrong.push(format!("{at}: points at a repository file: {line}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -321,3 +321,115 @@ fn the_machine_formats_name_a_rules_aliases() {
     assert_eq!(gitlab[0]["description"], "FX1 (OTHER101, THIRD7): first");
     assert_eq!(gitlab[1]["description"], "FX2: second");
 }
+
+#[test]
+fn a_rules_url_is_given_only_when_its_pack_sets_one() {
+    let dir = fixture();
+    // The built-in packs set none: no `url`, no `helpUri`, and the tool names no web page.
+    let json: serde_json::Value = serde_json::from_str(&format(dir.path(), "json")).unwrap();
+    for item in json.as_array().unwrap() {
+        assert!(item.get("url").is_none(), "{item}");
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&format(dir.path(), "sarif")).unwrap();
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert!(driver.get("informationUri").is_none(), "{driver}");
+    for rule in driver["rules"].as_array().unwrap() {
+        assert!(rule.get("helpUri").is_none(), "{rule}");
+    }
+    // A pack that sets one: each rule's, with its code and name filled in.
+    let pack = ALIASED_PACK.replacen(
+        "modules = [\"m\"]",
+        "modules = [\"m\"]\nurl = \"https://example.org/rules/{code}-{name}.html\"",
+        1,
+    );
+    std::fs::write(dir.path().join("pack.toml"), pack).unwrap();
+    std::fs::write(dir.path().join("m.py"), "import m\nm.f()\n").unwrap();
+    let report = |name: &str| -> serde_json::Value {
+        let args = ["check", "--no-builtin-packs", "--rulepack", "pack.toml"];
+        let output = run(
+            dir.path(),
+            &[&args[..], &["--output-format", name, "m.py"]].concat(),
+        );
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    let url = "https://example.org/rules/FX1-first.html";
+    assert_eq!(report("json")[0]["url"], url);
+    assert_eq!(
+        report("sarif")["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
+        url
+    );
+}
+
+/// Run the binary under `umask` in `dir`.
+fn run_under_umask(dir: &Path, umask: &str, args: &[&str]) -> std::process::Output {
+    Command::new("sh")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_anyio-lint"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn output_files_are_created_with_the_users_umask_and_fixed_files_keep_their_mode() {
+    let dir = fixture();
+    for (umask, expected) in [("022", 0o644), ("002", 0o664), ("077", 0o600)] {
+        let outputs = [
+            ("findings.txt", vec!["check", "-o", "findings.txt"]),
+            (
+                "findings.json",
+                vec![
+                    "check",
+                    "--output-format",
+                    "json",
+                    "--output-file",
+                    "findings.json",
+                ],
+            ),
+            ("report.md", vec!["report", "-o", "report.md"]),
+            (
+                "baseline/b.json",
+                vec!["check", "--write-baseline", "baseline/b.json"],
+            ),
+        ];
+        for (file, args) in outputs {
+            let output = run_under_umask(dir.path(), umask, &args);
+            assert!(
+                output.status.code().is_some_and(|c| c < 2),
+                "{args:?}: {output:?}"
+            );
+            let path = dir.path().join(file);
+            assert_eq!(mode(&path), expected, "{file} under umask {umask}");
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    // A file written again keeps its mode; a fixed file keeps its own, whatever the umask.
+    let existing = dir.path().join("findings.txt");
+    std::fs::write(&existing, "old").unwrap();
+    std::fs::set_permissions(
+        &existing,
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .unwrap();
+    run_under_umask(dir.path(), "077", &["check", "-o", "findings.txt"]);
+    assert_eq!(mode(&existing), 0o640);
+    assert_ne!(std::fs::read_to_string(&existing).unwrap(), "old");
+    let app = dir.path().join("app.py");
+    std::fs::set_permissions(&app, std::os::unix::fs::PermissionsExt::from_mode(0o754)).unwrap();
+    let output = run_under_umask(dir.path(), "077", &["check", "--fix", "app.py"]);
+    assert!(output.status.code().is_some_and(|c| c < 2), "{output:?}");
+    assert!(
+        std::fs::read_to_string(&app)
+            .unwrap()
+            .contains("anyio.sleep(1)")
+    );
+    assert_eq!(mode(&app), 0o754);
+}

@@ -45,14 +45,14 @@ fn a_file_reached_through_symlinks_is_checked_and_fixed_once_under_its_own_path(
             stdout(&output)
         );
         assert!(
-            stdout(&output).contains("Found 1 error."),
+            stdout(&output).contains("Found 1 warning."),
             "{}",
             stdout(&output)
         );
         let fixed = concise(dir.path(), &["--fix"]);
         assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
         assert!(
-            stdout(&fixed).contains("Found 1 error (1 fixed, 0 remaining)."),
+            stdout(&fixed).contains("Found 1 finding (1 fixed, 0 remaining)."),
             "{}",
             stdout(&fixed)
         );

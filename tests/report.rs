@@ -227,3 +227,52 @@ fn the_documented_report_of_the_example_project_is_current() {
         "docs/report.md is stale: paste `anyio-lint report pyproject-example` between the markers"
     );
 }
+
+#[test]
+fn the_format_is_chosen_by_output_format_or_format_and_md_is_markdown() {
+    let dir = fixture();
+    let markdown = report(dir.path(), &["--isolated"]);
+    assert!(markdown.starts_with("# Migration report\n"), "{markdown}");
+    for args in [
+        &["--output-format", "md"][..],
+        &["--output-format", "markdown"],
+        &["--format", "md"],
+        &["--format=markdown"],
+    ] {
+        let args = [&["--isolated"][..], args].concat();
+        assert_eq!(report(dir.path(), &args), markdown, "{args:?}");
+    }
+    let json = report(dir.path(), &["--isolated", "--output-format", "json"]);
+    assert_eq!(
+        report(dir.path(), &["--isolated", "--format", "json"]),
+        json
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["files_scanned"], 5, "{value}");
+    let html = report(dir.path(), &["--isolated", "--output-format", "html"]);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    // The help names the values; an unknown one is refused with them.
+    let help = stdout(&run(dir.path(), &["report", "--help"]));
+    assert!(
+        help.contains("--output-format <OUTPUT_FORMAT>") && help.contains("[alias: --format]"),
+        "{help}"
+    );
+    assert!(help.contains("[possible values: md, json, html]"), "{help}");
+    let output = run(dir.path(), &["report", "--output-format", "txt"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::stderr(&output).contains("[possible values: md, json, html]"),
+        "{}",
+        common::stderr(&output)
+    );
+}
+
+#[test]
+fn the_counts_of_one_are_in_the_singular() {
+    let dir = project(&[("one.py", b"import asyncio\nasyncio.Lock()\n")]);
+    let text = report(dir.path(), &["--isolated"]);
+    assert!(
+        text.contains("**0** files import `anyio` but still hold code that fails at run time (their findings are below). **1** file still imports one of `asyncio`, `pytest_asyncio`. 1 file scanned.\n\n1 finding: 0 fixable by `--fix`, 1 by `--fix --unsafe-fixes`, 0 by hand."),
+        "{text}"
+    );
+}

@@ -487,7 +487,7 @@ fn show_fixes_lists_the_fixes_applied_or_available_per_file_and_rule() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stdout(&output).ends_with(
-            "b/c.py:6:1: TY4 blocking call `legacy.block(...)`\n\n4 fixes available with `--fix`, by file and rule:\n  a.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n  b/c.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n\nFound 8 errors.\n[*] 4 fixable with the `--fix` option (2 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
+            "b/c.py:6:1: TY4 blocking call `legacy.block(...)`\n\n4 fixes available with `--fix`, by file and rule:\n  a.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n  b/c.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n\nFound 8 warnings.\n[*] 4 fixable with the `--fix` option (2 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
         ),
         "{}",
         stdout(&output)
@@ -498,7 +498,7 @@ fn show_fixes_lists_the_fixes_applied_or_available_per_file_and_rule() {
         &["--show-fixes", "--unsafe-fixes", "a.py"],
     ));
     assert!(
-        text.contains("\n\n3 fixes available with `--fix`, by file and rule:\n  a.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n    1 × TY3 (legacy-go)\n\nFound 4 errors.\n"),
+        text.contains("\n\n3 fixes available with `--fix`, by file and rule:\n  a.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n    1 × TY3 (legacy-go)\n\nFound 4 warnings.\n"),
         "{text}"
     );
     // Not in the machine formats, nor with `--quiet`, nor without `--show-fixes`.
@@ -523,7 +523,7 @@ fn show_fixes_lists_the_fixes_applied_or_available_per_file_and_rule() {
     let output = check(dir.path(), &["--show-fixes", "--fix", "b/c.py"]);
     assert_eq!(
         stdout(&output),
-        "b/c.py:6:1: TY3 `legacy.go` becomes `modern.go`\nb/c.py:7:1: TY4 blocking call `legacy.block(...)`\n\nApplied 2 fixes, by file and rule:\n  b/c.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n\nFound 4 errors (2 fixed, 2 remaining).\nNo fixes available (1 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
+        "b/c.py:6:1: TY3 `legacy.go` becomes `modern.go`\nb/c.py:7:1: TY4 blocking call `legacy.block(...)`\n\nApplied 2 fixes, by file and rule:\n  b/c.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n\nFound 4 findings (2 fixed, 2 remaining: 2 warnings).\nNo fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
     );
     // `--fix-only` says what it applied before how many.
     let output = check(
@@ -532,7 +532,7 @@ fn show_fixes_lists_the_fixes_applied_or_available_per_file_and_rule() {
     );
     assert_eq!(
         stdout(&output),
-        "Applied 3 fixes, by file and rule:\n  a.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n    1 × TY3 (legacy-go)\n\nFixed 3 errors.\n"
+        "Applied 3 fixes, by file and rule:\n  a.py\n    1 × TY1 (legacy-wait)\n    1 × TY2 (legacy-stop)\n    1 × TY3 (legacy-go)\n\nFixed 3 findings.\n"
     );
     // Nothing to fix: nothing listed.
     let text = stdout(&check(dir.path(), &["--show-fixes", "--fix", "a.py"]));

@@ -606,7 +606,7 @@ fn stdin_resolves_configuration_from_its_file_name() {
     );
     assert_exact_snapshot!("stdin_fixed", stdout(&fixed));
     assert!(
-        stderr(&fixed).contains("Found 1 error (1 fixed, 0 remaining)."),
+        stderr(&fixed).contains("Found 1 finding (1 fixed, 0 remaining)."),
         "{}",
         stderr(&fixed)
     );
@@ -1064,5 +1064,37 @@ fn pack_options_are_set_per_pack_and_checked_against_the_packs() {
             err.contains(&format!("/{location}\n")),
             "expected `{location}` in:\n{err}"
         );
+    }
+}
+
+#[test]
+fn add_noqa_drops_the_stale_codes_of_a_directive_it_adds_to() {
+    let code = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)  # noqa: AIO302, AIO999, E501\n    await asyncio.sleep(2)  # noqa: AIO302  explained\n    await asyncio.sleep(3)  # noqa: AIO302\n";
+    let dir = project(&[("app.py", code.as_bytes())]);
+    let before = concise(dir.path(), &["--select", "ALL"]);
+    assert!(
+        stdout(&before).contains("app.py:4:29: NQA100"),
+        "{}",
+        stdout(&before)
+    );
+    // Whether the unused-suppression rule is enabled or not, the codes it would report go.
+    for ignore in [&["--ignore", "NQA100"][..], &[]] {
+        std::fs::write(dir.path().join("app.py"), code).unwrap();
+        let args = [&["check", "--add-noqa", "app.py"][..], ignore].concat();
+        let output = run(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("Added 3 noqa directives in 1 file."),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+            "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)  # noqa: E501, AIO101\n    await asyncio.sleep(2)  # noqa: AIO101  explained\n    await asyncio.sleep(3)  # noqa: AIO101\n"
+        );
+        // The next check, with the unused-suppression rule, reports nothing.
+        let after = concise(dir.path(), &["--select", "ALL"]);
+        assert_eq!(after.status.code(), Some(0), "{}", stdout(&after));
+        assert_eq!(stdout(&after), "All checks passed!\n");
     }
 }

@@ -1,6 +1,5 @@
-//! The other subcommands: `rule`, `rules`, `test`, `docs`, `report` and the hidden `parse-only`.
+//! The other subcommands: `test`, `docs`, `report` and the hidden `parse-only`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,7 +10,6 @@ use crate::base::source::SourceText;
 use crate::cli::packtest;
 use crate::config::discover;
 use crate::config::resolve::{Discovery, Overrides, Resolver};
-use crate::engine::noqa;
 use crate::fix::write::{self, Output};
 use crate::report::FileReport;
 use crate::report::migration::{self, Migration};
@@ -19,8 +17,8 @@ use crate::ruleset::RuleSet;
 
 use super::sources::{Read, read_source, refuse_input_as_output};
 use super::{
-    Failure, ListFormat, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error,
-    load_packs, paths_or_current,
+    Failure, PackArgs, ReportArgs, ReportFormat, absolute, display_path, file_error, load_packs,
+    paths_or_current, warn_skipped,
 };
 
 pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
@@ -33,6 +31,7 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
     let output = args.output_file.as_deref().map(Output::new).transpose()?;
     let paths = paths_or_current(&args.paths);
     let found = discover::discover(&paths, &resolver)?;
+    warn_skipped(&found);
     // The migration of each configuration's packs, worked out once per configuration.
     let mut migrations: FxHashMap<Option<&Path>, Migration> = FxHashMap::default();
     for (_, settings) in &found.files {
@@ -82,7 +81,7 @@ pub(super) fn run_report(args: &ReportArgs) -> Result<u8, Failure> {
     let governing = resolver.for_path(&paths[0])?;
     let migration = Migration::of(&governing.rules().packs);
     let report = migration::summarize(&files, &migration, args.depth);
-    let text = match args.format {
+    let text = match args.output_format {
         ReportFormat::Markdown => migration::markdown(&report),
         ReportFormat::Json => migration::json(&report),
         ReportFormat::Html => migration::html(&report),
@@ -155,88 +154,19 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-pub(super) fn run_rule(code: &str, args: &PackArgs) -> Result<u8, Failure> {
-    let packs = load_packs(args)?;
-    if code == noqa::UNUSED_NOQA {
-        print!("{}", noqa::UNUSED_NOQA_DOC);
-        return Ok(0);
-    }
-    for pack in &packs {
-        let named = |r: &&crate::pack::Rule| r.code == code || r.aliases.iter().any(|a| a == code);
-        if let Some(rule) = pack.rules.iter().find(named) {
-            print!("{}", crate::report::rule_docs::rule_page(pack, rule));
-            return Ok(0);
-        }
-    }
-    Err(Failure::Message(format!(
-        "no rule `{code}`; `anyio-lint rules` lists them"
-    )))
-}
-
-pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failure> {
-    let packs = load_packs(args)?;
-    let mut out = String::new();
-    match format {
-        ListFormat::Text => {
-            for pack in &packs {
-                for rule in &pack.rules {
-                    let fix = format!(
-                        "{} fix",
-                        crate::report::rule_docs::fix_kind(rule.applicability)
-                    );
-                    out.push_str(&format!(
-                        "{:<8} {:<40} {:<10} {}\n",
-                        rule.code, rule.name, fix, pack.name
-                    ));
-                }
-            }
-            out.push_str(&format!(
-                "{:<8} {:<40} {:<10} engine\n",
-                noqa::UNUSED_NOQA,
-                noqa::UNUSED_NOQA_NAME,
-                "safe fix"
-            ));
-        }
-        ListFormat::Json => {
-            let mut rules: Vec<serde_json::Value> = packs
-                .iter()
-                .flat_map(|pack| pack.rules.iter().map(move |rule| (pack, rule)))
-                .map(|(pack, rule)| {
-                    serde_json::json!({
-                        "code": rule.code,
-                        "aliases": rule.aliases,
-                        "opt_in": rule.opt_in,
-                        "name": rule.name,
-                        "pack": pack.name,
-                        "severity": format!("{:?}", rule.severity).to_lowercase(),
-                        "fix": rule.applicability.map(|a| format!("{a:?}").to_lowercase()),
-                        "requires": rule.requires.iter().map(|(d, s)| (d.clone(), s.to_string())).collect::<BTreeMap<_, _>>(),
-                        "message": rule.message,
-                        "help": rule.help,
-                    })
-                })
-                .collect();
-            rules.push(serde_json::json!({
-                "code": noqa::UNUSED_NOQA,
-                "aliases": [],
-                "opt_in": false,
-                "name": noqa::UNUSED_NOQA_NAME,
-                "pack": "engine",
-                "severity": "warning",
-                "fix": "safe",
-                "requires": {},
-                "message": "unused `noqa` directive",
-                "help": null,
-            }));
-            out = serde_json::to_string_pretty(&rules).unwrap_or_default();
-            out.push('\n');
-        }
-    }
-    print!("{out}");
-    Ok(0)
-}
-
-pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
+/// `anyio-lint docs DIR`: the built-in packs' rule pages and their index written into `DIR`
+/// (created when missing), pages of rules that are gone removed; `check_only`: write nothing,
+/// exit 1 when the pages in `DIR` are not current. `DIR` is required, and must be new, empty, or
+/// a directory these pages were written to: other files are never overwritten or removed.
+pub(super) fn run_docs(dir: Option<&Path>, check_only: bool) -> Result<u8, Failure> {
+    let Some(dir) = dir else {
+        return Err(Failure::Message(
+            "name the directory to write the rule pages into, e.g. `anyio-lint docs docs/rules` \
+             (it is created when missing); `anyio-lint docs --check DIR` checks pages written \
+             before"
+                .to_owned(),
+        ));
+    };
     if check_only && !dir.is_dir() {
         return Err(Failure::Message(format!(
             "{} is not a directory: name the directory holding the rule pages, or write them with `anyio-lint docs {}`",
@@ -254,33 +184,45 @@ pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
         }
     }
     let expected: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
-    let extra: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "md"))
-                .filter(|p| {
-                    !expected
-                        .iter()
-                        .any(|n| p.file_name().is_some_and(|f| f == *n))
-                })
-                .collect()
+    let entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(format!("cannot read {}: {error}", dir.display()).into()),
+    };
+    // Pages of rules no pack has any more.
+    let extra: Vec<PathBuf> = (entries.iter())
+        .filter(|p| crate::report::rule_docs::is_rule_page_name(p))
+        .filter(|p| {
+            !expected
+                .iter()
+                .any(|n| p.file_name().is_some_and(|f| f == *n))
         })
-        .unwrap_or_default();
+        .cloned()
+        .collect();
     if check_only {
         for path in stale.iter().chain(&extra) {
             eprintln!("stale: {}", path.display());
         }
         if !stale.is_empty() || !extra.is_empty() {
             eprintln!(
-                "the rule docs are not current: run `cargo run -- docs {}`",
+                "the rule docs are not current: run `anyio-lint docs {}`",
                 dir.display()
             );
             return Ok(1);
         }
         println!("{} rule pages are current", pages.len());
         return Ok(0);
+    }
+    let index = dir.join(crate::report::rule_docs::INDEX);
+    let generated = std::fs::read_to_string(&index)
+        .is_ok_and(|text| crate::report::rule_docs::is_generated_index(&text));
+    if !entries.is_empty() && !generated {
+        return Err(Failure::Message(format!(
+            "{} holds files `anyio-lint docs` did not write; nothing was written: name a new or \
+             empty directory, e.g. `anyio-lint docs {}`",
+            dir.display(),
+            dir.join("rules").display()
+        )));
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for (name, text) in &pages {

@@ -1,13 +1,14 @@
 //! The command line: argument definitions, dispatch to the subcommands, the helpers they share,
 //! and exit codes (0 clean, 1 findings remain, 2 usage, configuration, pack or internal error).
-//! `check` lives in [`check`]; `rule`, `rules`, `test`, `docs`, `report` and `parse-only` in
-//! [`commands`]; reading sources, for `check` and `report`, in [`sources`]; running packs'
-//! examples in [`packtest`]; the progress line in [`progress`].
+//! `check` lives in [`check`]; `rule` and `rules` in [`rules`]; `test`, `docs`, `report` and
+//! `parse-only` in [`commands`]; reading sources, for `check` and `report`, in [`sources`];
+//! running packs' examples in [`packtest`]; the progress line in [`progress`].
 
 mod check;
 mod commands;
 pub mod packtest;
 pub mod progress;
+mod rules;
 mod sources;
 
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::base::diagnostic::{Diagnostic, Origin};
 use crate::base::version::Version;
-use crate::config::discover::DiscoverError;
+use crate::config::discover::{DiscoverError, Found};
 use crate::config::resolve::Discovery;
 use crate::config::settings::Format;
 use crate::pack::{self, Pack, SourceError};
@@ -39,9 +40,21 @@ pub struct Cli {
 pub enum Command {
     /// Check files (and fix them with --fix).
     Check(Box<CheckArgs>),
-    /// Print the documentation of one rule.
+    /// Print the documentation of a rule, or of every rule with --all.
+    #[command(
+        override_usage = "anyio-lint rule [OPTIONS] <RULE>\n       anyio-lint rule [OPTIONS] --all"
+    )]
     Rule {
-        code: String,
+        /// The rule: its code or an alias (in any case), or its name.
+        #[arg(required_unless_present = "all", value_name = "RULE")]
+        rule: Option<String>,
+        /// Print the documentation of every rule.
+        #[arg(long, conflicts_with = "rule")]
+        all: bool,
+        /// text (the Markdown page) or json (the rule's entry in `rules --output-format json`,
+        /// with its explanation; an array with --all).
+        #[arg(long, value_enum, default_value = "text")]
+        output_format: ListFormat,
         #[command(flatten)]
         packs: PackArgs,
     },
@@ -60,10 +73,10 @@ pub enum Command {
     /// Report the migration's progress: files migrated and remaining, per directory, findings by
     /// rule and fixability, and the items left to do by hand.
     Report(ReportArgs),
-    /// Write the per-rule documentation of the loaded packs into DIR (default `docs/rules`).
+    /// Write the documentation of the built-in rules into DIR: a page per rule and an index.
     Docs {
-        #[arg(default_value = "docs/rules")]
-        dir: PathBuf,
+        /// A new or empty directory, or one `anyio-lint docs` wrote before (e.g. `docs/rules`).
+        dir: Option<PathBuf>,
         /// Do not write: exit 1 if the pages in DIR are not current.
         #[arg(long)]
         check: bool,
@@ -91,9 +104,10 @@ pub enum Command {
 pub struct ReportArgs {
     /// Files or directories to scan (default: the current directory).
     pub paths: Vec<PathBuf>,
-    /// markdown (for a pull request or a job summary), json (documented schema) or html (one page).
-    #[arg(long, value_enum, default_value = "markdown")]
-    pub format: ReportFormat,
+    /// md (Markdown, for a pull request or a job summary; also `markdown`), json (documented
+    /// schema) or html (one page).
+    #[arg(long, visible_alias = "format", value_enum, default_value = "md")]
+    pub output_format: ReportFormat,
     /// How many directory levels the progress table shows.
     #[arg(long, default_value_t = 2)]
     pub depth: usize,
@@ -108,7 +122,7 @@ pub struct ReportArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
-    #[value(alias = "md")]
+    #[value(name = "md", alias = "markdown")]
     Markdown,
     Json,
     Html,
@@ -309,13 +323,18 @@ fn stderr_color() -> bool {
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => check::run_check(*args),
-        Command::Rule { code, packs } => commands::run_rule(&code, &packs),
+        Command::Rule {
+            rule,
+            all,
+            output_format,
+            packs,
+        } => rules::run_rule(rule.as_deref(), all, output_format, &packs),
         Command::Rules {
             output_format,
             packs,
-        } => commands::run_rules(output_format, &packs),
+        } => rules::run_rules(output_format, &packs),
         Command::Test { packs } => commands::run_test(&packs),
-        Command::Docs { dir, check } => commands::run_docs(&dir, check),
+        Command::Docs { dir, check } => commands::run_docs(dir.as_deref(), check),
         Command::Report(args) => commands::run_report(&args),
         Command::Server => Ok(crate::server::serve_stdio()),
         Command::ParseOnly {
@@ -375,6 +394,17 @@ fn file_error(path: &Path, message: String) -> FileReport {
         source: Some(String::new()),
         diagnostics: vec![diagnostic],
         ..FileReport::default()
+    }
+}
+
+/// Say on standard error which files named on the command line are skipped, and why.
+fn warn_skipped(found: &Found) {
+    for (path, reason) in &found.skipped {
+        eprintln!(
+            "warning: {} is skipped, not checked: {}",
+            report::escape(&display_path(path)),
+            reason
+        );
     }
 }
 

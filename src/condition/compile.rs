@@ -67,7 +67,7 @@ pub fn compile_table(
             value,
             format!("a condition is a table, not {}", value.describe()),
         )
-        .note("write `{ pattern = \"…\" }`, `{ kind = \"Call\" }`, … (see docs/rulepacks.md)"));
+        .note("write `{ pattern = \"…\" }`, `{ kind = \"Call\" }`, …"));
     };
     let mut conditions = Vec::new();
     let mut captures = Vec::new();
@@ -188,7 +188,7 @@ pub fn compile_match(
             value,
             format!("`match` is a table, not {}", value.describe()),
         )
-        .note("write `match.pattern = \"…\"` (see docs/rulepacks.md)"));
+        .note("write `match.pattern = \"…\"`"));
     };
     let mut metavars = Vec::new();
     metavars_in(value, &mut metavars);
@@ -322,7 +322,7 @@ pub fn old_spelling(key: &str) -> Option<&'static str> {
         "role" => {
             "`role = \"decorator\"` is `inside = { kind = \"Decorator\", within = \"parent\" }`; \
              `role = \"except-type\"` is an `any` of `inside = { kind = \"ExceptHandler\", within = \
-             \"parent\" }` and the same through a `Tuple` (see docs/rulepacks.md)"
+             \"parent\" }` and the same through a `Tuple`"
         }
         "statement-position" => {
             "`statement-position = true` is `match.kind = \"Expr\"` (an expression statement) with \

@@ -2,8 +2,9 @@
 //!
 //! Each entry is judged by the settings of the configuration governing its directory
 //! ([`crate::config::resolve`]). Directories are walked (hidden directories, virtual environments and build output skipped,
-//! `.gitignore` respected even outside a git checkout); files named explicitly are always checked,
-//! and a path that does not exist is an error. Symlinks are followed, and a symlink loop is
+//! `.gitignore` respected even outside a git checkout); files named explicitly are checked whatever
+//! the excludes, when they are files anyio-lint checks (others are skipped, with the reason), and a
+//! path that does not exist is an error. Symlinks are followed, and a symlink loop is
 //! reported instead of walked forever. A file reached through several paths is found once, under
 //! one path chosen whatever the walk order. The result is sorted, so output never depends on
 //! directory order.
@@ -19,11 +20,13 @@ use crate::config::filters::is_excluded_by_default;
 use crate::config::resolve::{Resolver, Settings};
 use crate::pack::SourceError;
 
-/// Files found with their settings, and paths that could not be walked (with the reason).
+/// Files found with their settings, paths that could not be walked (with the reason), and files
+/// named explicitly that are not checked (with the reason: [`not_checked`]).
 #[derive(Debug, Default)]
 pub struct Found {
     pub files: Vec<(PathBuf, Arc<Settings>)>,
     pub errors: Vec<(PathBuf, String)>,
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 /// Why discovery stopped.
@@ -127,6 +130,10 @@ pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, Di
             continue;
         }
         if !root.is_dir {
+            if let Some(reason) = not_checked(path, &settings) {
+                found.skipped.push((path.to_path_buf(), reason));
+                continue;
+            }
             found.files.push((path.to_path_buf(), settings));
             reached.push(Reach {
                 root: number,
@@ -210,7 +217,54 @@ pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, Di
     found.files.sort_by(|a, b| a.0.cmp(&b.0));
     found.files.dedup_by(|a, b| a.0 == b.0);
     found.errors.sort();
+    found.skipped.sort();
+    found.skipped.dedup();
     Ok(found)
+}
+
+/// Why the file `path`, named explicitly, is not checked; `None` when it is. A named file is
+/// checked when a walk would take it under `settings` (a `.py` or `.pyi` file, a configuration
+/// file the rules read, or a file the configuration's `include` names), or when it has no
+/// extension and its first line is a `#!` line that runs Python (a script), or cannot be read
+/// (the check reports why). Any other file, a notebook or a text file, would be read as Python
+/// and pass or fail for nothing.
+fn not_checked(path: &Path, settings: &Settings) -> Option<String> {
+    if settings.includes(path) || (path.extension().is_none() && runs_python(path) != Some(false)) {
+        return None;
+    }
+    let checked = "anyio-lint checks `.py` and `.pyi` files, scripts whose `#!` line runs \
+                   Python, the configuration files its rules read and the files `include` names";
+    Some(match path.extension().and_then(|e| e.to_str()) {
+        Some("ipynb") => format!(
+            "Jupyter notebooks are not supported ({checked}); export the notebook to a script \
+             (`jupyter nbconvert --to script`) and check that"
+        ),
+        _ if path.extension().is_none() => {
+            format!("no extension, and no `#!` line that runs Python: {checked}")
+        }
+        _ => format!("not a Python file: {checked}"),
+    })
+}
+
+/// Whether the file at `path` starts with a `#!` line naming a Python interpreter
+/// (`#!/usr/bin/env python3`, `#!/usr/bin/python`, `#!/usr/bin/env pypy3`); `None` when it cannot
+/// be read.
+fn runs_python(path: &Path) -> Option<bool> {
+    use std::io::Read;
+    let mut start = [0u8; 256];
+    let read = std::fs::File::open(path)
+        .and_then(|mut file| file.read(&mut start))
+        .ok()?;
+    let line = start[..read]
+        .split(|&b| b == b'\n')
+        .next()
+        .unwrap_or_default();
+    Some(
+        line.starts_with(b"#!")
+            && line
+                .split(|&b| b == b'/' || b.is_ascii_whitespace())
+                .any(|word| word.starts_with(b"python") || word.starts_with(b"pypy")),
+    )
 }
 
 /// Keep one path per file when files may have been reached through several: the file's own

@@ -217,7 +217,7 @@ impl Config {
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> SourceError {
         SourceError::new(&self.shown(), &self.text, Some(span), message)
             .label("here")
-            .note("see docs/configuration.md for every key")
+            .note(SHOW_SETTINGS)
     }
 
     /// The run-wide keys this file sets, or the configurations it extends (the nearest that
@@ -372,12 +372,16 @@ fn toml_error(shown: &str, text: &str, error: &toml::de::Error) -> SourceError {
             error.span(),
             "this file is not a configuration (TOML with anyio-lint's keys)",
         )
-        .note("see docs/configuration.md for every key");
+        .note(SHOW_SETTINGS);
     }
     SourceError::new(shown, text, error.span(), error.message().to_owned())
         .label("here")
-        .note("see docs/configuration.md for every key")
+        .note(SHOW_SETTINGS)
 }
+
+/// Where the keys of a configuration are shown, on a configuration's error.
+const SHOW_SETTINGS: &str = "`anyio-lint check --isolated --show-settings` prints every key a \
+                             configuration sets, with its default";
 
 /// Read a configuration file (`pyproject.toml` or an anyio-lint TOML file), or the packaging
 /// file (`setup.cfg`, `setup.py`) of a project without one, and the versions the packaging files

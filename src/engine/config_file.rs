@@ -79,7 +79,7 @@ pub fn read_and_check(
                     diagnostics: vec![diagnostic],
                     parsed: true,
                     syntax_error: true,
-                    notes: Vec::new(),
+                    ..Checked::default()
                 };
                 return (checked, None);
             }
@@ -100,14 +100,16 @@ pub fn read_and_check(
         first.get_or_insert(file);
     }
     findings::finish(rules, &mut diagnostics);
-    if let Some(file) = &first {
-        noqa::suppress(rules, &Lines::of_config(source, file), &mut diagnostics);
-    }
+    let stale_codes = match &first {
+        Some(file) => noqa::suppress(rules, &Lines::of_config(source, file), &mut diagnostics),
+        None => Vec::new(),
+    };
     let checked = Checked {
         diagnostics,
         parsed: true,
         syntax_error: false,
-        notes: Vec::new(),
+        stale_codes,
+        ..Checked::default()
     };
     (checked, first)
 }

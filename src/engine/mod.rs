@@ -41,6 +41,8 @@ pub struct Checked {
     pub syntax_error: bool,
     /// What the check left out of this file and why (shown with `--verbose`).
     pub notes: Vec<String>,
+    /// The stale codes of its `# noqa` directives (for `--add-noqa`).
+    pub stale_codes: Vec<noqa::StaleCodes>,
 }
 
 /// Check `source`, a text alone, with every enabled rule of `rules`. `disabled_fixes` lists rules
@@ -90,26 +92,29 @@ pub fn check_named_in(
     }
 }
 
-/// The edits that suppress `diagnostics` (findings of the text of the file at `path`) with
-/// `# noqa` directives, as `check --add-noqa` writes them: each code added to the directive of
-/// the finding's line, or a new directive at the line's end. Empty when the text does not parse
-/// (or read as its configuration format).
+/// The edits that suppress `diagnostics` (findings of the text of the file at `path`, whose
+/// check found the `stale` codes) with `# noqa` directives, as `check --add-noqa` writes them:
+/// each code added to the directive of the finding's line (its stale codes dropped), or a new
+/// directive at the line's end. Empty when the text does not parse (or read as its
+/// configuration format).
 pub fn suppression_edits(
     rules: &RuleSet,
     path: &str,
     source: &str,
-    diagnostics: &[Diagnostic],
+    (diagnostics, stale): (&[Diagnostic], &[noqa::StaleCodes]),
 ) -> Vec<crate::base::diagnostic::Edit> {
     let mut edits = if let Some(name) = rules.config_file_name(path) {
         match config_file::read_and_check(rules, name, source, &[]).1 {
-            Some(file) => noqa::add_directives(&Lines::of_config(source, &file), diagnostics).0,
+            Some(file) => {
+                noqa::add_directives(&Lines::of_config(source, &file), diagnostics, stale).0
+            }
             None => Vec::new(),
         }
     } else {
         let analysis = Analysis::of(&rules.modules, source);
         let edits = if analysis.parsed.errors().is_empty() {
             let tokens = TokenFacts::new(&analysis.parsed, source);
-            noqa::add_directives(&Lines::new(source, &tokens), diagnostics).0
+            noqa::add_directives(&Lines::new(source, &tokens), diagnostics, stale).0
         } else {
             Vec::new()
         };
@@ -164,7 +169,7 @@ pub fn check_parsed(
             diagnostics,
             parsed: true,
             syntax_error: true,
-            notes: Vec::new(),
+            ..Checked::default()
         };
     }
     let module = parsed.syntax();
@@ -250,11 +255,12 @@ pub fn check_parsed(
         .collect();
     drop(walker);
     findings::finish(rules, &mut diagnostics);
-    noqa::suppress(rules, &Lines::new(source, &tokens), &mut diagnostics);
+    let stale_codes = noqa::suppress(rules, &Lines::new(source, &tokens), &mut diagnostics);
     Checked {
         diagnostics,
         parsed: true,
         syntax_error: false,
         notes,
+        stale_codes,
     }
 }

@@ -277,12 +277,28 @@ enum Use {
     Kept,
 }
 
+/// The codes of a line directive that suppressed nothing and that [`UNUSED_NOQA`] reports when
+/// enabled (codes of enabled rules, and unknown codes of a loaded pack's prefix): `--add-noqa`
+/// drops them from a directive it adds codes to ([`add_directives`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleCodes {
+    /// The directive's range ([`Directive::range`]).
+    pub directive: TextRange,
+    pub codes: Vec<String>,
+}
+
 /// Drop the findings that directives suppress, then (when [`UNUSED_NOQA`] is enabled) report the
-/// directives that suppressed nothing.
-pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic>) {
+/// directives that suppressed nothing. Returns the stale codes of the line directives, whether
+/// the rule is enabled or not.
+pub fn suppress(
+    rules: &RuleSet,
+    lines: &Lines,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<StaleCodes> {
     let directives = lines.directives();
+    let mut stale_codes = Vec::new();
     if directives.is_empty() {
-        return;
+        return stale_codes;
     }
     let mut used: Vec<Vec<bool>> = directives
         .iter()
@@ -323,9 +339,7 @@ pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic
         }
         !suppressed
     });
-    if !rules.reports_unused_noqa() {
-        return;
-    }
+    let reports = rules.reports_unused_noqa();
     for (index, directive) in directives.iter().enumerate() {
         if directive
             .codes
@@ -335,7 +349,7 @@ pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic
             continue;
         }
         if directive.codes.is_empty() {
-            if directive.file_level && !blanket_used[index] {
+            if reports && directive.file_level && !blanket_used[index] {
                 diagnostics.push(unused(
                     lines,
                     directive,
@@ -381,6 +395,18 @@ pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic
             .iter()
             .map(|u| matches!(u, Use::Unused | Use::Unknown))
             .collect();
+        if !directive.file_level {
+            stale_codes.push(StaleCodes {
+                directive: directive.range,
+                codes: (directive.codes.iter().zip(&stale))
+                    .filter(|(_, stale)| **stale)
+                    .map(|((code, _), _)| code.clone())
+                    .collect(),
+            });
+        }
+        if !reports {
+            continue;
+        }
         diagnostics.push(unused(
             lines,
             directive,
@@ -395,7 +421,10 @@ pub fn suppress(rules: &RuleSet, lines: &Lines, diagnostics: &mut Vec<Diagnostic
             }
         }
     }
-    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end()));
+    if reports {
+        diagnostics.sort_by_key(|d| (d.range.start(), d.range.end()));
+    }
+    stale_codes
 }
 
 fn classify(rules: &RuleSet, code: &str) -> Use {
@@ -502,9 +531,14 @@ fn remove_directive(lines: &Lines, directive: &Directive) -> Edit {
 }
 
 /// Suppress every finding of `diagnostics` (rule findings only) by adding its code to a `# noqa`
-/// directive on its directive line: a new one at the line's end, or the line's existing one.
-/// Returns the edits and the number of lines changed.
-pub fn add_directives(lines: &Lines, diagnostics: &[Diagnostic]) -> (Vec<Edit>, usize) {
+/// directive on its directive line: a new one at the line's end, or the line's existing one, whose
+/// codes listed in `stale` (what [`suppress`] returned) go, as the unused-suppression rule would
+/// have them go. Returns the edits and the number of lines changed.
+pub fn add_directives(
+    lines: &Lines,
+    diagnostics: &[Diagnostic],
+    stale: &[StaleCodes],
+) -> (Vec<Edit>, usize) {
     let mut by_line: std::collections::BTreeMap<TextSize, Vec<String>> = Default::default();
     for diagnostic in diagnostics {
         if let (Origin::Rule(_), Some(code)) = (diagnostic.origin, &diagnostic.code) {
@@ -540,8 +574,20 @@ pub fn add_directives(lines: &Lines, diagnostics: &[Diagnostic]) -> (Vec<Edit>, 
                 if missing.is_empty() {
                     continue;
                 }
-                let at = directive.codes[directive.codes.len() - 1].1.end();
-                edits.push(Edit::insert(at, format!(", {}", missing.join(", "))));
+                let stale = (stale.iter())
+                    .find(|s| s.directive == directive.range)
+                    .map_or(&[][..], |s| s.codes.as_slice());
+                let last = directive.codes[directive.codes.len() - 1].1.end();
+                if stale.is_empty() {
+                    edits.push(Edit::insert(last, format!(", {}", missing.join(", "))));
+                    continue;
+                }
+                let kept = (directive.codes.iter())
+                    .map(|(code, _)| code)
+                    .filter(|code| !stale.contains(code));
+                let codes: Vec<&str> = kept.chain(&missing).map(String::as_str).collect();
+                let first = directive.codes[0].1.start();
+                edits.push(Edit::replace(TextRange::new(first, last), codes.join(", ")));
             }
             None if lines.above() => {
                 let end = lines.line_end(line);
@@ -568,14 +614,9 @@ pub fn add_directives(lines: &Lines, diagnostics: &[Diagnostic]) -> (Vec<Edit>, 
     (edits, count)
 }
 
-/// The documentation page of [`UNUSED_NOQA`], in the layout of the packs' rule pages.
-pub const UNUSED_NOQA_DOC: &str = "# unused-noqa (NQA100)
-
-Pack: engine (built in) · Severity: warning · Fix: safe fix (applied by `--fix`)
-
-Message: unused `noqa` directive (unused: `CODE`)
-
-## What it does
+/// What [`UNUSED_NOQA`] does and why, in the sections of the packs' `explain` (the rule's page
+/// adds its header above).
+pub const UNUSED_NOQA_EXPLAIN: &str = "## What it does
 Reports a suppression comment that suppresses nothing: a code in `# noqa: CODES` or in
 `# anyio-lint: noqa: CODES` that matched no finding, a code that no loaded rule has although its
 letters are a loaded pack's prefix (a typo, or a rule that was renamed), and a blanket

@@ -165,7 +165,6 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn error(&self, at: &Value, message: impl Into<String>) -> SourceError {
         SourceError::new(self.origin, self.source, at.span(), message)
-            .note("see \"Library models\" in docs/rulepacks.md")
     }
 
     fn table<'v>(

@@ -427,6 +427,11 @@ pub fn code_letters(code: &str) -> Option<&str> {
 /// Table headers only a rule pack has: a file without one is not quoted in errors.
 const PACK_MARKERS: &[&str] = &["[pack]", "[pack.", "[[rule]]", "[[rule.", "[[cleanup]]"];
 
+/// What a pack holds, on an error in one.
+const PACK_FORMAT: &str = "a pack has a `[pack]` table (`name`, `version`, `description`, \
+                           `prefix`, `modules`) and `[[rule]]` tables (`code`, `name`, `message`, \
+                           `explain`, `match`, `[[rule.example]]`)";
+
 /// Load and validate a pack from its TOML text. `origin` names it in errors. A file that does not
 /// parse is quoted in the error only when it has a pack's tables: a path leading to some other
 /// file (a secret, the process's environment) never has its content printed.
@@ -439,11 +444,11 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
                 error.span(),
                 "this file is not a rule pack (a pack is TOML with a `[pack]` table)",
             )
-            .note("see docs/rulepacks.md for the pack format");
+            .note(PACK_FORMAT);
         }
         SourceError::new(origin, source, error.span(), error.message().to_owned())
             .label("here")
-            .note("see docs/rulepacks.md for the pack format")
+            .note(PACK_FORMAT)
     })?;
     let line_starts = std::iter::once(0)
         .chain(source.match_indices('\n').map(|(i, _)| i + 1))

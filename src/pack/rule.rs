@@ -64,15 +64,16 @@ pub(super) fn compile_rule(
     }
     let rule_span = def.code.span();
     if let Some((key, value)) = def.old_key() {
-        let new = condition::old_spelling(key).unwrap_or("see docs/rulepacks.md");
+        let new = condition::old_spelling(key).unwrap_or(
+            "what a rule matches is its `match` table: `match.pattern = P`, conditions under it",
+        );
         return Err(loader
             .error(
                 value.span().unwrap_or_else(|| rule_span.clone()),
                 format!("`{key}` is a key of the rule language's first form"),
             )
             .label("written in the old form")
-            .note(new.to_owned())
-            .note("docs/rulepacks.md, \"From the first form\", lists every key's new spelling"));
+            .note(new.to_owned()));
     }
     let compile_error = |error: CompileError| {
         let mut error_out = loader
@@ -89,7 +90,7 @@ pub(super) fn compile_rule(
     let Some(match_def) = &def.matches else {
         return Err(loader
             .error(rule_span, format!("rule `{code}` has no `match`"))
-            .note("write `match.pattern = \"…\"`: what the rule matches (see docs/rulepacks.md)"));
+            .note("write `match.pattern = \"…\"`: what the rule matches"));
     };
     let (matching, reads) =
         condition::compile_match(match_def, modules, libraries, options).map_err(compile_error)?;

@@ -290,9 +290,10 @@ fn full_file(file: &FileReport, unsafe_fixes: bool, color: bool) -> String {
                 .iter()
                 .find(|e| !e.range.is_empty() || fix.edits.len() == 1)
             {
+                let start = main.range.start().to_usize().min(source.len());
                 notes.push(format!(
                     "suggested replacement:\n{}",
-                    indent_block(&escape(&main.content))
+                    replacement(source, start, &escape(&main.content))
                 ));
             }
         }
@@ -306,9 +307,26 @@ fn full_file(file: &FileReport, unsafe_fixes: bool, color: bool) -> String {
         .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
-fn indent_block(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("    {l}"))
+/// A fix's replacement `content`, which goes at offset `start` of `source`, as a block under its
+/// note: a replacement of several lines has every line at the indentation it will have in the
+/// file (its first line is shifted right by the text before `start` on that line, as blanks;
+/// the others carry their own indentation), so that its lines line up as they will in the file.
+fn replacement(source: &str, start: usize, content: &str) -> String {
+    let shift: String = if content.contains('\n') {
+        let line_start = source[..start].rfind('\n').map_or(0, |at| at + 1);
+        (source[line_start..start].chars())
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect()
+    } else {
+        String::new()
+    };
+    content
+        .lines()
+        .enumerate()
+        .map(|(number, line)| match number {
+            0 => format!("    {shift}{line}"),
+            _ => format!("    {line}"),
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

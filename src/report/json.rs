@@ -96,6 +96,8 @@ struct Item<'a> {
     name: Option<&'a str>,
     noqa_row: usize,
     severity: &'static str,
+    /// The rule's documentation, when its pack sets a `url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
 }
 

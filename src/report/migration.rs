@@ -21,7 +21,7 @@ use crate::analysis::parse::Analysis;
 use crate::analysis::semantic::in_module;
 use crate::base::diagnostic::{Applicability, Diagnostic, Origin};
 use crate::pack::Pack;
-use crate::report::{FileReport, escape_markup, position};
+use crate::report::{FileReport, count, escape_markup, position};
 use crate::ruleset::RuleSet;
 
 /// Where a file stands in the migration.
@@ -303,6 +303,11 @@ pub fn json(report: &Report) -> String {
     text
 }
 
+/// `one` when `n` is 1, else `many`.
+fn agree<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
@@ -319,21 +324,28 @@ pub fn markdown(report: &Report) -> String {
             .join(", ")
     };
     out.push_str(&format!(
-        "**{}** of **{}** files that take part in the migration are migrated ({}%): they import {} and none of {}, and hold nothing that fails at run time. **{}** files import {} but still hold code that fails at run time (their findings are below). **{}** files still import one of {}. {} files scanned.\n\n",
+        "**{}** of **{}** files that take part in the migration are migrated ({}%): they import {} and none of {}, and hold nothing that fails at run time. **{}** {} {} but still {} code that fails at run time (their findings are below). **{}** {} still {} one of {}. {} scanned.\n\n",
         report.files_migrated,
         total,
         (report.files_migrated * 100).checked_div(total).unwrap_or(100),
         names(&report.migrates_to),
         names(&report.migrates_from),
         report.files_broken,
+        agree(report.files_broken, "file imports", "files import"),
         names(&report.migrates_to),
+        agree(report.files_broken, "holds", "hold"),
         report.files_remaining,
+        agree(report.files_remaining, "file", "files"),
+        agree(report.files_remaining, "imports", "import"),
         names(&report.migrates_from),
-        report.files_scanned
+        count(report.files_scanned, "file", "files")
     ));
     out.push_str(&format!(
-        "{} findings: {} fixable by `--fix`, {} by `--fix --unsafe-fixes`, {} by hand.\n\n",
-        report.findings, report.fixable_safely, report.fixable_unsafely, report.manual
+        "{}: {} fixable by `--fix`, {} by `--fix --unsafe-fixes`, {} by hand.\n\n",
+        count(report.findings, "finding", "findings"),
+        report.fixable_safely,
+        report.fixable_unsafely,
+        report.manual
     ));
     out.push_str("## Progress by directory\n\n| Directory | Migrated | Broken | Remaining | Progress |\n| --- | ---: | ---: | ---: | --- |\n");
     for d in &report.directories {
@@ -389,13 +401,13 @@ pub fn html(report: &Report) -> String {
         .checked_div(total)
         .unwrap_or(100);
     let mut body = format!(
-        "<h1>Migration report</h1>\n<p class=\"summary\"><strong>{}</strong> of <strong>{}</strong> files migrated ({}%); <strong>{}</strong> migrated but holding code that fails at run time; {} files scanned; {} findings: {} fixable safely, {} unsafely, {} by hand.</p>\n",
+        "<h1>Migration report</h1>\n<p class=\"summary\"><strong>{}</strong> of <strong>{}</strong> files migrated ({}%); <strong>{}</strong> migrated but holding code that fails at run time; {} scanned; {}: {} fixable safely, {} unsafely, {} by hand.</p>\n",
         report.files_migrated,
         total,
         percent,
         report.files_broken,
-        report.files_scanned,
-        report.findings,
+        count(report.files_scanned, "file", "files"),
+        count(report.findings, "finding", "findings"),
         report.fixable_safely,
         report.fixable_unsafely,
         report.manual
@@ -538,6 +550,11 @@ mod headline_tests {
             (1, 1, 1)
         );
         assert_eq!(report.directories[0].percent, 33);
-        assert!(markdown(&report).contains("but still hold code that fails at run time"));
+        assert!(
+            markdown(&report)
+                .contains("**1** file imports  but still holds code that fails at run time"),
+            "{}",
+            markdown(&report)
+        );
     }
 }

@@ -27,7 +27,7 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::{TextRange, TextSize};
 use serde_json::{Value, json};
 
-use crate::base::diagnostic::Diagnostic;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::config::settings::Format;
 
 /// The results for one file.
@@ -155,18 +155,34 @@ pub fn grouped(files: &[FileReport], unsafe_fixes: bool) -> String {
 /// Counts for the summary line.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Totals {
+    /// The files reported on (checked, or that could not be read).
+    pub files: usize,
+    /// The files named on the command line that are not checked ([`crate::config::discover`]).
+    pub skipped: usize,
     pub remaining: usize,
+    /// The findings that remain, by severity.
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
     pub fixed: usize,
     pub fixable: usize,
     pub hidden_unsafe: usize,
 }
 
 pub fn totals(files: &[FileReport], unsafe_fixes: bool) -> Totals {
-    let mut totals = Totals::default();
+    let mut totals = Totals {
+        files: files.len(),
+        ..Totals::default()
+    };
     for file in files {
         totals.fixed += file.fixed.values().sum::<usize>();
         for d in &file.diagnostics {
             totals.remaining += 1;
+            match d.severity {
+                Severity::Error => totals.errors += 1,
+                Severity::Warning => totals.warnings += 1,
+                Severity::Info => totals.notes += 1,
+            }
             if d.fix_applies(unsafe_fixes) {
                 totals.fixable += 1;
             } else if d.fix.is_some() {
@@ -177,47 +193,102 @@ pub fn totals(files: &[FileReport], unsafe_fixes: bool) -> Totals {
     totals
 }
 
-/// The closing lines, as Ruff words them.
+/// `n` and what it counts, `one` when `n` is 1, else `many` (`1 error`, `2 errors`, `0 files`).
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn enumerate(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The findings that remain, counted by severity in the words the formats label them with
+/// (`3 errors and 46 warnings`; `note` for the `info` severity).
+fn by_severity(totals: &Totals) -> String {
+    let parts: Vec<String> = [
+        (totals.errors, "error", "errors"),
+        (totals.warnings, "warning", "warnings"),
+        (totals.notes, "note", "notes"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| count(n, one, many))
+    .collect();
+    enumerate(&parts)
+}
+
+/// The closing lines, as Ruff words them, with the findings counted by severity: `Found 3
+/// errors and 46 warnings.`; with fixes, `Found 49 findings (3 fixed, 46 remaining: …).`
+/// "All checks passed!" only when every file named was checked and nothing was found.
 pub fn summary(totals: Totals, fix_mode: bool) -> String {
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("{n} {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
     let mut out = String::new();
+    let skipped = match totals.skipped {
+        0 => None,
+        1 => Some("1 file named was skipped (not a file anyio-lint checks)".to_owned()),
+        n => Some(format!(
+            "{n} files named were skipped (not files anyio-lint checks)"
+        )),
+    };
     if totals.remaining == 0 && totals.fixed == 0 {
-        out.push_str("All checks passed!\n");
+        match skipped {
+            None => out.push_str("All checks passed!\n"),
+            Some(skipped) if totals.files == 0 => {
+                out.push_str(&format!("No files were checked: {skipped}.\n"));
+            }
+            Some(skipped) => {
+                out.push_str(&format!(
+                    "No findings in the {} checked; {skipped}.\n",
+                    count(totals.files, "file", "files")
+                ));
+            }
+        }
         return out;
     }
     if fix_mode || totals.fixed > 0 {
+        let remaining = match totals.remaining {
+            0 => "0 remaining".to_owned(),
+            _ => format!("{} remaining: {}", totals.remaining, by_severity(&totals)),
+        };
         out.push_str(&format!(
-            "Found {} ({} fixed, {} remaining).\n",
-            plural(totals.remaining + totals.fixed, "error"),
+            "Found {} ({} fixed, {remaining}).\n",
+            count(totals.remaining + totals.fixed, "finding", "findings"),
             totals.fixed,
-            totals.remaining
         ));
     } else {
-        out.push_str(&format!("Found {}.\n", plural(totals.remaining, "error")));
+        out.push_str(&format!("Found {}.\n", by_severity(&totals)));
     }
+    let hidden = |n: usize| {
+        format!(
+            "{} can be enabled with the `--unsafe-fixes` option",
+            count(n, "hidden fix", "hidden fixes")
+        )
+    };
     if totals.fixable > 0 && !fix_mode {
         out.push_str(&format!(
             "[*] {} fixable with the `--fix` option",
             totals.fixable
         ));
         if totals.hidden_unsafe > 0 {
-            out.push_str(&format!(
-                " ({} hidden fixes can be enabled with the `--unsafe-fixes` option)",
-                totals.hidden_unsafe
-            ));
+            out.push_str(&format!(" ({})", hidden(totals.hidden_unsafe)));
         }
         out.push_str(".\n");
     } else if totals.hidden_unsafe > 0 {
         out.push_str(&format!(
-            "No fixes available ({} hidden fixes can be enabled with the `--unsafe-fixes` option).\n",
-            totals.hidden_unsafe
+            "No fixes available ({}).\n",
+            hidden(totals.hidden_unsafe)
         ));
+    }
+    if let Some(skipped) = skipped {
+        out.push_str(&format!("{skipped}.\n"));
     }
     out
 }

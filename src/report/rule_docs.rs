@@ -44,7 +44,8 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
     }
     if !rule.options.is_empty() {
         page.push_str(&format!(
-            "\nOptions, set in `[tool.anyio-lint.options.{}]` (docs/configuration.md):\n\n",
+            "\nOptions, set in `[tool.anyio-lint.options.{0}]` of `pyproject.toml` (`[options.{0}]` \
+             of `anyio-lint.toml`):\n\n",
             pack.name
         ));
         for &slot in &rule.options {
@@ -124,6 +125,17 @@ pub fn rule_page(pack: &Pack, rule: &Rule) -> String {
     page
 }
 
+/// The page of the engine's own rule, [`noqa::UNUSED_NOQA`], in the layout of the packs' pages.
+pub fn unused_noqa_page() -> String {
+    format!(
+        "# {name} ({code})\n\nPack: engine (built in) · Severity: warning · Fix: safe fix (applied \
+         by `--fix`)\n\nMessage: unused `noqa` directive (unused: `CODE`)\n\n{explain}",
+        name = noqa::UNUSED_NOQA_NAME,
+        code = noqa::UNUSED_NOQA,
+        explain = noqa::UNUSED_NOQA_EXPLAIN
+    )
+}
+
 /// How an opt-in rule is turned on.
 fn opt_in_note(pack: &Pack, rule: &Rule) -> String {
     let code = &rule.code;
@@ -140,12 +152,36 @@ fn opt_in_note(pack: &Pack, rule: &Rule) -> String {
     )
 }
 
-/// Every generated file under `docs/rules/`: one page per rule and an index.
+/// The name of the index among the pages [`rule_docs`] makes.
+pub const INDEX: &str = "README.md";
+
+/// How the index [`rule_docs`] makes begins.
+const INDEX_START: &str = "# Rules\n\nGenerated from the packs by ";
+
+/// Whether `text` is an index [`rule_docs`] made: a directory holding one holds its pages.
+pub fn is_generated_index(text: &str) -> bool {
+    text.starts_with(INDEX_START)
+}
+
+/// Whether `path` is named as a rule's page is: `CODE.md`, the code letters then digits.
+pub fn is_rule_page_name(path: &std::path::Path) -> bool {
+    let Some(stem) = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".md"))
+    else {
+        return false;
+    };
+    let digits = stem.trim_start_matches(|c: char| c.is_ascii_uppercase());
+    digits.len() < stem.len() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every generated file of the rule pages (`docs/rules/` here): one page per rule and an index.
 pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    let mut index = String::from(
-        "# Rules\n\nGenerated from the packs by `cargo run -- docs` (do not edit by hand; a test checks \
-         that these pages are current).\n",
+    let mut index = format!(
+        "{INDEX_START}`anyio-lint docs DIR` (do not edit by hand; `anyio-lint docs --check DIR` \
+         tells whether they are current).\n"
     );
     for pack in packs {
         index.push_str(&format!(
@@ -175,10 +211,7 @@ pub fn rule_docs(packs: &[Pack]) -> Vec<(String, String)> {
         code = noqa::UNUSED_NOQA,
         name = noqa::UNUSED_NOQA_NAME
     ));
-    files.push((
-        format!("{}.md", noqa::UNUSED_NOQA),
-        noqa::UNUSED_NOQA_DOC.to_owned(),
-    ));
-    files.push(("README.md".to_owned(), index));
+    files.push((format!("{}.md", noqa::UNUSED_NOQA), unused_noqa_page()));
+    files.push((INDEX.to_owned(), index));
     files
 }

@@ -63,7 +63,6 @@ pub fn sarif(files: &[FileReport], unsafe_fixes: bool) -> String {
             results: [],
             tool: SarifTool {
                 driver: SarifDriver {
-                    information_uri: "https://github.com/anyio-lint/anyio-lint",
                     name: "anyio-lint",
                     rules: rules.into_values().collect(),
                     version: env!("CARGO_PKG_VERSION"),
@@ -173,7 +172,6 @@ struct SarifTool<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifDriver<'a> {
-    information_uri: &'static str,
     name: &'static str,
     rules: Vec<SarifRule<'a>>,
     version: &'static str,

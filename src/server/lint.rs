@@ -47,6 +47,9 @@ pub struct Linted {
     rules: Arc<RuleSet>,
     unsafe_fixes: bool,
     pub diagnostics: Vec<Diagnostic>,
+    /// The codes of `# noqa` directives that suppress nothing (a directive a quick fix adds a
+    /// code to loses them, as with `--add-noqa`).
+    stale_codes: Vec<noqa::StaleCodes>,
 }
 
 /// What a check of one document needs besides the document.
@@ -113,11 +116,11 @@ pub fn lint(document: &Document, target: Target<'_>) -> Linted {
     let excluded = target
         .path
         .is_some_and(|path| settings.excludes_path_or_parent(path));
-    let diagnostics = if excluded || !is_checked(document, &name, &rules) {
-        Vec::new()
+    let checked = if excluded || !is_checked(document, &name, &rules) {
+        engine::Checked::default()
     } else {
         in_project(target.project, target.path, |project| {
-            engine::check_named_in(&rules, &name, &source.text, &[], project).diagnostics
+            engine::check_named_in(&rules, &name, &source.text, &[], project)
         })
     };
     Linted {
@@ -129,7 +132,8 @@ pub fn lint(document: &Document, target: Target<'_>) -> Linted {
         shift,
         rules,
         unsafe_fixes,
-        diagnostics,
+        diagnostics: checked.diagnostics,
+        stale_codes: checked.stale_codes,
     }
 }
 
@@ -309,7 +313,7 @@ impl Linted {
             &self.rules,
             &self.name,
             &self.source.text,
-            std::slice::from_ref(diagnostic),
+            (std::slice::from_ref(diagnostic), &self.stale_codes),
         );
         if edits.is_empty() {
             return None;
@@ -449,7 +453,7 @@ fn directive_code_at(text: &str, offset: usize) -> Option<String> {
 /// The documentation page of the rule with this code or alias.
 fn rule_page(rules: &RuleSet, code: &str) -> Option<String> {
     if code == crate::base::diagnostic::UNUSED_NOQA {
-        return Some(noqa::UNUSED_NOQA_DOC.to_owned());
+        return Some(crate::report::rule_docs::unused_noqa_page());
     }
     rules.packs.iter().find_map(|pack| {
         let rule = pack

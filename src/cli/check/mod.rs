@@ -17,7 +17,7 @@ use crate::config::discover;
 use crate::config::resolve::{Overrides, Resolver};
 use crate::fix::write::Output;
 
-use super::{CheckArgs, Failure, flag, parse_versions, paths_or_current};
+use super::{CheckArgs, Failure, flag, parse_versions, paths_or_current, warn_skipped};
 use run::{Mode, RunWide};
 
 /// The resolver of this run's settings: configuration discovery with the command line on top.
@@ -89,7 +89,11 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         .map(PathBuf::as_path)
         .collect();
     let paths = paths_or_current(&args.paths);
-    let found = || discover::discover(&paths, &resolver);
+    let found = || -> Result<discover::Found, Failure> {
+        let found = discover::discover(&paths, &resolver)?;
+        warn_skipped(&found);
+        Ok(found)
+    };
     if args.show_files {
         let found = found()?;
         print!("{}", show::show_files(&found));

@@ -47,7 +47,10 @@ pub(super) fn check_or_fix(
     let batch = files::check_all(found, run, output, &named, run.mode == Mode::Fix, action)?;
     let mut reports = files::reports(found, batch, run.verbose);
     let baselined = apply_baseline(run, &mut reports.files)?;
-    let totals = report::totals(&reports.files, run.unsafe_fixes);
+    let totals = report::Totals {
+        skipped: found.skipped.len(),
+        ..report::totals(&reports.files, run.unsafe_fixes)
+    };
     let code = reports.exit(exit_code(run, totals));
     let names = match run.show_fixes {
         true => rule_names(found.files.iter().map(|(_, settings)| &**settings)),
@@ -58,7 +61,7 @@ pub(super) fn check_or_fix(
             print!("{}", fix_summary(&reports.files, run, &names));
         }
         if !run.quiet && totals.fixed > 0 {
-            println!("Fixed {}.", plural_errors(totals.fixed));
+            println!("Fixed {}.", findings(totals.fixed));
         }
         return Ok(code);
     }
@@ -79,7 +82,9 @@ pub(super) fn check_or_fix(
     if baselined > 0 && !run.quiet && run.format.is_human() {
         let _ = writeln!(
             stdout,
-            "{baselined} findings in the baseline are not shown."
+            "{} in the baseline {} not shown.",
+            findings(baselined),
+            if baselined == 1 { "is" } else { "are" }
         );
     }
     Ok(code)
@@ -112,10 +117,9 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
     let changed_files = reports.changed_files;
     if !run.quiet {
         eprintln!(
-            "Would fix {} in {} file{}.",
-            plural_errors(would_fix),
-            changed_files,
-            if changed_files == 1 { "" } else { "s" }
+            "Would fix {} in {}.",
+            findings(would_fix),
+            report::count(changed_files, "file", "files")
         );
     }
     Ok(u8::from(changed_files > 0))
@@ -134,9 +138,9 @@ pub(super) fn add_noqa(run: &RunWide, found: &Found) -> Result<u8, Failure> {
     let changed_files = reports.changed_files;
     if !run.quiet {
         eprintln!(
-            "Added {added} noqa directive{} in {changed_files} file{}.",
-            if added == 1 { "" } else { "s" },
-            if changed_files == 1 { "" } else { "s" }
+            "Added {} in {}.",
+            report::count(added, "noqa directive", "noqa directives"),
+            report::count(changed_files, "file", "files")
         );
     }
     Ok(reports.exit(0))
@@ -162,7 +166,8 @@ fn add_noqa_to(
         let added = match &file {
             Some(file) if !checked.diagnostics.is_empty() => {
                 let lines = noqa::Lines::of_config(text, file);
-                let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
+                let (mut edits, count) =
+                    noqa::add_directives(&lines, &checked.diagnostics, &checked.stale_codes);
                 edits.sort_by(|a, b| a.key().cmp(&b.key()));
                 (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
             }
@@ -187,7 +192,8 @@ fn add_noqa_to(
     } else {
         let tokens = TokenFacts::new(&analysis.parsed, text);
         let lines = noqa::Lines::new(text, &tokens);
-        let (mut edits, count) = noqa::add_directives(&lines, &checked.diagnostics);
+        let (mut edits, count) =
+            noqa::add_directives(&lines, &checked.diagnostics, &checked.stale_codes);
         edits.sort_by(|a, b| a.key().cmp(&b.key()));
         (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
     };
@@ -244,7 +250,8 @@ pub(super) fn write_baseline(
         .map_err(|e| format!("cannot write the baseline {}: {e}", file.display()))?;
     if !run.quiet {
         eprintln!(
-            "Wrote a baseline of {count} findings to {}.",
+            "Wrote a baseline of {} to {}.",
+            findings(count),
             file.display()
         );
     }
@@ -267,12 +274,9 @@ pub(super) fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-fn plural_errors(n: usize) -> String {
-    if n == 1 {
-        "1 error".to_owned()
-    } else {
-        format!("{n} errors")
-    }
+/// `1 finding`, `2 findings`: the word the summaries use for findings of any severity.
+fn findings(n: usize) -> String {
+    report::count(n, "finding", "findings")
 }
 
 /// Rule names by code, for the rules of every configuration of a run (and the engine's).
