@@ -1,5 +1,5 @@
 //! Applying edits to a text, and merging the edits of several fixes into one set that does not
-//! overlap.
+//! overlap (nor inserts two texts at one offset).
 
 use std::collections::BTreeMap;
 
@@ -21,13 +21,16 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
     out
 }
 
+/// Whether two edits cannot both be applied: their ranges overlap, or they insert different
+/// texts at one offset (which goes first would be a guess: the later fix waits for the next pass,
+/// made against the text the earlier one left).
 fn overlaps(a: &Edit, b: &Edit) -> bool {
     if a == b {
         return false;
     }
     let (a, b) = (a.range, b.range);
     if a.is_empty() && b.is_empty() {
-        return false;
+        return a.start() == b.start();
     }
     if a.is_empty() {
         return b.start() < a.start() && a.start() < b.end();

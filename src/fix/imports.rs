@@ -1,11 +1,16 @@
 //! Imports as part of fixes: reaching a qualified name, adding an import, dropping unused ones.
 //!
 //! A template that says `pkg.scope` is written the way the file already reaches it
-//! (`p.scope` after `import pkg as p`, `scope` after `from pkg import scope`),
-//! else an `import pkg` is planned after the module docstring and `__future__` imports, beside the
-//! existing imports (right after the import the pack will drop, when there is one). After a fix pass,
-//! imports of the pack's `drop-unused-imports` modules that the fixes made unused are removed: the
-//! whole statement, or just the unused names of `import a, b` / `from m import a, b`.
+//! (`p.scope` after `import pkg as p`, `scope` after `from pkg import scope`), else an
+//! `import pkg` is planned. It goes into the top-level import block beside the import the pack
+//! will drop (when there is one), else the block after the module docstring and `__future__`
+//! imports. When that block is sorted as an import sorter leaves it ([`sections`]), the new import
+//! takes the place the sorter would give it: its section, at its place there, or a section of its
+//! own; otherwise it goes right after the import the pack will drop, else at the end of the block.
+//! A file without such a block gets one before its first statement, followed by the blank lines
+//! a sorter wants there. After a fix pass, imports of the pack's `drop-unused-imports` modules
+//! that the fixes made unused are removed: the whole statement, or just the unused names of
+//! `import a, b` / `from m import a, b`.
 
 use ruff_python_ast::{ModModule, Stmt, visitor::source_order::SourceOrderVisitor};
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -13,6 +18,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::semantic::{BindingKind, Resolution, Semantic, in_module};
 use crate::base::diagnostic::Edit;
+use crate::fix::sections::{Classifier, Section, SortedBlock, module_cmp};
 
 /// The key of an import binding that survives edits: its local name and qualified name.
 pub type ImportKey = (String, String);
@@ -21,8 +27,20 @@ pub type ImportKey = (String, String);
 pub struct Imports<'t> {
     source: &'t str,
     semantic: &'t Semantic,
-    insertion: TextSize,
+    placement: Placement,
+    classifier: Classifier<'t>,
     newline: &'t str,
+}
+
+/// Where new imports go.
+enum Placement {
+    /// Into a sorted block, where a sorter would put them.
+    Sorted(SortedBlock),
+    /// Into a block that is not sorted: at this offset.
+    At(TextSize),
+    /// A new block before the statement at this offset (or at the end of the text), with this
+    /// many blank lines after it.
+    Fresh(TextSize, usize),
 }
 
 impl<'t> Imports<'t> {
@@ -31,26 +49,28 @@ impl<'t> Imports<'t> {
         module: &ModModule,
         semantic: &'t Semantic,
         drop_modules: &[String],
+        classifier: Classifier<'t>,
         newline: &'t str,
     ) -> Imports<'t> {
-        let insertion = insertion_point(source, module, drop_modules);
+        let placement = placement(source, module, drop_modules, &classifier);
         Imports {
             source,
             semantic,
-            insertion,
+            placement,
+            classifier,
             newline,
         }
     }
-
-    /// How to write `qualified` at offset `at`, with the import edit that makes it reachable when
-    /// one is needed. `modules` are the modules the pack declares (the longest one that prefixes
-    /// `qualified` is imported). `None` when the name cannot be reached without a conflict.
+    /// How to write `qualified` at offset `at`, with the module to import to make it reachable
+    /// when one is needed ([`Imports::edits`]). `modules` are the modules the pack declares (the
+    /// longest one that prefixes `qualified` is imported). `None` when the name cannot be reached
+    /// without a conflict.
     pub fn spell(
         &self,
         qualified: &str,
         at: TextSize,
         modules: &FxHashSet<String>,
-    ) -> Option<(String, Option<Edit>)> {
+    ) -> Option<(String, Option<String>)> {
         let scope = self.semantic.scope_at(at);
         if let Some((name, bound)) = self.semantic.import_reaching(qualified, at, scope) {
             let spelling = match qualified[bound.len()..].strip_prefix('.') {
@@ -75,20 +95,71 @@ impl<'t> Imports<'t> {
         if !(free_here && free_at_top && self.semantic.is_tracked(root)) {
             return None;
         }
-        Some((qualified.to_owned(), Some(self.import_edit(&module))))
+        Some((qualified.to_owned(), Some(module)))
     }
 
-    fn import_edit(&self, module: &str) -> Edit {
-        let at = self.insertion.to_usize();
-        let at_line_start =
-            at == 0 || self.source[..at].ends_with('\n') || self.source[..at].ends_with('\r');
-        let content = if at_line_start {
-            format!("import {module}{}", self.newline)
-        } else {
-            format!("{}import {module}", self.newline)
+    /// The edits adding `import module` for each of `modules`: one insertion per place.
+    pub fn edits(&self, modules: &[String]) -> Vec<Edit> {
+        if modules.is_empty() {
+            return Vec::new();
+        }
+        let newline = self.newline;
+        let mut sorted: Vec<(&str, Section)> = modules
+            .iter()
+            .map(|m| (m.as_str(), self.classifier.sections(Some(m), 0).preferred))
+            .collect();
+        sorted.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| module_cmp(a.0, b.0)));
+        sorted.dedup_by(|a, b| a.0 == b.0);
+        let lines = |modules: &[(&str, Section)]| -> String {
+            modules
+                .iter()
+                .map(|(module, _)| format!("import {module}{newline}"))
+                .collect()
         };
-        Edit::insert(self.insertion, content)
+        let (at, content) = match &self.placement {
+            Placement::Sorted(block) => {
+                return block
+                    .place(&sorted, newline, self.source)
+                    .into_iter()
+                    .map(|(at, content)| Edit::insert(offset(at), content))
+                    .collect();
+            }
+            Placement::At(at) => {
+                let at_usize = at.to_usize();
+                let at_line_start = at_usize == 0
+                    || self.source[..at_usize].ends_with('\n')
+                    || self.source[..at_usize].ends_with('\r');
+                let mut content = lines(&sorted);
+                if !at_line_start {
+                    content.truncate(content.len() - newline.len());
+                    content.insert_str(0, newline);
+                }
+                (*at, content)
+            }
+            Placement::Fresh(at, blank_lines) => {
+                // The new block's sections, a blank line between two.
+                let mut content = String::new();
+                for (index, section) in sorted.chunk_by(|a, b| a.1 == b.1).enumerate() {
+                    if index > 0 {
+                        content.push_str(newline);
+                    }
+                    content.push_str(&lines(section));
+                }
+                let at_usize = at.to_usize();
+                if at_usize < self.source.len() {
+                    content.push_str(&newline.repeat(*blank_lines));
+                } else if at_usize > 0 && !self.source.ends_with('\n') {
+                    content.insert_str(0, newline);
+                }
+                (*at, content)
+            }
+        };
+        vec![Edit::insert(at, content)]
     }
+}
+
+fn offset(at: usize) -> TextSize {
+    TextSize::try_from(at).unwrap_or_default()
 }
 
 /// The start of the line after `offset`'s line, or the end of the file.
@@ -118,59 +189,68 @@ fn imports_module(stmt: &Stmt, modules: &[String]) -> bool {
     }
 }
 
-/// Where a new top-level import goes.
-fn insertion_point(source: &str, module: &ModModule, drop_modules: &[String]) -> TextSize {
+fn is_import(stmt: &Stmt) -> bool {
+    matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_))
+}
+
+fn is_future_import(stmt: &Stmt) -> bool {
+    matches!(stmt, Stmt::ImportFrom(import) if import.module.as_ref().is_some_and(|m| m.as_str() == "__future__"))
+}
+
+/// Where new top-level imports go: the block holding the first import of a module the pack
+/// drops, else the block after the docstring (its `__future__` imports included).
+fn placement(
+    source: &str,
+    module: &ModModule,
+    drop_modules: &[String],
+    classifier: &Classifier<'_>,
+) -> Placement {
     let body = &module.body;
-    let mut index = 0;
-    if body.first().is_some_and(is_docstring) {
-        index = 1;
+    let mut index = usize::from(body.first().is_some_and(is_docstring));
+    let docstring = index;
+    while body.get(index).is_some_and(is_future_import) {
+        index += 1;
     }
-    while let Some(Stmt::ImportFrom(import)) = body.get(index) {
-        if import
-            .module
-            .as_ref()
-            .is_some_and(|m| m.as_str() == "__future__")
-        {
-            index += 1;
-        } else {
-            break;
-        }
-    }
-    let after = |stmt: &Stmt| {
-        TextSize::try_from(next_line_start(source, stmt.end().to_usize())).unwrap_or_default()
+    let after = |stmt: &Stmt| offset(next_line_start(source, stmt.end().to_usize()));
+    let dropped = body[index..]
+        .iter()
+        .position(|s| imports_module(s, drop_modules))
+        .map(|i| index + i);
+    let chosen = match dropped {
+        Some(at) => Some(at),
+        None if body.get(index).is_some_and(is_import) => Some(index),
+        None if index > docstring => Some(index - 1),
+        None => None,
     };
-    if let Some(stmt) = body[index..]
+    let Some(chosen) = chosen else {
+        // No import there: a new block before the first statement, the blank lines a sorter
+        // wants after it (two before a function or class, one before anything else).
+        return match body.get(index) {
+            Some(next) => {
+                let blank_lines = match next {
+                    Stmt::FunctionDef(_) | Stmt::ClassDef(_) => 2,
+                    _ => 1,
+                };
+                Placement::Fresh(
+                    offset(line_start(source, next.start().to_usize())),
+                    blank_lines,
+                )
+            }
+            None => Placement::Fresh(offset(source.len()), 0),
+        };
+    };
+    let first = body[..chosen]
         .iter()
-        .find(|s| imports_module(s, drop_modules))
-    {
-        return after(stmt);
+        .rposition(|s| !is_import(s))
+        .map_or(0, |i| i + 1);
+    let last = chosen + body[chosen..].iter().take_while(|s| is_import(s)).count();
+    if let Some(block) = SortedBlock::read(source, &body[first..last], classifier) {
+        return Placement::Sorted(block);
     }
-    let run_end = body[index..]
-        .iter()
-        .take_while(|s| matches!(s, Stmt::Import(_) | Stmt::ImportFrom(_)))
-        .last();
-    if let Some(stmt) = run_end {
-        return after(stmt);
-    }
-    if index > 0 {
-        return after(&body[index - 1]);
-    }
-    match body.first() {
-        Some(first) => {
-            TextSize::try_from(line_start(source, first.start().to_usize())).unwrap_or_default()
-        }
-        None => source.text_len_size(),
-    }
-}
-
-trait TextLen {
-    fn text_len_size(&self) -> TextSize;
-}
-
-impl TextLen for str {
-    fn text_len_size(&self) -> TextSize {
-        TextSize::try_from(self.len()).unwrap_or_default()
-    }
+    Placement::At(match dropped {
+        Some(at) => after(&body[at]),
+        None => after(&body[last - 1]),
+    })
 }
 
 /// References to each import binding of `drop_modules`, keyed so the count survives edits.

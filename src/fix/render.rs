@@ -14,6 +14,7 @@ use crate::analysis::tokens::TokenFacts;
 use crate::base::diagnostic::{Applicability, Edit, Fix};
 use crate::base::source::Layout;
 use crate::fix::imports::{Imports, remove_alias};
+use crate::fix::sections::Classifier;
 use crate::pack::{Each, Pack, Placement, Rule};
 use crate::pattern::matcher::{Capture, Env};
 use crate::pattern::template::{Expansion, Expansions, Site};
@@ -31,6 +32,8 @@ pub struct Renderer<'t> {
     pub fresh_names: Vec<(String, String)>,
     pub semantic: &'t Semantic,
     pub disabled: &'t [RuleRef],
+    /// What tells the sections of the file's imports apart, for placing new ones.
+    pub classifier: Classifier<'t>,
 }
 
 /// What a match bound: its metavariables, and those of each element of its `each` captures.
@@ -49,6 +52,7 @@ impl<'t> Renderer<'t> {
             self.parsed.syntax(),
             self.semantic,
             &pack.drop_unused_imports,
+            self.classifier,
             self.layout.newline,
         );
         self.imports.push((pack_index, imports));
@@ -108,14 +112,14 @@ impl<'t> Renderer<'t> {
             .iter()
             .map(|(name, base)| (name.clone(), Expansion::Text(self.fresh_name(base))))
             .collect();
-        let mut import_edits: Vec<Edit> = Vec::new();
+        let mut imported: Vec<String> = Vec::new();
         let imports = self.imports(rule_ref.pack, pack);
         let mut spell = |qualified: &str| {
-            let (spelling, edit) = imports.spell(qualified, range.start(), &pack.modules)?;
-            if let Some(edit) = edit
-                && !import_edits.contains(&edit)
+            let (spelling, module) = imports.spell(qualified, range.start(), &pack.modules)?;
+            if let Some(module) = module
+                && !imported.contains(&module)
             {
-                import_edits.push(edit);
+                imported.push(module);
             }
             Some(spelling)
         };
@@ -129,6 +133,7 @@ impl<'t> Renderer<'t> {
             expansions.push((each.metavar.clone(), Expansion::Each(rendered?)));
         }
         let mut content = template.render(env, &expansions, &site, &mut spell)?;
+        let mut import_edits = imports.edits(&imported);
         if let Some((metavar, defaults)) = &rule.default_keywords {
             content = add_default_keywords(content, defaults, env.get(metavar))?;
         }
