@@ -301,6 +301,9 @@ pub fn drop_unused_imports(
         }
     }
     let mut edits = Vec::new();
+    // Whole lines removed, in runs of lines that meet: the blank line after a run of imports that
+    // all go is judged once for the run.
+    let mut lines: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut statements: Vec<_> = unused_aliases.into_iter().collect();
     statements.sort_by_key(|(range, _)| range.start());
     for (statement, aliases) in statements {
@@ -313,13 +316,35 @@ pub fn drop_unused_imports(
             _ => continue,
         };
         if aliases.len() >= total {
-            edits.push(remove_statement(source, &stmt));
+            match statement_removal(source, &stmt) {
+                Removal::Lines(begin, end) => match lines.last_mut() {
+                    Some(run) if run.last().is_some_and(|(_, last_end)| *last_end == begin) => {
+                        run.push((begin, end));
+                    }
+                    _ => lines.push(vec![(begin, end)]),
+                },
+                Removal::Edit(edit) => edits.push(edit),
+            }
         } else {
             for alias in aliases {
                 edits.push(remove_list_element(source, alias));
             }
         }
     }
+    // One edit a statement (each is judged as the removal of its own statement).
+    for run in lines {
+        let run_begin = run[0].0;
+        let last = run.len() - 1;
+        for (index, (begin, end)) in run.into_iter().enumerate() {
+            let end = if index == last {
+                without_blank_gap(source, run_begin, end)
+            } else {
+                end
+            };
+            edits.push(Edit::delete(TextRange::new(offset(begin), offset(end))));
+        }
+    }
+    edits.sort_by(|a, b| a.key().cmp(&b.key()));
     edits
 }
 
@@ -402,6 +427,42 @@ pub fn find_statement(module: &ModModule, range: TextRange) -> Option<Located<'_
 /// An edit removing a statement: its whole line(s) when it stands alone on them, `pass` when it
 /// is the only statement of its block, only its text (and `;`) when it shares a line.
 pub fn remove_statement(source: &str, located: &Located<'_>) -> Edit {
+    match statement_removal(source, located) {
+        Removal::Lines(begin, end) => Edit::delete(TextRange::new(
+            offset(begin),
+            offset(without_blank_gap(source, begin, end)),
+        )),
+        Removal::Edit(edit) => edit,
+    }
+}
+
+/// How a statement goes: its whole lines (from the start of its first to the start of the line
+/// after it), or an edit within its line(s).
+enum Removal {
+    Lines(usize, usize),
+    Edit(Edit),
+}
+
+/// The end of a removal of the whole lines `begin..end`, past the blank line after them when
+/// they stand at the top of the file or after a blank line: what is left has no blank line at its
+/// top nor two blank lines in a row where there was one.
+fn without_blank_gap(source: &str, begin: usize, end: usize) -> usize {
+    let blank_before = begin == 0
+        || source[..begin]
+            .trim_end_matches([' ', '\t'])
+            .ends_with("\n\n")
+        || source[line_start(source, begin.saturating_sub(1))..begin]
+            .trim()
+            .is_empty();
+    let next = &source[end..next_line_start(source, end)];
+    if blank_before && !next.is_empty() && next.trim().is_empty() {
+        next_line_start(source, end)
+    } else {
+        end
+    }
+}
+
+fn statement_removal(source: &str, located: &Located<'_>) -> Removal {
     let range = located.stmt.range();
     let start = range.start().to_usize();
     let end = range.end().to_usize();
@@ -414,44 +475,28 @@ pub fn remove_statement(source: &str, located: &Located<'_>) -> Edit {
             || after_code.starts_with('#')
             || after_code.starts_with(['\n', '\r']));
     if located.siblings == 1 {
-        return Edit::replace(range, "pass");
+        return Removal::Edit(Edit::replace(range, "pass"));
     }
     if alone {
-        let mut stop = next_line_start(source, end);
-        // Do not leave a blank line at the top of the file or two blank lines in a row.
-        let blank_before = line_begin == 0
-            || source[..line_begin]
-                .trim_end_matches([' ', '\t'])
-                .ends_with("\n\n")
-            || source[line_start(source, line_begin.saturating_sub(1))..line_begin]
-                .trim()
-                .is_empty();
-        let next = &source[stop..next_line_start(source, stop)];
-        if blank_before && !next.is_empty() && next.trim().is_empty() {
-            stop = next_line_start(source, stop);
-        }
-        return Edit::delete(TextRange::new(
-            TextSize::try_from(line_begin).unwrap_or_default(),
-            TextSize::try_from(stop).unwrap_or_default(),
-        ));
+        return Removal::Lines(line_begin, next_line_start(source, end));
     }
     // Shares its line with other statements: remove it with one adjacent `;`.
     if let Some(semi) = after_code.strip_prefix(';') {
         let skip = rest_of_line.len() - semi.trim_start_matches([' ', '\t']).len();
-        return Edit::delete(TextRange::new(
+        return Removal::Edit(Edit::delete(TextRange::new(
             range.start(),
             TextSize::try_from(end + skip).unwrap_or_default(),
-        ));
+        )));
     }
     let trimmed = before.trim_end_matches([' ', '\t']);
     if let Some(without) = trimmed.strip_suffix(';') {
         let from = line_begin + without.len();
-        return Edit::delete(TextRange::new(
+        return Removal::Edit(Edit::delete(TextRange::new(
             TextSize::try_from(from).unwrap_or_default(),
             range.end(),
-        ));
+        )));
     }
-    Edit::replace(range, "pass")
+    Removal::Edit(Edit::replace(range, "pass"))
 }
 
 /// An edit removing one element of a comma-separated list, with one adjacent comma.

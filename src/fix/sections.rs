@@ -574,7 +574,7 @@ mod tests {
     #[test]
     fn the_standard_library_is_read_per_python() {
         assert_eq!(is_stdlib("os", None), Some(true));
-        assert_eq!(is_stdlib("anyio", None), Some(false));
+        assert_eq!(is_stdlib("attrs", None), Some(false));
         assert_eq!(is_stdlib("tomllib", Some((3, 10))), Some(false));
         assert_eq!(is_stdlib("tomllib", Some((3, 11))), Some(true));
         assert_eq!(is_stdlib("tomllib", Some((3, 20))), Some(true));
@@ -607,17 +607,17 @@ mod tests {
     fn an_import_goes_to_its_place_in_its_section() {
         let third = Section::ThirdParty;
         assert_eq!(
-            placed("import os\n\nimport httpx\n", "anyio", third).as_deref(),
-            Some("import os\n\nimport anyio\nimport httpx\n")
+            placed("import os\n\nimport httpx\n", "attrs", third).as_deref(),
+            Some("import os\n\nimport attrs\nimport httpx\n")
         );
         assert_eq!(
             placed(
-                "import os\n\nimport httpx\nfrom anyio import sleep\n",
-                "anyio",
+                "import os\n\nimport httpx\nfrom attrs import define\n",
+                "attrs",
                 third
             )
             .as_deref(),
-            Some("import os\n\nimport anyio\nimport httpx\nfrom anyio import sleep\n")
+            Some("import os\n\nimport attrs\nimport httpx\nfrom attrs import define\n")
         );
         assert_eq!(
             placed(
@@ -629,12 +629,12 @@ mod tests {
             Some("import os\n\nimport attr\nimport b\n# note\nimport httpx\n")
         );
         assert_eq!(
-            placed("import os\nimport sys\n", "anyio", third).as_deref(),
-            Some("import os\nimport sys\n\nimport anyio\n")
+            placed("import os\nimport sys\n", "attrs", third).as_deref(),
+            Some("import os\nimport sys\n\nimport attrs\n")
         );
         assert_eq!(
-            placed("import os", "anyio", third).as_deref(),
-            Some("import os\n\nimport anyio")
+            placed("import os", "attrs", third).as_deref(),
+            Some("import os\n\nimport attrs")
         );
         assert_eq!(
             placed("import httpx\n", "functools", Section::Stdlib).as_deref(),
@@ -643,12 +643,12 @@ mod tests {
         assert_eq!(
             placed(
                 "from __future__ import annotations\n\nimport os\n\nfrom . import x\n",
-                "anyio",
+                "attrs",
                 third
             )
             .as_deref(),
             Some(
-                "from __future__ import annotations\n\nimport os\n\nimport anyio\n\nfrom . import x\n"
+                "from __future__ import annotations\n\nimport os\n\nimport attrs\n\nfrom . import x\n"
             )
         );
     }
@@ -657,27 +657,27 @@ mod tests {
     fn an_unsorted_block_is_not_read() {
         let third = Section::ThirdParty;
         // Out of order, a section split or run together, several names in one import.
-        assert_eq!(placed("import sys\nimport os\n", "anyio", third), None);
-        assert_eq!(placed("import os\n\nimport sys\n", "anyio", third), None);
-        assert_eq!(placed("import os\nimport httpx\n", "anyio", third), None);
-        assert_eq!(placed("import os, sys\n", "anyio", third), None);
+        assert_eq!(placed("import sys\nimport os\n", "attrs", third), None);
+        assert_eq!(placed("import os\n\nimport sys\n", "attrs", third), None);
+        assert_eq!(placed("import os\nimport httpx\n", "attrs", third), None);
+        assert_eq!(placed("import os, sys\n", "attrs", third), None);
         assert_eq!(
-            placed("from os import path\nimport sys\n", "anyio", third),
+            placed("from os import path\nimport sys\n", "attrs", third),
             None
         );
         assert_eq!(
-            placed("import os\n\n\nimport httpx\n", "anyio", third),
+            placed("import os\n\n\nimport httpx\n", "attrs", third),
             None
         );
         assert_eq!(
-            placed("import os  # isort: skip\nimport a\n", "anyio", third),
+            placed("import os  # isort: skip\nimport a\n", "attrs", third),
             None
         );
         // A module that is the standard library's on some Pythons only may stand in either.
         assert!(
             placed(
                 "import os\nimport tomllib\n\nimport httpx\n",
-                "anyio",
+                "attrs",
                 third
             )
             .is_some()
@@ -685,7 +685,7 @@ mod tests {
         assert!(
             placed(
                 "import os\n\nimport httpx\nimport tomllib\n",
-                "anyio",
+                "attrs",
                 third
             )
             .is_some()
