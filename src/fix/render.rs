@@ -101,6 +101,7 @@ impl<'t> Renderer<'t> {
         let strings = self.tokens.multiline_strings();
         let site = Site {
             source,
+            tokens: self.parsed.tokens(),
             indent,
             unit: &layout.indent_unit,
             newline: layout.newline,
@@ -125,9 +126,20 @@ impl<'t> Renderer<'t> {
         };
         let mut bare_names: Vec<&str> = template.bare_names.iter().map(String::as_str).collect();
         for (each, envs) in elements {
+            // Each element is written at the indentation of the line it goes on.
+            let each_indent = template
+                .indent_of(&each.metavar, &site)
+                .unwrap_or_else(|| indent.to_owned());
+            let each_site = Site {
+                indent: &each_indent,
+                ..site
+            };
             let rendered: Option<Vec<String>> = envs
                 .iter()
-                .map(|element_env| each.fix.render(element_env, &expansions, &site, &mut spell))
+                .map(|element_env| {
+                    each.fix
+                        .render(element_env, &expansions, &each_site, &mut spell)
+                })
                 .collect();
             bare_names.extend(each.fix.bare_names.iter().map(String::as_str));
             expansions.push((each.metavar.clone(), Expansion::Each(rendered?)));
@@ -299,8 +311,9 @@ fn fresh_name(source: &str, base: &str) -> String {
 }
 
 /// Add `name=value` for each default keyword the `$$$` capture `captured` does not pass, before
-/// the closing parenthesis of the rendered call. `None` when it passes `**kwargs` (which keywords
-/// it sets is unknown).
+/// the closing parenthesis of the rendered call: one a line, after a comma, when the call is
+/// written one argument a line. `None` when it passes `**kwargs` (which keywords it sets is
+/// unknown).
 fn add_default_keywords(
     content: String,
     defaults: &[(String, String)],
@@ -333,6 +346,19 @@ fn add_default_keywords(
     }
     let close = content.rfind(')')?;
     let before = content[..close].trim_end();
+    let gap = &content[before.len()..close];
+    if before.ends_with(',') && gap.contains('\n') {
+        // One argument a line: each keyword on a line of its own, as indented as the last one.
+        let newline = if gap.contains("\r\n") { "\r\n" } else { "\n" };
+        let last_line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+        let indent =
+            &last_line[..last_line.len() - last_line.trim_start_matches([' ', '\t']).len()];
+        let added: String = missing
+            .iter()
+            .map(|keyword| format!("{newline}{indent}{keyword},"))
+            .collect();
+        return Some(format!("{before}{added}{}", &content[before.len()..]));
+    }
     let separator = if before.ends_with('(') {
         ""
     } else if before.ends_with(',') {
@@ -404,7 +430,11 @@ mod tests {
         );
         assert_eq!(
             with_keywords("f()\n", &defaults, "g(\n    x,\n)").as_deref(),
-            Some("g(\n    x, stdin=None, stdout=None\n)")
+            Some("g(\n    x,\n    stdin=None,\n    stdout=None,\n)")
+        );
+        assert_eq!(
+            with_keywords("f()\n", &defaults, "g(\r\n    x,\r\n)").as_deref(),
+            Some("g(\r\n    x,\r\n    stdin=None,\r\n    stdout=None,\r\n)")
         );
         // Every default already passed: the text as it was.
         assert_eq!(
