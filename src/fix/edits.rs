@@ -74,3 +74,31 @@ pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
     edits.sort_by(|a, b| a.key().cmp(&b.key()));
     (edits, indices)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_text_size::TextRange;
+
+    fn insert(at: u32, text: &str) -> Edit {
+        Edit::insert(TextSize::new(at), text.to_owned())
+    }
+
+    #[test]
+    fn different_texts_inserted_at_one_offset_clash_and_the_same_one_is_kept_once() {
+        let first = [insert(0, "import a\n")];
+        let same = [insert(0, "import a\n")];
+        let other = [insert(0, "import b\n\n")];
+        let elsewhere = [insert(4, "x")];
+        let (edits, accepted) = merge(&[&first, &same, &other, &elsewhere]);
+        assert_eq!(accepted, [0, 1, 3]);
+        assert_eq!(edits, [insert(0, "import a\n"), insert(4, "x")]);
+        // An insertion inside a replaced range clashes; one at its edge does not.
+        let replaced = [Edit::delete(TextRange::new(
+            TextSize::new(2),
+            TextSize::new(6),
+        ))];
+        let (_, accepted) = merge(&[&replaced, &elsewhere, &[insert(2, "y")]]);
+        assert_eq!(accepted, [0, 2]);
+    }
+}

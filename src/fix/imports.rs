@@ -224,17 +224,29 @@ fn placement(
     };
     let Some(chosen) = chosen else {
         // No import there: a new block before the first statement, the blank lines a sorter
-        // wants after it (two before a function or class, one before anything else).
+        // wants after it (two before a function or class, one before anything else). After a
+        // docstring and blank lines, it goes among them.
         return match body.get(index) {
             Some(next) => {
-                let blank_lines = match next {
+                let wanted: usize = match next {
                     Stmt::FunctionDef(_) | Stmt::ClassDef(_) => 2,
                     _ => 1,
                 };
-                Placement::Fresh(
-                    offset(line_start(source, next.start().to_usize())),
-                    blank_lines,
-                )
+                let statement = line_start(source, next.start().to_usize());
+                let gap_start = match index.checked_sub(1) {
+                    Some(previous) => next_line_start(source, body[previous].end().to_usize()),
+                    None => statement,
+                };
+                let gap = &source[gap_start..statement];
+                let blank = gap.lines().count();
+                if blank > 0 && gap.lines().all(|line| line.trim().is_empty()) {
+                    // Past one blank line, or as many as leave the wanted ones after it.
+                    let skip = blank.saturating_sub(wanted).max(1);
+                    let at = (0..skip).fold(gap_start, |at, _| next_line_start(source, at));
+                    Placement::Fresh(offset(at), wanted.saturating_sub(blank - skip))
+                } else {
+                    Placement::Fresh(offset(statement), wanted)
+                }
             }
             None => Placement::Fresh(offset(source.len()), 0),
         };
@@ -303,7 +315,7 @@ pub fn drop_unused_imports(
     let mut edits = Vec::new();
     // Whole lines removed, in runs of lines that meet: the blank line after a run of imports that
     // all go is judged once for the run.
-    let mut lines: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut lines: Vec<Vec<(usize, usize, bool)>> = Vec::new();
     let mut statements: Vec<_> = unused_aliases.into_iter().collect();
     statements.sort_by_key(|(range, _)| range.start());
     for (statement, aliases) in statements {
@@ -317,11 +329,15 @@ pub fn drop_unused_imports(
         };
         if aliases.len() >= total {
             match statement_removal(source, &stmt) {
-                Removal::Lines(begin, end) => match lines.last_mut() {
-                    Some(run) if run.last().is_some_and(|(_, last_end)| *last_end == begin) => {
-                        run.push((begin, end));
+                Removal::Lines { begin, end, opens } => match lines.last_mut() {
+                    Some(run)
+                        if run
+                            .last()
+                            .is_some_and(|(_, last_end, _)| *last_end == begin) =>
+                    {
+                        run.push((begin, end, opens));
                     }
-                    _ => lines.push(vec![(begin, end)]),
+                    _ => lines.push(vec![(begin, end, opens)]),
                 },
                 Removal::Edit(edit) => edits.push(edit),
             }
@@ -333,11 +349,11 @@ pub fn drop_unused_imports(
     }
     // One edit a statement (each is judged as the removal of its own statement).
     for run in lines {
-        let run_begin = run[0].0;
+        let (run_begin, _, run_opens) = run[0];
         let last = run.len() - 1;
-        for (index, (begin, end)) in run.into_iter().enumerate() {
+        for (index, (begin, end, _)) in run.into_iter().enumerate() {
             let end = if index == last {
-                without_blank_gap(source, run_begin, end)
+                without_blank_gap(source, run_begin, end, run_opens)
             } else {
                 end
             };
@@ -389,6 +405,8 @@ fn exported_names(module: &ModModule) -> FxHashSet<String> {
 pub struct Located<'a> {
     pub stmt: &'a Stmt,
     pub siblings: usize,
+    /// Whether it is the first statement of its block.
+    pub first: bool,
 }
 
 /// Find the statement with exactly `range` and the size of its block.
@@ -412,6 +430,7 @@ pub fn find_statement(module: &ModModule, range: TextRange) -> Option<Located<'_
                 self.found = Some(Located {
                     stmt,
                     siblings: body.len(),
+                    first: at == 0,
                 });
             } else if stmt.range().contains_range(self.range) {
                 self.visit_stmt(stmt);
@@ -428,26 +447,32 @@ pub fn find_statement(module: &ModModule, range: TextRange) -> Option<Located<'_
 /// is the only statement of its block, only its text (and `;`) when it shares a line.
 pub fn remove_statement(source: &str, located: &Located<'_>) -> Edit {
     match statement_removal(source, located) {
-        Removal::Lines(begin, end) => Edit::delete(TextRange::new(
+        Removal::Lines { begin, end, opens } => Edit::delete(TextRange::new(
             offset(begin),
-            offset(without_blank_gap(source, begin, end)),
+            offset(without_blank_gap(source, begin, end, opens)),
         )),
         Removal::Edit(edit) => edit,
     }
 }
 
 /// How a statement goes: its whole lines (from the start of its first to the start of the line
-/// after it), or an edit within its line(s).
+/// after it; `opens`: the first statement of an indented block), or an edit within its line(s).
 enum Removal {
-    Lines(usize, usize),
+    Lines {
+        begin: usize,
+        end: usize,
+        opens: bool,
+    },
     Edit(Edit),
 }
 
 /// The end of a removal of the whole lines `begin..end`, past the blank line after them when
-/// they stand at the top of the file or after a blank line: what is left has no blank line at its
-/// top nor two blank lines in a row where there was one.
-fn without_blank_gap(source: &str, begin: usize, end: usize) -> usize {
+/// they stand at the top of the file or of an indented block (`opens`) or after a blank line: what
+/// is left has no blank line at its top or a block's, nor two blank lines in a row where there was
+/// one.
+fn without_blank_gap(source: &str, begin: usize, end: usize, opens: bool) -> usize {
     let blank_before = begin == 0
+        || opens
         || source[..begin]
             .trim_end_matches([' ', '\t'])
             .ends_with("\n\n")
@@ -478,7 +503,11 @@ fn statement_removal(source: &str, located: &Located<'_>) -> Removal {
         return Removal::Edit(Edit::replace(range, "pass"));
     }
     if alone {
-        return Removal::Lines(line_begin, next_line_start(source, end));
+        return Removal::Lines {
+            begin: line_begin,
+            end: next_line_start(source, end),
+            opens: located.first && line_begin < start,
+        };
     }
     // Shares its line with other statements: remove it with one adjacent `;`.
     if let Some(semi) = after_code.strip_prefix(';') {

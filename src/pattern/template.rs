@@ -3,7 +3,7 @@
 //! A template is compiled once: parsed (so a template that is not Python is refused when the pack
 //! loads), split into literal text, metavariables, *qualified names* (dotted names rooted in a
 //! module the pack declares, such as `pkg.scope`) and the bracketed lists that hold a metavariable
-//! as an item (`pkg.run($F, $$$ARGS)`). Rendering pastes each capture back as the user's original
+//! in their items (`pkg.run($F, $$$ARGS)`). Rendering pastes each capture back as the user's original
 //! text, spells each qualified name the way the file can reach it (asking the caller, which also
 //! plans the import), re-indents template lines to the site with the file's own indentation unit
 //! and line ending, and re-bases multi-line captures to their new indentation (never touching
@@ -40,7 +40,7 @@ enum Piece {
     List(Box<ListPiece>),
 }
 
-/// A bracketed list of the template that holds a metavariable as an item.
+/// A bracketed list of the template that holds a metavariable in its items.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ListPiece {
     open: String,
@@ -361,24 +361,46 @@ impl Template {
             .iter()
             .map(|item| item_source(item, fill, site))
             .collect();
-        if let Some(layout) = whole_list(list, &sources, site.source) {
-            // Every item of one source list, in order: that list as it was written.
+        if let Some(layout) = whole_list(list, &sources, site.source)
+            .filter(|layout| !fill.exploding.contains(&layout.open.start()))
+        {
+            // Every item of one source list, in order: that list as it was written, its closing
+            // bracket as indented past the line it opens on as it was.
             let interior = TextRange::new(layout.open.end(), layout.close.start());
             output.out.push_str(&list.open);
             let indent = output.current_indent();
-            output.out.push_str(&rebase(site, interior, &indent));
+            let mut text = rebase(site, interior, &indent);
+            if interior.len() > TextSize::new(0) && starts_line(site.source, layout.close.start()) {
+                let opened = line_indent_at(site.source, layout.open.start());
+                let closing = line_indent_at(site.source, layout.close.start());
+                if let Some(deeper) = closing.strip_prefix(opened) {
+                    let line = text.rfind('\n').map_or(0, |at| at + 1);
+                    text.truncate(line);
+                    text.push_str(&indent);
+                    text.push_str(deeper);
+                }
+            }
+            output.out.push_str(&text);
             output.out.push_str(&list.close);
             output.skip_leading_comma = false;
             return Some(());
         }
+        // The source lists its items come from, and those the items of lists inside it come
+        // from: one that breaks its lines (and that no enclosing list is written one item a line
+        // for) makes this list one item a line.
+        let mut nested: Vec<ItemSource<'_, '_>> = Vec::new();
+        for item in &list.items {
+            nested_sources(item, fill, site, &mut nested);
+        }
         let broken = sources
             .iter()
             .flatten()
+            .chain(&nested)
             .filter_map(|source| source.layout.as_ref())
             .find(|(layout, _)| {
                 !fill.exploding.contains(&layout.open.start()) && layout.is_broken(site.source)
             })
-            .map(|(layout, _)| layout);
+            .map(|(layout, _)| layout.clone());
         let generator = sources.iter().flatten().any(|source| {
             matches!(source.capture, Capture::Seq(nodes) if nodes.iter().any(is_bare_generator))
                 || matches!(source.capture, Capture::Node(node) if is_bare_generator(node))
@@ -411,7 +433,7 @@ impl Template {
         };
         // One item a line, at the source list's indentation past the line it opens on.
         let close_indent = output.current_indent();
-        let item_indent = format!("{close_indent}{}", hanging_indent(layout, site));
+        let item_indent = format!("{close_indent}{}", hanging_indent(&layout, site));
         fill.exploding.push(layout.open.start());
         let mut lines: Vec<String> = Vec::new();
         for (item, source) in list.items.iter().zip(&sources) {
@@ -507,6 +529,23 @@ fn item_source<'c, 't>(
         _ => None,
     };
     Some(ItemSource { capture, layout })
+}
+
+/// The sources of the items of the lists inside `pieces` (an item of a list), at any depth.
+fn nested_sources<'c, 't>(
+    pieces: &[Piece],
+    fill: &Fill<'c, '_, 't>,
+    site: &Site<'_>,
+    found: &mut Vec<ItemSource<'c, 't>>,
+) {
+    for piece in pieces {
+        if let Piece::List(list) = piece {
+            for item in &list.items {
+                found.extend(item_source(item, fill, site));
+                nested_sources(item, fill, site, found);
+            }
+        }
+    }
 }
 
 /// The source list whose items the template list's items are, all of them in order (empty
@@ -663,7 +702,7 @@ fn build(
     }
 }
 
-/// A list of the template that holds a metavariable as an item.
+/// A list of the template that holds a metavariable in its items.
 struct TemplateList {
     layout: ListLayout,
     tuple: bool,
@@ -675,25 +714,48 @@ impl TemplateList {
     }
 }
 
-/// Finds the lists of a template that hold a metavariable as an item: their opening brackets,
-/// and whether each is a tuple.
+/// Finds the lists of a template that hold a metavariable in their items: their opening
+/// brackets, and whether each is a tuple.
 struct ListFinder {
     lists: Vec<(TextSize, bool)>,
 }
 
-fn is_metavar(expr: &Expr) -> bool {
-    matches!(expr, Expr::Name(name) if metavar::parse_placeholder(&name.id).is_some())
+/// Whether a metavariable stands in `expr`.
+fn has_metavar(expr: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'a> SourceOrderVisitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(name) = expr
+                && metavar::parse_placeholder(&name.id).is_some()
+            {
+                self.0 = true;
+            }
+            if !self.0 {
+                source_order::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_expr(expr);
+    finder.0
 }
 
 impl<'a> SourceOrderVisitor<'a> for ListFinder {
     fn visit_expr(&mut self, expr: &'a Expr) {
         let found = match expr {
-            Expr::Call(call) if call.arguments.args.iter().any(is_metavar) => {
+            Expr::Call(call)
+                if call.arguments.args.iter().any(has_metavar)
+                    || call
+                        .arguments
+                        .keywords
+                        .iter()
+                        .any(|k| has_metavar(&k.value)) =>
+            {
                 Some((call.arguments.start(), false))
             }
-            Expr::List(list) if list.elts.iter().any(is_metavar) => Some((list.start(), false)),
-            Expr::Set(set) if set.elts.iter().any(is_metavar) => Some((set.start(), false)),
-            Expr::Tuple(tuple) if tuple.parenthesized && tuple.elts.iter().any(is_metavar) => {
+            Expr::List(list) if list.elts.iter().any(has_metavar) => Some((list.start(), false)),
+            Expr::Set(set) if set.elts.iter().any(has_metavar) => Some((set.start(), false)),
+            Expr::Tuple(tuple) if tuple.parenthesized && tuple.elts.iter().any(has_metavar) => {
                 Some((tuple.start(), true))
             }
             _ => None,
