@@ -311,8 +311,8 @@ fn fresh_name(source: &str, base: &str) -> String {
 }
 
 /// Add `name=value` for each default keyword the `$$$` capture `captured` does not pass, before
-/// the closing parenthesis of the rendered call: one a line, after a comma, when the call is
-/// written one argument a line. `None` when it passes `**kwargs` (which keywords it sets is
+/// the closing parenthesis of the rendered call: one a line, after a comma, when that parenthesis
+/// stands on a line of its own. `None` when it passes `**kwargs` (which keywords it sets is
 /// unknown).
 fn add_default_keywords(
     content: String,
@@ -347,17 +347,22 @@ fn add_default_keywords(
     let close = content.rfind(')')?;
     let before = content[..close].trim_end();
     let gap = &content[before.len()..close];
-    if before.ends_with(',') && gap.contains('\n') {
-        // One argument a line: each keyword on a line of its own, as indented as the last one.
+    if gap.contains('\n') && !before.ends_with('(') {
+        // The closing parenthesis on a line of its own: each keyword on a line of its own, as
+        // indented as the last argument, after a comma.
         let newline = if gap.contains("\r\n") { "\r\n" } else { "\n" };
         let last_line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
         let indent =
             &last_line[..last_line.len() - last_line.trim_start_matches([' ', '\t']).len()];
+        let comma = if before.ends_with(',') { "" } else { "," };
         let added: String = missing
             .iter()
             .map(|keyword| format!("{newline}{indent}{keyword},"))
             .collect();
-        return Some(format!("{before}{added}{}", &content[before.len()..]));
+        return Some(format!(
+            "{before}{comma}{added}{}",
+            &content[before.len()..]
+        ));
     }
     let separator = if before.ends_with('(') {
         ""
@@ -435,6 +440,10 @@ mod tests {
         assert_eq!(
             with_keywords("f()\n", &defaults, "g(\r\n    x,\r\n)").as_deref(),
             Some("g(\r\n    x,\r\n    stdin=None,\r\n    stdout=None,\r\n)")
+        );
+        assert_eq!(
+            with_keywords("f()\n", &defaults, "g(\n    x\n)").as_deref(),
+            Some("g(\n    x,\n    stdin=None,\n    stdout=None,\n)")
         );
         // Every default already passed: the text as it was.
         assert_eq!(
