@@ -341,6 +341,25 @@ fn templates_reuse_existing_imports() {
 }
 
 #[test]
+fn a_file_without_top_level_imports_gets_a_block_with_the_blank_lines_a_sorter_wants() {
+    let fix = "fix.template = \"n.g()\"\nfix.applicability = \"safe\"";
+    // Before a function: two blank lines after it.
+    assert_eq!(
+        fixed("\"m.f()\"", fix, "def f():\n    import m\n\n    m.f()\n"),
+        "import n\n\n\ndef f():\n    n.g()\n"
+    );
+    // After a docstring and blank lines: among them, one blank line before anything else.
+    assert_eq!(
+        fixed(
+            "\"m.f()\"",
+            fix,
+            "\"\"\"Doc.\"\"\"\n\n\n\nx = 1\ndef f():\n    import m\n    m.f()\n"
+        ),
+        "\"\"\"Doc.\"\"\"\n\n\nimport n\n\nx = 1\ndef f():\n    n.g()\n"
+    );
+}
+
+#[test]
 fn empty_variadic_never_leaves_a_separator() {
     let fix = "fix.template = \"n.g($X, $$$A)\"\nfix.applicability = \"safe\"";
     assert_eq!(
