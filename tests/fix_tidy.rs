@@ -139,6 +139,12 @@ const SORTED: &[(&str, &str, &str)] = &[
         "import os\nfrom asyncio import sleep\n\nimport httpx\n\n\nasync def main():\n    await sleep(1)\n    print(os.sep, httpx)\n",
         "import os\n\nimport anyio\nimport httpx\n\n\nasync def main():\n    await anyio.sleep(1)\n    print(os.sep, httpx)\n",
     ),
+    // A name left in a parenthesized import: its list stays as isort writes it.
+    (
+        "from_asyncio_partly.py",
+        "from asyncio import (\n    AbstractEventLoop,\n    sleep,\n)\n\n\nasync def main(loop: AbstractEventLoop):\n    await sleep(1)\n",
+        "from asyncio import (\n    AbstractEventLoop,\n)\n\nimport anyio\n\n\nasync def main(loop: AbstractEventLoop):\n    await anyio.sleep(1)\n",
+    ),
     // Two fixes each adding a module of the standard library, and both needing anyio.
     (
         "three_modules.py",

@@ -528,10 +528,29 @@ fn statement_removal(source: &str, located: &Located<'_>) -> Removal {
     Removal::Edit(Edit::replace(range, "pass"))
 }
 
-/// An edit removing one element of a comma-separated list, with one adjacent comma.
+/// An edit removing one element of a comma-separated list, with one adjacent comma (its whole line
+/// when it stands alone on one in brackets).
 pub fn remove_list_element(source: &str, element: TextRange) -> Edit {
     let start = element.start().to_usize();
     let end = element.end().to_usize();
+    // Alone on its line in a bracketed list (with its comma): the whole line goes.
+    let line_begin = line_start(source, start);
+    let rest_of_line = &source[end..next_line_start(source, end)];
+    let rest = rest_of_line.trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix(',').unwrap_or(rest);
+    let in_brackets = source[..line_begin]
+        .trim_end()
+        .ends_with([',', '(', '[', '{']);
+    if source[line_begin..start].trim().is_empty()
+        && rest.trim().is_empty()
+        && in_brackets
+        && line_begin > 0
+    {
+        return Edit::delete(TextRange::new(
+            offset(line_begin),
+            offset(next_line_start(source, end)),
+        ));
+    }
     let after = &source[end..];
     let after_trimmed = after.trim_start();
     if let Some(rest) = after_trimmed.strip_prefix(',') {
@@ -578,4 +597,34 @@ pub fn remove_alias(
     } else {
         remove_list_element(source, alias)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn without(source: &str, element: &str) -> String {
+        let at = source.rfind(element).expect("element");
+        let range = TextRange::new(offset(at), offset(at + element.len()));
+        let edit = remove_list_element(source, range);
+        crate::fix::edits::apply_edits(source, &[edit])
+    }
+
+    #[test]
+    fn a_list_element_goes_with_one_comma_or_its_whole_line() {
+        assert_eq!(without("from m import a, b\n", "b"), "from m import a\n");
+        assert_eq!(without("from m import a, b\n", "a"), "from m import b\n");
+        assert_eq!(
+            without("from m import (\n    a,\n    b,\n)\n", "b"),
+            "from m import (\n    a,\n)\n"
+        );
+        assert_eq!(
+            without("from m import (\n    a,\n    b,\n)\n", "a"),
+            "from m import (\n    b,\n)\n"
+        );
+        assert_eq!(
+            without("from m import (\n    a,\n    b\n)\n", "b"),
+            "from m import (\n    a,\n)\n"
+        );
+    }
 }
