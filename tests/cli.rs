@@ -65,7 +65,7 @@ fn json_output_follows_ruffs_schema() {
     assert_eq!(fix["applicability"], "safe");
     let edits = fix["edits"].as_array().unwrap();
     assert!(edits.iter().any(|e| e["content"] == "anyio.sleep(1)"));
-    assert!(edits.iter().any(|e| e["content"] == "import anyio\n"));
+    assert!(edits.iter().any(|e| e["content"] == "\nimport anyio\n"));
     assert_eq!(items[1]["fix"]["applicability"], "unsafe");
 }
 

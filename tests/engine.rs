@@ -341,6 +341,25 @@ fn templates_reuse_existing_imports() {
 }
 
 #[test]
+fn a_file_without_top_level_imports_gets_a_block_with_the_blank_lines_a_sorter_wants() {
+    let fix = "fix.template = \"n.g()\"\nfix.applicability = \"safe\"";
+    // Before a function: two blank lines after it.
+    assert_eq!(
+        fixed("\"m.f()\"", fix, "def f():\n    import m\n\n    m.f()\n"),
+        "import n\n\n\ndef f():\n    n.g()\n"
+    );
+    // After a docstring and blank lines: among them, one blank line before anything else.
+    assert_eq!(
+        fixed(
+            "\"m.f()\"",
+            fix,
+            "\"\"\"Doc.\"\"\"\n\n\n\nx = 1\ndef f():\n    import m\n    m.f()\n"
+        ),
+        "\"\"\"Doc.\"\"\"\n\n\nimport n\n\nx = 1\ndef f():\n    n.g()\n"
+    );
+}
+
+#[test]
 fn empty_variadic_never_leaves_a_separator() {
     let fix = "fix.template = \"n.g($X, $$$A)\"\nfix.applicability = \"safe\"";
     assert_eq!(
@@ -488,6 +507,103 @@ match.has = { pattern = "m.run($$$CALLS)", within = "children" }"#;
         check(&rules, "import m\nm.run(a(k=1), b())\nm.run(x)\n", &[])
             .diagnostics
             .is_empty()
+    );
+}
+
+#[test]
+fn a_list_pasted_whole_keeps_its_layout() {
+    let fix = "fix.template = \"n.g($$$A)\"\nfix.applicability = \"unsafe\"";
+    let source =
+        "import m\nif x:\n    y = m.f(\n        1,  # one\n        # two\n        (2),\n    )\n";
+    assert_eq!(
+        fixed("\"m.f($$$A)\"", fix, source),
+        "import n\nif x:\n    y = n.g(\n        1,  # one\n        # two\n        (2),\n    )\n"
+    );
+    // At a deeper indentation: re-based, its closing bracket too.
+    let deeper = "fix.template = \"\"\"\nwith n.scope():\n    $Y = n.g($$$A)\n\"\"\"\nfix.applicability = \"safe\"";
+    assert_eq!(
+        fixed(
+            "\"$Y = m.f($$$A)\"",
+            deeper,
+            "import m\ny = m.f(\n    1,\n    2,\n)\n"
+        ),
+        "import n\nwith n.scope():\n    y = n.g(\n        1,\n        2,\n    )\n"
+    );
+    // Its items one by one, in order: the same.
+    let fix = "fix.template = \"n.g($X, $$$A)\"\nfix.applicability = \"safe\"";
+    assert_eq!(
+        fixed("\"m.f($X, $$$A)\"", fix, "import m\nm.f( 1, 2, )\n"),
+        "import n\nn.g( 1, 2, )\n"
+    );
+}
+
+#[test]
+fn a_list_taking_items_of_a_broken_list_is_written_one_item_a_line() {
+    let reorder = "fix.template = \"n.g($$$A, key=$X)\"\nfix.applicability = \"safe\"";
+    let pattern = "\"m.f($X, $$$A)\"";
+    // The source's hanging indentation is kept, comments too.
+    assert_eq!(
+        fixed(
+            pattern,
+            reorder,
+            "import m\nif x:\n    m.f(\n            1,\n            # two\n            2,\n            3,  # three\n    )\n"
+        ),
+        "import n\nif x:\n    n.g(\n            # two\n            2,\n            3,  # three\n            key=1,\n    )\n"
+    );
+    // Items that did not each start a line: one a line.
+    assert_eq!(
+        fixed(pattern, reorder, "import m\nm.f(1, 2,\n    3)\n"),
+        "import n\nn.g(\n    2,\n    3,\n    key=1,\n)\n"
+    );
+    // Not broken between its items: as the template spells it.
+    assert_eq!(
+        fixed(pattern, reorder, "import m\nm.f(1, g(\n    2,\n))\n"),
+        "import n\nn.g(g(\n    2,\n), key=1)\n"
+    );
+    // One item: on one line.
+    let one = "fix.template = \"n.g($X)\"\nfix.applicability = \"safe\"";
+    assert_eq!(
+        fixed(
+            "\"m.f($X, $_)\"",
+            one,
+            "import m\nm.f(\n    1,\n    2,\n)\n"
+        ),
+        "import n\nn.g(1)\n"
+    );
+    // A list inside one written one item a line for the same source list: its own line.
+    let nested = "fix.template = \"n.g([$X, $$$A], k=1)\"\nfix.applicability = \"safe\"";
+    assert_eq!(
+        fixed(pattern, nested, "import m\nm.f(\n    1,\n    2,\n)\n"),
+        "import n\nn.g(\n    [1, 2],\n    k=1,\n)\n"
+    );
+}
+
+#[test]
+fn each_element_is_indented_for_the_line_it_goes_on() {
+    let extra = r#"fix.G.fresh = "group"
+fix.CALLS.each.match = { pattern = "$F($$$A)" }
+fix.CALLS.each.template = "$G.spawn($F, $$$A)"
+fix.template = """
+with n.group() as $G:
+    $$$CALLS
+"""
+fix.applicability = "safe""#;
+    let rules = rules(
+        &pack_matching(
+            "match.kind = \"Expr\"\nmatch.has = { pattern = \"m.run($$$CALLS)\", within = \"children\" }",
+            extra,
+        ),
+        &[],
+    );
+    let outcome = anyio_lint::fix(
+        &rules,
+        "import m\ndef f():\n    m.run(\n        a(\n            1,\n            2,\n        ),\n        b(),\n    )\n",
+        true,
+    );
+    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+    assert_eq!(
+        outcome.text,
+        "import n\ndef f():\n    with n.group() as group:\n        group.spawn(\n            a,\n            1,\n            2,\n        )\n        group.spawn(b)\n"
     );
 }
 

@@ -63,7 +63,7 @@ fn a_file_whose_lines_end_in_a_bare_cr_is_fixed_like_any_other() {
     let fixed = std::fs::read_to_string(dir.path().join("cr.py")).unwrap();
     assert_eq!(
         fixed,
-        "x = 1\rimport anyio\r\rasync def main():\r    await anyio.sleep(1)\r\ranyio.run(main)\r"
+        "x = 1\r\rimport anyio\r\rasync def main():\r    await anyio.sleep(1)\r\ranyio.run(main)\r"
     );
     // Findings point at the lines Python sees.
     let concise = common::run_stdin(

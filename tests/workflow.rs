@@ -200,7 +200,7 @@ extend-safe-fixes = ["AIO201"]
     let fixed = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
     assert!(fixed.contains("anyio.run(main)"), "{fixed}");
     assert!(fixed.contains("asyncio.sleep(1)"), "{fixed}");
-    assert_eq!(findings(&output), ["app.py:5:11: AIO101"]);
+    assert_eq!(findings(&output), ["app.py:6:11: AIO101"]);
     // The same rule promoted back by the more specific extend-safe-fixes, with unsafe-fixes off.
     std::fs::write(
         dir.path().join("anyio-lint.toml"),

@@ -26,6 +26,7 @@ use crate::base::source::Layout;
 use crate::base::stack;
 use crate::condition::Context;
 use crate::fix::render::Renderer;
+use crate::fix::sections::Classifier;
 use crate::ruleset::prefilter::Live;
 use crate::ruleset::{RuleRef, RuleSet};
 use noqa::Lines;
@@ -232,6 +233,7 @@ pub fn check_parsed(
             fresh_names: Vec::new(),
             semantic,
             disabled: disabled_fixes,
+            classifier: Classifier::new(rules.versions().get("python"), project),
         },
     };
     if !live.is_empty() {

@@ -1,5 +1,5 @@
 //! Applying edits to a text, and merging the edits of several fixes into one set that does not
-//! overlap.
+//! overlap (nor inserts two texts at one offset).
 
 use std::collections::BTreeMap;
 
@@ -21,13 +21,16 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
     out
 }
 
+/// Whether two edits cannot both be applied: their ranges overlap, or they insert different
+/// texts at one offset (which goes first would be a guess: the later fix waits for the next pass,
+/// made against the text the earlier one left).
 fn overlaps(a: &Edit, b: &Edit) -> bool {
     if a == b {
         return false;
     }
     let (a, b) = (a.range, b.range);
     if a.is_empty() && b.is_empty() {
-        return false;
+        return a.start() == b.start();
     }
     if a.is_empty() {
         return b.start() < a.start() && a.start() < b.end();
@@ -70,4 +73,32 @@ pub fn merge(groups: &[&[Edit]]) -> (Vec<Edit>, Vec<usize>) {
     let mut edits: Vec<Edit> = accepted.into_values().flatten().collect();
     edits.sort_by(|a, b| a.key().cmp(&b.key()));
     (edits, indices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_text_size::TextRange;
+
+    fn insert(at: u32, text: &str) -> Edit {
+        Edit::insert(TextSize::new(at), text.to_owned())
+    }
+
+    #[test]
+    fn different_texts_inserted_at_one_offset_clash_and_the_same_one_is_kept_once() {
+        let first = [insert(0, "import a\n")];
+        let same = [insert(0, "import a\n")];
+        let other = [insert(0, "import b\n\n")];
+        let elsewhere = [insert(4, "x")];
+        let (edits, accepted) = merge(&[&first, &same, &other, &elsewhere]);
+        assert_eq!(accepted, [0, 1, 3]);
+        assert_eq!(edits, [insert(0, "import a\n"), insert(4, "x")]);
+        // An insertion inside a replaced range clashes; one at its edge does not.
+        let replaced = [Edit::delete(TextRange::new(
+            TextSize::new(2),
+            TextSize::new(6),
+        ))];
+        let (_, accepted) = merge(&[&replaced, &elsewhere, &[insert(2, "y")]]);
+        assert_eq!(accepted, [0, 2]);
+    }
 }

@@ -14,6 +14,7 @@ use crate::analysis::tokens::TokenFacts;
 use crate::base::diagnostic::{Applicability, Edit, Fix};
 use crate::base::source::Layout;
 use crate::fix::imports::{Imports, remove_alias};
+use crate::fix::sections::Classifier;
 use crate::pack::{Each, Pack, Placement, Rule};
 use crate::pattern::matcher::{Capture, Env};
 use crate::pattern::template::{Expansion, Expansions, Site};
@@ -31,6 +32,8 @@ pub struct Renderer<'t> {
     pub fresh_names: Vec<(String, String)>,
     pub semantic: &'t Semantic,
     pub disabled: &'t [RuleRef],
+    /// What tells the sections of the file's imports apart, for placing new ones.
+    pub classifier: Classifier<'t>,
 }
 
 /// What a match bound: its metavariables, and those of each element of its `each` captures.
@@ -49,6 +52,7 @@ impl<'t> Renderer<'t> {
             self.parsed.syntax(),
             self.semantic,
             &pack.drop_unused_imports,
+            self.classifier,
             self.layout.newline,
         );
         self.imports.push((pack_index, imports));
@@ -97,6 +101,7 @@ impl<'t> Renderer<'t> {
         let strings = self.tokens.multiline_strings();
         let site = Site {
             source,
+            tokens: self.parsed.tokens(),
             indent,
             unit: &layout.indent_unit,
             newline: layout.newline,
@@ -108,27 +113,39 @@ impl<'t> Renderer<'t> {
             .iter()
             .map(|(name, base)| (name.clone(), Expansion::Text(self.fresh_name(base))))
             .collect();
-        let mut import_edits: Vec<Edit> = Vec::new();
+        let mut imported: Vec<String> = Vec::new();
         let imports = self.imports(rule_ref.pack, pack);
         let mut spell = |qualified: &str| {
-            let (spelling, edit) = imports.spell(qualified, range.start(), &pack.modules)?;
-            if let Some(edit) = edit
-                && !import_edits.contains(&edit)
+            let (spelling, module) = imports.spell(qualified, range.start(), &pack.modules)?;
+            if let Some(module) = module
+                && !imported.contains(&module)
             {
-                import_edits.push(edit);
+                imported.push(module);
             }
             Some(spelling)
         };
         let mut bare_names: Vec<&str> = template.bare_names.iter().map(String::as_str).collect();
         for (each, envs) in elements {
+            // Each element is written at the indentation of the line it goes on.
+            let each_indent = template
+                .indent_of(&each.metavar, &site)
+                .unwrap_or_else(|| indent.to_owned());
+            let each_site = Site {
+                indent: &each_indent,
+                ..site
+            };
             let rendered: Option<Vec<String>> = envs
                 .iter()
-                .map(|element_env| each.fix.render(element_env, &expansions, &site, &mut spell))
+                .map(|element_env| {
+                    each.fix
+                        .render(element_env, &expansions, &each_site, &mut spell)
+                })
                 .collect();
             bare_names.extend(each.fix.bare_names.iter().map(String::as_str));
             expansions.push((each.metavar.clone(), Expansion::Each(rendered?)));
         }
         let mut content = template.render(env, &expansions, &site, &mut spell)?;
+        let mut import_edits = imports.edits(&imported);
         if let Some((metavar, defaults)) = &rule.default_keywords {
             content = add_default_keywords(content, defaults, env.get(metavar))?;
         }
@@ -294,8 +311,9 @@ fn fresh_name(source: &str, base: &str) -> String {
 }
 
 /// Add `name=value` for each default keyword the `$$$` capture `captured` does not pass, before
-/// the closing parenthesis of the rendered call. `None` when it passes `**kwargs` (which keywords
-/// it sets is unknown).
+/// the closing parenthesis of the rendered call: one a line, after a comma, when that parenthesis
+/// stands on a line of its own. `None` when it passes `**kwargs` (which keywords it sets is
+/// unknown).
 fn add_default_keywords(
     content: String,
     defaults: &[(String, String)],
@@ -328,6 +346,24 @@ fn add_default_keywords(
     }
     let close = content.rfind(')')?;
     let before = content[..close].trim_end();
+    let gap = &content[before.len()..close];
+    if gap.contains('\n') && !before.ends_with('(') {
+        // The closing parenthesis on a line of its own: each keyword on a line of its own, as
+        // indented as the last argument, after a comma.
+        let newline = if gap.contains("\r\n") { "\r\n" } else { "\n" };
+        let last_line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+        let indent =
+            &last_line[..last_line.len() - last_line.trim_start_matches([' ', '\t']).len()];
+        let comma = if before.ends_with(',') { "" } else { "," };
+        let added: String = missing
+            .iter()
+            .map(|keyword| format!("{newline}{indent}{keyword},"))
+            .collect();
+        return Some(format!(
+            "{before}{comma}{added}{}",
+            &content[before.len()..]
+        ));
+    }
     let separator = if before.ends_with('(') {
         ""
     } else if before.ends_with(',') {
@@ -399,7 +435,15 @@ mod tests {
         );
         assert_eq!(
             with_keywords("f()\n", &defaults, "g(\n    x,\n)").as_deref(),
-            Some("g(\n    x, stdin=None, stdout=None\n)")
+            Some("g(\n    x,\n    stdin=None,\n    stdout=None,\n)")
+        );
+        assert_eq!(
+            with_keywords("f()\n", &defaults, "g(\r\n    x,\r\n)").as_deref(),
+            Some("g(\r\n    x,\r\n    stdin=None,\r\n    stdout=None,\r\n)")
+        );
+        assert_eq!(
+            with_keywords("f()\n", &defaults, "g(\n    x\n)").as_deref(),
+            Some("g(\n    x,\n    stdin=None,\n    stdout=None,\n)")
         );
         // Every default already passed: the text as it was.
         assert_eq!(

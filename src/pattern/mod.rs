@@ -5,6 +5,7 @@
 //! (`$$$` only where a list of nodes stands) and then matched against files by [`matcher`].
 
 pub mod anchor;
+pub mod layout;
 pub mod matcher;
 pub mod metavar;
 pub mod shape;

@@ -145,6 +145,12 @@ impl<'f> Project<'f> {
         self.files_of(dotted).next().is_some()
     }
 
+    /// Whether the top-level module `name` is one of the project's (a file of the run is that
+    /// module, `name.py` or `name/__init__.py`): an import of it is first-party.
+    pub fn has_module(&self, name: &str) -> bool {
+        self.is_module(name)
+    }
+
     /// What the absolute dotted name `qualified` is.
     pub fn what(&self, qualified: &str) -> What {
         self.what_within(qualified, 0, &Cell::new(0))
