@@ -265,6 +265,29 @@ impl Linted {
         }
     }
 
+    /// A quick fix titled `title` that makes `edits` for `diagnostic`.
+    fn quick_fix_action(
+        &self,
+        (document, uri): (&Document, &Url),
+        diagnostic: &Diagnostic,
+        (title, edits, preferred): (String, &[Edit], bool),
+        encoding: Encoding,
+    ) -> CodeAction {
+        let edits = edits
+            .iter()
+            .map(|edit| self.text_edit(document, edit, encoding))
+            .collect();
+        CodeAction {
+            title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![self.lsp_diagnostic(document, diagnostic, encoding)]),
+            edit: Some(Self::workspace_edit(uri, edits)),
+            is_preferred: Some(preferred),
+            ..CodeAction::default()
+        }
+    }
+
+    /// The finding's fix, when the settings allow it (an unsafe one only with unsafe fixes).
     fn quick_fix(
         &self,
         document: &Document,
@@ -283,21 +306,11 @@ impl Linted {
         } else {
             format!("{code}: {} (unsafe fix)", fix.title)
         };
-        let edits = fix
-            .edits
-            .iter()
-            .map(|edit| self.text_edit(document, edit, encoding))
-            .collect();
-        Some(CodeAction {
-            title,
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![self.lsp_diagnostic(document, diagnostic, encoding)]),
-            edit: Some(Self::workspace_edit(uri, edits)),
-            is_preferred: Some(safe),
-            ..CodeAction::default()
-        })
+        let action = (title, fix.edits.as_slice(), safe);
+        Some(self.quick_fix_action((document, uri), diagnostic, action, encoding))
     }
 
+    /// A `# noqa` directive for the finding of a rule.
     fn suppression(
         &self,
         document: &Document,
@@ -318,17 +331,9 @@ impl Linted {
         if edits.is_empty() {
             return None;
         }
-        let edits = edits
-            .iter()
-            .map(|edit| self.text_edit(document, edit, encoding))
-            .collect();
-        Some(CodeAction {
-            title: format!("{code}: suppress with `# noqa: {code}`"),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![self.lsp_diagnostic(document, diagnostic, encoding)]),
-            edit: Some(Self::workspace_edit(uri, edits)),
-            ..CodeAction::default()
-        })
+        let title = format!("{code}: suppress with `# noqa: {code}`");
+        let action = (title, edits.as_slice(), false);
+        Some(self.quick_fix_action((document, uri), diagnostic, action, encoding))
     }
 
     /// Every fix, applied as `check --fix` applies them (the fix loop, to a fixpoint), as one
