@@ -1264,3 +1264,172 @@ fn no_document_or_output_names_what_does_not_exist() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn stdin_filename_without_paths_reads_standard_input() {
+    let other = "import asyncio\nasyncio.sleep(1)\n";
+    let dir = project(&[("other.py", other.as_bytes())]);
+    // As Ruff: `--stdin-filename` and no path read standard input, and leave the directory alone.
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "x.py", "--fix"],
+        b"import asyncio\nasyncio.sleep(2)\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "import anyio\nanyio.sleep(2)\n");
+    let kept = std::fs::read_to_string(dir.path().join("other.py")).unwrap();
+    assert_eq!(kept, other);
+    // Paths and `--stdin-filename` without `-`: which one was meant is asked, nothing is read.
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "other.py", "--stdin-filename", "x.py", "--fix"],
+        b"x = 1\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("pass `-` to check standard input under that name, or drop `--stdin-filename` to check the paths"),
+        "{}",
+        stderr(&output)
+    );
+    let kept = std::fs::read_to_string(dir.path().join("other.py")).unwrap();
+    assert_eq!(kept, other);
+}
+
+#[test]
+fn standard_input_named_as_a_file_anyio_lint_does_not_check_is_skipped() {
+    let dir = project(&[]);
+    let notebook = br#"{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "nb.ipynb"],
+        notebook,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "No files were checked: 1 file named was skipped (not a file anyio-lint checks).\n"
+    );
+    assert!(
+        stderr(&output).starts_with("warning: nb.ipynb (standard input) is skipped, not checked: Jupyter notebooks are not supported"),
+        "{}",
+        stderr(&output)
+    );
+    // With --fix (and --add-noqa), the text comes back unchanged, not checked as Python.
+    let text = b"import asyncio\nasyncio.sleep(1)\n";
+    for flag in ["--fix", "--add-noqa"] {
+        let output = common::run_stdin(
+            dir.path(),
+            &["check", "-", "--stdin-filename", "notes.txt", flag],
+            text,
+        );
+        assert_eq!(output.status.code(), Some(0), "{flag}");
+        assert_eq!(output.stdout, text, "{flag}");
+        assert!(
+            stderr(&output)
+                .contains("notes.txt (standard input) is skipped, not checked: not a Python file"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    // A name without an extension is checked when its `#!` line runs Python.
+    let script = b"#!/usr/bin/env -S uv run --script\nimport asyncio\nasyncio.sleep(1)\n";
+    let output = common::run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--stdin-filename",
+            "tool",
+            "--output-format",
+            "concise",
+        ],
+        script,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).starts_with("tool:3:1: AIO101"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn scripts_run_by_uv_or_pipx_are_checked() {
+    let dir = project(&[
+        (
+            "uv-script",
+            b"#!/usr/bin/env -S uv run --script\nimport asyncio\nasyncio.sleep(1)\n",
+        ),
+        (
+            "pipx-script",
+            b"#!/usr/bin/env -S pipx run\nimport asyncio\nasyncio.sleep(1)\n",
+        ),
+        (
+            "versioned",
+            b"#!/usr/bin/python3.12\nimport asyncio\nasyncio.sleep(1)\n",
+        ),
+        ("shell", b"#!/bin/sh\necho hi\n"),
+    ]);
+    let output = run(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "uv-script",
+            "pipx-script",
+            "versioned",
+            "shell",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    for name in ["uv-script", "pipx-script", "versioned"] {
+        assert!(
+            text.contains(&format!("{name}:3:1: AIO101")),
+            "{name}: {text}"
+        );
+    }
+    assert!(
+        stderr(&output).contains("warning: shell is skipped, not checked: no extension"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn add_noqa_on_standard_input_prints_the_text_and_a_baseline_is_refused() {
+    let dir = project(&[]);
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "m.py", "--add-noqa"],
+        b"import asyncio\nasyncio.sleep(1)\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "import asyncio\nasyncio.sleep(1)  # noqa: AIO101\n"
+    );
+    assert_eq!(stderr(&output), "Added 1 noqa directive.\n");
+    // The text it printed checks clean.
+    let again = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "m.py"],
+        &output.stdout,
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--write-baseline", "b.json"],
+        b"x = 1\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "`--write-baseline` records the findings of files, and standard input is no file"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("b.json").exists());
+}

@@ -59,7 +59,12 @@ fn a_file_changed_on_disk_while_the_run_fixes_it_is_not_overwritten() {
     // before the run read `a.py` (a loaded machine starts the binary slowly), it is tried again
     // later in the run.
     let appended: String = (0..5000).map(|i| format!("x{i} = {i}\n")).collect();
-    let attempts = [(50_000, 300), (200_000, 300), (200_000, 1500), (800_000, 3000)];
+    let attempts = [
+        (50_000, 300),
+        (200_000, 300),
+        (200_000, 1500),
+        (800_000, 3000),
+    ];
     for (functions, delay) in attempts {
         let large: String = (0..functions)
             .map(|i| format!("async def f{i}():\n    await asyncio.sleep({i})\n"))

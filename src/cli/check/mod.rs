@@ -47,6 +47,13 @@ fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// Whether the run checks standard input: `-` is its path, or `--stdin-filename` is given and no
+/// path is (as Ruff reads it).
+fn reads_stdin(args: &CheckArgs) -> bool {
+    args.paths.iter().any(|p| is_stdin(p))
+        || (args.paths.is_empty() && args.stdin_filename.is_some())
+}
+
 /// Run `check`: the run-wide options are resolved for the run's root (`--stdin-filename`, else
 /// the first path, else the current directory), then its mode runs; returns the exit code.
 pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
@@ -54,6 +61,15 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         return Err(Failure::Message(
             "`-` (standard input) cannot be checked together with other paths: check them in separate runs".to_owned(),
         ));
+    }
+    if let Some(name) = &args.stdin_filename
+        && !args.paths.is_empty()
+        && !args.paths.iter().any(|p| is_stdin(p))
+    {
+        return Err(Failure::Message(format!(
+            "`--stdin-filename {}` names standard input, which is read with `-` (or when no path is given), and paths were given: pass `-` to check standard input under that name, or drop `--stdin-filename` to check the paths",
+            name.display()
+        )));
     }
     if args.show_settings && args.paths.len() > 1 {
         return Err(Failure::Message(
@@ -73,10 +89,15 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         print!("{}", show::show_settings(&root, &governing, &run));
         return Ok(0);
     }
-    if args.paths.iter().any(|p| is_stdin(p)) {
+    if reads_stdin(&args) {
         if args.show_files {
             return Err(Failure::Message(
                 "`--show-files` lists the files a walk of paths finds; `-` (standard input) is no file: name files or directories".to_owned(),
+            ));
+        }
+        if args.write_baseline.is_some() {
+            return Err(Failure::Message(
+                "`--write-baseline` records the findings of files, and standard input is no file: name the files or directories to record (`anyio-lint check --write-baseline FILE [PATHS]`)".to_owned(),
             ));
         }
         return stdin::check_stdin(&run, args.stdin_filename.as_deref(), &governing);

@@ -148,7 +148,7 @@ pub(super) fn add_noqa(run: &RunWide, found: &Found) -> Result<u8, Failure> {
 
 /// `--add-noqa` on one file: its findings, and the text with their directives added; the report
 /// counts the directives. The text is parsed once, for the findings and the lines they go on.
-fn add_noqa_to(
+pub(super) fn add_noqa_to(
     rules: &RuleSet,
     (path, absolute): (&str, &str),
     project: Option<InProject<'_>>,

@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 
 use crate::base::source::SourceText;
 use crate::cli::{Failure, absolute, file_error, stderr_color};
+use crate::config::discover::not_checked_named;
 use crate::config::resolve::Settings;
 use crate::report;
+use crate::ruleset::RuleSet;
 
 use super::files::check_file;
-use super::modes::{apply_baseline, emit, exit_code, rule_names, unified_diff};
+use super::modes::{add_noqa_to, apply_baseline, emit, exit_code, rule_names, unified_diff};
 use super::run::{Mode, RunWide};
 
 /// Check standard input, named `name` (`--stdin-filename`), with the `settings` governing that
@@ -24,6 +26,29 @@ pub(super) fn check_stdin(
     let bytes =
         crate::base::bounded::read_stream(std::io::stdin(), crate::base::bounded::SOURCE_LIMIT, 0)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let skipped = name.and_then(|name| {
+        not_checked_named(name, settings, || {
+            Some(bytes[..bytes.len().min(256)].to_vec())
+        })
+    });
+    if let (Some(name), Some(reason)) = (name, skipped) {
+        eprintln!(
+            "warning: {} (standard input) is skipped, not checked: {reason}",
+            report::escape(&name.display().to_string())
+        );
+        // What prints the text it read prints it unchanged.
+        if run.fix || run.mode == Mode::AddNoqa {
+            let _ = std::io::stdout().write_all(&bytes);
+        } else if run.mode == Mode::Check {
+            let totals = report::Totals {
+                skipped: 1,
+                ..report::Totals::default()
+            };
+            let names = rule_names([settings]);
+            emit(&mut std::io::stdout().lock(), &[], run, totals, &names);
+        }
+        return Ok(0);
+    }
     let rules = settings.rules_for(name.unwrap_or(Path::new(".")));
     let named = name.is_some();
     let name = name.map_or_else(|| PathBuf::from("-"), Path::to_path_buf);
@@ -37,10 +62,13 @@ pub(super) fn check_stdin(
         }
     };
     if named && settings.force_exclude && settings.excludes_path_or_parent(&name) {
-        if run.fix {
+        if run.fix || run.mode == Mode::AddNoqa {
             let _ = std::io::stdout().write_all(&source.encode(&source.text));
         }
         return Ok(0);
+    }
+    if run.mode == Mode::AddNoqa {
+        return add_noqa(run, &rules, (&shown, &absolute(&name)), source);
     }
     let diff = run.mode == Mode::Diff;
     // A text from standard input is checked alone: what it imports is not read.
@@ -77,4 +105,30 @@ pub(super) fn check_stdin(
     }
     emit(&mut std::io::stdout().lock(), &reports, run, totals, &names);
     Ok(exit_code(run, totals))
+}
+
+/// `check - --add-noqa`: the text with a `noqa` directive for every finding on standard output
+/// (the input unchanged when it has none), and how many were added on standard error.
+fn add_noqa(
+    run: &RunWide,
+    rules: &RuleSet,
+    path: (&str, &str),
+    source: SourceText,
+) -> Result<u8, Failure> {
+    let checked = add_noqa_to(rules, path, None, source.clone());
+    let added: usize = checked.report.fixed.values().sum();
+    let text = checked
+        .change
+        .map_or(source.text.clone(), |change| change.text);
+    let _ = std::io::stdout().write_all(&source.encode(&text));
+    for problem in &checked.report.problems {
+        eprintln!("{}: {}", report::escape(path.0), report::escape(problem));
+    }
+    if !run.quiet {
+        eprintln!(
+            "Added {}.",
+            report::count(added, "noqa directive", "noqa directives")
+        );
+    }
+    Ok(0)
 }
