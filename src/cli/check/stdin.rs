@@ -13,7 +13,9 @@ use crate::report;
 use crate::ruleset::RuleSet;
 
 use super::files::check_file;
-use super::modes::{add_noqa_to, apply_baseline, emit, exit_code, rule_names, unified_diff};
+use super::modes::{
+    add_noqa_to, added_summary, apply_baseline, emit, exit_code, rule_names, unified_diff,
+};
 use super::run::{Mode, RunWide};
 
 /// Check standard input, named `name` (`--stdin-filename`), with the `settings` governing that
@@ -116,7 +118,6 @@ fn add_noqa(
     source: SourceText,
 ) -> Result<u8, Failure> {
     let checked = add_noqa_to(rules, path, None, source.clone());
-    let added: usize = checked.report.fixed.values().sum();
     let text = checked
         .change
         .map_or(source.text.clone(), |change| change.text);
@@ -125,10 +126,7 @@ fn add_noqa(
         eprintln!("{}: {}", report::escape(path.0), report::escape(problem));
     }
     if !run.quiet {
-        eprintln!(
-            "Added {}.",
-            report::count(added, "noqa directive", "noqa directives")
-        );
+        eprintln!("{}.", added_summary(std::slice::from_ref(&checked.report)));
     }
     Ok(0)
 }
