@@ -1433,3 +1433,104 @@ fn add_noqa_on_standard_input_prints_the_text_and_a_baseline_is_refused() {
     );
     assert!(!dir.path().join("b.json").exists());
 }
+
+#[test]
+fn exit_zero_applies_to_diff() {
+    let dir = project(&[("app.py", b"import asyncio\nasyncio.sleep(1)\n")]);
+    let output = run(dir.path(), &["check", "--diff", "app.py"]);
+    assert_eq!(output.status.code(), Some(1));
+    let output = run(dir.path(), &["check", "--diff", "--exit-zero", "app.py"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("+import anyio"),
+        "{}",
+        stdout(&output)
+    );
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--diff", "--exit-zero"],
+        b"import asyncio\nasyncio.sleep(1)\n",
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("+import anyio"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn output_file_takes_what_each_mode_prints_or_is_refused() {
+    let source = "import asyncio\nasyncio.sleep(1)\n";
+    let dir = project(&[("app.py", source.as_bytes())]);
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    // --diff: the diff goes to the file, the summary stays on standard error.
+    let output = run(
+        dir.path(),
+        &["check", "--diff", "app.py", "-o", "fix.patch"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    assert!(read("fix.patch").starts_with("--- a/app.py\n+++ b/app.py\n"));
+    assert!(stderr(&output).contains("Would fix 1 finding in 1 file."));
+    // --show-files and --show-settings: their listing.
+    let output = run(dir.path(), &["check", "--show-files", "-o", "files.txt"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).is_empty());
+    assert_eq!(read("files.txt"), "app.py\n");
+    let output = run(
+        dir.path(),
+        &["check", "--show-settings", "app.py", "-o", "settings.txt"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(read("settings.txt").starts_with("settings for         app.py\n"));
+    // Never over a file the run reads.
+    let output = run(dir.path(), &["check", "--show-files", "-o", "app.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(read("app.py"), source);
+    // Standard input: the findings go to the file.
+    let output = common::run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "-",
+            "--output-format",
+            "concise",
+            "-o",
+            "stdin.txt",
+        ],
+        source.as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        read("stdin.txt").starts_with("-:2:1: AIO101"),
+        "{}",
+        read("stdin.txt")
+    );
+    // --add-noqa and --write-baseline report nothing: `-o` is refused, nothing is written.
+    for (args, says) in [
+        (&["--add-noqa"][..], "`--add-noqa` reports nothing"),
+        (
+            &["--write-baseline", "b.json"][..],
+            "`--write-baseline FILE` writes the findings to FILE",
+        ),
+    ] {
+        let args = [&["check", "app.py", "-o", "out.txt"][..], args].concat();
+        let output = run(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains(says), "{}", stderr(&output));
+        assert!(!dir.path().join("out.txt").exists());
+        assert!(!dir.path().join("b.json").exists());
+        assert_eq!(read("app.py"), source);
+    }
+    // --fix-only: what it prints.
+    let output = run(
+        dir.path(),
+        &["check", "--fix-only", "app.py", "-o", "fixed.txt"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).is_empty());
+    assert_eq!(read("fixed.txt"), "Fixed 1 finding.\n");
+    assert_eq!(read("app.py"), "import anyio\nanyio.sleep(1)\n");
+}

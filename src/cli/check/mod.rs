@@ -10,6 +10,7 @@ mod run;
 mod show;
 mod stdin;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -85,8 +86,14 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         .unwrap_or_else(|| PathBuf::from("."));
     let (governing, keys) = resolver.for_root(&root)?;
     let run = RunWide::resolve(&args, keys, &governing)?;
+    let output = run.output_file.as_deref().map(Output::new).transpose()?;
     if args.show_settings {
-        print!("{}", show::show_settings(&root, &governing, &run));
+        let text = show::show_settings(&root, &governing, &run);
+        if let Some(output) = &output {
+            let inputs = args.configuration.config.iter().chain(&governing.config);
+            refuse_named_output(output, inputs.map(PathBuf::as_path))?;
+        }
+        write_out(output.as_ref(), text.as_bytes())?;
         return Ok(0);
     }
     if reads_stdin(&args) {
@@ -100,7 +107,12 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
                 "`--write-baseline` records the findings of files, and standard input is no file: name the files or directories to record (`anyio-lint check --write-baseline FILE [PATHS]`)".to_owned(),
             ));
         }
-        return stdin::check_stdin(&run, args.stdin_filename.as_deref(), &governing);
+        return stdin::check_stdin(
+            &run,
+            args.stdin_filename.as_deref(),
+            &governing,
+            output.as_ref(),
+        );
     }
     let named: Vec<&Path> = args
         .configuration
@@ -117,25 +129,52 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
     };
     if args.show_files {
         let found = found()?;
-        print!("{}", show::show_files(&found));
+        if let Some(output) = &output {
+            let files = found.files.iter().map(|(path, _)| path.as_path());
+            let configs = found.files.iter().filter_map(|(_, s)| s.config.as_deref());
+            refuse_named_output(output, named.iter().copied().chain(files).chain(configs))?;
+        }
+        write_out(output.as_ref(), show::show_files(&found).as_bytes())?;
         for (path, message) in &found.errors {
             eprintln!("error: cannot walk {}: {message}", path.display());
         }
         return Ok(if found.errors.is_empty() { 0 } else { 2 });
     }
     match &run.mode {
-        Mode::Check | Mode::Fix => {
-            let output = match &run.output_file {
-                Some(path) if !run.fix_only => Some(Output::new(path)?),
-                _ => None,
-            };
-            modes::check_or_fix(&run, &found()?, &named, output.as_ref())
-        }
-        Mode::Diff => modes::diff(&run, &found()?),
+        Mode::Check | Mode::Fix => modes::check_or_fix(&run, &found()?, &named, output.as_ref()),
+        Mode::Diff => modes::diff(&run, &found()?, &named, output.as_ref()),
         Mode::AddNoqa => modes::add_noqa(&run, &found()?),
         Mode::WriteBaseline(file) => {
             let output = Output::new(file)?;
             modes::write_baseline(&run, &found()?, &named, &output)
         }
+    }
+}
+
+/// Write `text` to `output` (`-o FILE`), or to standard output without one.
+fn write_out(output: Option<&Output>, text: &[u8]) -> Result<(), Failure> {
+    match output {
+        Some(output) => output.write(text).map_err(|e| {
+            Failure::Message(format!("cannot write {}: {e}", output.path().display()))
+        }),
+        None => {
+            let _ = std::io::stdout().lock().write_all(text);
+            Ok(())
+        }
+    }
+}
+
+/// An output must not be one of the `inputs` the run reads (checked before anything is written).
+fn refuse_named_output<'a>(
+    output: &Output,
+    inputs: impl IntoIterator<Item = &'a Path>,
+) -> Result<(), Failure> {
+    match inputs.into_iter().find(|input| output.is_file_at(input)) {
+        Some(input) => Err(Failure::Message(format!(
+            "the output file {} is a file this run reads ({}); nothing was written: name another output file",
+            output.path().display(),
+            super::display_path(input)
+        ))),
+        None => Ok(()),
     }
 }

@@ -57,11 +57,18 @@ pub(super) fn check_or_fix(
         false => RuleNames::new(),
     };
     if run.fix_only {
+        let mut body = String::new();
         if !run.quiet && run.show_fixes && run.format.is_human() {
-            print!("{}", fix_summary(&reports.files, run, &names));
+            body.push_str(&fix_summary(&reports.files, run, &names));
         }
         if !run.quiet && totals.fixed > 0 {
-            println!("Fixed {}.", findings(totals.fixed));
+            body.push_str(&format!("Fixed {}.\n", findings(totals.fixed)));
+        }
+        match output {
+            Some(output) => output
+                .write(body.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", output.path().display()))?,
+            None => print!("{body}"),
         }
         return Ok(code);
     }
@@ -91,16 +98,27 @@ pub(super) fn check_or_fix(
 }
 
 /// `check --diff`: every file is fixed in memory, and a unified diff of each change printed on
-/// standard output (with how many fixes they hold on standard error); nothing is written. Exits
-/// 1 when a file would change. A baseline named is read all the same (it must be valid).
-pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
+/// standard output, or in `output` (`-o FILE`), with how many fixes they hold on standard error;
+/// no source is written. Exits 1 when a file would change (0 with `--exit-zero`). A baseline
+/// named is read all the same (it must be valid).
+pub(super) fn diff(
+    run: &RunWide,
+    found: &Found,
+    named: &[&Path],
+    output: Option<&Output>,
+) -> Result<u8, Failure> {
     let action = |rules: &RuleSet,
                   path: (&str, &str),
                   project: Option<InProject<'_>>,
                   source: SourceText| {
         check_file(rules, path, project, source, true, run.unsafe_fixes)
     };
-    let mut batch = files::check_all(found, run, None, &[], false, action)?;
+    let named: Vec<&Path> = named
+        .iter()
+        .copied()
+        .chain(run.baseline.as_deref())
+        .collect();
+    let mut batch = files::check_all(found, run, output, &named, false, action)?;
     let mut diffs = String::new();
     let mut would_fix = 0usize;
     for file in &mut batch.files {
@@ -113,7 +131,14 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
     }
     let mut reports = files::reports(found, batch, run.verbose);
     apply_baseline(run, &mut reports.files)?;
-    let _ = std::io::stdout().lock().write_all(diffs.as_bytes());
+    match output {
+        Some(output) => output
+            .write(diffs.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", output.path().display()))?,
+        None => {
+            let _ = std::io::stdout().lock().write_all(diffs.as_bytes());
+        }
+    }
     let changed_files = reports.changed_files;
     if !run.quiet {
         eprintln!(
@@ -122,7 +147,7 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
             report::count(changed_files, "file", "files")
         );
     }
-    Ok(u8::from(changed_files > 0))
+    Ok(u8::from(changed_files > 0 && !run.exit_zero))
 }
 
 /// `check --add-noqa`: a `noqa` directive written for every finding, and nothing fixed; how many

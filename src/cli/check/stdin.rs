@@ -9,12 +9,14 @@ use crate::base::source::SourceText;
 use crate::cli::{Failure, absolute, file_error, stderr_color};
 use crate::config::discover::not_checked_named;
 use crate::config::resolve::Settings;
+use crate::fix::write::Output;
 use crate::report;
 use crate::ruleset::RuleSet;
 
 use super::files::check_file;
 use super::modes::{
-    add_noqa_to, added_summary, apply_baseline, emit, exit_code, rule_names, unified_diff,
+    RuleNames, add_noqa_to, added_summary, apply_baseline, emit, exit_code, rule_names,
+    unified_diff,
 };
 use super::run::{Mode, RunWide};
 
@@ -24,6 +26,7 @@ pub(super) fn check_stdin(
     run: &RunWide,
     name: Option<&Path>,
     settings: &Settings,
+    output: Option<&Output>,
 ) -> Result<u8, Failure> {
     let bytes =
         crate::base::bounded::read_stream(std::io::stdin(), crate::base::bounded::SOURCE_LIMIT, 0)
@@ -47,7 +50,7 @@ pub(super) fn check_stdin(
                 ..report::Totals::default()
             };
             let names = rule_names([settings]);
-            emit(&mut std::io::stdout().lock(), &[], run, totals, &names);
+            emit_to(output, &[], run, totals, &names)?;
         }
         return Ok(0);
     }
@@ -88,25 +91,60 @@ pub(super) fn check_stdin(
     let totals = report::totals(&reports, run.unsafe_fixes);
     let names = rule_names([settings]);
     if diff {
-        if let Some(new_text) = &changed {
-            print!("{}", unified_diff(&shown, &source.text, new_text));
+        let text = changed.as_ref().map_or_else(String::new, |new_text| {
+            unified_diff(&shown, &source.text, new_text)
+        });
+        match output {
+            Some(output) => write_to(output, text.as_bytes())?,
+            None => print!("{text}"),
         }
-        return Ok(u8::from(changed.is_some()));
+        return Ok(u8::from(changed.is_some() && !run.exit_zero));
     }
     if run.fix {
         let text = changed.unwrap_or_else(|| source.text.clone());
         let _ = std::io::stdout().write_all(&source.encode(&text));
         if !run.fix_only {
-            let on_stderr = RunWide {
-                color: run.color && stderr_color(),
-                ..run.clone()
-            };
-            emit(&mut std::io::stderr(), &reports, &on_stderr, totals, &names);
+            if output.is_some() {
+                emit_to(output, &reports, run, totals, &names)?;
+            } else {
+                let on_stderr = RunWide {
+                    color: run.color && stderr_color(),
+                    ..run.clone()
+                };
+                emit(&mut std::io::stderr(), &reports, &on_stderr, totals, &names);
+            }
         }
         return Ok(exit_code(run, totals));
     }
-    emit(&mut std::io::stdout().lock(), &reports, run, totals, &names);
+    emit_to(output, &reports, run, totals, &names)?;
     Ok(exit_code(run, totals))
+}
+
+/// Print the findings in `output` (`-o FILE`, without colors), or on standard output.
+fn emit_to(
+    output: Option<&Output>,
+    reports: &[report::FileReport],
+    run: &RunWide,
+    totals: report::Totals,
+    names: &RuleNames,
+) -> Result<(), Failure> {
+    let Some(output) = output else {
+        emit(&mut std::io::stdout().lock(), reports, run, totals, names);
+        return Ok(());
+    };
+    let plain = RunWide {
+        color: false,
+        ..run.clone()
+    };
+    let mut body = Vec::new();
+    emit(&mut body, reports, &plain, totals, names);
+    write_to(output, &body)
+}
+
+fn write_to(output: &Output, bytes: &[u8]) -> Result<(), Failure> {
+    output
+        .write(bytes)
+        .map_err(|e| Failure::Message(format!("cannot write {}: {e}", output.path().display())))
 }
 
 /// `check - --add-noqa`: the text with a `noqa` directive for every finding on standard output
