@@ -1534,3 +1534,36 @@ fn output_file_takes_what_each_mode_prints_or_is_refused() {
     assert_eq!(read("fixed.txt"), "Fixed 1 finding.\n");
     assert_eq!(read("app.py"), "import anyio\nanyio.sleep(1)\n");
 }
+
+#[test]
+fn config_and_isolated_are_refused_together() {
+    let dir = project(&[("app.py", b"import asyncio\nasyncio.sleep(1)\n")]);
+    for command in ["check", "report"] {
+        let output = run(
+            dir.path(),
+            &[command, "--config", "nope.toml", "--isolated", "app.py"],
+        );
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert!(
+            stderr(&output).contains("'--config <PATH>' cannot be used with '--isolated'"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn check_help_shows_the_negative_flags() {
+    let help = stdout(&bin().args(["check", "--help"]).output().unwrap());
+    for flag in [
+        "--no-fix",
+        "--no-unsafe-fixes",
+        "--no-show-fixes",
+        "--no-force-exclude",
+    ] {
+        assert!(
+            help.contains(&format!("      {flag}\n          ")),
+            "{flag}:\n{help}"
+        );
+    }
+}

@@ -140,8 +140,8 @@ pub struct ConfigArgs {
     /// Use this configuration file.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Ignore all configuration files.
-    #[arg(long)]
+    /// Ignore all configuration files (not with `--config`).
+    #[arg(long, conflicts_with = "config")]
     pub isolated: bool,
 }
 
@@ -172,12 +172,14 @@ pub struct CheckArgs {
     /// Apply safe fixes.
     #[arg(long, overrides_with = "no_fix")]
     pub fix: bool,
-    #[arg(long, hide = true)]
+    /// Do not apply fixes (overrides `fix = true` and an earlier `--fix`).
+    #[arg(long)]
     pub no_fix: bool,
     /// Also apply (with --fix) or show unsafe fixes.
     #[arg(long, overrides_with = "no_unsafe_fixes")]
     pub unsafe_fixes: bool,
-    #[arg(long, hide = true)]
+    /// Neither apply nor show unsafe fixes (overrides `unsafe-fixes = true`).
+    #[arg(long)]
     pub no_unsafe_fixes: bool,
     /// Print a unified diff of what --fix would change; write nothing.
     #[arg(long)]
@@ -223,7 +225,8 @@ pub struct CheckArgs {
     /// Skip files the configuration excludes even when they are named explicitly (for pre-commit).
     #[arg(long, overrides_with = "no_force_exclude")]
     pub force_exclude: bool,
-    #[arg(long, hide = true)]
+    /// Check files named explicitly whatever the excludes (overrides `force-exclude = true`).
+    #[arg(long)]
     pub no_force_exclude: bool,
     /// Add `# noqa` directives for every current finding, and fix nothing.
     #[arg(long)]
@@ -262,7 +265,8 @@ pub struct CheckArgs {
     /// and rule.
     #[arg(long, overrides_with = "no_show_fixes")]
     pub show_fixes: bool,
-    #[arg(long, hide = true)]
+    /// Do not list the fixes (overrides `show-fixes = true`).
+    #[arg(long)]
     pub no_show_fixes: bool,
     /// Rule codes or prefixes whose fixes are offered and applied (comma-separated; `ALL` for all,
     /// the default).
