@@ -767,3 +767,37 @@ fn exclude_on_the_command_line_replaces_the_configured_one_and_extend_exclude_ad
         );
     }
 }
+
+#[test]
+fn only_an_unknown_key_points_to_show_settings() {
+    const NOTE: &str = "`anyio-lint check --isolated --show-settings` prints every key";
+    let dir = project(&[("a.py", b"x = 1\n")]);
+    let error = |config: &str| {
+        std::fs::write(dir.path().join("anyio-lint.toml"), config).unwrap();
+        let output = run(dir.path(), &["check", "a.py"]);
+        assert_eq!(output.status.code(), Some(2), "{config}");
+        stderr(&output)
+    };
+    let unknown = error("select = [\"AIO\"]\nignre = [\"AIO1\"]\n");
+    assert!(unknown.contains("unknown field `ignre`"), "{unknown}");
+    assert!(unknown.contains(NOTE), "{unknown}");
+    for config in [
+        "extend = \"missing.toml\"\n",
+        "extend = 5\n",
+        "extend = \"anyio-lint.toml\"\n",
+        "exclude = [\"a[b\"]\n",
+        "select = [\"AIO\"]\nrulepacks = [\"../x.toml\"]\n",
+    ] {
+        let text = error(config);
+        assert!(!text.contains(NOTE), "{config}: {text}");
+    }
+    let outside = error("select = [\"AIO\"]\nrulepacks = [\"../x.toml\"]\n");
+    let pack = dir.path().parent().unwrap().join("x.toml");
+    assert!(
+        outside.contains(&format!(
+            "the directory of this configuration: pass `--rulepack {}` on the command line instead",
+            pack.display()
+        )),
+        "{outside}"
+    );
+}

@@ -1052,18 +1052,15 @@ fn confined_pack(config: &Config, entry: &Spanned<String>) -> Result<PathBuf, So
             .error(
                 entry.span(),
                 format!(
-                    "the rule pack {} is outside {}, the directory of this configuration",
-                    named.display(),
-                    root.display()
+                    "the rule pack {} is outside {}, the directory of this configuration: pass `--rulepack {}` on the command line instead",
+                    lexical(&named).display(),
+                    root.display(),
+                    lexical(&named).display()
                 ),
             )
             .note(
                 "a configuration names rule packs at or below its own directory, symlinks resolved",
             )
-            .note(format!(
-                "to use this pack anyway, name it on the command line: `--rulepack {}`",
-                named.display()
-            ))
     };
     if !lexical(&named).starts_with(lexical(&root)) {
         return Err(outside());

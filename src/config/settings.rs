@@ -215,9 +215,7 @@ impl Config {
 
     /// An error at `span` of this file.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> SourceError {
-        SourceError::new(&self.shown(), &self.text, Some(span), message)
-            .label("here")
-            .note(SHOW_SETTINGS)
+        SourceError::new(&self.shown(), &self.text, Some(span), message).label("here")
     }
 
     /// The run-wide keys this file sets, or the configurations it extends (the nearest that
@@ -371,15 +369,19 @@ fn toml_error(shown: &str, text: &str, error: &toml::de::Error) -> SourceError {
             text,
             error.span(),
             "this file is not a configuration (TOML with anyio-lint's keys)",
-        )
-        .note(SHOW_SETTINGS);
+        );
     }
-    SourceError::new(shown, text, error.span(), error.message().to_owned())
-        .label("here")
-        .note(SHOW_SETTINGS)
+    let message = error.message();
+    let located = SourceError::new(shown, text, error.span(), message.to_owned()).label("here");
+    // Where a key is unknown, the keys a configuration may set help; elsewhere they are noise.
+    if message.starts_with("unknown field") {
+        located.note(SHOW_SETTINGS)
+    } else {
+        located
+    }
 }
 
-/// Where the keys of a configuration are shown, on a configuration's error.
+/// Where the keys of a configuration are shown, on an unknown key's error.
 const SHOW_SETTINGS: &str = "`anyio-lint check --isolated --show-settings` prints every key a \
                              configuration sets, with its default";
 
