@@ -801,3 +801,21 @@ fn only_an_unknown_key_points_to_show_settings() {
         "{outside}"
     );
 }
+
+#[test]
+fn show_settings_names_the_default_include_with_the_files_rules_read() {
+    let dir = project(&[("a.py", b"x = 1\n"), ("pytest.ini", b"[pytest]\n")]);
+    let output = run(dir.path(), &["check", "--isolated", "--show-settings"]);
+    let text = stdout(&output);
+    let line = text
+        .lines()
+        .find(|line| line.starts_with("include "))
+        .expect("an include line");
+    assert_eq!(
+        line,
+        "include              *.py, *.pyi, .pytest.ini, .pytest.toml, pyproject.toml, pytest.ini, pytest.toml, setup.cfg, tox.ini (default)"
+    );
+    // What it says is what a walk takes.
+    let files = stdout(&run(dir.path(), &["check", "--isolated", "--show-files"]));
+    assert_eq!(files, "a.py\npytest.ini\n");
+}

@@ -518,7 +518,7 @@ impl Resolver {
         });
         shown.push("per-file-ignores", listed, source);
         let fix_selection = fix_selection(&layers, overrides, &mut shown);
-        let filters = filters(&config, &layers, overrides, &mut shown)?;
+        let filters = filters(&config, &layers, overrides, &packs, &mut shown)?;
         let force_exclude = match overrides.force_exclude {
             Some(on) => {
                 let option = if on {
@@ -941,11 +941,13 @@ fn fix_selection(layers: &[&Config], overrides: &Overrides, shown: &mut Shown) -
 /// The file filters of `config` (with the `layers` it extends) and the command line, each glob
 /// relative to the directory of the file that wrote it (the command line's to the current
 /// directory): `--exclude`, else the nearest `exclude`; every layer's `extend-exclude` and
-/// `--extend-exclude`; the nearest `include`.
+/// `--extend-exclude`; the nearest `include` (shown, when none is set, as the default: Python
+/// files and the configuration files the rules of `packs` read).
 fn filters(
     config: &Config,
     layers: &[&Config],
     overrides: &Overrides,
+    packs: &[Pack],
     shown: &mut Shown,
 ) -> Result<Filters, SourceError> {
     let current = std::env::current_dir().unwrap_or_else(|_| config.root());
@@ -981,8 +983,16 @@ fn filters(
                 .collect()
         }
         None => {
-            let default = vec!["*.py".to_owned(), "*.pyi".to_owned()];
-            shown.push("include", default, Source::Default);
+            // Python files, and the configuration files the loaded packs' rules read.
+            let mut read: Vec<String> = (packs.iter())
+                .flat_map(|pack| pack.setting_files.iter().map(|(name, _)| name.clone()))
+                .collect();
+            read.sort();
+            read.dedup();
+            let default = ["*.py".to_owned(), "*.pyi".to_owned()]
+                .into_iter()
+                .chain(read);
+            shown.push("include", default.collect(), Source::Default);
             Vec::new()
         }
     };
