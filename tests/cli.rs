@@ -1058,8 +1058,21 @@ fn docs_writes_only_into_the_directory_it_is_given() {
     let output = run(dir.path(), &["docs"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
+        stderr(&output).contains("Usage: anyio-lint docs <DIR>"),
+        "{}",
+        stderr(&output)
+    );
+    let help = stdout(&run(dir.path(), &["docs", "--help"]));
+    assert!(
+        help.contains("Usage: anyio-lint docs [OPTIONS] <DIR>\n"),
+        "{help}"
+    );
+    // A file is no directory to write into.
+    let output = run(dir.path(), &["docs", "notes.md"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
         stderr(&output).contains(
-            "name the directory to write the rule pages into, e.g. `anyio-lint docs docs/rules`"
+            "notes.md is not a directory: name the directory to write the rule pages into"
         ),
         "{}",
         stderr(&output)

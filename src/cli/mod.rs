@@ -75,8 +75,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Write the documentation of the built-in rules into DIR: a page per rule and an index.
     Docs {
-        /// A new or empty directory, or one `anyio-lint docs` wrote before (e.g. `docs/rules`).
-        dir: Option<PathBuf>,
+        /// The directory to write into (created when missing): a new or empty one, or one
+        /// `anyio-lint docs` wrote before (e.g. `docs/rules`).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
         /// Do not write: exit 1 if the pages in DIR are not current.
         #[arg(long)]
         check: bool,
@@ -338,7 +340,7 @@ pub fn run(cli: Cli) -> u8 {
             packs,
         } => rules::run_rules(output_format, &packs),
         Command::Test { packs } => commands::run_test(&packs),
-        Command::Docs { dir, check } => commands::run_docs(dir.as_deref(), check),
+        Command::Docs { dir, check } => commands::run_docs(&dir, check),
         Command::Report(args) => commands::run_report(&args),
         Command::Server => Ok(crate::server::serve_stdio()),
         Command::ParseOnly {
