@@ -1580,3 +1580,33 @@ fn check_help_shows_the_negative_flags() {
         );
     }
 }
+
+#[test]
+fn rules_lists_fixes_opt_in_rules_and_codes_in_order() {
+    let text = stdout(&bin().arg("rules").output().unwrap());
+    let line = |code: &str| {
+        text.lines()
+            .find(|line| line.starts_with(&format!("{code} ")))
+            .unwrap_or_else(|| panic!("{code} in:\n{text}"))
+            .to_owned()
+    };
+    assert!(!text.contains("none fix"), "{text}");
+    assert!(line("ANY111").contains(" no fix "), "{}", line("ANY111"));
+    assert!(line("AIO101").contains(" safe fix "), "{}", line("AIO101"));
+    // Opt-in rules (not enabled by default) say so; others do not.
+    assert!(line("ASY913").ends_with(" opt-in"), "{}", line("ASY913"));
+    assert!(!line("AIO101").contains("opt-in"), "{}", line("AIO101"));
+    // Within a pack, by code.
+    let codes: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    let at = |code: &str| codes.iter().position(|c| *c == code).unwrap();
+    assert!(at("ASY912") < at("ASY913"));
+    for pair in codes.windows(2) {
+        let prefix = |c: &str| c.trim_end_matches(|d: char| d.is_ascii_digit()).to_owned();
+        if prefix(pair[0]) == prefix(pair[1]) {
+            assert!(pair[0] < pair[1], "{} before {}", pair[0], pair[1]);
+        }
+    }
+}
