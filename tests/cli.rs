@@ -1610,3 +1610,65 @@ fn rules_lists_fixes_opt_in_rules_and_codes_in_order() {
         }
     }
 }
+
+#[test]
+fn rule_selectors_are_taken_in_any_case() {
+    let code = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n    lock = asyncio.Lock()\n";
+    let dir = project(&[("app.py", code.as_bytes())]);
+    let codes = |output: &Output| -> Vec<String> {
+        stdout(output)
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+            .filter(|c| c.starts_with("AIO"))
+            .collect()
+    };
+    let upper = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "--select", "AIO101"],
+    );
+    let lower = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "--select", "aio101"],
+    );
+    assert_eq!(lower.status.code(), Some(1), "{}", stderr(&lower));
+    assert_eq!(codes(&lower), ["AIO101"]);
+    assert_eq!(codes(&lower), codes(&upper));
+    let output = run(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--ignore",
+            "aio1",
+            "--unfixable",
+            "aio",
+        ],
+    );
+    assert!(
+        !codes(&output).iter().any(|c| c.starts_with("AIO1")),
+        "{}",
+        stdout(&output)
+    );
+    // A configuration's lists too.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "select = [\"aio1\"]\nignore = [\"Aio101\"]\n[per-file-ignores]\n\"other.py\" = [\"aio\"]\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["check", "--output-format", "concise"]);
+    assert!(output.status.code() != Some(2), "{}", stderr(&output));
+    let found = codes(&output);
+    assert!(
+        !found.is_empty() && found.iter().all(|c| c.starts_with("AIO1") && c != "AIO101"),
+        "{found:?}"
+    );
+    // A selector that names nothing is still refused, as written.
+    let output = run(dir.path(), &["check", "--select", "xyz9"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown rule selector `XYZ9`"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -1131,7 +1131,8 @@ fn running_user() -> Option<u32> {
     None
 }
 
-/// `Ok` when `selector` is `ALL` or a prefix of a loaded rule's code or alias; else what to do.
+/// `Ok` when `selector` is `ALL` or a prefix of a loaded rule's code or alias, in any case; else
+/// what to do.
 pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
     if selector.trim().is_empty() {
         return Err(
@@ -1139,6 +1140,8 @@ pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
                 .to_owned(),
         );
     }
+    let upper = selector.to_ascii_uppercase();
+    let selector = upper.as_str();
     let engine = crate::engine::noqa::ENGINE_CODES.iter().copied();
     let rules = packs.iter().flat_map(|p| &p.rules);
     let mut codes = rules

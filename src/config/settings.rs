@@ -326,9 +326,12 @@ impl Config {
     }
 }
 
-/// The plain strings of a spanned list.
+/// The rule selectors of a spanned list, upper-cased: codes are upper-case, and selectors are
+/// taken in any case (`aio1` selects `AIO1`), as Ruff takes them.
 pub fn strings(list: &Option<SpannedList>) -> Vec<String> {
-    list.iter().flatten().map(|s| s.get_ref().clone()).collect()
+    (list.iter().flatten())
+        .map(|s| s.get_ref().to_ascii_uppercase())
+        .collect()
 }
 
 /// Keys and table headers a configuration (or the `pyproject.toml` holding one) has.

@@ -23,13 +23,16 @@ use run::{Mode, RunWide};
 
 /// The resolver of this run's settings: configuration discovery with the command line on top.
 fn resolver(args: &CheckArgs) -> Result<Arc<Resolver>, Failure> {
+    // Rule codes are upper-case; selectors are taken in any case, as Ruff takes them.
+    let upper =
+        |list: &[String]| -> Vec<String> { list.iter().map(|s| s.to_ascii_uppercase()).collect() };
     let overrides = Overrides {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        fixable: args.fixable.clone(),
-        extend_fixable: args.extend_fixable.clone(),
-        unfixable: args.unfixable.clone(),
+        select: upper(&args.select),
+        extend_select: upper(&args.extend_select),
+        ignore: upper(&args.ignore),
+        fixable: upper(&args.fixable),
+        extend_fixable: upper(&args.extend_fixable),
+        unfixable: upper(&args.unfixable),
         exclude: args.exclude.clone(),
         extend_exclude: args.extend_exclude.clone(),
         versions: parse_versions(&args.versions)?,
