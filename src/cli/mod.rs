@@ -374,8 +374,9 @@ fn parse_versions(items: &[String]) -> Result<BTreeMap<String, Version>, Failure
         let (name, version) = item
             .split_once('=')
             .ok_or_else(|| format!("`--version-of {item}`: write DIST=VERSION, e.g. lib=4.12"))?;
-        let parsed =
-            Version::parse(version).ok_or_else(|| format!("`{version}` is not a version"))?;
+        let parsed = Version::parse(version).ok_or_else(|| {
+            format!("`--version-of {item}`: `{version}` is not a version such as `4.12`")
+        })?;
         versions.insert(name.trim().to_owned(), parsed);
     }
     Ok(versions)

@@ -88,6 +88,7 @@ pub(super) fn run_check(args: CheckArgs) -> Result<u8, Failure> {
         .or_else(|| args.paths.iter().find(|p| !is_stdin(p)).cloned())
         .unwrap_or_else(|| PathBuf::from("."));
     let (governing, keys) = resolver.for_root(&root)?;
+    warn_unknown_distributions(&args.versions, &governing.rules().packs);
     let run = RunWide::resolve(&args, keys, &governing)?;
     let output = run.output_file.as_deref().map(Output::new).transpose()?;
     if args.show_settings {
@@ -179,5 +180,33 @@ fn refuse_named_output<'a>(
             super::display_path(input)
         ))),
         None => Ok(()),
+    }
+}
+
+/// Say on standard error which `--version-of DIST=VERSION` names a distribution no loaded pack
+/// declares or tests (a typo, most likely: the version would change nothing), naming those they
+/// do.
+fn warn_unknown_distributions(items: &[String], packs: &[crate::pack::Pack]) {
+    if items.is_empty() {
+        return;
+    }
+    let known: std::collections::BTreeSet<String> =
+        packs.iter().flat_map(|pack| pack.distributions()).collect();
+    for item in items {
+        let Some((name, _)) = item.split_once('=') else {
+            continue;
+        };
+        let name = name.trim();
+        if known.contains(name) {
+            continue;
+        }
+        let listed: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
+        let known = match listed.is_empty() {
+            true => "the loaded packs test no distribution".to_owned(),
+            false => format!("the loaded packs know {}", listed.join(", ")),
+        };
+        eprintln!(
+            "warning: `--version-of {item}`: no loaded pack declares or tests the distribution `{name}`, so it changes nothing; {known}"
+        );
     }
 }
