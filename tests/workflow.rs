@@ -565,6 +565,25 @@ fn a_baseline_survives_edits_and_reports_only_new_findings() {
         "{}",
         stderr(&output)
     );
+    // Truncated: invalid JSON, located with 1-based columns.
+    std::fs::write(dir.path().join("ci/baseline.json"), "{\n").unwrap();
+    let output = check(dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "baseline.json:2:1: not a baseline: invalid JSON: EOF while parsing an object (write one with `--write-baseline`)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // Valid JSON without a baseline's keys is not quoted.
+    std::fs::write(dir.path().join("ci/baseline.json"), "{\"secret\": 1}").unwrap();
+    let output = check(dir.path());
+    assert!(
+        stderr(&output).contains("not a baseline: it has no `findings`; its content is not shown"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
