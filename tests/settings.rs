@@ -819,3 +819,35 @@ fn show_settings_names_the_default_include_with_the_files_rules_read() {
     let files = stdout(&run(dir.path(), &["check", "--isolated", "--show-files"]));
     assert_eq!(files, "a.py\npytest.ini\n");
 }
+
+#[test]
+fn config_naming_a_file_without_our_table_is_an_error_as_extend_is() {
+    let dir = project(&[
+        ("a.py", b"x = 1\n"),
+        ("pyproject.toml", b"[project]\nname = \"p\"\n"),
+        ("setup.cfg", b"[metadata]\nname = p\n"),
+    ]);
+    let output = run(dir.path(), &["check", "--config", "pyproject.toml", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("`--config` names pyproject.toml, which has no `[tool.anyio-lint]` table"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(dir.path(), &["check", "--config", "setup.cfg", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`--config` names setup.cfg, which is not a configuration"),
+        "{}",
+        stderr(&output)
+    );
+    // With the table, it is the configuration.
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"p\"\n[tool.anyio-lint]\nselect = [\"AIO\"]\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["check", "--config", "pyproject.toml", "a.py"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}

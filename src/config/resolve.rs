@@ -458,6 +458,22 @@ impl Resolver {
             Some(path) => settings::read(path)?,
             None => Config::default(),
         };
+        if let (Discovery::Fixed(_), Some(path)) = (&self.discovery, path)
+            && config.project_only
+        {
+            // As `extend` refuses it: `--config` names a configuration, not packaging metadata.
+            let shown = path.display();
+            let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+            let message = match is_pyproject {
+                true => format!(
+                    "`--config` names {shown}, which has no `[tool.anyio-lint]` table: there is nothing to use; add the table, or name an anyio-lint TOML file"
+                ),
+                false => format!(
+                    "`--config` names {shown}, which is not a configuration: name a `pyproject.toml` with a `[tool.anyio-lint]` table or an anyio-lint TOML file"
+                ),
+            };
+            return Err(SourceError::new(&shown.to_string(), "", None, message));
+        }
         let overrides = &self.overrides;
         let layers = config.layers();
         let mut shown = Shown::default();
