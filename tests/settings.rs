@@ -851,3 +851,47 @@ fn config_naming_a_file_without_our_table_is_an_error_as_extend_is() {
     let output = run(dir.path(), &["check", "--config", "pyproject.toml", "a.py"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+#[test]
+fn extend_expands_the_home_directory_and_environment_variables() {
+    let shared = project(&[("base.toml", b"ignore = [\"AIO\"]\n")]);
+    let dir = project(&[
+        ("a.py", b"import asyncio\nasyncio.sleep(1)\n"),
+        ("anyio-lint.toml", b"extend = \"${SHARED}/base.toml\"\n"),
+    ]);
+    let output = common::bin()
+        .current_dir(dir.path())
+        .env("SHARED", shared.path())
+        .args(["check", "a.py"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // `~` is the home directory.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "extend = \"~/base.toml\"\n",
+    )
+    .unwrap();
+    let output = common::bin()
+        .current_dir(dir.path())
+        .env("HOME", shared.path())
+        .args(["check", "a.py"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // A variable that is not set is named.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "extend = \"$ANYIO_LINT_NOT_SET_ANYWHERE/base.toml\"\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["check", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "`extend` uses the environment variable `ANYIO_LINT_NOT_SET_ANYWHERE`, which is not set"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
