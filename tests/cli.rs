@@ -1058,8 +1058,21 @@ fn docs_writes_only_into_the_directory_it_is_given() {
     let output = run(dir.path(), &["docs"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
+        stderr(&output).contains("Usage: anyio-lint docs <DIR>"),
+        "{}",
+        stderr(&output)
+    );
+    let help = stdout(&run(dir.path(), &["docs", "--help"]));
+    assert!(
+        help.contains("Usage: anyio-lint docs [OPTIONS] <DIR>\n"),
+        "{help}"
+    );
+    // A file is no directory to write into.
+    let output = run(dir.path(), &["docs", "notes.md"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
         stderr(&output).contains(
-            "name the directory to write the rule pages into, e.g. `anyio-lint docs docs/rules`"
+            "notes.md is not a directory: name the directory to write the rule pages into"
         ),
         "{}",
         stderr(&output)
@@ -1263,4 +1276,399 @@ fn no_document_or_output_names_what_does_not_exist() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn stdin_filename_without_paths_reads_standard_input() {
+    let other = "import asyncio\nasyncio.sleep(1)\n";
+    let dir = project(&[("other.py", other.as_bytes())]);
+    // As Ruff: `--stdin-filename` and no path read standard input, and leave the directory alone.
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "x.py", "--fix"],
+        b"import asyncio\nasyncio.sleep(2)\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "import anyio\nanyio.sleep(2)\n");
+    let kept = std::fs::read_to_string(dir.path().join("other.py")).unwrap();
+    assert_eq!(kept, other);
+    // Paths and `--stdin-filename` without `-`: which one was meant is asked, nothing is read.
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "other.py", "--stdin-filename", "x.py", "--fix"],
+        b"x = 1\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("pass `-` to check standard input under that name, or drop `--stdin-filename` to check the paths"),
+        "{}",
+        stderr(&output)
+    );
+    let kept = std::fs::read_to_string(dir.path().join("other.py")).unwrap();
+    assert_eq!(kept, other);
+}
+
+#[test]
+fn standard_input_named_as_a_file_anyio_lint_does_not_check_is_skipped() {
+    let dir = project(&[]);
+    let notebook = br#"{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "nb.ipynb"],
+        notebook,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "No files were checked: 1 file named was skipped (not a file anyio-lint checks).\n"
+    );
+    assert!(
+        stderr(&output).starts_with("warning: nb.ipynb (standard input) is skipped, not checked: Jupyter notebooks are not supported"),
+        "{}",
+        stderr(&output)
+    );
+    // With --fix (and --add-noqa), the text comes back unchanged, not checked as Python.
+    let text = b"import asyncio\nasyncio.sleep(1)\n";
+    for flag in ["--fix", "--add-noqa"] {
+        let output = common::run_stdin(
+            dir.path(),
+            &["check", "-", "--stdin-filename", "notes.txt", flag],
+            text,
+        );
+        assert_eq!(output.status.code(), Some(0), "{flag}");
+        assert_eq!(output.stdout, text, "{flag}");
+        assert!(
+            stderr(&output)
+                .contains("notes.txt (standard input) is skipped, not checked: not a Python file"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    // A name without an extension is checked when its `#!` line runs Python.
+    let script = b"#!/usr/bin/env -S uv run --script\nimport asyncio\nasyncio.sleep(1)\n";
+    let output = common::run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--stdin-filename",
+            "tool",
+            "--output-format",
+            "concise",
+        ],
+        script,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).starts_with("tool:3:1: AIO101"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn scripts_run_by_uv_or_pipx_are_checked() {
+    let dir = project(&[
+        (
+            "uv-script",
+            b"#!/usr/bin/env -S uv run --script\nimport asyncio\nasyncio.sleep(1)\n",
+        ),
+        (
+            "pipx-script",
+            b"#!/usr/bin/env -S pipx run\nimport asyncio\nasyncio.sleep(1)\n",
+        ),
+        (
+            "versioned",
+            b"#!/usr/bin/python3.12\nimport asyncio\nasyncio.sleep(1)\n",
+        ),
+        ("shell", b"#!/bin/sh\necho hi\n"),
+    ]);
+    let output = run(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "uv-script",
+            "pipx-script",
+            "versioned",
+            "shell",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    for name in ["uv-script", "pipx-script", "versioned"] {
+        assert!(
+            text.contains(&format!("{name}:3:1: AIO101")),
+            "{name}: {text}"
+        );
+    }
+    assert!(
+        stderr(&output).contains("warning: shell is skipped, not checked: no extension"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn add_noqa_on_standard_input_prints_the_text_and_a_baseline_is_refused() {
+    let dir = project(&[]);
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "m.py", "--add-noqa"],
+        b"import asyncio\nasyncio.sleep(1)\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "import asyncio\nasyncio.sleep(1)  # noqa: AIO101\n"
+    );
+    assert_eq!(stderr(&output), "Added 1 noqa directive.\n");
+    // The text it printed checks clean.
+    let again = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--stdin-filename", "m.py"],
+        &output.stdout,
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--write-baseline", "b.json"],
+        b"x = 1\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "`--write-baseline` records the findings of files, and standard input is no file"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("b.json").exists());
+}
+
+#[test]
+fn exit_zero_applies_to_diff() {
+    let dir = project(&[("app.py", b"import asyncio\nasyncio.sleep(1)\n")]);
+    let output = run(dir.path(), &["check", "--diff", "app.py"]);
+    assert_eq!(output.status.code(), Some(1));
+    let output = run(dir.path(), &["check", "--diff", "--exit-zero", "app.py"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("+import anyio"),
+        "{}",
+        stdout(&output)
+    );
+    let output = common::run_stdin(
+        dir.path(),
+        &["check", "-", "--diff", "--exit-zero"],
+        b"import asyncio\nasyncio.sleep(1)\n",
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("+import anyio"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn output_file_takes_what_each_mode_prints_or_is_refused() {
+    let source = "import asyncio\nasyncio.sleep(1)\n";
+    let dir = project(&[("app.py", source.as_bytes())]);
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    // --diff: the diff goes to the file, the summary stays on standard error.
+    let output = run(
+        dir.path(),
+        &["check", "--diff", "app.py", "-o", "fix.patch"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    assert!(read("fix.patch").starts_with("--- a/app.py\n+++ b/app.py\n"));
+    assert!(stderr(&output).contains("Would fix 1 finding in 1 file."));
+    // --show-files and --show-settings: their listing.
+    let output = run(dir.path(), &["check", "--show-files", "-o", "files.txt"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).is_empty());
+    assert_eq!(read("files.txt"), "app.py\n");
+    let output = run(
+        dir.path(),
+        &["check", "--show-settings", "app.py", "-o", "settings.txt"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(read("settings.txt").starts_with("settings for         app.py\n"));
+    // Never over a file the run reads.
+    let output = run(dir.path(), &["check", "--show-files", "-o", "app.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(read("app.py"), source);
+    // Standard input: the findings go to the file.
+    let output = common::run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "-",
+            "--output-format",
+            "concise",
+            "-o",
+            "stdin.txt",
+        ],
+        source.as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        read("stdin.txt").starts_with("-:2:1: AIO101"),
+        "{}",
+        read("stdin.txt")
+    );
+    // --add-noqa and --write-baseline report nothing: `-o` is refused, nothing is written.
+    for (args, says) in [
+        (&["--add-noqa"][..], "`--add-noqa` reports nothing"),
+        (
+            &["--write-baseline", "b.json"][..],
+            "`--write-baseline FILE` writes the findings to FILE",
+        ),
+    ] {
+        let args = [&["check", "app.py", "-o", "out.txt"][..], args].concat();
+        let output = run(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains(says), "{}", stderr(&output));
+        assert!(!dir.path().join("out.txt").exists());
+        assert!(!dir.path().join("b.json").exists());
+        assert_eq!(read("app.py"), source);
+    }
+    // --fix-only: what it prints.
+    let output = run(
+        dir.path(),
+        &["check", "--fix-only", "app.py", "-o", "fixed.txt"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).is_empty());
+    assert_eq!(read("fixed.txt"), "Fixed 1 finding.\n");
+    assert_eq!(read("app.py"), "import anyio\nanyio.sleep(1)\n");
+}
+
+#[test]
+fn config_and_isolated_are_refused_together() {
+    let dir = project(&[("app.py", b"import asyncio\nasyncio.sleep(1)\n")]);
+    for command in ["check", "report"] {
+        let output = run(
+            dir.path(),
+            &[command, "--config", "nope.toml", "--isolated", "app.py"],
+        );
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert!(
+            stderr(&output).contains("'--config <PATH>' cannot be used with '--isolated'"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn check_help_shows_the_negative_flags() {
+    let help = stdout(&bin().args(["check", "--help"]).output().unwrap());
+    for flag in [
+        "--no-fix",
+        "--no-unsafe-fixes",
+        "--no-show-fixes",
+        "--no-force-exclude",
+    ] {
+        assert!(
+            help.contains(&format!("      {flag}\n          ")),
+            "{flag}:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn rules_lists_fixes_opt_in_rules_and_codes_in_order() {
+    let text = stdout(&bin().arg("rules").output().unwrap());
+    let line = |code: &str| {
+        text.lines()
+            .find(|line| line.starts_with(&format!("{code} ")))
+            .unwrap_or_else(|| panic!("{code} in:\n{text}"))
+            .to_owned()
+    };
+    assert!(!text.contains("none fix"), "{text}");
+    assert!(line("ANY111").contains(" no fix "), "{}", line("ANY111"));
+    assert!(line("AIO101").contains(" safe fix "), "{}", line("AIO101"));
+    // Opt-in rules (not enabled by default) say so; others do not.
+    assert!(line("ASY913").ends_with(" opt-in"), "{}", line("ASY913"));
+    assert!(!line("AIO101").contains("opt-in"), "{}", line("AIO101"));
+    // Within a pack, by code.
+    let codes: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    let at = |code: &str| codes.iter().position(|c| *c == code).unwrap();
+    assert!(at("ASY912") < at("ASY913"));
+    for pair in codes.windows(2) {
+        let prefix = |c: &str| c.trim_end_matches(|d: char| d.is_ascii_digit()).to_owned();
+        if prefix(pair[0]) == prefix(pair[1]) {
+            assert!(pair[0] < pair[1], "{} before {}", pair[0], pair[1]);
+        }
+    }
+}
+
+#[test]
+fn rule_selectors_are_taken_in_any_case() {
+    let code = "import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n    lock = asyncio.Lock()\n";
+    let dir = project(&[("app.py", code.as_bytes())]);
+    let codes = |output: &Output| -> Vec<String> {
+        stdout(output)
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+            .filter(|c| c.starts_with("AIO"))
+            .collect()
+    };
+    let upper = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "--select", "AIO101"],
+    );
+    let lower = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "--select", "aio101"],
+    );
+    assert_eq!(lower.status.code(), Some(1), "{}", stderr(&lower));
+    assert_eq!(codes(&lower), ["AIO101"]);
+    assert_eq!(codes(&lower), codes(&upper));
+    let output = run(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--ignore",
+            "aio1",
+            "--unfixable",
+            "aio",
+        ],
+    );
+    assert!(
+        !codes(&output).iter().any(|c| c.starts_with("AIO1")),
+        "{}",
+        stdout(&output)
+    );
+    // A configuration's lists too.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "select = [\"aio1\"]\nignore = [\"Aio101\"]\n[per-file-ignores]\n\"other.py\" = [\"aio\"]\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["check", "--output-format", "concise"]);
+    assert!(output.status.code() != Some(2), "{}", stderr(&output));
+    let found = codes(&output);
+    assert!(
+        !found.is_empty() && found.iter().all(|c| c.starts_with("AIO1") && c != "AIO101"),
+        "{found:?}"
+    );
+    // A selector that names nothing is still refused, as written.
+    let output = run(dir.path(), &["check", "--select", "xyz9"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown rule selector `XYZ9`"),
+        "{}",
+        stderr(&output)
+    );
 }

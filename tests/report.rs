@@ -276,3 +276,32 @@ fn the_counts_of_one_are_in_the_singular() {
         "{text}"
     );
 }
+
+#[test]
+fn a_report_with_no_file_in_the_migration_says_so() {
+    let notebook = br#"{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+    let dir = common::project(&[("nb.ipynb", notebook), ("plain.py", b"x = 1\n")]);
+    let output = common::run(dir.path(), &["report", "--isolated", "nb.ipynb"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = common::stdout(&output);
+    assert!(
+        text.starts_with("# Migration report\n\nNo files to report on: no file was scanned.\n"),
+        "{text}"
+    );
+    assert!(!text.contains("(100%)"), "{text}");
+    assert!(
+        common::stderr(&output).starts_with("warning: nb.ipynb is skipped, not checked"),
+        "{}",
+        common::stderr(&output)
+    );
+    let text = report(dir.path(), &["--isolated", "plain.py"]);
+    assert!(
+        text.contains("No files to report on: no file imports any of `asyncio`, `pytest_asyncio`, `anyio` (1 file scanned).\n"),
+        "{text}"
+    );
+    let page = report(dir.path(), &["--isolated", "--format", "html", "plain.py"]);
+    assert!(
+        page.contains("<p class=\"summary\">No files to report on: no file imports any of <code>asyncio</code>"),
+        "{page}"
+    );
+}

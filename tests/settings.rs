@@ -767,3 +767,131 @@ fn exclude_on_the_command_line_replaces_the_configured_one_and_extend_exclude_ad
         );
     }
 }
+
+#[test]
+fn only_an_unknown_key_points_to_show_settings() {
+    const NOTE: &str = "`anyio-lint check --isolated --show-settings` prints every key";
+    let dir = project(&[("a.py", b"x = 1\n")]);
+    let error = |config: &str| {
+        std::fs::write(dir.path().join("anyio-lint.toml"), config).unwrap();
+        let output = run(dir.path(), &["check", "a.py"]);
+        assert_eq!(output.status.code(), Some(2), "{config}");
+        stderr(&output)
+    };
+    let unknown = error("select = [\"AIO\"]\nignre = [\"AIO1\"]\n");
+    assert!(unknown.contains("unknown field `ignre`"), "{unknown}");
+    assert!(unknown.contains(NOTE), "{unknown}");
+    for config in [
+        "extend = \"missing.toml\"\n",
+        "extend = 5\n",
+        "extend = \"anyio-lint.toml\"\n",
+        "exclude = [\"a[b\"]\n",
+        "select = [\"AIO\"]\nrulepacks = [\"../x.toml\"]\n",
+    ] {
+        let text = error(config);
+        assert!(!text.contains(NOTE), "{config}: {text}");
+    }
+    let outside = error("select = [\"AIO\"]\nrulepacks = [\"../x.toml\"]\n");
+    let pack = dir.path().parent().unwrap().join("x.toml");
+    assert!(
+        outside.contains(&format!(
+            "the directory of this configuration: pass `--rulepack {}` on the command line instead",
+            pack.display()
+        )),
+        "{outside}"
+    );
+}
+
+#[test]
+fn show_settings_names_the_default_include_with_the_files_rules_read() {
+    let dir = project(&[("a.py", b"x = 1\n"), ("pytest.ini", b"[pytest]\n")]);
+    let output = run(dir.path(), &["check", "--isolated", "--show-settings"]);
+    let text = stdout(&output);
+    let line = text
+        .lines()
+        .find(|line| line.starts_with("include "))
+        .expect("an include line");
+    assert_eq!(
+        line,
+        "include              *.py, *.pyi, .pytest.ini, .pytest.toml, pyproject.toml, pytest.ini, pytest.toml, setup.cfg, tox.ini (default)"
+    );
+    // What it says is what a walk takes.
+    let files = stdout(&run(dir.path(), &["check", "--isolated", "--show-files"]));
+    assert_eq!(files, "a.py\npytest.ini\n");
+}
+
+#[test]
+fn config_naming_a_file_without_our_table_is_an_error_as_extend_is() {
+    let dir = project(&[
+        ("a.py", b"x = 1\n"),
+        ("pyproject.toml", b"[project]\nname = \"p\"\n"),
+        ("setup.cfg", b"[metadata]\nname = p\n"),
+    ]);
+    let output = run(dir.path(), &["check", "--config", "pyproject.toml", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("`--config` names pyproject.toml, which has no `[tool.anyio-lint]` table"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(dir.path(), &["check", "--config", "setup.cfg", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`--config` names setup.cfg, which is not a configuration"),
+        "{}",
+        stderr(&output)
+    );
+    // With the table, it is the configuration.
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"p\"\n[tool.anyio-lint]\nselect = [\"AIO\"]\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["check", "--config", "pyproject.toml", "a.py"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn extend_expands_the_home_directory_and_environment_variables() {
+    let shared = project(&[("base.toml", b"ignore = [\"AIO\"]\n")]);
+    let dir = project(&[
+        ("a.py", b"import asyncio\nasyncio.sleep(1)\n"),
+        ("anyio-lint.toml", b"extend = \"${SHARED}/base.toml\"\n"),
+    ]);
+    let output = common::bin()
+        .current_dir(dir.path())
+        .env("SHARED", shared.path())
+        .args(["check", "a.py"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // `~` is the home directory.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "extend = \"~/base.toml\"\n",
+    )
+    .unwrap();
+    let output = common::bin()
+        .current_dir(dir.path())
+        .env("HOME", shared.path())
+        .args(["check", "a.py"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // A variable that is not set is named.
+    std::fs::write(
+        dir.path().join("anyio-lint.toml"),
+        "extend = \"$ANYIO_LINT_NOT_SET_ANYWHERE/base.toml\"\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["check", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "`extend` uses the environment variable `ANYIO_LINT_NOT_SET_ANYWHERE`, which is not set"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -390,3 +390,28 @@ fn pack_default_versions_are_the_oldest_the_loaded_packs_assume() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_version_of_a_distribution_no_pack_tests_is_warned_about() {
+    let dir = common::project(&[("a.py", b"x = 1\n")]);
+    let output = common::run(dir.path(), &["check", "--version-of", "anyo=4.12", "a.py"]);
+    assert_eq!(output.status.code(), Some(0));
+    let err = common::stderr(&output);
+    assert!(
+        err.contains("warning: `--version-of anyo=4.12`: no loaded pack declares or tests the distribution `anyo`, so it changes nothing; the loaded packs know `anyio`, `python`"),
+        "{err}"
+    );
+    // A distribution a pack tests is taken silently.
+    let output = common::run(
+        dir.path(),
+        &["check", "--version-of", "anyio=4.12,python=3.12", "a.py"],
+    );
+    assert_eq!(common::stderr(&output), "");
+    // A version that is none names the option.
+    let output = common::run(dir.path(), &["check", "--version-of", "anyio=abc", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        common::stderr(&output),
+        "error: `--version-of anyio=abc`: `abc` is not a version such as `4.12`\n"
+    );
+}

@@ -565,6 +565,25 @@ fn a_baseline_survives_edits_and_reports_only_new_findings() {
         "{}",
         stderr(&output)
     );
+    // Truncated: invalid JSON, located with 1-based columns.
+    std::fs::write(dir.path().join("ci/baseline.json"), "{\n").unwrap();
+    let output = check(dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "baseline.json:2:1: not a baseline: invalid JSON: EOF while parsing an object (write one with `--write-baseline`)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // Valid JSON without a baseline's keys is not quoted.
+    std::fs::write(dir.path().join("ci/baseline.json"), "{\"secret\": 1}").unwrap();
+    let output = check(dir.path());
+    assert!(
+        stderr(&output).contains("not a baseline: it has no `findings`; its content is not shown"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -1097,4 +1116,42 @@ fn add_noqa_drops_the_stale_codes_of_a_directive_it_adds_to() {
         assert_eq!(after.status.code(), Some(0), "{}", stdout(&after));
         assert_eq!(stdout(&after), "All checks passed!\n");
     }
+}
+
+#[test]
+fn add_noqa_cleans_stale_directives_on_lines_without_findings() {
+    let code = "import asyncio\nx = 1  # noqa: AIO101\ny = 2  # noqa: AIO101, E501\n# anyio-lint: noqa: AIO302\nasyncio.sleep(1)  # noqa: AIO999\n";
+    let dir = project(&[("app.py", code.as_bytes())]);
+    let before = concise(dir.path(), &[]);
+    assert!(
+        stdout(&before).contains("app.py:2:8: NQA100"),
+        "{}",
+        stdout(&before)
+    );
+    let output = run(dir.path(), &["check", "--add-noqa", "app.py"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "Added 1 noqa directive and removed the unused codes of 3 directives in 1 file.\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        "import asyncio\nx = 1\ny = 2  # noqa: E501\nasyncio.sleep(1)  # noqa: AIO101\n"
+    );
+    // Adopted in one commit: the next check reports nothing.
+    let after = concise(dir.path(), &[]);
+    assert_eq!(after.status.code(), Some(0), "{}", stdout(&after));
+    assert_eq!(stdout(&after), "All checks passed!\n");
+    // With the unused-suppression rule off, the directives it would report stay.
+    let stale_only = "x = 1  # noqa: AIO101\n";
+    std::fs::write(dir.path().join("app.py"), stale_only).unwrap();
+    let output = run(
+        dir.path(),
+        &["check", "--add-noqa", "--ignore", "NQA100", "app.py"],
+    );
+    assert_eq!(stderr(&output), "Added 0 noqa directives in 0 files.\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        stale_only
+    );
 }

@@ -158,19 +158,17 @@ fn indent(text: &str) -> String {
 /// (created when missing), pages of rules that are gone removed; `check_only`: write nothing,
 /// exit 1 when the pages in `DIR` are not current. `DIR` is required, and must be new, empty, or
 /// a directory these pages were written to: other files are never overwritten or removed.
-pub(super) fn run_docs(dir: Option<&Path>, check_only: bool) -> Result<u8, Failure> {
-    let Some(dir) = dir else {
-        return Err(Failure::Message(
-            "name the directory to write the rule pages into, e.g. `anyio-lint docs docs/rules` \
-             (it is created when missing); `anyio-lint docs --check DIR` checks pages written \
-             before"
-                .to_owned(),
-        ));
-    };
+pub(super) fn run_docs(dir: &Path, check_only: bool) -> Result<u8, Failure> {
     if check_only && !dir.is_dir() {
         return Err(Failure::Message(format!(
             "{} is not a directory: name the directory holding the rule pages, or write them with `anyio-lint docs {}`",
             dir.display(),
+            dir.display()
+        )));
+    }
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(Failure::Message(format!(
+            "{} is not a directory: name the directory to write the rule pages into (created when missing), e.g. `anyio-lint docs docs/rules`",
             dir.display()
         )));
     }

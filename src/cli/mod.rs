@@ -75,8 +75,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Write the documentation of the built-in rules into DIR: a page per rule and an index.
     Docs {
-        /// A new or empty directory, or one `anyio-lint docs` wrote before (e.g. `docs/rules`).
-        dir: Option<PathBuf>,
+        /// The directory to write into (created when missing): a new or empty one, or one
+        /// `anyio-lint docs` wrote before (e.g. `docs/rules`).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
         /// Do not write: exit 1 if the pages in DIR are not current.
         #[arg(long)]
         check: bool,
@@ -140,8 +142,8 @@ pub struct ConfigArgs {
     /// Use this configuration file.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Ignore all configuration files.
-    #[arg(long)]
+    /// Ignore all configuration files (not with `--config`).
+    #[arg(long, conflicts_with = "config")]
     pub isolated: bool,
 }
 
@@ -172,12 +174,14 @@ pub struct CheckArgs {
     /// Apply safe fixes.
     #[arg(long, overrides_with = "no_fix")]
     pub fix: bool,
-    #[arg(long, hide = true)]
+    /// Do not apply fixes (overrides `fix = true` and an earlier `--fix`).
+    #[arg(long)]
     pub no_fix: bool,
     /// Also apply (with --fix) or show unsafe fixes.
     #[arg(long, overrides_with = "no_unsafe_fixes")]
     pub unsafe_fixes: bool,
-    #[arg(long, hide = true)]
+    /// Neither apply nor show unsafe fixes (overrides `unsafe-fixes = true`).
+    #[arg(long)]
     pub no_unsafe_fixes: bool,
     /// Print a unified diff of what --fix would change; write nothing.
     #[arg(long)]
@@ -223,7 +227,8 @@ pub struct CheckArgs {
     /// Skip files the configuration excludes even when they are named explicitly (for pre-commit).
     #[arg(long, overrides_with = "no_force_exclude")]
     pub force_exclude: bool,
-    #[arg(long, hide = true)]
+    /// Check files named explicitly whatever the excludes (overrides `force-exclude = true`).
+    #[arg(long)]
     pub no_force_exclude: bool,
     /// Add `# noqa` directives for every current finding, and fix nothing.
     #[arg(long)]
@@ -262,7 +267,8 @@ pub struct CheckArgs {
     /// and rule.
     #[arg(long, overrides_with = "no_show_fixes")]
     pub show_fixes: bool,
-    #[arg(long, hide = true)]
+    /// Do not list the fixes (overrides `show-fixes = true`).
+    #[arg(long)]
     pub no_show_fixes: bool,
     /// Rule codes or prefixes whose fixes are offered and applied (comma-separated; `ALL` for all,
     /// the default).
@@ -334,7 +340,7 @@ pub fn run(cli: Cli) -> u8 {
             packs,
         } => rules::run_rules(output_format, &packs),
         Command::Test { packs } => commands::run_test(&packs),
-        Command::Docs { dir, check } => commands::run_docs(dir.as_deref(), check),
+        Command::Docs { dir, check } => commands::run_docs(&dir, check),
         Command::Report(args) => commands::run_report(&args),
         Command::Server => Ok(crate::server::serve_stdio()),
         Command::ParseOnly {
@@ -368,8 +374,9 @@ fn parse_versions(items: &[String]) -> Result<BTreeMap<String, Version>, Failure
         let (name, version) = item
             .split_once('=')
             .ok_or_else(|| format!("`--version-of {item}`: write DIST=VERSION, e.g. lib=4.12"))?;
-        let parsed =
-            Version::parse(version).ok_or_else(|| format!("`{version}` is not a version"))?;
+        let parsed = Version::parse(version).ok_or_else(|| {
+            format!("`--version-of {item}`: `{version}` is not a version such as `4.12`")
+        })?;
         versions.insert(name.trim().to_owned(), parsed);
     }
     Ok(versions)

@@ -90,13 +90,30 @@ impl Shown<'_> {
     }
 }
 
-/// Every rule of `packs`, in their order, then the engine's.
+/// Every rule of `packs`, pack by pack in their order and by code within a pack (`ASY912`
+/// before `ASY913`, `AIO99` before `AIO100`), then the engine's.
 fn every_rule(packs: &[Pack]) -> Vec<Shown<'_>> {
     packs
         .iter()
-        .flat_map(|pack| pack.rules.iter().map(move |rule| Shown::Pack(pack, rule)))
+        .flat_map(|pack| {
+            let mut rules: Vec<&Rule> = pack.rules.iter().collect();
+            rules.sort_by_key(|rule| code_order(&rule.code));
+            rules.into_iter().map(move |rule| Shown::Pack(pack, rule))
+        })
         .chain([Shown::Engine])
         .collect()
+}
+
+/// A code's place among codes: its letters, then its number as a number.
+fn code_order(code: &str) -> (&str, usize, u64, &str) {
+    let digits = code.trim_start_matches(|c: char| !c.is_ascii_digit());
+    let letters = &code[..code.len() - digits.len()];
+    (
+        letters,
+        digits.len(),
+        digits.parse().unwrap_or(u64::MAX),
+        code,
+    )
 }
 
 /// `anyio-lint rule RULE` (`all`: every rule's, one page after another) in `format`.
@@ -218,17 +235,23 @@ pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failu
         ListFormat::Text => rules
             .iter()
             .map(|rule| {
-                let (fix, pack) = match rule {
-                    Shown::Pack(pack, rule) => (fix_kind(rule.applicability), pack.name.as_str()),
-                    Shown::Engine => ("safe", "engine"),
+                let (fix, pack, opt_in) = match rule {
+                    Shown::Pack(pack, rule) => (
+                        rule.applicability.map(|a| fix_kind(Some(a))),
+                        pack.name.as_str(),
+                        rule.opt_in,
+                    ),
+                    Shown::Engine => (Some("safe"), "engine", false),
                 };
-                let fix = format!("{fix} fix");
-                format!(
-                    "{:<8} {:<40} {:<10} {pack}\n",
+                let fix = fix.map_or_else(|| "no fix".to_owned(), |kind| format!("{kind} fix"));
+                let line = format!(
+                    "{:<8} {:<40} {:<10} {pack:<24} {}",
                     rule.code(),
                     rule.name(),
-                    fix
-                )
+                    fix,
+                    if opt_in { "opt-in" } else { "" }
+                );
+                format!("{}\n", line.trim_end())
             })
             .collect(),
         ListFormat::Json => {
@@ -245,6 +268,13 @@ pub(super) fn run_rules(format: ListFormat, args: &PackArgs) -> Result<u8, Failu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_ordered_by_their_number() {
+        let mut codes = ["ASY913", "AIO100", "ASY912", "AIO99", "AIO101"];
+        codes.sort_by_key(|code| code_order(code));
+        assert_eq!(codes, ["AIO99", "AIO100", "AIO101", "ASY912", "ASY913"]);
+    }
 
     #[test]
     fn edit_distance_counts_insertions_deletions_and_substitutions() {

@@ -229,42 +229,67 @@ pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Found, Di
 /// (the check reports why). Any other file, a notebook or a text file, would be read as Python
 /// and pass or fail for nothing.
 fn not_checked(path: &Path, settings: &Settings) -> Option<String> {
-    if settings.includes(path) || (path.extension().is_none() && runs_python(path) != Some(false)) {
+    not_checked_named(path, settings, || first_line(path))
+}
+
+/// Why a text named `name` (a file named explicitly, or standard input's `--stdin-filename`) is
+/// not checked under `settings`, as [`not_checked`] says; `start` gives the text's first bytes
+/// (its `#!` line, when it has one), `None` when they cannot be read.
+pub fn not_checked_named(
+    name: &Path,
+    settings: &Settings,
+    start: impl FnOnce() -> Option<Vec<u8>>,
+) -> Option<String> {
+    if settings.includes(name) {
+        return None;
+    }
+    if name.extension().is_none() && start().is_none_or(|start| runs_python(&start)) {
         return None;
     }
     let checked = "anyio-lint checks `.py` and `.pyi` files, scripts whose `#!` line runs \
                    Python, the configuration files its rules read and the files `include` names";
-    Some(match path.extension().and_then(|e| e.to_str()) {
+    Some(match name.extension().and_then(|e| e.to_str()) {
         Some("ipynb") => format!(
             "Jupyter notebooks are not supported ({checked}); export the notebook to a script \
              (`jupyter nbconvert --to script`) and check that"
         ),
-        _ if path.extension().is_none() => {
+        _ if name.extension().is_none() => {
             format!("no extension, and no `#!` line that runs Python: {checked}")
         }
         _ => format!("not a Python file: {checked}"),
     })
 }
 
-/// Whether the file at `path` starts with a `#!` line naming a Python interpreter
-/// (`#!/usr/bin/env python3`, `#!/usr/bin/python`, `#!/usr/bin/env pypy3`); `None` when it cannot
-/// be read.
-fn runs_python(path: &Path) -> Option<bool> {
+/// The first bytes of the file at `path` (enough for its `#!` line); `None` when it cannot be
+/// read.
+fn first_line(path: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
     let mut start = [0u8; 256];
     let read = std::fs::File::open(path)
         .and_then(|mut file| file.read(&mut start))
         .ok()?;
-    let line = start[..read]
-        .split(|&b| b == b'\n')
-        .next()
-        .unwrap_or_default();
-    Some(
-        line.starts_with(b"#!")
-            && line
-                .split(|&b| b == b'/' || b.is_ascii_whitespace())
-                .any(|word| word.starts_with(b"python") || word.starts_with(b"pypy")),
-    )
+    Some(start[..read].to_vec())
+}
+
+/// Whether `start`, a text's first bytes, begins with a `#!` line whose command runs Python: an
+/// interpreter (`#!/usr/bin/python`, `#!/usr/bin/env python3.12`, `#!/usr/bin/env pypy3`), or a
+/// runner of Python scripts (`#!/usr/bin/env -S uv run --script`, `#!/usr/bin/env -S pipx run`).
+fn runs_python(start: &[u8]) -> bool {
+    let line = start.split(|&b| b == b'\n').next().unwrap_or_default();
+    let Some(command) = line.strip_prefix(b"#!") else {
+        return false;
+    };
+    let words: Vec<&[u8]> = command
+        .split(|&b| b == b'/' || b.is_ascii_whitespace())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let interpreter = words
+        .iter()
+        .any(|word| word.starts_with(b"python") || word.starts_with(b"pypy"));
+    let runner = words
+        .windows(2)
+        .any(|pair| matches!(pair, [b"uv" | b"pipx", b"run"]));
+    interpreter || runner
 }
 
 /// Keep one path per file when files may have been reached through several: the file's own
@@ -357,5 +382,38 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
             error_path(err)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_python;
+
+    #[test]
+    fn shebangs_that_run_python() {
+        for line in [
+            "#!/usr/bin/python",
+            "#!/usr/bin/env python3",
+            "#!/usr/bin/env python3.12 -u",
+            "#! /usr/local/bin/pypy3",
+            "#!/usr/bin/env -S uv run --script",
+            "#!/usr/bin/env -S uv run --quiet --script",
+            "#!/usr/bin/env -S pipx run",
+            "#!/home/me/.local/bin/uv run --script",
+        ] {
+            assert!(
+                runs_python(format!("{line}\nprint(1)\n").as_bytes()),
+                "{line}"
+            );
+        }
+        for line in [
+            "#!/bin/sh",
+            "#!/usr/bin/env bash",
+            "#!/usr/bin/env -S uv pip install",
+            "# a comment",
+            "",
+        ] {
+            assert!(!runs_python(format!("{line}\nx\n").as_bytes()), "{line}");
+        }
     }
 }

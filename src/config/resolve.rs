@@ -458,6 +458,22 @@ impl Resolver {
             Some(path) => settings::read(path)?,
             None => Config::default(),
         };
+        if let (Discovery::Fixed(_), Some(path)) = (&self.discovery, path)
+            && config.project_only
+        {
+            // As `extend` refuses it: `--config` names a configuration, not packaging metadata.
+            let shown = path.display();
+            let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+            let message = match is_pyproject {
+                true => format!(
+                    "`--config` names {shown}, which has no `[tool.anyio-lint]` table: there is nothing to use; add the table, or name an anyio-lint TOML file"
+                ),
+                false => format!(
+                    "`--config` names {shown}, which is not a configuration: name a `pyproject.toml` with a `[tool.anyio-lint]` table or an anyio-lint TOML file"
+                ),
+            };
+            return Err(SourceError::new(&shown.to_string(), "", None, message));
+        }
         let overrides = &self.overrides;
         let layers = config.layers();
         let mut shown = Shown::default();
@@ -518,7 +534,7 @@ impl Resolver {
         });
         shown.push("per-file-ignores", listed, source);
         let fix_selection = fix_selection(&layers, overrides, &mut shown);
-        let filters = filters(&config, &layers, overrides, &mut shown)?;
+        let filters = filters(&config, &layers, overrides, &packs, &mut shown)?;
         let force_exclude = match overrides.force_exclude {
             Some(on) => {
                 let option = if on {
@@ -941,11 +957,13 @@ fn fix_selection(layers: &[&Config], overrides: &Overrides, shown: &mut Shown) -
 /// The file filters of `config` (with the `layers` it extends) and the command line, each glob
 /// relative to the directory of the file that wrote it (the command line's to the current
 /// directory): `--exclude`, else the nearest `exclude`; every layer's `extend-exclude` and
-/// `--extend-exclude`; the nearest `include`.
+/// `--extend-exclude`; the nearest `include` (shown, when none is set, as the default: Python
+/// files and the configuration files the rules of `packs` read).
 fn filters(
     config: &Config,
     layers: &[&Config],
     overrides: &Overrides,
+    packs: &[Pack],
     shown: &mut Shown,
 ) -> Result<Filters, SourceError> {
     let current = std::env::current_dir().unwrap_or_else(|_| config.root());
@@ -981,8 +999,16 @@ fn filters(
                 .collect()
         }
         None => {
-            let default = vec!["*.py".to_owned(), "*.pyi".to_owned()];
-            shown.push("include", default, Source::Default);
+            // Python files, and the configuration files the loaded packs' rules read.
+            let mut read: Vec<String> = (packs.iter())
+                .flat_map(|pack| pack.setting_files.iter().map(|(name, _)| name.clone()))
+                .collect();
+            read.sort();
+            read.dedup();
+            let default = ["*.py".to_owned(), "*.pyi".to_owned()]
+                .into_iter()
+                .chain(read);
+            shown.push("include", default.collect(), Source::Default);
             Vec::new()
         }
     };
@@ -1052,18 +1078,15 @@ fn confined_pack(config: &Config, entry: &Spanned<String>) -> Result<PathBuf, So
             .error(
                 entry.span(),
                 format!(
-                    "the rule pack {} is outside {}, the directory of this configuration",
-                    named.display(),
-                    root.display()
+                    "the rule pack {} is outside {}, the directory of this configuration: pass `--rulepack {}` on the command line instead",
+                    lexical(&named).display(),
+                    root.display(),
+                    lexical(&named).display()
                 ),
             )
             .note(
                 "a configuration names rule packs at or below its own directory, symlinks resolved",
             )
-            .note(format!(
-                "to use this pack anyway, name it on the command line: `--rulepack {}`",
-                named.display()
-            ))
     };
     if !lexical(&named).starts_with(lexical(&root)) {
         return Err(outside());
@@ -1124,7 +1147,8 @@ fn running_user() -> Option<u32> {
     None
 }
 
-/// `Ok` when `selector` is `ALL` or a prefix of a loaded rule's code or alias; else what to do.
+/// `Ok` when `selector` is `ALL` or a prefix of a loaded rule's code or alias, in any case; else
+/// what to do.
 pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
     if selector.trim().is_empty() {
         return Err(
@@ -1132,6 +1156,8 @@ pub fn known_selector(packs: &[Pack], selector: &str) -> Result<(), String> {
                 .to_owned(),
         );
     }
+    let upper = selector.to_ascii_uppercase();
+    let selector = upper.as_str();
     let engine = crate::engine::noqa::ENGINE_CODES.iter().copied();
     let rules = packs.iter().flat_map(|p| &p.rules);
     let mut codes = rules

@@ -215,9 +215,7 @@ impl Config {
 
     /// An error at `span` of this file.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> SourceError {
-        SourceError::new(&self.shown(), &self.text, Some(span), message)
-            .label("here")
-            .note(SHOW_SETTINGS)
+        SourceError::new(&self.shown(), &self.text, Some(span), message).label("here")
     }
 
     /// The run-wide keys this file sets, or the configurations it extends (the nearest that
@@ -328,9 +326,12 @@ impl Config {
     }
 }
 
-/// The plain strings of a spanned list.
+/// The rule selectors of a spanned list, upper-cased: codes are upper-case, and selectors are
+/// taken in any case (`aio1` selects `AIO1`), as Ruff takes them.
 pub fn strings(list: &Option<SpannedList>) -> Vec<String> {
-    list.iter().flatten().map(|s| s.get_ref().clone()).collect()
+    (list.iter().flatten())
+        .map(|s| s.get_ref().to_ascii_uppercase())
+        .collect()
 }
 
 /// Keys and table headers a configuration (or the `pyproject.toml` holding one) has.
@@ -371,15 +372,19 @@ fn toml_error(shown: &str, text: &str, error: &toml::de::Error) -> SourceError {
             text,
             error.span(),
             "this file is not a configuration (TOML with anyio-lint's keys)",
-        )
-        .note(SHOW_SETTINGS);
+        );
     }
-    SourceError::new(shown, text, error.span(), error.message().to_owned())
-        .label("here")
-        .note(SHOW_SETTINGS)
+    let message = error.message();
+    let located = SourceError::new(shown, text, error.span(), message.to_owned()).label("here");
+    // Where a key is unknown, the keys a configuration may set help; elsewhere they are noise.
+    if message.starts_with("unknown field") {
+        located.note(SHOW_SETTINGS)
+    } else {
+        located
+    }
 }
 
-/// Where the keys of a configuration are shown, on a configuration's error.
+/// Where the keys of a configuration are shown, on an unknown key's error.
 const SHOW_SETTINGS: &str = "`anyio-lint check --isolated --show-settings` prints every key a \
                              configuration sets, with its default";
 
@@ -457,8 +462,13 @@ fn read_base(
     let Some(extend) = &config.options.extend else {
         return Ok(None);
     };
-    let named = lexical(&config.root().join(extend.get_ref()));
     let at = |message: String| config.error(extend.span(), message);
+    let expanded = expand_path(extend.get_ref()).map_err(|name| {
+        at(format!(
+            "`extend` uses the environment variable `{name}`, which is not set: set it, or name the file without it"
+        ))
+    })?;
+    let named = lexical(&config.root().join(&expanded));
     if extend.get_ref().trim().is_empty() {
         return Err(at(
             "`extend` is empty: name the configuration file to extend, e.g. `extend = \"../pyproject.toml\"`".to_owned(),
@@ -506,6 +516,44 @@ fn read_base(
     chain.push(canonical);
     base.base = read_base(&base, chain)?;
     Ok(Some(Box::new(base)))
+}
+
+/// `path` with a leading `~` (`~/x`) made the home directory and `$VAR` / `${VAR}` made the
+/// variable's value, as a shell (and Ruff) expands them; `Err` names a variable that is not set.
+fn expand_path(path: &str) -> Result<String, String> {
+    let var = |name: &str| std::env::var(name).map_err(|_| name.to_owned());
+    let mut out = String::new();
+    let mut rest = path;
+    if rest == "~" || rest.starts_with("~/") {
+        out.push_str(&var("HOME")?);
+        rest = &rest[1..];
+    }
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, next) = match after.strip_prefix('{') {
+            Some(braced) => match braced.find('}') {
+                Some(end) => (&braced[..end], &braced[end + 1..]),
+                None => ("", after),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            }
+        };
+        if name.is_empty() {
+            // A `$` that starts no variable name is kept as written.
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        out.push_str(&var(name)?);
+        rest = next;
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// The absolute `path` with `.` and `..` folded as written, symlinks not resolved.
@@ -630,6 +678,28 @@ pub fn held_in(directory: &Path) -> Option<Held> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extend_paths_expand_the_home_directory_and_variables() {
+        let home = std::env::var("HOME").unwrap();
+        assert_eq!(expand_path("base.toml").unwrap(), "base.toml");
+        assert_eq!(expand_path("~/b.toml").unwrap(), format!("{home}/b.toml"));
+        assert_eq!(expand_path("~").unwrap(), home);
+        assert_eq!(
+            expand_path("${HOME}/b.toml").unwrap(),
+            format!("{home}/b.toml")
+        );
+        assert_eq!(
+            expand_path("$HOME/b.toml").unwrap(),
+            format!("{home}/b.toml")
+        );
+        // Not a variable, not a home directory: kept as written.
+        assert_eq!(expand_path("a$/~b.toml").unwrap(), "a$/~b.toml");
+        assert_eq!(
+            expand_path("$ANYIO_LINT_NOT_SET_ANYWHERE/b.toml"),
+            Err("ANYIO_LINT_NOT_SET_ANYWHERE".to_owned())
+        );
+    }
 
     #[test]
     fn spanned_keys_of_per_file_ignores_point_into_the_file() {

@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use ruff_text_size::{Ranged, TextLen, TextRange, TextSize};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::config_file::{ConfigFile, Format};
 use crate::analysis::tokens::TokenFacts;
@@ -612,6 +612,29 @@ pub fn add_directives(
     }
     let count = edits.len();
     (edits, count)
+}
+
+/// The fixes of the [`UNUSED_NOQA`] findings among `diagnostics` for directives on lines without
+/// a rule finding (those [`add_directives`] leaves alone): with them, `--add-noqa` leaves nothing
+/// for the next check to report. The findings the rule's settings keep from fixing (it is
+/// unfixable) give none.
+pub fn stale_directive_edits(lines: &Lines, diagnostics: &[Diagnostic]) -> Vec<Edit> {
+    let finding_lines: FxHashSet<TextSize> = diagnostics
+        .iter()
+        .filter(|d| matches!(d.origin, Origin::Rule(_)) && d.code.is_some())
+        .map(|d| lines.directive_line(d.range.start()))
+        .collect();
+    let directives = lines.directives();
+    diagnostics
+        .iter()
+        .filter(|d| d.origin == Origin::Suppression)
+        .filter(|d| {
+            let directive = directives.iter().find(|x| x.range == d.range);
+            directive.is_none_or(|x| x.file_level || !finding_lines.contains(&x.line))
+        })
+        .filter_map(|d| d.fix.as_ref())
+        .flat_map(|fix| fix.edits.iter().cloned())
+        .collect()
 }
 
 /// What [`UNUSED_NOQA`] does and why, in the sections of the packs' `explain` (the rule's page

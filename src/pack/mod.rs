@@ -11,7 +11,7 @@ mod rule;
 pub mod schema;
 mod setting_fix;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -59,6 +59,43 @@ pub struct Pack {
     pub cleanups: Vec<Cleanup>,
     /// The configuration files its rules read, by name, each with the format read, once each.
     pub setting_files: Vec<(String, Format)>,
+}
+
+impl Pack {
+    /// The distributions the pack speaks of: those it gives a default version
+    /// (`default-versions`), and those its rules, conditions and examples test (`requires`,
+    /// `versions`), by name.
+    pub fn distributions(&self) -> BTreeSet<String> {
+        let mut names: BTreeSet<String> = self.default_versions.keys().cloned().collect();
+        for rule in &self.rules {
+            names.extend(rule.requires.iter().map(|(name, _)| name.clone()));
+            for example in &rule.examples {
+                names.extend(example.versions.keys().cloned());
+            }
+        }
+        if let Ok(value) = toml::from_str::<toml::Value>(&self.source) {
+            version_tables(&value, &mut names);
+        }
+        names
+    }
+}
+
+/// The keys of every `versions`, `requires` and `default-versions` table in `value`.
+fn version_tables(value: &toml::Value, names: &mut BTreeSet<String>) {
+    match value {
+        toml::Value::Table(table) => {
+            for (key, inner) in table {
+                if let ("versions" | "requires" | "default-versions", toml::Value::Table(specs)) =
+                    (key.as_str(), inner)
+                {
+                    names.extend(specs.keys().cloned());
+                }
+                version_tables(inner, names);
+            }
+        }
+        toml::Value::Array(items) => items.iter().for_each(|item| version_tables(item, names)),
+        _ => {}
+    }
 }
 
 /// One compiled rule.

@@ -121,16 +121,24 @@ impl Baseline {
         let text = crate::base::bounded::read_text(file, crate::base::bounded::BASELINE_LIMIT)
             .map_err(|e| format!("cannot read the baseline {shown}: {e}"))?;
         let parsed: File = serde_json::from_str(&text).map_err(|e| {
-            // serde's message may quote the file: only a file with a baseline's key is quoted.
-            let why = if text.contains("\"findings\"") {
-                e.to_string()
-            } else {
-                "it has no `findings`; its content is not shown".to_owned()
+            // serde counts columns from 1 but says 0 just after a line break.
+            let (line, column) = (e.line(), e.column().max(1));
+            let message = e.to_string();
+            let message = message
+                .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+                .unwrap_or(&message);
+            let why = match e.classify() {
+                // A syntax error never quotes the file.
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    format!("invalid JSON: {message}")
+                }
+                // serde's message may quote the file: only a file with a baseline's key is
+                // quoted.
+                _ if text.contains("\"findings\"") => message.to_owned(),
+                _ => "it has no `findings`; its content is not shown".to_owned(),
             };
             format!(
-                "{shown}:{}:{}: not a baseline: {why} (write one with `--write-baseline`)",
-                e.line(),
-                e.column()
+                "{shown}:{line}:{column}: not a baseline: {why} (write one with `--write-baseline`)"
             )
         })?;
         if parsed.version != VERSION {

@@ -323,7 +323,13 @@ pub fn markdown(report: &Report) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    out.push_str(&format!(
+    if total == 0 {
+        out.push_str(&format!(
+            "No files to report on: {}.\n\n",
+            nothing_to_report(report, &names)
+        ));
+    } else {
+        out.push_str(&format!(
         "**{}** of **{}** files that take part in the migration are migrated ({}%): they import {} and none of {}, and hold nothing that fails at run time. **{}** {} {} but still {} code that fails at run time (their findings are below). **{}** {} still {} one of {}. {} scanned.\n\n",
         report.files_migrated,
         total,
@@ -340,6 +346,7 @@ pub fn markdown(report: &Report) -> String {
         names(&report.migrates_from),
         count(report.files_scanned, "file", "files")
     ));
+    }
     out.push_str(&format!(
         "{}: {} fixable by `--fix`, {} by `--fix --unsafe-fixes`, {} by hand.\n\n",
         count(report.findings, "finding", "findings"),
@@ -394,24 +401,55 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
+/// Why a report with no file taking part in the migration has nothing to say, `names` listing
+/// modules as the format writes them.
+fn nothing_to_report(report: &Report, names: &dyn Fn(&[String]) -> String) -> String {
+    if report.files_scanned == 0 {
+        return "no file was scanned".to_owned();
+    }
+    let modules: Vec<String> = (report.migrates_from.iter())
+        .chain(&report.migrates_to)
+        .cloned()
+        .collect();
+    format!(
+        "no file imports any of {} ({} scanned)",
+        names(&modules),
+        count(report.files_scanned, "file", "files")
+    )
+}
+
 /// The report as one self-contained HTML page (inline style, no scripts, no external assets).
 pub fn html(report: &Report) -> String {
     let total = report.files_migrated + report.files_broken + report.files_remaining;
     let percent = (report.files_migrated * 100)
         .checked_div(total)
         .unwrap_or(100);
-    let mut body = format!(
-        "<h1>Migration report</h1>\n<p class=\"summary\"><strong>{}</strong> of <strong>{}</strong> files migrated ({}%); <strong>{}</strong> migrated but holding code that fails at run time; {} scanned; {}: {} fixable safely, {} unsafely, {} by hand.</p>\n",
-        report.files_migrated,
-        total,
-        percent,
-        report.files_broken,
-        count(report.files_scanned, "file", "files"),
-        count(report.findings, "finding", "findings"),
-        report.fixable_safely,
-        report.fixable_unsafely,
-        report.manual
-    );
+    let names = |modules: &[String]| {
+        modules
+            .iter()
+            .map(|m| format!("<code>{}</code>", escape_markup(m)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut body = if total == 0 {
+        format!(
+            "<h1>Migration report</h1>\n<p class=\"summary\">No files to report on: {}.</p>\n",
+            nothing_to_report(report, &names)
+        )
+    } else {
+        format!(
+            "<h1>Migration report</h1>\n<p class=\"summary\"><strong>{}</strong> of <strong>{}</strong> files migrated ({}%); <strong>{}</strong> migrated but holding code that fails at run time; {} scanned; {}: {} fixable safely, {} unsafely, {} by hand.</p>\n",
+            report.files_migrated,
+            total,
+            percent,
+            report.files_broken,
+            count(report.files_scanned, "file", "files"),
+            count(report.findings, "finding", "findings"),
+            report.fixable_safely,
+            report.fixable_unsafely,
+            report.manual
+        )
+    };
     body.push_str(&format!(
         "<div class=\"bar total\" data-percent=\"{percent}\"><div class=\"done\" style=\"width: {percent}%\"></div></div>\n<h2>Progress by directory</h2>\n<table class=\"directories\">\n<tr><th>Directory</th><th>Migrated</th><th>Broken</th><th>Remaining</th><th>Progress</th></tr>\n"
     ));

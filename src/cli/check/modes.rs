@@ -57,11 +57,18 @@ pub(super) fn check_or_fix(
         false => RuleNames::new(),
     };
     if run.fix_only {
+        let mut body = String::new();
         if !run.quiet && run.show_fixes && run.format.is_human() {
-            print!("{}", fix_summary(&reports.files, run, &names));
+            body.push_str(&fix_summary(&reports.files, run, &names));
         }
         if !run.quiet && totals.fixed > 0 {
-            println!("Fixed {}.", findings(totals.fixed));
+            body.push_str(&format!("Fixed {}.\n", findings(totals.fixed)));
+        }
+        match output {
+            Some(output) => output
+                .write(body.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", output.path().display()))?,
+            None => print!("{body}"),
         }
         return Ok(code);
     }
@@ -91,16 +98,27 @@ pub(super) fn check_or_fix(
 }
 
 /// `check --diff`: every file is fixed in memory, and a unified diff of each change printed on
-/// standard output (with how many fixes they hold on standard error); nothing is written. Exits
-/// 1 when a file would change. A baseline named is read all the same (it must be valid).
-pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
+/// standard output, or in `output` (`-o FILE`), with how many fixes they hold on standard error;
+/// no source is written. Exits 1 when a file would change (0 with `--exit-zero`). A baseline
+/// named is read all the same (it must be valid).
+pub(super) fn diff(
+    run: &RunWide,
+    found: &Found,
+    named: &[&Path],
+    output: Option<&Output>,
+) -> Result<u8, Failure> {
     let action = |rules: &RuleSet,
                   path: (&str, &str),
                   project: Option<InProject<'_>>,
                   source: SourceText| {
         check_file(rules, path, project, source, true, run.unsafe_fixes)
     };
-    let mut batch = files::check_all(found, run, None, &[], false, action)?;
+    let named: Vec<&Path> = named
+        .iter()
+        .copied()
+        .chain(run.baseline.as_deref())
+        .collect();
+    let mut batch = files::check_all(found, run, output, &named, false, action)?;
     let mut diffs = String::new();
     let mut would_fix = 0usize;
     for file in &mut batch.files {
@@ -113,7 +131,14 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
     }
     let mut reports = files::reports(found, batch, run.verbose);
     apply_baseline(run, &mut reports.files)?;
-    let _ = std::io::stdout().lock().write_all(diffs.as_bytes());
+    match output {
+        Some(output) => output
+            .write(diffs.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", output.path().display()))?,
+        None => {
+            let _ = std::io::stdout().lock().write_all(diffs.as_bytes());
+        }
+    }
     let changed_files = reports.changed_files;
     if !run.quiet {
         eprintln!(
@@ -122,7 +147,7 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
             report::count(changed_files, "file", "files")
         );
     }
-    Ok(u8::from(changed_files > 0))
+    Ok(u8::from(changed_files > 0 && !run.exit_zero))
 }
 
 /// `check --add-noqa`: a `noqa` directive written for every finding, and nothing fixed; how many
@@ -130,16 +155,11 @@ pub(super) fn diff(run: &RunWide, found: &Found) -> Result<u8, Failure> {
 pub(super) fn add_noqa(run: &RunWide, found: &Found) -> Result<u8, Failure> {
     let batch = files::check_all(found, run, None, &[], true, add_noqa_to)?;
     let reports = files::reports(found, batch, run.verbose);
-    let added: usize = reports
-        .files
-        .iter()
-        .map(|r| r.fixed.values().sum::<usize>())
-        .sum();
     let changed_files = reports.changed_files;
     if !run.quiet {
         eprintln!(
-            "Added {} in {}.",
-            report::count(added, "noqa directive", "noqa directives"),
+            "{} in {}.",
+            added_summary(&reports.files),
             report::count(changed_files, "file", "files")
         );
     }
@@ -148,7 +168,7 @@ pub(super) fn add_noqa(run: &RunWide, found: &Found) -> Result<u8, Failure> {
 
 /// `--add-noqa` on one file: its findings, and the text with their directives added; the report
 /// counts the directives. The text is parsed once, for the findings and the lines they go on.
-fn add_noqa_to(
+pub(super) fn add_noqa_to(
     rules: &RuleSet,
     (path, absolute): (&str, &str),
     project: Option<InProject<'_>>,
@@ -166,10 +186,7 @@ fn add_noqa_to(
         let added = match &file {
             Some(file) if !checked.diagnostics.is_empty() => {
                 let lines = noqa::Lines::of_config(text, file);
-                let (mut edits, count) =
-                    noqa::add_directives(&lines, &checked.diagnostics, &checked.stale_codes);
-                edits.sort_by(|a, b| a.key().cmp(&b.key()));
-                (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
+                directives_added(text, &lines, &checked.diagnostics, &checked.stale_codes)
             }
             _ => None,
         };
@@ -192,29 +209,82 @@ fn add_noqa_to(
     } else {
         let tokens = TokenFacts::new(&analysis.parsed, text);
         let lines = noqa::Lines::new(text, &tokens);
-        let (mut edits, count) =
-            noqa::add_directives(&lines, &checked.diagnostics, &checked.stale_codes);
-        edits.sort_by(|a, b| a.key().cmp(&b.key()));
-        (count > 0).then(|| (crate::fix::edits::apply_edits(text, &edits), count))
+        directives_added(text, &lines, &checked.diagnostics, &checked.stale_codes)
     };
     analysis.drop_deep(text);
     with_directives(report, source, added)
 }
 
-/// The result of `--add-noqa` on a file whose text became `added` (with the number of
-/// directives added), if it changed.
-fn with_directives(
-    mut report: FileReport,
-    source: SourceText,
-    added: Option<(String, usize)>,
-) -> Checked {
-    let Some((new_text, count)) = added else {
+/// What `--add-noqa` makes of `text` with these findings: the new text, the number of lines
+/// given a directive (or codes), and the number of stale directives cleaned on lines without a
+/// finding (as the unused-suppression rule's fix cleans them, so the next check reports nothing);
+/// `None` when nothing changes.
+fn directives_added(
+    text: &str,
+    lines: &noqa::Lines,
+    diagnostics: &[crate::base::diagnostic::Diagnostic],
+    stale: &[noqa::StaleCodes],
+) -> Option<Added> {
+    let (mut edits, added) = noqa::add_directives(lines, diagnostics, stale);
+    let cleaned = noqa::stale_directive_edits(lines, diagnostics);
+    let cleaned_count = cleaned.len();
+    edits.extend(cleaned);
+    edits.sort_by(|a, b| a.key().cmp(&b.key()));
+    (!edits.is_empty()).then(|| Added {
+        text: crate::fix::edits::apply_edits(text, &edits),
+        added,
+        cleaned: cleaned_count,
+    })
+}
+
+/// A text `--add-noqa` changed: see [`directives_added`].
+struct Added {
+    text: String,
+    added: usize,
+    cleaned: usize,
+}
+
+/// The keys of [`FileReport::fixed`] under which `--add-noqa` counts the directives it added and
+/// the stale ones it cleaned.
+pub(super) const NOQA_ADDED: &str = "noqa";
+pub(super) const NOQA_CLEANED: &str = "noqa-cleaned";
+
+/// `Added 2 noqa directives`, and the stale directives cleaned when there are any.
+pub(super) fn added_summary(reports: &[FileReport]) -> String {
+    let sum = |key: &str| -> usize { reports.iter().filter_map(|r| r.fixed.get(key)).sum() };
+    let (added, cleaned) = (sum(NOQA_ADDED), sum(NOQA_CLEANED));
+    let mut summary = format!(
+        "Added {}",
+        report::count(added, "noqa directive", "noqa directives")
+    );
+    if cleaned > 0 {
+        summary.push_str(&format!(
+            " and removed the unused codes of {}",
+            report::count(cleaned, "directive", "directives")
+        ));
+    }
+    summary
+}
+
+/// The result of `--add-noqa` on a file whose text became `added`, if it changed.
+fn with_directives(mut report: FileReport, source: SourceText, added: Option<Added>) -> Checked {
+    let Some(Added {
+        text: new_text,
+        added,
+        cleaned,
+    }) = added
+    else {
         return Checked {
             report,
             change: None,
         };
     };
-    report.fixed.insert("noqa".to_owned(), count);
+    if added > 0 {
+        report.fixed.insert(NOQA_ADDED.to_owned(), added);
+    }
+    if cleaned > 0 {
+        report.fixed.insert(NOQA_CLEANED.to_owned(), cleaned);
+    }
     let change = Change {
         text: new_text,
         original: source,
@@ -401,7 +471,7 @@ mod tests {
         let checked = add_noqa_to(&rules, ("a.py", "/a.py"), None, source);
         let change = checked.change.expect("directives added");
         assert_eq!(change.original.text, text);
-        assert_eq!(checked.report.fixed["noqa"], 2);
+        assert_eq!(checked.report.fixed[NOQA_ADDED], 2);
         let after = crate::engine::check(&rules, &change.text, &[]);
         assert!(after.diagnostics.is_empty(), "{:?}", after.diagnostics);
         // A text without findings is left alone.

@@ -53,7 +53,8 @@ pub(super) struct RunWide {
     pub verbose: bool,
     pub exit_zero: bool,
     pub exit_non_zero_on_fix: bool,
-    /// `-o FILE`: where the findings go instead of standard output.
+    /// `-o FILE`: where what the run prints on standard output goes instead (the findings, the
+    /// diff with `--diff`, the list of `--show-files` or the settings of `--show-settings`).
     pub output_file: Option<PathBuf>,
     /// `--baseline FILE`: the findings not to report.
     pub baseline: Option<PathBuf>,
@@ -126,6 +127,16 @@ impl RunWide {
         if args.add_noqa && (fix || args.diff) {
             return Err(Failure::Message(
                 "`--add-noqa` cannot be combined with `--fix` or `--diff`".to_owned(),
+            ));
+        }
+        if args.output_file.is_some() && args.add_noqa {
+            return Err(Failure::Message(
+                "`-o`/`--output-file` takes what a run reports, and `--add-noqa` reports nothing: it writes its directives into the files checked; drop `-o`".to_owned(),
+            ));
+        }
+        if args.output_file.is_some() && args.write_baseline.is_some() {
+            return Err(Failure::Message(
+                "`--write-baseline FILE` writes the findings to FILE and reports nothing: drop `-o`/`--output-file`".to_owned(),
             ));
         }
         let mode = match &args.write_baseline {
