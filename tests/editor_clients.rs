@@ -171,7 +171,7 @@ fn neovim_applies_a_quick_fix_then_fix_all_and_saves_what_check_fix_writes() {
     );
     // The quick fix landed where the finding is, after the non-ASCII text.
     let after_quick_fix = NEOVIM_ORIGINAL
-        .replace("import asyncio\n", "import asyncio\nimport anyio\n")
+        .replace("import asyncio\n", "import asyncio\n\nimport anyio\n")
         .replace("await asyncio.sleep(1)", "await anyio.sleep(1)");
     assert_eq!(
         run.seen["after_quick_fix"].as_str(),

@@ -51,7 +51,7 @@ async def test_a_quick_fix_per_finding_that_has_a_safe_fix(client: LanguageClien
     assert fix.diagnostics[0].range == at
     fixed = apply_edits(SOURCE, edits_of(fix, uri), session.encoding)
     assert fixed == SOURCE.replace("asyncio.sleep(1)", "anyio.sleep(1)").replace(
-        "import asyncio\n", "import asyncio\nimport anyio\n"
+        "import asyncio\n", "import asyncio\n\nimport anyio\n"
     )
 
     # The edit, made in the editor: the finding goes, the others stay.
