@@ -84,7 +84,7 @@ async def test_fixes_keep_crlf_and_land_in_the_right_columns(
     fixed = apply_edits(SOURCE, edits_of(fix, uri), encoding)
     assert fixed == SOURCE.replace(
         "'é😀'; await asyncio.sleep(1)", "'é😀'; await anyio.sleep(1)"
-    ).replace("import asyncio\r\n", "import asyncio\r\nimport anyio\r\n")
+    ).replace("import asyncio\r\n", "import asyncio\r\n\r\nimport anyio\r\n")
 
     (fix_all,) = await session.code_actions(uri, ORIGIN, only=["source.fixAll.anyio-lint"])
     everything = apply_edits(SOURCE, edits_of(fix_all, uri), encoding)
