@@ -597,11 +597,14 @@ fn hanging_indent(layout: &ListLayout, site: &Site<'_>) -> String {
         .to_owned()
 }
 
-/// Whether only blanks stand before `offset` on its line.
+/// Whether only blanks stand before `offset` on its line. Reads back from `offset` to the first
+/// character that is not a blank: never the whole of a long line.
 fn starts_line(source: &str, offset: TextSize) -> bool {
-    let start = offset.to_usize();
-    let line = source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    source[line..start].trim().is_empty()
+    source[..offset.to_usize()]
+        .chars()
+        .rev()
+        .find(|c| !(c.is_whitespace() && *c != '\n' && *c != '\r'))
+        .is_none_or(|c| c == '\n' || c == '\r')
 }
 
 /// The lines (each ending with its comma, and its comment) of the source items `range` of
