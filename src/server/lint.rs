@@ -295,11 +295,11 @@ impl Linted {
         diagnostic: &Diagnostic,
         encoding: Encoding,
     ) -> Option<CodeAction> {
-        let fix = diagnostic.fix.as_ref()?;
-        let safe = fix.applicability == Applicability::Safe;
-        if !safe && !self.unsafe_fixes {
+        if !diagnostic.fix_applies(self.unsafe_fixes) {
             return None;
         }
+        let fix = diagnostic.fix.as_ref()?;
+        let safe = fix.applicability == Applicability::Safe;
         let code = diagnostic.code.as_deref().unwrap_or("fix");
         let title = if safe {
             format!("{code}: {}", fix.title)
