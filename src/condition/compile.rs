@@ -1,7 +1,7 @@
 //! Compiling a condition table ([`Value`]) into a [`Condition`], and a rule's `match` table into a
 //! [`RuleMatch`]. Every error carries the span of the key or value at fault.
 
-use regex::Regex;
+use crate::base::lazy_regex::LazyRegex;
 use rustc_hash::FxHashSet;
 
 use super::option::OptionDecl;
@@ -169,7 +169,7 @@ fn unknown_key(item: &Value, key: &str) -> CompileError {
 pub enum Reads {
     Nodes,
     /// Each comment the regex matches.
-    Comments(Regex),
+    Comments(LazyRegex),
     /// The entries of configuration files (`ini`, `toml`).
     Settings(SettingMatch),
 }

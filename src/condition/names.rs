@@ -11,7 +11,7 @@
 //! - `string = R`: the node is a string literal (implicitly concatenated parts joined) whose value
 //!   `R` matches: `string = '^pkg\.'` finds `"pkg.sleep"` in `mock.patch("pkg.sleep")`.
 
-use regex::Regex;
+use crate::base::lazy_regex::LazyRegex;
 use ruff_python_ast::AnyNodeRef;
 use rustc_hash::FxHashSet;
 
@@ -26,7 +26,7 @@ use crate::pattern::matcher::{Capture, Env};
 
 #[derive(Debug)]
 struct Qualified {
-    regex: Regex,
+    regex: LazyRegex,
 }
 
 pub(super) fn parse_qualified(
@@ -256,7 +256,7 @@ impl Atom for Qualified {
 
 #[derive(Debug)]
 struct StringValue {
-    regex: Regex,
+    regex: LazyRegex,
 }
 
 pub(super) fn parse_string(
@@ -289,7 +289,7 @@ impl Atom for StringValue {
 }
 
 /// The file holds one of the identifiers a regex's literal prefixes enclose, when it has them.
-fn prefix_needs(regex: &Regex) -> Needs {
+fn prefix_needs(regex: &LazyRegex) -> Needs {
     match needs::prefix_words(regex) {
         Some(words) => Needs::file(
             words

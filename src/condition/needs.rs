@@ -5,7 +5,7 @@
 //! one whole set is not parsed), the dispatch keys (a node of another name is not tried) and the
 //! anchors (a subtree whose source spells none is passed by).
 
-use regex::Regex;
+use crate::base::lazy_regex::LazyRegex;
 pub use regex_syntax::hir::literal::ExtractKind;
 use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Hir, HirKind, Look};
@@ -194,15 +194,14 @@ pub fn identifiers(pattern: &Pattern) -> Vec<Needle> {
 
 /// The whole set of texts `regex` matches, when it is anchored at both ends (`^(a|b)$`) and that
 /// set is finite and small.
-pub fn regex_words(regex: &Regex) -> Option<Vec<String>> {
+pub fn regex_words(regex: &LazyRegex) -> Option<Vec<String>> {
     bounded_literals(regex, false)
 }
 
 /// The literals a regex is made of between `^` and `$` (or, with `word_boundaries`, between two
 /// `\b`), when they are finitely many and each is all the regex matches between them.
-pub fn bounded_literals(regex: &Regex, word_boundaries: bool) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
-    let HirKind::Concat(parts) = hir.kind() else {
+pub fn bounded_literals(regex: &LazyRegex, word_boundaries: bool) -> Option<Vec<String>> {
+    let HirKind::Concat(parts) = regex.hir().kind() else {
         return None;
     };
     let [first, inner @ .., last] = &parts[..] else {
@@ -231,11 +230,10 @@ pub fn bounded_literals(regex: &Regex, word_boundaries: bool) -> Option<Vec<Stri
 
 /// Strings one of which starts (with [`ExtractKind::Prefix`]) or ends every match of `regex`, when
 /// there are finitely many non-empty ones.
-pub fn regex_affixes(regex: &Regex, kind: ExtractKind) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
+pub fn regex_affixes(regex: &LazyRegex, kind: ExtractKind) -> Option<Vec<String>> {
     let mut extractor = Extractor::new();
     extractor.kind(kind);
-    let sequence = extractor.extract(&hir);
+    let sequence = extractor.extract(regex.hir());
     let literals = sequence.literals()?;
     if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
         return None;
@@ -249,7 +247,7 @@ pub fn regex_affixes(regex: &Regex, kind: ExtractKind) -> Option<Vec<String>> {
 /// The identifier each literal prefix of `regex` starts with (empty where a prefix starts with
 /// anything else), when it has finitely many prefixes: what a name or string it matches begins
 /// with.
-pub fn prefix_words(regex: &Regex) -> Option<Vec<String>> {
+pub fn prefix_words(regex: &LazyRegex) -> Option<Vec<String>> {
     let prefixes = regex_affixes(regex, ExtractKind::Prefix)?;
     Some(
         prefixes
@@ -285,7 +283,7 @@ mod tests {
 
     #[test]
     fn bounded_regexes_give_their_words() {
-        let regex = |r: &str| Regex::new(r).unwrap();
+        let regex = |r: &str| LazyRegex::new(r).unwrap();
         assert_eq!(
             regex_words(&regex("^(a|bc)$")),
             Some(vec!["a".into(), "bc".into()])

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use regex::Regex;
+use crate::base::lazy_regex::LazyRegex;
 use rustc_hash::FxHashSet;
 
 use super::Condition;
@@ -150,7 +150,7 @@ pub fn flag(item: &Value, key: &str) -> Result<(), CompileError> {
 }
 
 /// A regular expression.
-pub fn regex(item: &Value) -> Result<Regex, CompileError> {
+pub fn regex(item: &Value) -> Result<LazyRegex, CompileError> {
     let Some(text) = item.as_str() else {
         return Err(CompileError::at(
             item,
@@ -160,7 +160,7 @@ pub fn regex(item: &Value) -> Result<Regex, CompileError> {
             ),
         ));
     };
-    Regex::new(text).map_err(|error| CompileError::at(item, format!("invalid regex: {error}")))
+    LazyRegex::new(text).map_err(|error| CompileError::at(item, format!("invalid regex: {error}")))
 }
 
 /// Every metavariable (with whether it is `$$$`) the `pattern` keys of a table and its nested

@@ -5,7 +5,7 @@
 //! module of a `from m import …`, a keyword argument's name, or a parameter's name. Names are tested NFKC-normalised, as the
 //! parser keeps them. Any other node does not match.
 
-use regex::Regex;
+use crate::base::lazy_regex::LazyRegex;
 use regex_syntax::hir::literal::ExtractKind;
 use ruff_python_ast::AnyNodeRef;
 
@@ -18,7 +18,7 @@ use crate::pattern::matcher::Env;
 
 #[derive(Debug)]
 struct Spelled {
-    regex: Regex,
+    regex: LazyRegex,
 }
 
 pub(super) fn parse(

@@ -13,7 +13,7 @@
 //! Every match binds `$SECTION` (the section, or the table's dotted path), `$KEY` and `$VALUE`,
 //! and the `value` regex's named groups with uppercase names (`(?P<MODE>…)`).
 
-use regex::Regex;
+use crate::base::lazy_regex::LazyRegex;
 
 use super::is_metavar_key;
 use super::read::{CompileError, regex, strings};
@@ -43,7 +43,7 @@ pub struct Place {
     /// An INI section's name (one part), or a TOML table's path (none: the top level).
     pub tables: Vec<Vec<String>>,
     pub keys: Vec<String>,
-    pub value: Option<Regex>,
+    pub value: Option<LazyRegex>,
 }
 
 /// What a match captured, by metavariable name.
@@ -128,7 +128,7 @@ impl Place {
 pub fn compile(entries: &[(String, Value)]) -> Result<Option<SettingMatch>, CompileError> {
     let mut places = Vec::new();
     // The places of one rule often share their `value` regex: it is compiled once.
-    let mut compiled: Vec<(String, Regex)> = Vec::new();
+    let mut compiled: Vec<(String, LazyRegex)> = Vec::new();
     for (key, item) in entries {
         let Some((_, format)) = FORMATS.iter().find(|(name, _)| name == key) else {
             continue;
@@ -165,7 +165,7 @@ fn place_word(format: Format) -> &'static str {
 fn place(
     table: &Value,
     format: Format,
-    compiled: &mut Vec<(String, Regex)>,
+    compiled: &mut Vec<(String, LazyRegex)>,
 ) -> Result<Place, CompileError> {
     let Some(entries) = table.as_table() else {
         return Err(CompileError::at(

@@ -14,8 +14,8 @@ mod setting_fix;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use crate::base::lazy_regex::LazyRegex;
 use rayon::prelude::*;
-use regex::Regex;
 use rustc_hash::FxHashSet;
 use toml::Spanned;
 
@@ -114,7 +114,7 @@ pub struct Rule {
     /// matched.
     pub matching: RuleMatch,
     /// For comment rules: the regex each comment is matched against (the rule has no entries).
-    pub comment: Option<Regex>,
+    pub comment: Option<LazyRegex>,
     /// For rules over configuration files: the entries they match (the rule has no entries).
     pub setting: Option<SettingMatch>,
     pub fix: Option<Template>,

@@ -16,8 +16,8 @@
 //! tested only when its rarest needle was found, so a needle that most sets hold (a module name)
 //! costs no more with thousands of rules than with a few.
 
+use crate::base::lazy_regex::LazyRegex;
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::Regex;
 use regex_syntax::hir::Look;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -81,11 +81,11 @@ pub struct RegexNeeds {
     prefixes: Option<AhoCorasick>,
     suffixes: Option<AhoCorasick>,
     /// The regex, when a match in a comment is a match in the text.
-    whole_text: Option<Regex>,
+    whole_text: Option<LazyRegex>,
 }
 
 impl RegexNeeds {
-    pub fn of(regex: &Regex) -> RegexNeeds {
+    pub fn of(regex: &LazyRegex) -> RegexNeeds {
         // Up to [`PACKED_LITERALS`] literals are searched for as they are, with a SIMD search that
         // skips most of a text. Beyond, the case variants of one literal (under `(?i)`, `newlib`
         // is 64 literals) become one needle to a case-blind search, which reads every byte.
@@ -123,11 +123,8 @@ impl RegexNeeds {
 /// asserts nothing that changes when the comment's start gets a character before it. A comment
 /// starts with `#` and ends at a line end, so full word boundaries and word-end assertions agree;
 /// line anchors, negated boundaries and start-half boundaries may not.
-fn holds_in_context(regex: &Regex) -> bool {
-    let Ok(hir) = regex_syntax::Parser::new().parse(regex.as_str()) else {
-        return false;
-    };
-    hir.properties().look_set().iter().all(|look| {
+fn holds_in_context(regex: &LazyRegex) -> bool {
+    regex.hir().properties().look_set().iter().all(|look| {
         matches!(
             look,
             Look::WordAscii
@@ -595,12 +592,12 @@ mod tests {
 
     #[test]
     fn a_comment_regex_runs_only_where_its_affixes_are() {
-        let needs = RegexNeeds::of(&Regex::new(r"(?i)#\s*TODO\b.*\b(newlib|other)\b").unwrap());
+        let needs = RegexNeeds::of(&LazyRegex::new(r"(?i)#\s*TODO\b.*\b(newlib|other)\b").unwrap());
         assert!(needs.may_match("x = 1  # todo: move to NewLib"));
         assert!(!needs.may_match("x = 1  # todo: later"));
         assert!(!needs.may_match("import newlib"));
         // An anchored regex is not run on the whole text: it may hold in a comment only.
-        let anchored = RegexNeeds::of(&Regex::new(r"^#\s*todo").unwrap());
+        let anchored = RegexNeeds::of(&LazyRegex::new(r"^#\s*todo").unwrap());
         assert!(anchored.may_match("x = 1  # todo"));
     }
 
@@ -609,7 +606,7 @@ mod tests {
         // `(alpha|beta)` spells 48 literals under `(?i)`, searched for as they are; `polling`
         // spells 128, folded into one case-blind needle.
         for (word, variants) in [("(alpha|beta)", 48), ("polling", 128)] {
-            let regex = Regex::new(&format!(r"(?i)#.*\b{word}\b")).unwrap();
+            let regex = LazyRegex::new(&format!(r"(?i)#.*\b{word}\b")).unwrap();
             let literals = regex_affixes(&regex, ExtractKind::Suffix).unwrap();
             assert_eq!(literals.len(), variants, "{word}");
             let needs = RegexNeeds::of(&regex);
