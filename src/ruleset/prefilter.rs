@@ -207,12 +207,25 @@ impl Live {
     }
 }
 
+/// Up to this many substring needles are each searched for on their own.
+const SEPARATE_SUBSTRINGS: usize = 8;
+
+/// The needles that are not whole tokens, searched for as substrings: only whether each occurs
+/// matters, so a search ends at a needle's first occurrence.
+#[derive(Debug)]
+enum Substrings {
+    /// A few, each with a SIMD search of its own (with its number).
+    Each(Vec<(memchr::memmem::Finder<'static>, usize)>),
+    /// More: one automaton over all of them (with their numbers), read until each was seen.
+    All(AhoCorasick, Vec<usize>),
+}
+
 /// The needles, numbered, and the sets that need them.
 #[derive(Debug)]
 struct Needles {
     words: WordMap<String, usize>,
-    /// The substring needles, and their numbers.
-    texts: Option<(AhoCorasick, Vec<usize>)>,
+    /// The substring needles.
+    texts: Option<Substrings>,
     count: usize,
     sets: Vec<Vec<usize>>,
     /// The pattern each set belongs to.
@@ -272,9 +285,14 @@ impl Prefilter {
         }
         let texts = if texts.0.is_empty() {
             None
+        } else if texts.0.len() <= SEPARATE_SUBSTRINGS {
+            let finders = texts.0.iter().map(|text| {
+                memchr::memmem::Finder::new(text.as_bytes()).into_owned()
+            });
+            Some(Substrings::Each(finders.zip(texts.1).collect()))
         } else {
             match AhoCorasick::new(&texts.0) {
-                Ok(automaton) => Some((automaton, texts.1)),
+                Ok(automaton) => Some(Substrings::All(automaton, texts.1)),
                 // Too many substrings to search for: every pattern that needs one may match.
                 Err(_) => {
                     for (_, owner) in &needle_sets {
@@ -362,9 +380,28 @@ impl Needles {
 
     /// Report to `found` every substring needle that `text` holds.
     fn scan_substrings(&self, text: &str, found: &mut impl FnMut(usize)) {
-        if let Some((automaton, numbers)) = &self.texts {
-            for text in automaton.find_overlapping_iter(text) {
-                found(numbers[text.pattern().as_usize()]);
+        match &self.texts {
+            None => {}
+            Some(Substrings::Each(finders)) => {
+                for (finder, number) in finders {
+                    if finder.find(text.as_bytes()).is_some() {
+                        found(*number);
+                    }
+                }
+            }
+            Some(Substrings::All(automaton, numbers)) => {
+                let mut seen = vec![false; numbers.len()];
+                let mut left = numbers.len();
+                for text in automaton.find_overlapping_iter(text) {
+                    let index = text.pattern().as_usize();
+                    if !std::mem::replace(&mut seen[index], true) {
+                        found(numbers[index]);
+                        left -= 1;
+                        if left == 0 {
+                            break;
+                        }
+                    }
+                }
             }
         }
     }
