@@ -585,10 +585,22 @@ pub fn load(origin: &str, source: &str) -> Result<Pack, SourceError> {
     };
     let mut seen_codes: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut seen_aliases: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    // A rule's code and aliases are checked against those before it, in order; the rules then
+    // compile in parallel, and the first error in the pack's order is the one told.
+    let headers: Vec<Result<Vec<String>, SourceError>> = (file.rules.iter())
+        .map(|def| {
+            let aliases = loader.aliases(def, &prefix, &mut seen_aliases)?;
+            rule::check_code(&loader, def, &prefix, &mut seen_codes)?;
+            Ok(aliases)
+        })
+        .collect();
+    let compiled: Vec<Result<Rule, SourceError>> = (file.rules.into_par_iter())
+        .map(|def| rule::compile_rule(&loader, def, declared))
+        .collect();
     let mut rules = Vec::new();
-    for def in file.rules {
-        let aliases = loader.aliases(&def, &prefix, &mut seen_aliases)?;
-        let mut rule = rule::compile_rule(&loader, def, &prefix, declared, &mut seen_codes)?;
+    for (header, rule) in headers.into_iter().zip(compiled) {
+        let aliases = header?;
+        let mut rule = rule?;
         rule.aliases = aliases;
         rules.push(rule);
     }

@@ -26,18 +26,14 @@ pub(super) struct Declared<'a> {
     pub options: &'a [OptionDecl],
 }
 
-pub(super) fn compile_rule(
+/// Check a rule's code: the pack's prefix and digits, not taken by a rule before it in the pack
+/// (`seen_codes`, where each was written).
+pub(super) fn check_code(
     loader: &Loader<'_>,
-    def: schema::RuleDef,
+    def: &schema::RuleDef,
     prefix: &str,
-    declared: Declared<'_>,
     seen_codes: &mut BTreeMap<String, Range<usize>>,
-) -> Result<Rule, SourceError> {
-    let Declared {
-        modules,
-        libraries,
-        options,
-    } = declared;
+) -> Result<(), SourceError> {
     let code = def.code.get_ref().clone();
     let code_ok = code.starts_with(prefix)
         && code.len() > prefix.len()
@@ -55,7 +51,22 @@ pub(super) fn compile_rule(
             .label("used again here")
             .note(format!("`{code}` is first defined on line {line}")));
     }
-    seen_codes.insert(code.clone(), def.code.span());
+    seen_codes.insert(code, def.code.span());
+    Ok(())
+}
+
+/// Compile one rule of a pack whose code [`check_code`] accepted.
+pub(super) fn compile_rule(
+    loader: &Loader<'_>,
+    def: schema::RuleDef,
+    declared: Declared<'_>,
+) -> Result<Rule, SourceError> {
+    let Declared {
+        modules,
+        libraries,
+        options,
+    } = declared;
+    let code = def.code.get_ref().clone();
     if !is_kebab(def.name.get_ref()) {
         return Err(loader.error(
             def.name.span(),

@@ -286,9 +286,10 @@ impl Prefilter {
         let texts = if texts.0.is_empty() {
             None
         } else if texts.0.len() <= SEPARATE_SUBSTRINGS {
-            let finders = texts.0.iter().map(|text| {
-                memchr::memmem::Finder::new(text.as_bytes()).into_owned()
-            });
+            let finders = texts
+                .0
+                .iter()
+                .map(|text| memchr::memmem::Finder::new(text.as_bytes()).into_owned());
             Some(Substrings::Each(finders.zip(texts.1).collect()))
         } else {
             match AhoCorasick::new(&texts.0) {
