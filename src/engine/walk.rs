@@ -468,7 +468,7 @@ pub(super) fn anchor_offsets(
                         words.contains(&normalized)
                     }
                 }
-                kind => anchors.keywords.contains(&kind),
+                kind => anchors.keywords.contains(kind),
             };
             if spelled {
                 offsets.push(token.start());

@@ -165,9 +165,32 @@ enum Place {
 #[derive(Debug)]
 pub struct Anchors<'r> {
     pub words: WordSet<&'r str>,
-    pub keywords: Vec<TokenKind>,
+    pub keywords: TokenKinds,
     pub imports: bool,
     pub async_or_imported: bool,
+}
+
+/// A set of token kinds, asked about every token of a file: one bit per kind.
+#[derive(Debug, Clone, Default)]
+pub struct TokenKinds {
+    bits: [u64; 4],
+}
+
+impl TokenKinds {
+    pub fn insert(&mut self, kind: TokenKind) {
+        let index = kind as usize;
+        self.bits[index / 64] |= 1 << (index % 64);
+    }
+
+    #[inline]
+    pub fn contains(&self, kind: TokenKind) -> bool {
+        let index = kind as usize;
+        self.bits[index / 64] & (1 << (index % 64)) != 0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bits.iter().all(|&word| word == 0)
+    }
 }
 
 /// The patterns one file's walk tries: a [`Dispatch`] narrowed to the file's live patterns.
@@ -245,7 +268,7 @@ impl Dispatch {
     fn live_anchors(&self, live: &Live) -> Option<Anchors<'_>> {
         let mut anchors = Anchors {
             words: WordSet::default(),
-            keywords: Vec::new(),
+            keywords: TokenKinds::default(),
             imports: false,
             async_or_imported: false,
         };
@@ -261,10 +284,7 @@ impl Dispatch {
                     Anchor::Word(word) => {
                         anchors.words.add(word.as_str());
                     }
-                    Anchor::Keyword(kind) if !anchors.keywords.contains(kind) => {
-                        anchors.keywords.push(*kind)
-                    }
-                    Anchor::Keyword(_) => {}
+                    Anchor::Keyword(kind) => anchors.keywords.insert(*kind),
                     Anchor::Import => anchors.imports = true,
                     Anchor::AsyncDefOrImport => anchors.async_or_imported = true,
                 }
