@@ -412,7 +412,10 @@ impl Needles {
         let bytes = text.as_bytes();
         scan::word_runs(bytes, |start, end| {
             // Most runs fail this test; the rest of the work stays out of the loop.
-            if self.words.may_hold(bytes[start], end - start) {
+            if self
+                .words
+                .may_hold(bytes[start], bytes[end - 1], end - start)
+            {
                 // Runs are ASCII, so the slice is on character boundaries.
                 self.look_up_word(&text[start..end], found);
             }
