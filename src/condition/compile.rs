@@ -1,7 +1,6 @@
 //! Compiling a condition table ([`Value`]) into a [`Condition`], and a rule's `match` table into a
 //! [`RuleMatch`]. Every error carries the span of the key or value at fault.
 
-use crate::base::lazy_regex::LazyRegex;
 use rustc_hash::FxHashSet;
 
 use super::option::OptionDecl;
@@ -14,6 +13,7 @@ use super::{
     kind, names, path, position, project, regex as regex_atom, relation, typed, uses,
 };
 use crate::analysis::library::Libraries;
+use crate::base::lazy_regex::LazyRegex;
 
 /// Every condition kind by its key, the relations aside ([`relation::KINDS`]). Adding a kind is a
 /// file of its own and a line here.

@@ -11,7 +11,6 @@
 //! - `string = R`: the node is a string literal (implicitly concatenated parts joined) whose value
 //!   `R` matches: `string = '^pkg\.'` finds `"pkg.sleep"` in `mock.patch("pkg.sleep")`.
 
-use crate::base::lazy_regex::LazyRegex;
 use ruff_python_ast::AnyNodeRef;
 use rustc_hash::FxHashSet;
 
@@ -20,6 +19,7 @@ use super::option::OptionKind;
 use super::read::{self, CompileError, Compiler, Scope, node_only};
 use super::value::{Kind, Value};
 use super::{Atom, Context, Subject, Target, is_metavar_key};
+use crate::base::lazy_regex::LazyRegex;
 use crate::pattern::MetavarUse;
 use crate::pattern::anchor::Anchor;
 use crate::pattern::matcher::{Capture, Env};

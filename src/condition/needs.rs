@@ -5,11 +5,11 @@
 //! one whole set is not parsed), the dispatch keys (a node of another name is not tried) and the
 //! anchors (a subtree whose source spells none is passed by).
 
-use crate::base::lazy_regex::LazyRegex;
 pub use regex_syntax::hir::literal::ExtractKind;
 use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Hir, HirKind, Look};
 
+use crate::base::lazy_regex::LazyRegex;
 use crate::base::scan;
 use crate::pattern::anchor::Anchor;
 use crate::pattern::{DispatchKey, Pattern};

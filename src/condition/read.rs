@@ -4,13 +4,13 @@
 
 use std::ops::Range;
 
-use crate::base::lazy_regex::LazyRegex;
 use rustc_hash::FxHashSet;
 
 use super::Condition;
 use super::option::OptionDecl;
 use super::value::{Kind, Value};
 use crate::analysis::library::Libraries;
+use crate::base::lazy_regex::LazyRegex;
 use crate::pattern::{MetavarUse, Pattern};
 
 /// Why a condition was refused.

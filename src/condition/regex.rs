@@ -5,7 +5,6 @@
 //! module of a `from m import …`, a keyword argument's name, or a parameter's name. Names are tested NFKC-normalised, as the
 //! parser keeps them. Any other node does not match.
 
-use crate::base::lazy_regex::LazyRegex;
 use regex_syntax::hir::literal::ExtractKind;
 use ruff_python_ast::AnyNodeRef;
 
@@ -13,6 +12,7 @@ use super::needs::{self, Needle, Needs};
 use super::read::{self, CompileError, Compiler, Scope, node_only};
 use super::value::Value;
 use super::{Atom, Context, Subject, Target};
+use crate::base::lazy_regex::LazyRegex;
 use crate::pattern::anchor::Anchor;
 use crate::pattern::matcher::Env;
 

@@ -13,12 +13,11 @@
 //! Every match binds `$SECTION` (the section, or the table's dotted path), `$KEY` and `$VALUE`,
 //! and the `value` regex's named groups with uppercase names (`(?P<MODE>…)`).
 
-use crate::base::lazy_regex::LazyRegex;
-
 use super::is_metavar_key;
 use super::read::{CompileError, regex, strings};
 use super::value::Value;
 use crate::analysis::config_file::{Entry, Format};
+use crate::base::lazy_regex::LazyRegex;
 
 /// The keys of `match` that make a rule one over configuration files, with their formats.
 pub const FORMATS: [(&str, Format); 2] = [("ini", Format::Ini), ("toml", Format::Toml)];

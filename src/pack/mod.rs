@@ -14,7 +14,6 @@ mod setting_fix;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use crate::base::lazy_regex::LazyRegex;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use toml::Spanned;
@@ -24,6 +23,7 @@ pub use schema::{Applicability, Severity};
 
 use crate::analysis::config_file::Format;
 use crate::analysis::library::Libraries;
+use crate::base::lazy_regex::LazyRegex;
 use crate::base::version::{Version, VersionSpec};
 use crate::condition::setting::SettingMatch;
 use crate::condition::{OptionDecl, OptionValue, RuleMatch, option};

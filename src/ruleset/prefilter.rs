@@ -16,11 +16,11 @@
 //! tested only when its rarest needle was found, so a needle that most sets hold (a module name)
 //! costs no more with thousands of rules than with a few.
 
-use crate::base::lazy_regex::LazyRegex;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_syntax::hir::Look;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+use crate::base::lazy_regex::LazyRegex;
 use crate::base::scan;
 use crate::base::words::WordMap;
 use crate::condition::needs::{ExtractKind, Needle, identifiers, regex_affixes};
