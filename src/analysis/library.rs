@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::base::version::Version;
@@ -239,10 +238,8 @@ impl Library {
 
     fn coroutine_method_names(&self) -> &FxHashSet<String> {
         self.coroutine_methods.get_or_init(|| {
-            // Every class is read (those of a built-in model on first use): in parallel.
-            let slots: Vec<&ClassSlot> = self.classes.values().collect();
-            let classes: Vec<&Class> = slots.par_iter().filter_map(|slot| slot.get()).collect();
-            let members = classes.into_iter().flat_map(|class| &class.members);
+            let classes = self.classes.values().filter_map(ClassSlot::get);
+            let members = classes.flat_map(|class| &class.members);
             members
                 .filter(|(_, member)| {
                     matches!(

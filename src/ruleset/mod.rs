@@ -13,14 +13,13 @@ use std::collections::BTreeMap;
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
 
 use crate::base::diagnostic as codes;
 use crate::base::version::Version;
-use crate::condition::{NameSet, Needs, OptionValues, Plan, Versions};
+use crate::condition::{NameSet, Needs, OptionValues, Versions};
 use crate::pack::{Applicability, Cleanup, Pack, Rule};
 use crate::ruleset::dispatch::{Candidate, Dispatch, FileDispatch};
 use crate::ruleset::prefilter::{Live, Prefilter, RegexNeeds, SubstringNeeds};
@@ -290,8 +289,8 @@ impl RuleSet {
             versions: versions.clone(),
             options: option_sets,
         };
+        let mut needle_sets: Vec<Vec<Vec<crate::condition::Needle>>> = Vec::new();
         let packs = set.packs.clone();
-        let mut enabled: Vec<(RuleRef, &Rule, &Pack)> = Vec::new();
         for rule_ref in rules {
             let pack = &packs[rule_ref.pack as usize];
             let rule = &pack.rules[rule_ref.rule as usize];
@@ -299,7 +298,8 @@ impl RuleSet {
                 continue;
             }
             let option_sets = &set.options[rule_ref.pack as usize];
-            if (rule.matching.options_needed().iter()).any(|&slot| option_sets[slot].is_empty()) {
+            let needed = rule.matching.options_needed();
+            if needed.iter().any(|&slot| option_sets[slot].is_empty()) {
                 continue;
             }
             for &slot in &rule.options {
@@ -318,28 +318,13 @@ impl RuleSet {
             if rule.setting.is_some() {
                 set.settings.push(rule_ref);
             }
-            enabled.push((rule_ref, rule, pack));
-        }
-        // Working out what each entry needs reads its conditions (and their regexes and
-        // patterns) through: the rules are planned in parallel, then filed in order.
-        let plans: Vec<Vec<Plan>> = enabled
-            .par_iter()
-            .map(|(_, rule, pack)| {
-                (0..rule.matching.entries.len())
-                    .map(|entry| rule.matching.plan(entry, &pack.modules))
-                    .collect()
-            })
-            .collect();
-        let mut needle_sets: Vec<Vec<Vec<crate::condition::Needle>>> = Vec::new();
-        for ((rule_ref, rule, _), plans) in enabled.iter().zip(plans) {
-            let option_sets = &set.options[rule_ref.pack as usize];
-            let needed = rule.matching.options_needed();
-            for (entry, mut plan) in plans.into_iter().enumerate() {
+            for entry in 0..rule.matching.entries.len() {
                 let candidate = Candidate {
-                    rule: *rule_ref,
+                    rule: rule_ref,
                     pattern: entry as u32,
                     number: needle_sets.len() as u32,
                 };
+                let mut plan = rule.matching.plan(entry, &pack.modules);
                 for &slot in &needed {
                     let names = option_sets[slot].needs();
                     plan.needles = Needs::file(plan.needles).and(names.clone()).needles;
